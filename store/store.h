@@ -1,0 +1,165 @@
+/*
+ * store: a daemon's records in LMDB. The only module that includes lmdb.h; LMDB
+ * pointers never leave it: callers get copies, or pointers valid only during a callback.
+ *
+ * Errors: 0 is success, > 0 an errno, < 0 a STORE_E* code or a PROTO_E* code passed
+ * through from validation; store_strerror() names all of them (and PROTO_E* too).
+ */
+#ifndef HIROBA_STORE_H
+#define HIROBA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+enum {
+	STORE_NOTFOUND = -200,	/* no such record / author / member */
+	STORE_EDUP,		/* already held (same author, seq and hash): harmless */
+	STORE_EOLD,		/* an equal or newer version of this record is held */
+	STORE_ETOMBSTONE,	/* the record was deleted by its author: refused for good */
+	STORE_EFORK,		/* same author and seq as a held record, different content */
+	STORE_EUNKNOWN,		/* author is not an admitted member */
+	STORE_EREVOKED,		/* author revoked, and this seq is after valid_until_seq */
+	STORE_ENOTCENTER,	/* a membership record not written by the center */
+	STORE_EEXPIRED,		/* the record's expiry has passed */
+	STORE_EMAPFULL,		/* the map cannot grow further (disk full or limit) */
+	STORE_ECORRUPT,		/* a stored value does not decode */
+	STORE_EVERSION,		/* the data directory was written by an incompatible version */
+	STORE_ELAST
+};
+
+const char	*store_strerror(int rc);
+const char	*store_errname(int rc);	/* short stable name, as proto_errname */
+
+struct store;
+
+struct store_opts {
+	size_t	mapsize;	/* initial map size, bytes; 0 = 64 MiB. Grows on MDB_MAP_FULL. */
+	size_t	mapsize_max;	/* 0 = no limit but the disk */
+	int	verify_threads;	/* for store_ingest; 0 = number of online CPUs */
+};
+
+/*
+ * Open (creating if needed) the store in directory dir, with root as the center's key:
+ * the root of trust, always admitted with role center. Runs mdb_reader_check. A store
+ * remembers its root; opening it with a different root is STORE_EVERSION.
+ * On success *st is the caller's, to close with store_close(&st).
+ */
+int	 store_open(struct store **st, const char *dir, const uint8_t root[HB_KEY_LEN],
+	    const struct store_opts *opts);
+void	 store_close(struct store **st);
+
+/*
+ * Ingest envelopes, in one write transaction. Signatures are verified in parallel
+ * (verify_threads), then each record is validated and applied in order, so a membership
+ * record earlier in the batch admits authors later in it. res[i] receives 0 (stored),
+ * STORE_EDUP, or the reason it was refused. A stored record that replaces an older
+ * version removes that version and its index entries; a tombstone removes the record's
+ * payload for good.
+ *
+ * claims (may be NULL/0): per author, "the sender holds everything up to seq c"; applied
+ * in the same transaction, for each author none of whose records in this batch was
+ * refused for a reason other than EDUP/EOLD/ETOMBSTONE.
+ *
+ * Returns 0 once the transaction committed (only then is anything stored), or an error
+ * (nothing of the batch is stored, res[] meaningless). *nstored, if not NULL, is the
+ * number of records newly stored.
+ */
+struct store_claim {
+	uint8_t		author[HB_KEY_LEN];
+	uint64_t	complete;
+};
+int	 store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens,
+	    size_t n, int64_t now, const struct store_claim *claims, size_t nclaims,
+	    int *res, size_t *nstored);
+
+/*
+ * Sign and store one of our own records: the next seq for id's author is assigned
+ * inside the write transaction (so two callers never fork the sequence), created = now.
+ * On success the draft r is signed (see proto_sign) and committed. 0 or an error.
+ */
+int	 store_publish(struct store *st, struct hb_record *r, const struct hb_identity *id,
+	    int64_t now);
+
+/* Per-author state. complete: every current record with seq <= complete is held.
+ * max_seq: highest seq held. records: current records held (tombstones included). */
+struct store_author {
+	uint8_t		author[HB_KEY_LEN];
+	uint64_t	complete;
+	uint64_t	max_seq;
+	uint64_t	records;
+};
+/* 0 or STORE_NOTFOUND. */
+int	 store_author_get(struct store *st, const uint8_t author[HB_KEY_LEN],
+	    struct store_author *out);
+/* Every author, root first, then in key order. cb returning non-zero stops the walk and
+ * becomes the return value. */
+typedef int (*store_author_cb)(const struct store_author *a, void *arg);
+int	 store_authors(struct store *st, store_author_cb cb, void *arg);
+
+/*
+ * Records of author with seq > after, ascending by seq, current versions only (replaced
+ * versions are gone). env is valid only during the callback. Stops after limit records
+ * (0 = no limit) or when cb returns non-zero. Returns 0, cb's value, or an error.
+ */
+typedef int (*store_env_cb)(const uint8_t *env, size_t len, void *arg);
+int	 store_scan_author(struct store *st, const uint8_t author[HB_KEY_LEN],
+	    uint64_t after, size_t limit, store_env_cb cb, void *arg);
+
+/* The current version of (author, id). On success *env is malloc'd, the caller's.
+ * Returns 0 or STORE_NOTFOUND (a tombstone is returned: it is the current version). */
+int	 store_get(struct store *st, const uint8_t author[HB_KEY_LEN], const char *id,
+	    uint8_t **env, size_t *len);
+
+/*
+ * Queries, through indexes. Tombstones are never returned. Filters combine with AND.
+ * kind: 0 = any. from/to (both 0 = no time filter): events and meetings with an
+ * occurrence overlapping [from, to); the callback gets each matching occurrence (so a
+ * weekly event shows once per week), ordered by start. terms: exact terms as
+ * proto_record_terms makes them. text: substring match over NFKC + case-folded texts
+ * (Japanese works: character bigram index). near: records with a point within radius_m
+ * metres. author: one group's records.
+ * The callback receives the envelope (valid during the call) and the occurrence
+ * (start/end 0 when the query has no time filter).
+ */
+struct store_query {
+	int		 kind;
+	int64_t		 from, to;
+	const char	*terms[8];
+	size_t		 nterms;
+	const char	*text;
+	bool		 near;
+	int32_t		 lat_e7, lon_e7;
+	uint32_t	 radius_m;
+	const uint8_t	*author;
+	size_t		 limit;		/* 0 = no limit */
+};
+typedef int (*store_hit_cb)(const uint8_t *env, size_t len, int64_t start, int64_t end,
+	    void *arg);
+int	 store_query(struct store *st, const struct store_query *q, store_hit_cb cb,
+	    void *arg);
+
+/* Membership as the store sees it. The root is always admitted as center.
+ * 0 or STORE_NOTFOUND. */
+int	 store_member(struct store *st, const uint8_t key[HB_KEY_LEN], struct hb_member *m);
+typedef int (*store_member_cb)(const struct hb_member *m, void *arg);
+int	 store_members(struct store *st, store_member_cb cb, void *arg);
+/* Changes whenever a membership record is stored: callers cache derived state. */
+uint64_t store_members_version(struct store *st);
+
+struct store_stats {
+	uint64_t	kinds[HB_KIND_MAX + 1];	/* current records per kind */
+	uint64_t	records;
+	uint64_t	authors;
+	size_t		mapsize;
+	size_t		used;		/* bytes in use in the map */
+};
+int	 store_stats(struct store *st, struct store_stats *out);
+
+/* Re-check every stored record: hash, signature, decode, indexes agree. Returns 0 or the
+ * first problem; *checked counts records looked at. For tests and `hiroba verify`. */
+int	 store_verify(struct store *st, uint64_t *checked);
+
+#endif /* HIROBA_STORE_H */
