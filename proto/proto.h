@@ -222,5 +222,8 @@ int	 proto_record_point(const struct hb_record *r, int32_t *lat_e7, int32_t *lon
 
 /* true if s[0..len) is valid UTF-8 (no overlongs, no surrogates, no NUL). */
 bool	 proto_utf8_valid(const char *s, size_t len);
+/* NFKC + case folding (utf8proc), so ＡＢＣ, ABC and abc, ﾊﾟﾊﾟ and パパ compare equal.
+ * Returns a malloc'd string, the caller's; NULL for invalid UTF-8 or out of memory. */
+char	*proto_normalize(const char *s);
 
 #endif /* HIROBA_PROTO_H */
