@@ -17,7 +17,8 @@
 #define HB_SK_LEN	64	/* Ed25519 secret key (seed || pk), libsodium layout */
 #define HB_SIG_LEN	64
 #define HB_HASH_LEN	32	/* BLAKE2b-256 */
-#define HB_ID_MAX	64	/* record id, bytes */
+#define HB_ID_MAX	71	/* longest record id: "member/" + 64 hex digits (PROTOCOL.md) */
+#define HB_ID_USER_MAX	64	/* longest id an author chooses freely */
 #define HB_KEYHEX_LEN	65	/* 64 hex digits + NUL */
 #define HB_FPR_LEN	20	/* "XXXX-XXXX-XXXX-XXXX" + NUL */
 
