@@ -1,0 +1,96 @@
+/*
+ * conf: the little the CLI needs from hirobad.conf (where the data directory is), and
+ * quoting for the command lines it prints. hirobad owns the config format.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hiroba.h"
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+conf_data_dir(const char *path, char **data)
+{
+	FILE *f;
+	char line[4096], *s, *eq, *hash;
+	bool in_node = false;
+	int rc = ENOENT;
+
+	*data = NULL;
+	if ((f = fopen(path, "r")) == NULL)
+		return errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		s = trim(line);
+		if (*s == '#' || *s == ';' || *s == '\0')
+			continue;
+		if (*s == '[') {
+			in_node = strcmp(s, "[node]") == 0;
+			continue;
+		}
+		if (!in_node || (eq = strchr(s, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		if (strcmp(trim(s), "data") != 0)
+			continue;
+		s = eq + 1;
+		/* An inline comment starts with whitespace and '#'. */
+		for (hash = s; (hash = strchr(hash, '#')) != NULL; hash++)
+			if (hash > s && (hash[-1] == ' ' || hash[-1] == '\t')) {
+				*hash = '\0';
+				break;
+			}
+		free(*data);
+		if ((*data = strdup(trim(s))) == NULL) {
+			rc = ENOMEM;
+			break;
+		}
+		rc = 0;
+	}
+	if (ferror(f))
+		rc = EIO;
+	fclose(f);
+	if (rc != 0) {
+		free(*data);
+		*data = NULL;
+	}
+	return rc;
+}
+
+char *
+conf_shell_quote(const char *s)
+{
+	size_t n = 3;
+	const char *p;
+	char *out, *o;
+
+	for (p = s; *p != '\0'; p++)
+		n += *p == '\'' ? 4 : 1;
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	o = out;
+	*o++ = '\'';
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else
+			*o++ = *p;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}

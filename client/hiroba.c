@@ -1,0 +1,438 @@
+/*
+ * hiroba: the command-line client of hirobad. main() reads the global options, finds the
+ * command in the one table below and runs it; every command lives in a cmd_*.c file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hiroba.h"
+
+#define TIME_HELP \
+	"Times are Asia/Tokyo unless they carry an offset: '2026-12-05 10:00', '2026-12-05',\n" \
+	"'2026-12-05T10:00:00+09:00', '2026-12-05T01:00:00Z', 'now', 'today', 'tomorrow'.\n"
+#define FILE_HELP \
+	"  -f FILE      take the record from a JSON file ('-' reads stdin); options given\n" \
+	"               as well override its fields\n"
+
+static const struct cmd commands[] = {
+	{ "init", cmd_init,
+	  "--dir DIR --name NAME --kind center|nursery|circle|other --listen ENDPOINT\n"
+	  "\t(--center HEX | --center self) [--peer NAME=ENDPOINT@KEYHEX ...] [--sync-interval S]",
+	  "Create this group's identity and the daemon's data directory and config:\n"
+	  "DIR (mode 0700), DIR/identity.key (0600) and DIR/hirobad.conf. Prints the new key,\n"
+	  "its fingerprint (read it to the center over the phone) and the line the center runs\n"
+	  "to admit the group. Refuses to overwrite an existing identity or config.\n"
+	  "  --listen may repeat; --peer may repeat. --center self makes this group the center.\n" },
+	{ "admit", cmd_admit, "KEYHEX --name NAME --kind center|nursery|circle|other",
+	  "Admit a group to the network (center only): publishes its membership record.\n" },
+	{ "revoke", cmd_revoke, "KEYHEX [--after-seq N]",
+	  "Revoke a group's membership (center only). Its records up to sequence number N stay\n"
+	  "valid, later ones are refused whatever time they claim. Default N: how far this\n"
+	  "daemon holds the group's records without gaps (from `hiroba status`), else 0.\n" },
+	{ "publish", cmd_publish, "-f FILE|-",
+	  "Publish any record from its JSON form (see PROTOCOL.md): {\"id\":\"...\", \"event\":{...}}.\n"
+	  "The daemon signs it with this group's key and shares it. The output of `hiroba show\n"
+	  "--json` is accepted back (its header keys are ignored).\n" },
+	{ "show", cmd_show, "[AUTHORHEX/]ID",
+	  "Show one record. A bare ID names one of this group's own records.\n" },
+	{ "delete", cmd_delete, "ID [--reason TEXT]",
+	  "Delete one of this group's own records (publishes a tombstone).\n" },
+	{ "status", cmd_status, "",
+	  "This daemon: its key, peers (connected, last contact, how far behind), record counts\n"
+	  "per kind and per group.\n" },
+	{ "members", cmd_members, "",
+	  "The roster: every group the center has admitted or revoked.\n" },
+	{ "sync", cmd_sync, "",
+	  "Start a reconciliation round with every peer now.\n" },
+	{ "event add", cmd_event_add,
+	  "--title TEXT --start TIME [--end TIME|HH:MM] [--all-day] --category CAT\n"
+	  "\t[--place-text TEXT] [--capacity N] [--weekly|--monthly [--by-weekday] --until DATE]\n"
+	  "\t[--audience A,B] [--title-en TEXT] [--description TEXT] [--fee YEN]\n"
+	  "\t[--contact TEXT] [--id ID] [-f FILE|-]",
+	  "Publish an event. --end defaults to one hour after --start (for --all-day: the same\n"
+	  "day); --end may be a bare HH:MM on the start's day. --id defaults to\n"
+	  "event/YYYYMMDD-xxxxxx.\n"
+	  "  CAT: pre_parent, father, play_space, consultation, supporter_training,\n"
+	  "       network_meeting, support_system, other\n"
+	  "  A:   expecting_parents, fathers, foreign_families, grandparents, supporters,\n"
+	  "       all_families\n" FILE_HELP TIME_HELP },
+	{ "event edit", cmd_event_edit, "ID [event add options]",
+	  "Change one of this group's events: only the options given change.\n" FILE_HELP },
+	{ "event cancel", cmd_event_cancel, "ID",
+	  "Mark one of this group's events as cancelled (it stays listed, marked 中止).\n" },
+	{ "event done", cmd_event_done, "ID --attended N",
+	  "Record how many people came to one of this group's events.\n" },
+	{ "events", cmd_events,
+	  "[--from TIME] [--to TIME] [--category CAT] [--audience A] [--group G] [--text T]\n"
+	  "\t[--limit N]",
+	  "List event occurrences from every group, in time order. Default: from now, the next\n"
+	  "30 days; a --to date without a time includes that day. G is a group's key, its\n"
+	  "fingerprint or its name.\n" TIME_HELP },
+	{ "place add", cmd_place_add,
+	  "--name NAME --lat LAT --lon LON [--tag KEY=VALUE ...] [--address TEXT]\n"
+	  "\t[--description TEXT] [--hours OSM_OPENING_HOURS] [--name-en TEXT] [--id ID] [-f FILE|-]",
+	  "Add a support-map entry. Tags use OpenStreetMap's vocabulary: leisure=playground,\n"
+	  "changing_table=yes, stroller=yes|limited|no, wheelchair=yes. --id defaults to\n"
+	  "place/xxxxxx.\n" FILE_HELP },
+	{ "place edit", cmd_place_edit, "ID [place add options]",
+	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP },
+	{ "place remove", cmd_place_remove, "ID",
+	  "Remove one of this group's map entries (publishes a tombstone).\n" },
+	{ "places", cmd_places,
+	  "[--near LAT,LON [--radius 1km]] [--tag KEY=VALUE ...] [--text T] [--group G] [--limit N]",
+	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n" },
+	{ "volunteer add", cmd_volunteer_add,
+	  "--wanted|--offered --title TEXT [--skill S ...] [--area AREA] [--people N]\n"
+	  "\t[--description TEXT] [--status open|filled|closed] [--id ID] [-f FILE|-]",
+	  "Publish a volunteer listing: help wanted by the group, or help it offers. --skill may\n"
+	  "repeat or take a comma-separated list. --id defaults to volunteer/YYYYMMDD-xxxxxx.\n"
+	  FILE_HELP },
+	{ "volunteer edit", cmd_volunteer_edit, "ID [volunteer add options]",
+	  "Change one of this group's volunteer listings; --skill replaces all skills.\n"
+	  FILE_HELP },
+	{ "volunteer close", cmd_volunteer_close, "ID [--filled]",
+	  "Close one of this group's listings (status closed, or filled with --filled).\n" },
+	{ "volunteers", cmd_volunteers,
+	  "[--wanted|--offered] [--skill S] [--area AREA] [--open] [--text T] [--group G]",
+	  "List volunteer listings of every group.\n" },
+	{ "meeting call", cmd_meeting_call,
+	  "--title TEXT --start TIME [--end TIME|HH:MM] [--agenda TEXT] [--place-text TEXT]\n"
+	  "\t[--invite G,G ...] [--id ID] [-f FILE|-]",
+	  "Call a meeting (応援ネット, 地域別会議). --end defaults to one hour after --start.\n"
+	  "--id defaults to meeting/YYYYMMDD-xxxxxx.\n" FILE_HELP TIME_HELP },
+	{ "meeting reply", cmd_meeting_reply,
+	  "AUTHORHEX/ID (--attending|--absent) [--count N] [--note TEXT]",
+	  "Answer a meeting's call. Replying again replaces the earlier answer.\n" },
+	{ "meetings", cmd_meetings, "[--from TIME] [--to TIME] [--group G] [--text T]",
+	  "List meetings with the answers received. Default: from 7 days ago, the next 90 days.\n"
+	  TIME_HELP },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const char usage_text[] =
+	"usage: hiroba [-d DIR] [-c FILE] [--json] COMMAND [ARGS]\n"
+	"       hiroba help COMMAND | hiroba COMMAND --help | hiroba --version\n";
+
+static const char global_help[] =
+	"\n"
+	"Options:\n"
+	"  -d DIR       hirobad's data directory (default: $HIROBA_DIR, else `data` in the\n"
+	"               config file)\n"
+	"  -c FILE      hirobad's config file (default: $HIROBA_CONF, else\n"
+	"               /etc/hiroba/hirobad.conf)\n"
+	"  --json       JSON output: one object per line for lists\n"
+	"  --help, --version\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  refused or failed (the daemon said no, a bad record, a bad file)\n"
+	"  2  usage error\n"
+	"  3  hirobad is not running or does not answer\n"
+	"  4  no such record\n"
+	"\n"
+	"Tables are in Asia/Tokyo time. Colour only on a terminal and never with NO_COLOR.\n";
+
+static void
+list_commands(FILE *f)
+{
+	const struct cmd *c;
+
+	fputs("\nCommands:\n", f);
+	for (c = commands; c->name != NULL; c++)
+		fprintf(f, "  %s\n", c->name);
+}
+
+static void
+print_help(const struct cmd *c, FILE *f)
+{
+	const char *s;
+
+	fprintf(f, "usage: hiroba %s ", c->name);
+	/* Continuation lines of a synopsis start with a tab: indent them under the name. */
+	for (s = c->synopsis; *s != '\0'; s++) {
+		if (*s == '\t')
+			fprintf(f, "%*s", (int)(strlen("usage: hiroba ") + strlen(c->name) + 1), "");
+		else
+			fputc(*s, f);
+	}
+	fprintf(f, "\n\n%s", c->help);
+	fputs("  --json       JSON output\n  --help       this text\n", f);
+}
+
+int
+cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("hiroba: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("hiroba: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	const char *name = cli->cmd != NULL ? cli->cmd->name : NULL;
+
+	fflush(stdout);
+	fprintf(stderr, "hiroba%s%s: ", name != NULL ? " " : "", name != NULL ? name : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cli->cmd != NULL)
+		fprintf(stderr, "usage: hiroba %s %.*s\nsee `hiroba help %s`\n", name,
+		    (int)strcspn(cli->cmd->synopsis, "\n"), cli->cmd->synopsis, name);
+	else
+		fputs(usage_text, stderr);
+	return HB_EXIT_USAGE;
+}
+
+int
+cli_common_opt(struct cli *cli, int c, char **argv)
+{
+	/* getopt's own messages are off (opterr = 0): the usage line below names the
+	 * problem. GNU getopt has stepped over the offending word. */
+	const char *word = optind > 0 ? argv[optind - 1] : "?";
+
+	switch (c) {
+	case 'h':
+		print_help(cli->cmd, stdout);
+		return HB_EXIT_OK;
+	case 'J':
+		cli->json = true;
+		return -1;
+	case ':':
+		return cli_usage(cli, "option %s needs a value", word);
+	default:
+		if (optopt != 0 && word[0] == '-' && word[1] != '-')
+			return cli_usage(cli, "unknown option -%c", optopt);
+		return cli_usage(cli, "unknown option %s", word);
+	}
+}
+
+void
+cli_getopt_reset(void)
+{
+	optind = 0;	/* glibc: full reinitialisation, scanning from argv[1] */
+	opterr = 0;
+}
+
+char *
+cli_strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+long long
+cli_number(const char *s, long long max)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	return v;
+}
+
+static const struct cmd *
+find_cmd(int argc, char **argv, int *words)
+{
+	const struct cmd *c;
+	size_t n;
+
+	if (argc >= 2) {
+		for (c = commands; c->name != NULL; c++) {
+			n = strlen(argv[0]);
+			if (strncmp(c->name, argv[0], n) == 0 && c->name[n] == ' ' &&
+			    strcmp(c->name + n + 1, argv[1]) == 0) {
+				*words = 2;
+				return c;
+			}
+		}
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, argv[0]) == 0) {
+			*words = 1;
+			return c;
+		}
+	return NULL;
+}
+
+/* "hiroba event" alone, or "hiroba event frobnicate": the list of event subcommands. */
+static bool
+is_group(const char *word)
+{
+	const struct cmd *c;
+	size_t n = strlen(word);
+
+	for (c = commands; c->name != NULL; c++)
+		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
+			return true;
+	return false;
+}
+
+static int
+group_usage(const char *word, const char *sub)
+{
+	const struct cmd *c;
+	size_t n = strlen(word);
+
+	if (sub != NULL)
+		fprintf(stderr, "hiroba %s: unknown subcommand '%s'\n", word, sub);
+	else
+		fprintf(stderr, "hiroba %s: which one?\n", word);
+	for (c = commands; c->name != NULL; c++)
+		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
+			fprintf(stderr, "  hiroba %s %s\n", c->name,
+			    strncmp(c->synopsis, "ID", 2) == 0 ? "ID ..." : "...");
+	return HB_EXIT_USAGE;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	const struct cmd *c;
+	int words;
+
+	if (argc < 1) {
+		fputs(usage_text, stdout);
+		list_commands(stdout);
+		fputs(global_help, stdout);
+		return HB_EXIT_OK;
+	}
+	if ((c = find_cmd(argc, argv, &words)) == NULL || words < argc) {
+		if (argc >= 1 && is_group(argv[0]) && (c == NULL || argc > words))
+			return group_usage(argv[0], argc > 1 ? argv[1] : NULL);
+		fprintf(stderr, "hiroba help: no command '%s'\n", argv[0]);
+		return HB_EXIT_USAGE;
+	}
+	print_help(c, stdout);
+	return HB_EXIT_OK;
+}
+
+/* Tables align by display width only if libsmartcols sees a UTF-8 locale. Records are
+ * always UTF-8, so a C or POSIX locale is upgraded to C.UTF-8 for character types. */
+static void
+setup_locale(void)
+{
+	const char *cs;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	if (cs == NULL || strcmp(cs, "UTF-8") != 0)
+		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+			setlocale(LC_CTYPE, "en_US.UTF-8");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "conf", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli cli = { 0 };
+	const struct cmd *c;
+	const char *nc;
+	int ch, words, rc;
+
+	setup_locale();
+	nc = getenv("NO_COLOR");
+	cli.color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:d:c:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			cli.dir_opt = optarg;
+			break;
+		case 'c':
+			cli.conf_opt = optarg;
+			break;
+		case 'J':
+			cli.json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			list_commands(stdout);
+			fputs(global_help, stdout);
+			return HB_EXIT_OK;
+		case 'V':
+			printf("hiroba %s\n", HIROBA_VERSION);
+			return HB_EXIT_OK;
+		case ':':
+			return cli_usage(&cli, "option %s needs a value", argv[optind - 1]);
+		default:
+			return cli_usage(&cli, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return cli_usage(&cli, "no command given (`hiroba help` lists them)");
+	if (strcmp(argv[0], "help") == 0)
+		return cmd_help(argc - 1, argv + 1);
+	if ((c = find_cmd(argc, argv, &words)) == NULL) {
+		if (is_group(argv[0]))
+			return group_usage(argv[0], argc > 1 ? argv[1] : NULL);
+		return cli_usage(&cli, "unknown command '%s' (`hiroba help` lists them)",
+		    argv[0]);
+	}
+	if ((rc = proto_init()) != 0)
+		return cli_error(HB_EXIT_FAIL, "cannot initialise: %s", proto_strerror(rc));
+	cli.cmd = c;
+	/* The command sees itself as argv[0], whether it took one word or two. */
+	argc -= words - 1;
+	argv += words - 1;
+	cli_getopt_reset();
+	rc = c->fn(&cli, argc, argv);
+	cli_free(&cli);
+	if (fflush(stdout) != 0 && rc == HB_EXIT_OK)
+		rc = cli_error(HB_EXIT_FAIL, "writing output: %s", strerror(errno));
+	return rc;
+}

@@ -1,0 +1,212 @@
+/*
+ * hiroba: the command-line client. What the cmd_*.c files share: the command table entry,
+ * the per-run context, exit codes, and the helpers in ctl.c, table.c, timefmt.c, conf.c
+ * and draft.c. Nothing here is a library: it all lives inside the one binary.
+ */
+#ifndef HIROBA_CLIENT_H
+#define HIROBA_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "proto.h"
+#include "wire.pb-c.h"
+
+/* Exit codes scripts can rely on (documented in `hiroba --help`). */
+#define HB_EXIT_OK		0
+#define HB_EXIT_FAIL		1	/* refused by the daemon or by us, or failed */
+#define HB_EXIT_USAGE		2	/* bad command line */
+#define HB_EXIT_DOWN		3	/* hirobad unreachable */
+#define HB_EXIT_NOTFOUND	4	/* no such record */
+
+/* The store's STORE_NOTFOUND, as the daemon passes it through in CtlResponse.code. The
+ * client does not link the store, so the number is part of the ctl contract. */
+#define CTL_NOTFOUND		(-200)
+
+struct cli;
+
+struct cmd {
+	const char	*name;		/* "status", "event add" */
+	int		(*fn)(struct cli *cli, int argc, char **argv);
+	const char	*synopsis;	/* what follows the name in a usage line */
+	const char	*help;		/* the rest of `hiroba help NAME` */
+};
+
+/* One run of the program. The cached answers from the daemon are filled in lazily. */
+struct cli {
+	const char		*dir_opt;	/* -d */
+	const char		*conf_opt;	/* -c */
+	bool			 json;
+	bool			 color;		/* stdout is a terminal and NO_COLOR unset */
+	const struct cmd	*cmd;		/* the running command, for usage errors */
+	char			*dir;		/* resolved data directory */
+	char			*conf;		/* config file used (or guessed), for messages */
+	Hiroba__Wire__Status	*status;	/* cached `status` answer */
+	json_t			*names;		/* hex key -> group name, from `members` */
+};
+
+/* ---- hiroba.c ---- */
+/* Print "hiroba CMD: message", the command's usage line, and return HB_EXIT_USAGE. */
+int	 cli_usage(struct cli *cli, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Print "hiroba: message" to stderr and return code. */
+int	 cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void	 cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The options every command takes (--help, --json); use in getopt_long tables. */
+#define CLI_COMMON_OPTS \
+	{ "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'J' }
+/* Handle a getopt_long result that a command did not: 'h' prints the help and returns 0,
+ * 'J' sets json and returns -1 (carry on), anything else is a usage error (returns 2). */
+int	 cli_common_opt(struct cli *cli, int c, char **argv);
+/* Prepare getopt_long for a command's argv (argv[0] = the command's name). Commands use
+ * an optstring starting with ':' so that a missing value is reported as such. */
+void	 cli_getopt_reset(void);
+/* A malloc'd formatted string, the caller's; NULL if out of memory. */
+char	*cli_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse a non-negative decimal number up to max; -1 if it is not one. */
+long long cli_number(const char *s, long long max);
+
+/* ---- conf.c ---- */
+/* The `data` key of the [node] section of an INI config. 0 with *data malloc'd (the
+ * caller's), ENOENT if the file has no data key, or an errno from reading it. */
+int	 conf_data_dir(const char *path, char **data);
+/* Quote s for a POSIX shell ('...'); malloc'd, the caller's. */
+char	*conf_shell_quote(const char *s);
+
+/* ---- ctl.c ---- */
+/* An empty request. (The generated HIROBA__WIRE__CTL_REQUEST__INIT trips
+ * -Wmissing-braces because the oneof's first member is a struct.) */
+Hiroba__Wire__CtlRequest ctl_request(void);
+/* Send one request to the local hirobad and wait for its answer. Returns HB_EXIT_OK with
+ * *resp the caller's (free with hiroba__wire__ctl_response__free_unpacked), whatever its
+ * code; or HB_EXIT_DOWN after printing what to do. */
+int	 ctl_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
+	    Hiroba__Wire__CtlResponse **resp);
+/* Map a non-zero response code to an exit code after printing the daemon's message,
+ * prefixed by what (may be NULL). */
+int	 ctl_failed(const Hiroba__Wire__CtlResponse *resp, const char *what);
+/* Open (verify and validate) one envelope from the daemon. NULL, with a warning, if it
+ * does not open: the CLI trusts nothing it did not check. */
+struct hb_record *ctl_open(const ProtobufCBinaryData *env);
+/* Publish a draft; on success *out (if not NULL) is the signed record. Exit code. */
+int	 ctl_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **out);
+/* Current version of (author, id). HB_EXIT_NOTFOUND quietly when there is none. */
+int	 ctl_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
+	    struct hb_record **out);
+/* Run a query; *resp the caller's. Exit code (errors printed). */
+int	 ctl_query(struct cli *cli, const Hiroba__Wire__Query *q,
+	    Hiroba__Wire__CtlResponse **resp);
+/* This daemon's status, cached in cli->status (owned by cli). Exit code. */
+int	 ctl_status(struct cli *cli, const Hiroba__Wire__Status **st);
+/* This group's key (from status). Exit code. */
+int	 ctl_self(struct cli *cli, const uint8_t **key);
+/* A group's name for people: its membership name, our own name, else its fingerprint.
+ * The pointer lives as long as cli. Never NULL. */
+const char *ctl_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN]);
+/* Resolve a --group argument: 64 hex digits, a fingerprint, or a member's name. */
+int	 ctl_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN]);
+void	 cli_free(struct cli *cli);
+
+/* ---- table.c ---- */
+#define TABLE_RIGHT	0x1	/* numbers */
+#define TABLE_TRUNC	0x2	/* long text: may be cut on a narrow terminal */
+#define TABLE_WRAP	0x4
+struct table;
+struct table *table_new(struct cli *cli);
+void	 table_col(struct table *t, const char *header, int flags);
+void	 table_noheadings(struct table *t);
+/* Add a row; exactly one value per column, NULL prints as empty. color: NULL or a
+ * libsmartcols color name ("red", "green"), used only when colour is on. */
+void	 table_row(struct table *t, const char *color, ...);
+void	 table_rowv(struct table *t, const char *color, const char *const *cells);
+/* Print and free. */
+int	 table_print(struct table **t);
+/* Print one JSON value as one line on stdout, and decref it. */
+void	 json_line(json_t *v);
+/* A record as JSON (proto_record_to_json, parsed), plus "group" when cli is not NULL. */
+json_t	*json_record(struct cli *cli, const struct hb_record *r);
+
+/* ---- timefmt.c: Asia/Tokyo is UTC+09:00 all year (no DST since 1951) ---- */
+#define TOKYO_OFFSET	(9 * 3600)
+/* Parse "2026-12-05 10:00[:ss]", "2026-12-05T10:00", "2026-12-05", ISO 8601 with "Z" or
+ * "+hh:mm"/"+hhmm", also "now", "today", "tomorrow". Without an offset the time is
+ * Asia/Tokyo. *date_only (may be NULL) tells that no time of day was given. 0 or -1. */
+int	 timefmt_parse(const char *s, int64_t *t, bool *date_only);
+/* "HH:MM" → minutes after midnight. 0 or -1. */
+int	 timefmt_parse_hm(const char *s, int *minutes);
+/* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
+int64_t	 timefmt_days(int y, int m, int d);
+void	 timefmt_civil(int64_t days, int *y, int *m, int *d);
+/* Local (Tokyo) calendar date of an instant as YYYYMMDD, and 00:00 Tokyo of one. */
+int64_t	 timefmt_ymd(int64_t t);
+int64_t	 timefmt_ymd_start(int64_t ymd);
+/* Format an instant in Tokyo: "2026-12-05(土) 10:00". */
+void	 timefmt_local(int64_t t, char *buf, size_t len);
+/* "2026-12-05(土)" for a YYYYMMDD date. */
+void	 timefmt_date(int64_t ymd, char *buf, size_t len);
+/* ISO 8601 with offset: "2026-12-05T10:00:00+09:00". */
+void	 timefmt_iso(int64_t t, char *buf, size_t len);
+/* A span for a table: "2026-12-05(土) 10:00–12:00", or an all-day date range. */
+void	 timefmt_span(int64_t start, int64_t end, bool all_day, char *buf, size_t len);
+
+/* ---- draft.c: building, reading and publishing records ---- */
+/* Read a JSON object from path ("-" is stdin). Exit code, message printed. */
+int	 draft_read(struct cli *cli, const char *path, json_t **out);
+/* Check a JSON draft locally (proto_draft_from_json), set its id, publish it, and print
+ * what was published (or the record as JSON with --json). Exit code. */
+int	 draft_publish(struct cli *cli, json_t *draft, const char *id);
+/* Parse "AUTHORHEX/ID" or "ID" (our own). Exit code; *id malloc'd. */
+int	 draft_ref(struct cli *cli, const char *s, uint8_t author[HB_KEY_LEN], char **id);
+/* For edits: the current version of one of this group's own records as a draft (JSON
+ * without header keys). Refuses records of other groups and records of another kind
+ * (want = HB_KIND_NONE: any). *id is the bare id (malloc'd). Exit code. */
+int	 draft_get_own(struct cli *cli, const char *ref, enum hb_kind want, json_t **out,
+	    char **id);
+/* "event/20261205-a1b2c3": prefix, a date (0: none) and six random hex digits. */
+char	*draft_new_id(const char *prefix, int64_t ymd);
+
+/* Vocabulary: CLI/term names, the JSON enum names proto uses, and labels for tables. */
+struct vocab {
+	const char	*name;		/* CLI and query term: "father" */
+	const char	*json;		/* JSON enum value */
+	const char	*label;		/* for tables: "父親向け" */
+};
+extern const struct vocab vocab_category[], vocab_audience[], vocab_group_kind[],
+	    vocab_vkind[], vocab_lstatus[];
+const struct vocab *vocab_find(const struct vocab *v, const char *name);	/* name or json */
+const char	*vocab_label(const struct vocab *v, const char *json);	/* label or json */
+/* "a,b,c" where every item is a vocab name → a JSON array of json names. NULL and a
+ * usage message if one is unknown. */
+json_t	*vocab_list(struct cli *cli, const struct vocab *v, const char *what, const char *s);
+
+/* ---- the commands ---- */
+int	cmd_init(struct cli *, int, char **);
+int	cmd_admit(struct cli *, int, char **);
+int	cmd_revoke(struct cli *, int, char **);
+int	cmd_publish(struct cli *, int, char **);
+int	cmd_show(struct cli *, int, char **);
+int	cmd_delete(struct cli *, int, char **);
+int	cmd_status(struct cli *, int, char **);
+int	cmd_members(struct cli *, int, char **);
+int	cmd_sync(struct cli *, int, char **);
+int	cmd_event_add(struct cli *, int, char **);
+int	cmd_event_edit(struct cli *, int, char **);
+int	cmd_event_cancel(struct cli *, int, char **);
+int	cmd_event_done(struct cli *, int, char **);
+int	cmd_events(struct cli *, int, char **);
+int	cmd_place_add(struct cli *, int, char **);
+int	cmd_place_edit(struct cli *, int, char **);
+int	cmd_place_remove(struct cli *, int, char **);
+int	cmd_places(struct cli *, int, char **);
+int	cmd_volunteer_add(struct cli *, int, char **);
+int	cmd_volunteer_edit(struct cli *, int, char **);
+int	cmd_volunteer_close(struct cli *, int, char **);
+int	cmd_volunteers(struct cli *, int, char **);
+int	cmd_meeting_call(struct cli *, int, char **);
+int	cmd_meeting_reply(struct cli *, int, char **);
+int	cmd_meetings(struct cli *, int, char **);
+
+#endif /* HIROBA_CLIENT_H */

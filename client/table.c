@@ -1,0 +1,140 @@
+/*
+ * table: output for people and for scripts. Tables go through libsmartcols, which pads by
+ * display width (全角 characters take two columns); --json goes through jansson.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libsmartcols.h>
+
+#include "hiroba.h"
+
+struct table {
+	struct libscols_table	*tb;
+	size_t			 ncols;
+	bool			 color;
+};
+
+struct table *
+table_new(struct cli *cli)
+{
+	struct table *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	if ((t->tb = scols_new_table()) == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->color = cli->color;
+	scols_table_enable_colors(t->tb, t->color);
+	/* Off a terminal, never cut or wrap: scripts and pipes get every character. */
+	if (!isatty(STDOUT_FILENO))
+		scols_table_enable_nowrap(t->tb, 1);
+	return t;
+}
+
+void
+table_noheadings(struct table *t)
+{
+	if (t != NULL)
+		scols_table_enable_noheadings(t->tb, 1);
+}
+
+void
+table_col(struct table *t, const char *header, int flags)
+{
+	struct libscols_column *cl;
+	int fl = 0;
+	double whint = 0;
+
+	if (t == NULL)
+		return;
+	if (flags & TABLE_RIGHT)
+		fl |= SCOLS_FL_RIGHT;
+	if ((flags & (TABLE_TRUNC | TABLE_WRAP)) && isatty(STDOUT_FILENO)) {
+		fl |= flags & TABLE_WRAP ? SCOLS_FL_WRAP : SCOLS_FL_TRUNC;
+		whint = 0.3;
+	}
+	if ((cl = scols_table_new_column(t->tb, header, whint, fl)) == NULL)
+		return;
+	if (t->color)
+		scols_cell_set_color(scols_column_get_header(cl), "bold");
+	t->ncols++;
+}
+
+void
+table_rowv(struct table *t, const char *color, const char *const *cells)
+{
+	struct libscols_line *ln;
+	size_t i;
+
+	if (t == NULL || (ln = scols_table_new_line(t->tb, NULL)) == NULL)
+		return;
+	if (color != NULL && t->color)
+		scols_line_set_color(ln, color);
+	for (i = 0; i < t->ncols; i++)
+		if (cells[i] != NULL)
+			scols_line_set_data(ln, i, cells[i]);
+}
+
+void
+table_row(struct table *t, const char *color, ...)
+{
+	const char *cells[32];
+	va_list ap;
+	size_t i;
+
+	if (t == NULL)
+		return;
+	va_start(ap, color);
+	for (i = 0; i < t->ncols && i < 32; i++)
+		cells[i] = va_arg(ap, const char *);
+	va_end(ap);
+	table_rowv(t, color, cells);
+}
+
+int
+table_print(struct table **tp)
+{
+	struct table *t = *tp;
+	int rc = HB_EXIT_OK;
+
+	if (t == NULL)
+		return cli_error(HB_EXIT_FAIL, "out of memory");
+	if (scols_table_get_nlines(t->tb) > 0 && scols_print_table(t->tb) != 0)
+		rc = cli_error(HB_EXIT_FAIL, "cannot print the table");
+	scols_unref_table(t->tb);
+	free(t);
+	*tp = NULL;
+	return rc;
+}
+
+void
+json_line(json_t *v)
+{
+	if (v == NULL)
+		return;
+	json_dumpf(v, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(v);
+}
+
+json_t *
+json_record(struct cli *cli, const struct hb_record *r)
+{
+	const uint8_t *author;
+	char *s;
+	json_t *v;
+
+	if ((s = proto_record_to_json(r, 0)) == NULL)
+		return NULL;
+	v = json_loads(s, 0, NULL);
+	free(s);
+	if (v != NULL && cli != NULL && (author = proto_record_author(r)) != NULL)
+		json_object_set_new(v, "group", json_string(ctl_group_name(cli, author)));
+	return v;
+}
