@@ -76,7 +76,7 @@ int
 proto_identity_load(struct hb_identity *id, const char *path)
 {
 	char		 text[KEYFILE_LEN + 2];
-	uint8_t		 pk[HB_KEY_LEN];
+	uint8_t		 pk[HB_KEY_LEN], seed[32], sk[HB_SK_LEN];
 	struct stat	 st;
 	size_t		 off = 0, binlen = 0;
 	ssize_t		 n;
@@ -119,14 +119,19 @@ proto_identity_load(struct hb_identity *id, const char *path)
 		rc = PROTO_EKEYFILE;
 		goto out;
 	}
-	/* The public half must be the one the seed derives. */
-	if (crypto_sign_seed_keypair(pk, id->sk, id->sk) != 0 ||
-	    memcmp(pk, id->sk + HB_KEY_LEN, HB_KEY_LEN) != 0) {
+	/* The public half must be the one the seed derives. (The seed gets its own
+	 * buffer: libsodium hashes the seed into sk first, so seed == sk corrupts it.) */
+	memcpy(seed, id->sk, sizeof(seed));
+	if (crypto_sign_seed_keypair(pk, sk, seed) != 0 ||
+	    memcmp(pk, id->sk + HB_KEY_LEN, HB_KEY_LEN) != 0 ||
+	    memcmp(sk, id->sk, HB_SK_LEN) != 0) {
 		rc = PROTO_EKEYFILE;
 		goto out;
 	}
 	memcpy(id->pk, pk, HB_KEY_LEN);
 out:
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(sk, sizeof(sk));
 	if (fd != -1)
 		close(fd);
 	if (rc != 0)
