@@ -61,7 +61,9 @@ void	 store_close(struct store **st);
  *
  * claims (may be NULL/0): per author, "the sender holds everything up to seq c"; applied
  * in the same transaction, for each author none of whose records in this batch was
- * refused for a reason other than EDUP/EOLD/ETOMBSTONE.
+ * refused for a reason other than EDUP/EOLD/ETOMBSTONE/EEXPIRED (refusals that never
+ * change), and only for the root and members (a revoked one's up to valid_until_seq).
+ * An envelope refused before its author could be read blocks every claim of the batch.
  *
  * Returns 0 once the transaction committed (only then is anything stored), or an error
  * (nothing of the batch is stored, res[] meaningless). *nstored, if not NULL, is the
@@ -161,5 +163,12 @@ int	 store_stats(struct store *st, struct store_stats *out);
 /* Re-check every stored record: hash, signature, decode, indexes agree. Returns 0 or the
  * first problem; *checked counts records looked at. For tests and `hiroba verify`. */
 int	 store_verify(struct store *st, uint64_t *checked);
+
+/*
+ * Threads: writes (store_ingest, store_publish) come from one thread; reads may run in
+ * other threads at the same time. Callbacks run inside a read transaction: they must not
+ * call store_ingest or store_publish on the same store (a map growth would then fail
+ * with EDEADLK).
+ */
 
 #endif /* HIROBA_STORE_H */

@@ -1,0 +1,127 @@
+/*
+ * store internals shared by store.c, store_write.c, store_index.c, store_query.c and
+ * store_verify.c. Nothing here leaves the module: only store/ includes lmdb.h.
+ */
+#ifndef HIROBA_STORE_INTERNAL_H
+#define HIROBA_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "store.h"
+
+#define STORE_FORMAT		1
+#define STORE_DEFAULT_MAP	((size_t)64 << 20)
+#define STORE_MAXDBS		16
+
+#define RKEY_LEN	(HB_KEY_LEN + 8)	/* author || seq(BE) */
+#define TERM_MAX	400			/* term bytes kept in an index key */
+#define OCC_SLACK	(31 * 86400)		/* an occurrence lasts at most 31 days */
+#define GEO_CELL_E7	100000			/* 0.01 degree */
+#define EARTH_R		6371008.8
+/* Clock used to decode records already stored (validated when they came in): far
+ * enough ahead that no stored record looks "from the future". */
+#define DECODE_NOW	((int64_t)1 << 40)
+
+struct store {
+	MDB_env			*env;
+	MDB_dbi			 meta, rec, cur, auth, mem, occ, term, text, geo;
+	char			*dir;
+	uint8_t			 root[HB_KEY_LEN];
+	size_t			 mapsize;
+	size_t			 mapsize_max;
+	int			 verify_threads;
+	/* Readers hold it shared for the life of their read txn; resizing the map and
+	 * reopening the env after MDB_PANIC hold it exclusively (LMDB requires that no txn
+	 * of this process is active then). */
+	pthread_rwlock_t	 lock;
+	_Atomic uint64_t	 members_version;
+};
+
+/* Per-author state as stored in `auth`: complete, max_seq, records (BE u64 each). */
+struct auth_state {
+	uint64_t	complete, max_seq, records;
+	bool		found;
+};
+
+static inline void
+be64_put(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static inline uint64_t
+be64_get(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void
+be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint32_t
+be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* int64 in an order-preserving byte form: flip the sign bit, big-endian. */
+static inline void
+i64_key_put(uint8_t *p, int64_t v)
+{
+	be64_put(p, (uint64_t)v ^ ((uint64_t)1 << 63));
+}
+
+static inline int64_t
+i64_key_get(const uint8_t *p)
+{
+	return (int64_t)(be64_get(p) ^ ((uint64_t)1 << 63));
+}
+
+static inline void
+rkey_make(uint8_t k[RKEY_LEN], const uint8_t author[HB_KEY_LEN], uint64_t seq)
+{
+	memcpy(k, author, HB_KEY_LEN);
+	be64_put(k + HB_KEY_LEN, seq);
+}
+
+/* store.c */
+int	 store_lmdb_err(int rc);
+int	 store_txn_begin(struct store *st, bool write, MDB_txn **txn);
+void	 store_txn_end(struct store *st, MDB_txn *txn);
+int	 store_grow(struct store *st);
+int	 store_auth_read(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],
+	    struct auth_state *as);
+int	 store_auth_write(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],
+	    const struct auth_state *as);
+int	 store_mem_read(struct store *st, MDB_txn *txn, const uint8_t key[HB_KEY_LEN],
+	    struct hb_member *m);
+void	 store_mem_encode(const struct hb_member *m, uint8_t *buf, size_t *len);
+int	 store_decode_stored(const MDB_val *v, struct hb_record **r);
+
+/* store_index.c: every index entry of a record, for put, delete and verify. */
+typedef int (*idx_cb)(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg);
+int	 idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, idx_cb cb,
+	    void *arg);
+int32_t	 geo_cell(int32_t e7);
+double	 geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);
+/* Each code point of the NUL-terminated UTF-8 s: its length in bytes (s valid). */
+size_t	 utf8_cp_len(const char *s);
+
+#endif /* HIROBA_STORE_INTERNAL_H */

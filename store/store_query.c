@@ -1,0 +1,401 @@
+/*
+ * store queries: pick the most selective index the query allows (time range, author,
+ * area, text, term, else every current record), then check every other condition on
+ * the candidate, from the index value when it carries enough, else on the decoded record.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+enum plan { PLAN_OCC, PLAN_AUTHOR, PLAN_GEO, PLAN_TEXT, PLAN_TERM, PLAN_ALL };
+
+/* A set of (author, seq) with one byte each: dedupe candidates, remember verdicts. */
+struct seen {
+	uint8_t	*keys;		/* RKEY_LEN + 1 per slot; byte 0 of the tail: 0 empty */
+	size_t	 cap, n;
+};
+
+struct qctx {
+	struct store			*st;
+	MDB_txn				*txn;
+	const struct store_query	*q;
+	store_hit_cb			 cb;
+	void				*arg;
+	enum plan			 plan;
+	char				*ntext;		/* normalized query text, or NULL */
+	bool				 text_by_index;	/* one character: the index is exact */
+	bool				 term0_by_index;
+	bool				 timed;
+	int64_t				 from, to;
+	size_t				 hits;
+	bool				 done;
+	struct seen			 seen;
+};
+
+#define SLOT	(RKEY_LEN + 1)
+
+static uint64_t
+seen_hash(const uint8_t *rk)
+{
+	uint64_t h;
+
+	memcpy(&h, rk, 8);
+	return (h ^ be64_get(rk + HB_KEY_LEN)) * 0x9e3779b97f4a7c15ull;
+}
+
+/* The slot for rk: its verdict byte is slot[RKEY_LEN] (1 new, 2 pass, 3 fail). */
+static uint8_t *
+seen_slot(struct seen *s, const uint8_t *rk)
+{
+	size_t i;
+
+	if (s->n * 2 >= s->cap) {
+		struct seen ns = { .cap = s->cap ? s->cap * 2 : 256 };
+
+		if ((ns.keys = calloc(ns.cap, SLOT)) == NULL)
+			return NULL;
+		for (size_t j = 0; j < s->cap; j++) {
+			uint8_t *old = s->keys + j * SLOT;
+
+			if (old[RKEY_LEN] == 0)
+				continue;
+			for (i = seen_hash(old) & (ns.cap - 1); ns.keys[i * SLOT + RKEY_LEN];
+			    i = (i + 1) & (ns.cap - 1))
+				;
+			memcpy(ns.keys + i * SLOT, old, SLOT);
+			ns.n++;
+		}
+		free(s->keys);
+		*s = ns;
+	}
+	for (i = seen_hash(rk) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		uint8_t *p = s->keys + i * SLOT;
+
+		if (p[RKEY_LEN] == 0) {
+			memcpy(p, rk, RKEY_LEN);
+			p[RKEY_LEN] = 1;
+			s->n++;
+			return p;
+		}
+		if (memcmp(p, rk, RKEY_LEN) == 0)
+			return p;
+	}
+}
+
+static int
+term_match_cb(const char *s, void *arg)
+{
+	return strcmp(s, (const char *)arg) == 0;
+}
+
+static int
+text_match_cb(const char *s, void *arg)
+{
+	char *n = proto_normalize(s);
+	int found;
+
+	if (n == NULL)
+		return 0;
+	found = strstr(n, (const char *)arg) != NULL;
+	free(n);
+	return found;
+}
+
+/* Conditions the index could not answer, on the decoded record. */
+static int
+check_record(struct qctx *c, const MDB_val *v, bool need_point, bool *ok)
+{
+	const struct store_query *q = c->q;
+	struct hb_record *r = NULL;
+	int32_t lat, lon;
+	int rc;
+
+	*ok = false;
+	if ((rc = store_decode_stored(v, &r)) != 0)
+		return rc;
+	for (size_t i = c->term0_by_index ? 1 : 0; i < q->nterms; i++)
+		if (proto_record_terms(r, term_match_cb, (void *)q->terms[i]) != 1)
+			goto out;
+	if (c->ntext != NULL && !c->text_by_index &&
+	    proto_record_texts(r, text_match_cb, c->ntext) != 1)
+		goto out;
+	if (need_point && (proto_record_point(r, &lat, &lon) != 0 ||
+	    geo_distance_m(q->lat_e7, q->lon_e7, lat, lon) > q->radius_m))
+		goto out;
+	*ok = true;
+out:
+	hb_record_free(&r);
+	return 0;
+}
+
+/*
+ * One candidate: rk = author || seq, its kind, and what the index entry told (point,
+ * occurrence). dedupe: the plan can yield a record more than once.
+ */
+static int
+candidate(struct qctx *c, const uint8_t *rk, uint8_t kind, const int32_t *pt,
+    int64_t start, int64_t end, bool dedupe)
+{
+	const struct store_query *q = c->q;
+	uint8_t *slot = NULL;
+	MDB_val k = { RKEY_LEN, (void *)rk }, v;
+	bool need_decode, ok;
+	int rc;
+
+	if (kind == HB_TOMBSTONE || (q->kind != 0 && kind != q->kind))
+		return 0;
+	if (q->author != NULL && memcmp(rk, q->author, HB_KEY_LEN) != 0)
+		return 0;
+	if (q->near && pt != NULL &&
+	    geo_distance_m(q->lat_e7, q->lon_e7, pt[0], pt[1]) > q->radius_m)
+		return 0;
+	if (dedupe) {
+		if ((slot = seen_slot(&c->seen, rk)) == NULL)
+			return ENOMEM;
+		if (slot[RKEY_LEN] == 3 || (slot[RKEY_LEN] == 2 && c->plan != PLAN_OCC))
+			return 0;	/* refused before, or already returned */
+	}
+	if ((rc = mdb_get(c->txn, c->st->rec, &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : store_lmdb_err(rc);
+	need_decode = q->nterms > (c->term0_by_index ? 1u : 0u) ||
+	    (c->ntext != NULL && !c->text_by_index) || (q->near && pt == NULL);
+	if (need_decode && (slot == NULL || slot[RKEY_LEN] == 1)) {
+		if ((rc = check_record(c, &v, q->near && pt == NULL, &ok)) != 0)
+			return rc;
+		if (slot != NULL)
+			slot[RKEY_LEN] = ok ? 2 : 3;
+		if (!ok)
+			return 0;
+	} else if (slot != NULL)
+		slot[RKEY_LEN] = 2;
+	if (v.mv_size <= HB_HASH_LEN)
+		return STORE_ECORRUPT;
+	if ((rc = c->cb((const uint8_t *)v.mv_data + HB_HASH_LEN, v.mv_size - HB_HASH_LEN,
+	    c->timed ? start : 0, c->timed ? end : 0, c->arg)) != 0) {
+		c->done = true;
+		return rc;
+	}
+	if (q->limit != 0 && ++c->hits >= q->limit)
+		c->done = true;
+	return 0;
+}
+
+/* Walk keys of dbi from lo while they start with prefix[0..plen) (plen 0: to the end)
+ * and, if hi != NULL, compare below hi. */
+typedef int (*walk_cb)(struct qctx *c, const MDB_val *k, const MDB_val *v);
+
+static int
+walk(struct qctx *c, MDB_dbi dbi, const void *lo, size_t lolen, const void *prefix,
+    size_t plen, const void *hi, size_t hilen, walk_cb fn)
+{
+	MDB_cursor *cur;
+	MDB_val k = { lolen, (void *)lo }, v;
+	int rc, mrc;
+
+	if ((mrc = mdb_cursor_open(c->txn, dbi, &cur)) != 0)
+		return store_lmdb_err(mrc);
+	rc = 0;
+	for (mrc = lolen ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) :
+	    mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && !c->done;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+			break;
+		if (hi != NULL) {
+			size_t m = k.mv_size < hilen ? k.mv_size : hilen;
+			int cmp = memcmp(k.mv_data, hi, m);
+
+			if (cmp > 0 || (cmp == 0 && k.mv_size >= hilen))
+				break;
+		}
+		if ((rc = fn(c, &k, &v)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_lmdb_err(mrc);
+	return rc;
+}
+
+static int
+occ_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
+{
+	const uint8_t *p = k->mv_data, *val = v->mv_data;
+	int64_t end;
+
+	if (k->mv_size != 8 + RKEY_LEN + 2 || v->mv_size != 9)
+		return STORE_ECORRUPT;
+	if ((end = i64_key_get(val)) <= c->from)
+		return 0;
+	return candidate(c, p + 8, val[8], NULL, i64_key_get(p), end, true);
+}
+
+static int
+cur_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
+{
+	uint8_t rk[RKEY_LEN];
+
+	if (k->mv_size <= HB_KEY_LEN || v->mv_size != 9)
+		return STORE_ECORRUPT;
+	memcpy(rk, k->mv_data, HB_KEY_LEN);
+	memcpy(rk + HB_KEY_LEN, v->mv_data, 8);
+	return candidate(c, rk, ((uint8_t *)v->mv_data)[8], NULL, 0, 0, false);
+}
+
+static int
+geo_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
+{
+	const uint8_t *val = v->mv_data;
+	int32_t pt[2];
+
+	if (k->mv_size != 8 + RKEY_LEN || v->mv_size != 9)
+		return STORE_ECORRUPT;
+	pt[0] = (int32_t)be32_get(val);
+	pt[1] = (int32_t)be32_get(val + 4);
+	return candidate(c, (const uint8_t *)k->mv_data + 8, val[8], pt, 0, 0, false);
+}
+
+static int
+posting_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
+{
+	if (k->mv_size < RKEY_LEN + 2 || v->mv_size != 1)
+		return STORE_ECORRUPT;
+	return candidate(c, (const uint8_t *)k->mv_data + k->mv_size - RKEY_LEN,
+	    *(uint8_t *)v->mv_data, NULL, 0, 0, c->plan == PLAN_TEXT && c->text_by_index);
+}
+
+static int
+plan_occ(struct qctx *c)
+{
+	uint8_t lo[8], hi[8];
+	int64_t from = c->from;
+
+	if (c->to <= c->from)
+		return 0;
+	from = from < INT64_MIN + OCC_SLACK ? INT64_MIN : from - OCC_SLACK;
+	i64_key_put(lo, from);
+	i64_key_put(hi, c->to);
+	return walk(c, c->st->occ, lo, 8, NULL, 0, hi, 8, occ_fn);
+}
+
+static int
+plan_geo(struct qctx *c)
+{
+	const struct store_query *q = c->q;
+	double dlat = q->radius_m / (2 * M_PI * EARTH_R / 360.0) * 1e7, dlon;
+	double lat0 = q->lat_e7 - dlat, lat1 = q->lat_e7 + dlat, maxabs, cosl;
+	int32_t lon0 = -1800000000, lon1 = 1800000000;
+	int rc = 0;
+
+	if (lat0 < -900000000)
+		lat0 = -900000000;
+	if (lat1 > 900000000)
+		lat1 = 900000000;
+	maxabs = fabs(lat0) > fabs(lat1) ? fabs(lat0) : fabs(lat1);
+	cosl = cos(maxabs / 1e7 * M_PI / 180);
+	if (cosl > 1e-6) {
+		dlon = dlat / cosl;
+		/* Across the antimeridian: simply every longitude. */
+		if (q->lon_e7 - dlon >= -1800000000.0 && q->lon_e7 + dlon <= 1800000000.0) {
+			lon0 = (int32_t)floor(q->lon_e7 - dlon);
+			lon1 = (int32_t)ceil(q->lon_e7 + dlon);
+		}
+	}
+	for (int32_t lc = geo_cell((int32_t)floor(lat0)); lc <= geo_cell((int32_t)ceil(lat1)) &&
+	    rc == 0 && !c->done; lc++) {
+		uint8_t lo[8], hi[8];
+
+		be32_put(lo, (uint32_t)lc ^ 0x80000000u);
+		be32_put(lo + 4, (uint32_t)geo_cell(lon0) ^ 0x80000000u);
+		memcpy(hi, lo, 4);
+		be32_put(hi + 4, ((uint32_t)geo_cell(lon1) ^ 0x80000000u) + 1);
+		rc = walk(c, c->st->geo, lo, 8, NULL, 0, hi, 8, geo_fn);
+	}
+	return rc;
+}
+
+int
+store_query(struct store *st, const struct store_query *q, store_hit_cb cb, void *arg)
+{
+	struct qctx c = { .st = st, .q = q, .cb = cb, .arg = arg };
+	uint8_t key[TERM_MAX + 1];
+	size_t klen;
+	int rc;
+
+	if (q->nterms > sizeof(q->terms) / sizeof(q->terms[0]))
+		return EINVAL;
+	for (size_t i = 0; i < q->nterms; i++)
+		if (q->terms[i] == NULL)
+			return EINVAL;
+	c.timed = q->from != 0 || q->to != 0;
+	c.from = q->from;
+	c.to = q->to == 0 && c.timed ? INT64_MAX : q->to;
+	if (q->text != NULL && q->text[0] != '\0') {
+		if ((c.ntext = proto_normalize(q->text)) == NULL)
+			return EINVAL;
+		if (c.ntext[0] == '\0') {
+			free(c.ntext);
+			c.ntext = NULL;
+		}
+	}
+	if (c.timed)
+		c.plan = PLAN_OCC;
+	else if (q->author != NULL)
+		c.plan = PLAN_AUTHOR;
+	else if (q->near)
+		c.plan = PLAN_GEO;
+	else if (c.ntext != NULL)
+		c.plan = PLAN_TEXT;
+	else if (q->nterms > 0)
+		c.plan = PLAN_TERM;
+	else
+		c.plan = PLAN_ALL;
+
+	if ((rc = store_txn_begin(st, false, &c.txn)) != 0)
+		goto out;
+	switch (c.plan) {
+	case PLAN_OCC:
+		rc = plan_occ(&c);
+		break;
+	case PLAN_AUTHOR:
+		rc = walk(&c, st->cur, q->author, HB_KEY_LEN, q->author, HB_KEY_LEN, NULL, 0,
+		    cur_fn);
+		break;
+	case PLAN_GEO:
+		rc = plan_geo(&c);
+		break;
+	case PLAN_TEXT: {
+		size_t l1 = utf8_cp_len(c.ntext), l2 = c.ntext[l1] ?
+		    utf8_cp_len(c.ntext + l1) : 0;
+
+		/* One character: every key starting with it (pairs and the last-character
+		 * key); more: the exact first pair, then the substring on each candidate. */
+		c.text_by_index = l2 == 0;
+		memcpy(key, c.ntext, l1 + l2);
+		klen = l1 + l2;
+		if (l2 != 0)
+			key[klen++] = 0;
+		rc = walk(&c, st->text, key, klen, key, klen, NULL, 0, posting_fn);
+		break;
+	}
+	case PLAN_TERM:
+		klen = strlen(q->terms[0]);
+		c.term0_by_index = klen <= TERM_MAX;
+		if (klen > TERM_MAX)
+			klen = TERM_MAX;
+		memcpy(key, q->terms[0], klen);
+		key[klen++] = 0;
+		rc = walk(&c, st->term, key, klen, key, klen, NULL, 0, posting_fn);
+		break;
+	case PLAN_ALL:
+		rc = walk(&c, st->cur, NULL, 0, NULL, 0, NULL, 0, cur_fn);
+		break;
+	}
+	store_txn_end(st, c.txn);
+out:
+	free(c.ntext);
+	free(c.seen.keys);
+	return rc;
+}

@@ -1,0 +1,128 @@
+/*
+ * store_verify: re-check everything stored, for tests and `hiroba verify`: each record's
+ * signature, hash and decoding, that cur points at it, that its index entries exist, and
+ * that every cur entry has its record.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+static int
+check_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
+{
+	MDB_val got;
+	int rc;
+
+	if ((rc = mdb_get(txn, dbi, k, &got)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : store_lmdb_err(rc);
+	if (got.mv_size != v->mv_size || memcmp(got.mv_data, v->mv_data, v->mv_size) != 0)
+		return STORE_ECORRUPT;
+	return 0;
+}
+
+static int
+check_one(struct store *st, MDB_txn *txn, const MDB_val *k, const MDB_val *v,
+    uint64_t counts[])
+{
+	struct hb_record *r = NULL;
+	const uint8_t *env = (const uint8_t *)v->mv_data + HB_HASH_LEN;
+	size_t envlen = v->mv_size - HB_HASH_LEN;
+	uint8_t ckey[HB_KEY_LEN + HB_ID_MAX];
+	MDB_val ck, cv;
+	const char *id;
+	int rc = STORE_ECORRUPT;
+
+	if (k->mv_size != RKEY_LEN || v->mv_size <= HB_HASH_LEN)
+		return STORE_ECORRUPT;
+	if (proto_verify(env, envlen) != 0 ||
+	    proto_open_verified(env, envlen, DECODE_NOW, &r) != 0)
+		goto out;
+	if (memcmp(proto_record_author(r), k->mv_data, HB_KEY_LEN) != 0 ||
+	    proto_record_seq(r) != be64_get((uint8_t *)k->mv_data + HB_KEY_LEN) ||
+	    memcmp(proto_record_hash(r), v->mv_data, HB_HASH_LEN) != 0)
+		goto out;
+	id = proto_record_id(r);
+	memcpy(ckey, k->mv_data, HB_KEY_LEN);
+	memcpy(ckey + HB_KEY_LEN, id, strlen(id));
+	ck.mv_data = ckey;
+	ck.mv_size = HB_KEY_LEN + strlen(id);
+	if (mdb_get(txn, st->cur, &ck, &cv) != 0 || cv.mv_size != 9 ||
+	    be64_get(cv.mv_data) != proto_record_seq(r) ||
+	    ((uint8_t *)cv.mv_data)[8] != proto_record_kind(r))
+		goto out;
+	if ((rc = idx_each(st, txn, r, check_cb, NULL)) != 0)
+		goto out;
+	counts[proto_record_kind(r)]++;
+	rc = 0;
+out:
+	hb_record_free(&r);
+	return rc;
+}
+
+int
+store_verify(struct store *st, uint64_t *checked)
+{
+	MDB_txn *txn;
+	MDB_cursor *c = NULL;
+	MDB_val k, v, rk;
+	uint64_t counts[HB_KIND_MAX + 1] = { 0 };
+	uint8_t key[RKEY_LEN];
+	int rc, mrc;
+
+	if (checked != NULL)
+		*checked = 0;
+	if ((rc = store_txn_begin(st, false, &txn)) != 0)
+		return rc;
+	if ((mrc = mdb_cursor_open(txn, st->rec, &c)) != 0)
+		goto out;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
+	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if ((rc = check_one(st, txn, &k, &v, counts)) != 0)
+			goto out;
+		if (checked != NULL)
+			(*checked)++;
+	}
+	if (mrc != MDB_NOTFOUND)
+		goto out;
+	mdb_cursor_close(c);
+	c = NULL;
+
+	/* Every cur entry has its record, and the per-kind counts agree. */
+	if ((mrc = mdb_cursor_open(txn, st->cur, &c)) != 0)
+		goto out;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
+	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= HB_KEY_LEN || v.mv_size != 9) {
+			rc = STORE_ECORRUPT;
+			goto out;
+		}
+		memcpy(key, k.mv_data, HB_KEY_LEN);
+		memcpy(key + HB_KEY_LEN, v.mv_data, 8);
+		rk.mv_data = key;
+		rk.mv_size = RKEY_LEN;
+		if ((mrc = mdb_get(txn, st->rec, &rk, &v)) != 0) {
+			rc = mrc == MDB_NOTFOUND ? STORE_ECORRUPT : store_lmdb_err(mrc);
+			goto out;
+		}
+	}
+	if (mrc != MDB_NOTFOUND)
+		goto out;
+	mrc = 0;
+	k.mv_data = "counts";
+	k.mv_size = 6;
+	if (mdb_get(txn, st->meta, &k, &v) == 0) {
+		if (v.mv_size != sizeof(counts))
+			rc = STORE_ECORRUPT;
+		for (int i = 0; i <= HB_KIND_MAX && rc == 0; i++)
+			if (be64_get((uint8_t *)v.mv_data + 8 * i) != counts[i])
+				rc = STORE_ECORRUPT;
+	}
+out:
+	if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = store_lmdb_err(mrc);
+	if (c != NULL)
+		mdb_cursor_close(c);
+	store_txn_end(st, txn);
+	return rc;
+}

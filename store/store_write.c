@@ -1,0 +1,563 @@
+/*
+ * store writes: ingesting envelopes from peers (signatures checked in parallel threads,
+ * then one write txn applies the trust and version rules in order) and publishing our
+ * own records (the seq is taken inside the write txn, so the sequence never forks).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store_internal.h"
+
+/* One write transaction's state. Functions return LMDB codes (so that MDB_MAP_FULL can
+ * be told apart and retried after growing the map), errnos or STORE_ECORRUPT; a
+ * record's verdict goes through an out parameter. */
+struct wctx {
+	struct store	*st;
+	MDB_txn		*txn;
+	int64_t		 now;
+	int64_t		 counts[HB_KIND_MAX + 1];	/* deltas of current records per kind */
+	bool		 members_changed;
+};
+
+static int
+put_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
+{
+	return mdb_put(txn, dbi, k, v, 0);
+}
+
+static int
+del_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
+{
+	int rc = mdb_del(txn, dbi, k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Walk complete forward through the seqs held contiguously in rec. */
+static int
+advance_complete(struct wctx *w, const uint8_t author[HB_KEY_LEN], struct auth_state *as)
+{
+	MDB_cursor *c;
+	uint8_t key[RKEY_LEN];
+	MDB_val k = { RKEY_LEN, key }, v;
+	int rc;
+
+	if (as->complete == UINT64_MAX)
+		return 0;
+	if ((rc = mdb_cursor_open(w->txn, w->st->rec, &c)) != 0)
+		return rc;
+	rkey_make(key, author, as->complete + 1);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != RKEY_LEN || memcmp(k.mv_data, author, HB_KEY_LEN) != 0 ||
+		    be64_get((uint8_t *)k.mv_data + HB_KEY_LEN) != as->complete + 1)
+			break;
+		as->complete++;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Remove the stored record (author, seq): its rec entry, index entries, the membership
+ * it carried, and (drop_cur) its cur entry. Returns it decoded in *old if old != NULL. */
+static int
+rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool drop_cur,
+    enum hb_kind *oldkind)
+{
+	struct store *st = w->st;
+	struct hb_record *old = NULL;
+	struct hb_member m;
+	uint8_t key[RKEY_LEN], ckey[HB_KEY_LEN + HB_ID_MAX];
+	MDB_val k = { RKEY_LEN, key }, v;
+	enum hb_kind kind;
+	int rc;
+
+	rkey_make(key, author, seq);
+	if ((rc = mdb_get(w->txn, st->rec, &k, &v)) != 0)
+		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : rc;
+	if ((rc = store_decode_stored(&v, &old)) != 0)
+		goto out;
+	kind = proto_record_kind(old);
+	if (oldkind != NULL)
+		*oldkind = kind;
+	if ((rc = idx_each(st, w->txn, old, del_cb, NULL)) != 0)
+		goto out;
+	if (kind == HB_MEMBERSHIP && proto_record_membership(old, &m) == 0) {
+		MDB_val mk = { HB_KEY_LEN, m.key };
+
+		if ((rc = mdb_del(w->txn, st->mem, &mk, NULL)) != 0 && rc != MDB_NOTFOUND)
+			goto out;
+		w->members_changed = true;
+	}
+	if (drop_cur) {
+		const char *id = proto_record_id(old);
+		size_t idlen = strlen(id);
+		MDB_val ck = { HB_KEY_LEN + idlen, ckey };
+
+		memcpy(ckey, author, HB_KEY_LEN);
+		memcpy(ckey + HB_KEY_LEN, id, idlen);
+		if ((rc = mdb_del(w->txn, st->cur, &ck, NULL)) != 0 && rc != MDB_NOTFOUND)
+			goto out;
+	}
+	k.mv_data = key;
+	k.mv_size = RKEY_LEN;
+	if ((rc = mdb_del(w->txn, st->rec, &k, NULL)) != 0)
+		goto out;
+	if (kind <= HB_KIND_MAX)
+		w->counts[kind]--;
+out:
+	hb_record_free(&old);
+	return rc;
+}
+
+/* A revocation: the member's records after valid_until_seq are no longer valid. */
+static int
+purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
+{
+	struct store *st = w->st;
+	struct auth_state as;
+	uint8_t key[RKEY_LEN];
+	MDB_val k, v;
+	MDB_cursor *c = NULL;
+	uint64_t removed = 0;
+	int rc;
+
+	if (vus == UINT64_MAX)
+		return 0;
+	for (;;) {
+		/* A fresh lookup each time: rec_remove changes the tree under a cursor. */
+		rkey_make(key, member, vus + 1);
+		k.mv_data = key;
+		k.mv_size = RKEY_LEN;
+		if ((rc = mdb_cursor_open(w->txn, st->rec, &c)) != 0)
+			return rc;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != RKEY_LEN ||
+		    memcmp(k.mv_data, member, HB_KEY_LEN) != 0)))
+			break;
+		if (rc != 0)
+			return rc;
+		if ((rc = rec_remove(w, member, be64_get((uint8_t *)k.mv_data + HB_KEY_LEN),
+		    true, NULL)) != 0)
+			return rc;
+		removed++;
+	}
+	if ((rc = store_auth_read(st, w->txn, member, &as)) != 0 || !as.found)
+		return rc;
+	as.records -= removed < as.records ? removed : as.records;
+	if (as.complete > vus)
+		as.complete = vus;
+	/* max_seq: the highest seq still held. */
+	as.max_seq = 0;
+	rkey_make(key, member, vus + 1);
+	k.mv_data = key;
+	k.mv_size = RKEY_LEN;
+	if ((rc = mdb_cursor_open(w->txn, st->rec, &c)) != 0)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	if (rc == 0)
+		rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == RKEY_LEN && memcmp(k.mv_data, member, HB_KEY_LEN) == 0)
+		as.max_seq = be64_get((uint8_t *)k.mv_data + HB_KEY_LEN);
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	return store_auth_write(st, w->txn, member, &as);
+}
+
+/*
+ * The rules, in order (store.h, store_ingest): center-only memberships, trust, dup/fork,
+ * version, expiry; then store. own: a record we publish (complete follows it).
+ */
+static int
+apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
+{
+	struct store *st = w->st;
+	const uint8_t *author = proto_record_author(r), *hash = proto_record_hash(r), *env;
+	const char *id = proto_record_id(r);
+	enum hb_kind kind = proto_record_kind(r);
+	uint64_t seq = proto_record_seq(r), oldseq = 0;
+	int64_t expires = proto_record_expires(r);
+	bool is_root = memcmp(author, st->root, HB_KEY_LEN) == 0, replacing = false;
+	uint8_t rkey[RKEY_LEN], ckey[HB_KEY_LEN + HB_ID_MAX], cval[9];
+	size_t idlen = strlen(id), envlen;
+	MDB_val k, v;
+	struct hb_member m;
+	struct auth_state as;
+	int rc;
+
+	*verdict = 0;
+	env = proto_record_envelope(r, &envlen);
+	if (kind == HB_MEMBERSHIP && !is_root) {
+		*verdict = STORE_ENOTCENTER;
+		return 0;
+	}
+	if (!is_root) {
+		rc = store_mem_read(st, w->txn, author, &m);
+		if (rc == STORE_NOTFOUND || (rc == 0 && m.status != 1 && m.status != 2)) {
+			*verdict = STORE_EUNKNOWN;
+			return 0;
+		}
+		if (rc != 0)
+			return rc;
+		if (m.status == 2 && seq > m.valid_until_seq) {
+			*verdict = STORE_EREVOKED;
+			return 0;
+		}
+	}
+
+	rkey_make(rkey, author, seq);
+	k.mv_data = rkey;
+	k.mv_size = RKEY_LEN;
+	if ((rc = mdb_get(w->txn, st->rec, &k, &v)) == 0) {
+		*verdict = v.mv_size > HB_HASH_LEN &&
+		    memcmp(v.mv_data, hash, HB_HASH_LEN) == 0 ? STORE_EDUP : STORE_EFORK;
+		return 0;
+	} else if (rc != MDB_NOTFOUND)
+		return rc;
+
+	memcpy(ckey, author, HB_KEY_LEN);
+	memcpy(ckey + HB_KEY_LEN, id, idlen);
+	k.mv_data = ckey;
+	k.mv_size = HB_KEY_LEN + idlen;
+	if ((rc = mdb_get(w->txn, st->cur, &k, &v)) == 0) {
+		if (v.mv_size != 9)
+			return STORE_ECORRUPT;
+		if (((uint8_t *)v.mv_data)[8] == HB_TOMBSTONE) {
+			*verdict = STORE_ETOMBSTONE;
+			return 0;
+		}
+		oldseq = be64_get(v.mv_data);
+		if (oldseq >= seq) {
+			*verdict = STORE_EOLD;
+			return 0;
+		}
+		replacing = true;
+	} else if (rc != MDB_NOTFOUND)
+		return rc;
+
+	if (expires != 0 && expires <= w->now) {
+		*verdict = STORE_EEXPIRED;
+		return 0;
+	}
+
+	/* Stored from here on. */
+	if (replacing && (rc = rec_remove(w, author, oldseq, false, NULL)) != 0)
+		return rc;
+	k.mv_data = rkey;
+	k.mv_size = RKEY_LEN;
+	v.mv_data = NULL;
+	v.mv_size = HB_HASH_LEN + envlen;
+	if ((rc = mdb_put(w->txn, st->rec, &k, &v, MDB_RESERVE)) != 0)
+		return rc;
+	memcpy(v.mv_data, hash, HB_HASH_LEN);
+	memcpy((uint8_t *)v.mv_data + HB_HASH_LEN, env, envlen);
+
+	be64_put(cval, seq);
+	cval[8] = (uint8_t)kind;
+	k.mv_data = ckey;
+	k.mv_size = HB_KEY_LEN + idlen;
+	v.mv_data = cval;
+	v.mv_size = sizeof(cval);
+	if ((rc = mdb_put(w->txn, st->cur, &k, &v, 0)) != 0)
+		return rc;
+	if ((rc = idx_each(st, w->txn, r, put_cb, NULL)) != 0)
+		return rc;
+	w->counts[kind]++;
+
+	if ((rc = store_auth_read(st, w->txn, author, &as)) != 0)
+		return rc;
+	if (seq > as.max_seq)
+		as.max_seq = seq;
+	if (!replacing)
+		as.records++;
+	if (own && seq > as.complete)
+		as.complete = seq;	/* we hold every current record of our own */
+	if ((rc = advance_complete(w, author, &as)) != 0)
+		return rc;
+	if ((rc = store_auth_write(st, w->txn, author, &as)) != 0)
+		return rc;
+
+	if (kind == HB_MEMBERSHIP && proto_record_membership(r, &m) == 0) {
+		uint8_t buf[64 + sizeof(m.name)];
+		size_t len;
+		MDB_val mk = { HB_KEY_LEN, m.key };
+
+		store_mem_encode(&m, buf, &len);
+		v.mv_data = buf;
+		v.mv_size = len;
+		if ((rc = mdb_put(w->txn, st->mem, &mk, &v, 0)) != 0)
+			return rc;
+		w->members_changed = true;
+		if (m.status == 2 && memcmp(m.key, st->root, HB_KEY_LEN) != 0 &&
+		    (rc = purge_after(w, m.key, m.valid_until_seq)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+counts_flush(struct wctx *w)
+{
+	MDB_val k = { 6, "counts" }, v;
+	uint8_t buf[8 * (HB_KIND_MAX + 1)];
+	bool any = false;
+	int rc;
+
+	for (int i = 0; i <= HB_KIND_MAX; i++)
+		any |= w->counts[i] != 0;
+	if (!any)
+		return 0;
+	memset(buf, 0, sizeof(buf));
+	if ((rc = mdb_get(w->txn, w->st->meta, &k, &v)) == 0) {
+		if (v.mv_size != sizeof(buf))
+			return STORE_ECORRUPT;
+		memcpy(buf, v.mv_data, sizeof(buf));
+	} else if (rc != MDB_NOTFOUND)
+		return rc;
+	for (int i = 0; i <= HB_KIND_MAX; i++)
+		be64_put(buf + 8 * i, be64_get(buf + 8 * i) + (uint64_t)w->counts[i]);
+	v.mv_data = buf;
+	v.mv_size = sizeof(buf);
+	return mdb_put(w->txn, w->st->meta, &k, &v, 0);
+}
+
+/* ---- parallel signature checks ---- */
+
+struct vjob {
+	const uint8_t *const	*envs;
+	const size_t		*lens;
+	size_t			 n;
+	int			*res;
+	atomic_size_t		 next;
+};
+
+static void *
+verify_worker(void *arg)
+{
+	struct vjob *j = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&j->next, 16), end = i + 16;
+
+		if (i >= j->n)
+			break;
+		if (end > j->n)
+			end = j->n;
+		for (; i < end; i++)
+			j->res[i] = proto_verify(j->envs[i], j->lens[i]);
+	}
+	return NULL;
+}
+
+static void
+verify_all(struct store *st, const uint8_t *const *envs, const size_t *lens, size_t n,
+    int *res)
+{
+	struct vjob j = { .envs = envs, .lens = lens, .n = n, .res = res };
+	pthread_t tids[64];
+	long nt = st->verify_threads;
+	int started = 0;
+
+	atomic_init(&j.next, 0);
+	if (nt <= 0)
+		nt = sysconf(_SC_NPROCESSORS_ONLN);
+	if (nt > 64)
+		nt = 64;
+	if ((long)(n / 32) < nt)
+		nt = (long)(n / 32);	/* not worth a thread for a few records */
+	for (long t = 1; t < nt; t++)
+		if (pthread_create(&tids[started], NULL, verify_worker, &j) == 0)
+			started++;
+	verify_worker(&j);
+	for (int t = 0; t < started; t++)
+		pthread_join(tids[t], NULL);
+}
+
+/* ---- ingest ---- */
+
+static bool
+soft_verdict(int v)
+{
+	/* Refusals that will never change: they must not block a peer's claim, or a peer
+	 * holding such a record would keep us from ever completing its author. */
+	return v == 0 || v == STORE_EDUP || v == STORE_EOLD || v == STORE_ETOMBSTONE ||
+	    v == STORE_EEXPIRED;
+}
+
+/* The author an envelope names, read from its canonical encoding (field 1, 32 bytes
+ * first), for envelopes that failed before they were opened. NULL if not readable. */
+static const uint8_t *
+env_author(const uint8_t *env, size_t len)
+{
+	return len >= 2 + HB_KEY_LEN && env[0] == 0x0a && env[1] == HB_KEY_LEN ? env + 2 :
+	    NULL;
+}
+
+static int
+apply_claims(struct wctx *w, const uint8_t *const *envs, const size_t *lens, size_t n,
+    const int *res, const struct store_claim *claims, size_t nclaims)
+{
+	struct store *st = w->st;
+
+	for (size_t i = 0; i < n; i++)
+		if (!soft_verdict(res[i]) && env_author(envs[i], lens[i]) == NULL)
+			return 0;	/* a refusal we cannot attribute: trust no claim */
+	for (size_t c = 0; c < nclaims; c++) {
+		const uint8_t *a = claims[c].author;
+		uint64_t upto = claims[c].complete;
+		struct auth_state as;
+		struct hb_member m;
+		bool hard = false;
+		int rc;
+
+		for (size_t i = 0; i < n && !hard; i++)
+			hard = !soft_verdict(res[i]) &&
+			    memcmp(env_author(envs[i], lens[i]), a, HB_KEY_LEN) == 0;
+		if (hard)
+			continue;
+		if (memcmp(a, st->root, HB_KEY_LEN) != 0) {
+			if ((rc = store_mem_read(st, w->txn, a, &m)) == STORE_NOTFOUND)
+				continue;	/* not a member: nothing of it is expected */
+			if (rc != 0)
+				return rc;
+			if (m.status == 2 && upto > m.valid_until_seq)
+				upto = m.valid_until_seq;
+			else if (m.status != 1 && m.status != 2)
+				continue;
+		}
+		if ((rc = store_auth_read(st, w->txn, a, &as)) != 0)
+			return rc;
+		if (as.found && upto <= as.complete)
+			continue;
+		if (upto > as.complete)
+			as.complete = upto;
+		if ((rc = advance_complete(w, a, &as)) != 0 ||
+		    (rc = store_auth_write(st, w->txn, a, &as)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, size_t n,
+    int64_t now, const struct store_claim *claims, size_t nclaims, const int *vres,
+    int *res, size_t *stored, bool *members_changed)
+{
+	struct wctx w = { .st = st, .now = now };
+	struct hb_record *r = NULL;
+	int rc;
+
+	*stored = 0;
+	if ((rc = store_txn_begin(st, true, &w.txn)) != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if ((res[i] = vres[i]) != 0)
+			continue;
+		if ((res[i] = proto_open_verified(envs[i], lens[i], now, &r)) != 0)
+			continue;
+		rc = apply(&w, r, false, &res[i]);
+		hb_record_free(&r);
+		if (rc != 0)
+			goto fail;
+		if (res[i] == 0)
+			(*stored)++;
+	}
+	if ((rc = apply_claims(&w, envs, lens, n, res, claims, nclaims)) != 0 ||
+	    (rc = counts_flush(&w)) != 0)
+		goto fail;
+	rc = mdb_txn_commit(w.txn);	/* frees the txn, failed or not */
+	store_txn_end(st, NULL);
+	*members_changed = w.members_changed;
+	return rc;
+fail:
+	store_txn_end(st, w.txn);
+	return rc;
+}
+
+int
+store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens, size_t n,
+    int64_t now, const struct store_claim *claims, size_t nclaims, int *res,
+    size_t *nstored)
+{
+	int *vres;
+	size_t stored = 0;
+	bool members_changed = false;
+	int rc;
+
+	if (nstored != NULL)
+		*nstored = 0;
+	if ((vres = calloc(n ? n : 1, sizeof(*vres))) == NULL)
+		return ENOMEM;
+	verify_all(st, envs, lens, n, vres);
+	for (;;) {
+		rc = ingest_txn(st, envs, lens, n, now, claims, nclaims, vres, res, &stored,
+		    &members_changed);
+		if (rc != MDB_MAP_FULL)
+			break;
+		if ((rc = store_grow(st)) != 0)
+			break;
+	}
+	free(vres);
+	if (rc != 0)
+		return store_lmdb_err(rc);
+	if (members_changed)
+		atomic_fetch_add(&st->members_version, 1);
+	if (nstored != NULL)
+		*nstored = stored;
+	return 0;
+}
+
+/* ---- publish ---- */
+
+int
+store_publish(struct store *st, struct hb_record *r, const struct hb_identity *id,
+    int64_t now)
+{
+	struct wctx w = { .st = st, .now = now };
+	struct auth_state as;
+	const uint8_t *signer;
+	int rc, verdict = 0;
+
+	for (;;) {
+		memset(w.counts, 0, sizeof(w.counts));
+		w.members_changed = false;
+		if ((rc = store_txn_begin(st, true, &w.txn)) != 0)
+			return rc;
+		if ((rc = store_auth_read(st, w.txn, id->pk, &as)) != 0)
+			goto fail;
+		/* After a retry (map grown) r is already signed with this very seq. */
+		signer = proto_record_author(r);
+		if (signer == NULL || memcmp(signer, id->pk, HB_KEY_LEN) != 0 ||
+		    proto_record_seq(r) != as.max_seq + 1) {
+			if ((rc = proto_sign(r, id, as.max_seq + 1, now)) != 0)
+				goto fail;
+		}
+		if ((rc = apply(&w, r, true, &verdict)) != 0)
+			goto fail;
+		if (verdict != 0) {
+			rc = verdict;
+			goto fail;
+		}
+		if ((rc = counts_flush(&w)) != 0)
+			goto fail;
+		rc = mdb_txn_commit(w.txn);
+		store_txn_end(st, NULL);
+		if (rc == MDB_MAP_FULL && (rc = store_grow(st)) == 0)
+			continue;
+		break;
+fail:
+		store_txn_end(st, w.txn);
+		if (rc == MDB_MAP_FULL && (rc = store_grow(st)) == 0)
+			continue;
+		break;
+	}
+	if (rc == 0 && w.members_changed)
+		atomic_fetch_add(&st->members_version, 1);
+	return store_lmdb_err(rc);
+}
