@@ -1,0 +1,53 @@
+/*
+ * conf: hirobad.conf, an INI file (see deploy/hirobad.conf.5.scd and the examples in
+ * deploy/). Unknown keys and bad values are errors that name the file and line.
+ */
+#ifndef HIROBA_CONF_H
+#define HIROBA_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define CONF_MAX_LISTEN	8
+#define CONF_MAX_PEERS	64
+
+struct conf_peer {
+	char		*name;
+	char		*endpoint;
+	uint8_t		 key[HB_KEY_LEN];
+};
+
+struct conf {
+	char		*file;
+	char		*name;			/* the group's display name */
+	char		*data;			/* data directory, absolute or relative to cwd */
+	char		*key;			/* secret key file */
+	uint8_t		 center[HB_KEY_LEN];
+	char		*listen[CONF_MAX_LISTEN];
+	size_t		 nlisten;
+	struct conf_peer peers[CONF_MAX_PEERS];
+	size_t		 npeers;
+	/* [node] */
+	unsigned	 sync_interval;		/* seconds */
+	/* [limits] */
+	size_t		 max_message;		/* ZMQ_MAXMSGSIZE, bytes */
+	unsigned	 max_batch;		/* records per sync batch */
+	unsigned	 rate;			/* messages per second per peer */
+	unsigned	 hwm;			/* ZeroMQ high-water mark, messages */
+	unsigned	 handshake_ms;		/* ZMQ_HANDSHAKE_IVL */
+	unsigned	 ban_seconds;		/* how long a misbehaving peer is ignored */
+	unsigned	 verify_threads;	/* 0 = all CPUs */
+	size_t		 mapsize;		/* initial LMDB map, bytes */
+	size_t		 mapsize_max;		/* 0 = unlimited */
+};
+
+/*
+ * Parse path. On success *out is the caller's (conf_free). On failure returns -1 and
+ * writes "file:line: what is wrong" (or "file: ...") into err; *out stays NULL.
+ */
+int	 conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+void	 conf_free(struct conf **c);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * hirobad: one group's daemon. The node (node.c) owns the sockets and the loop; peers
+ * (peer.c) are the other daemons it talks to; sync.c reconciles and pushes records;
+ * ctl.c answers the CLI; zap.c decides who may connect at all.
+ */
+#ifndef HIROBA_HIROBAD_H
+#define HIROBA_HIROBAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "proto.h"
+#include "store.h"
+
+#define HB_WIRE_VERSION		1
+#define PEER_ROUTE_MAX		256	/* ZeroMQ routing ids are at most 255 bytes */
+#define SYNC_TIMEOUT		30	/* seconds without an answer ends a pull */
+#define PEER_GARBAGE_MAX	20	/* bad messages before a peer is banned */
+#define PEER_FORGED_MAX		50	/* forged or invalid records before a ban */
+
+
+/* One remote daemon, known by its group key. It may have an outgoing connection (a
+ * DEALER we connected because the config names it) and/or an incoming one (a route on
+ * our ROUTER, learned from the ZAP-authenticated User-Id of its messages). */
+struct peer {
+	struct peer	*next;
+	uint8_t		 key[HB_KEY_LEN];
+	char		 fpr[HB_FPR_LEN];
+	char		*name;		/* from the config, or the fingerprint */
+	char		*endpoint;	/* configured peers only */
+	bool		 configured;
+
+	void		*dealer;	/* outgoing socket, or NULL */
+	void		*monitor;	/* PAIR receiving the DEALER's socket events */
+	bool		 out_up;	/* outgoing handshake succeeded, not disconnected */
+	uint8_t		 route[PEER_ROUTE_MAX];	/* incoming route on our ROUTER */
+	size_t		 routelen;	/* 0: none */
+	int64_t		 last_contact;
+
+	/* pulling from this peer */
+	uint64_t	 round;		/* current pull round id, 0 = idle */
+	int64_t		 round_sent;	/* when the last SyncReq was sent */
+	int64_t		 next_pull;	/* when to start the next round */
+	bool		 pull_again;	/* a gap was seen during a round: go again */
+	/* what it told us it holds, from its last SyncReq */
+	struct store_claim *theirs;
+	size_t		 ntheirs;
+
+	/* misbehaviour */
+	double		 tokens;	/* rate limit bucket */
+	int64_t		 tokens_at;
+	unsigned	 garbage;
+	unsigned	 forged;
+	int64_t		 banned_until;
+	uint64_t	 rejected;	/* records refused, total */
+	uint64_t	 dropped;	/* messages dropped by the rate limit */
+};
+
+struct node {
+	struct conf	*conf;
+	struct store	*st;
+	struct hb_identity id;
+	char		 fpr[HB_FPR_LEN];
+	void		*zctx;
+	void		*router;	/* CURVE server for peers */
+	void		*zap;		/* REP on inproc://zeromq.zap.01 */
+	void		*ctl;		/* ROUTER on ipc://<data>/ctl.sock */
+	char		*ctl_path;
+	struct peer	*peers;
+	uint64_t	 next_round;
+	int64_t		 started;
+	uint64_t	 rejected;
+	/* ZAP: curve public keys of admitted members, rebuilt when membership changes */
+	uint8_t		(*zap_curve)[32];
+	uint8_t		(*zap_ed)[HB_KEY_LEN];
+	size_t		 nzap;
+	uint64_t	 zap_version;
+	/* start-up self-test of the ZAP handler */
+	uint8_t		 probe_curve[32];
+	int		 probe_state;	/* 0 idle, 1 waiting, 2 refused */
+};
+
+/* node.c */
+int	 node_new(struct node **n, struct conf *conf);	/* takes conf */
+void	 node_free(struct node **n);
+int	 node_loop(struct node *n);
+void	 node_reload(struct node *n, struct conf *conf);	/* takes conf */
+int64_t	 node_now(void);
+void	 node_notify(const char *state);			/* sd_notify or nothing */
+
+/* peer.c */
+struct peer *peer_find(struct node *n, const uint8_t key[HB_KEY_LEN]);
+struct peer *peer_get(struct node *n, const uint8_t key[HB_KEY_LEN]);	/* find or add */
+int	 peer_connect(struct node *n, struct peer *p);
+void	 peer_disconnect(struct node *n, struct peer *p);
+void	 peer_free(struct peer *p);
+bool	 peer_up(const struct peer *p);
+/* Send one PeerMsg (serialized in buf) over the peer's preferred link. 0 or -1. */
+int	 peer_send(struct node *n, struct peer *p, const uint8_t *buf, size_t len);
+/* Send over the link a request came from: route NULL = p's DEALER. 0 or -1. */
+int	 peer_reply(struct node *n, struct peer *p, const uint8_t *route, size_t routelen,
+	    const uint8_t *buf, size_t len);
+/* Receive what is waiting on the ROUTER / on p's DEALER and dispatch it. */
+void	 peer_router_recv(struct node *n);
+void	 peer_dealer_recv(struct node *n, struct peer *p);
+void	 peer_monitor(struct node *n, struct peer *p);
+bool	 peer_allowed(struct node *n, struct peer *p);	/* rate limit + ban */
+void	 peer_misbehaved(struct node *n, struct peer *p, bool garbage, const char *why);
+void	 peer_tick(struct node *n, int64_t now);
+
+/* sync.c */
+struct Hiroba__Wire__SyncReq;
+struct Hiroba__Wire__SyncBatch;
+struct Hiroba__Wire__Push;
+void	 sync_start(struct node *n, struct peer *p);
+void	 sync_answer(struct node *n, struct peer *p, const struct Hiroba__Wire__SyncReq *r,
+	    const uint8_t *route, size_t routelen);
+void	 sync_batch(struct node *n, struct peer *p, const struct Hiroba__Wire__SyncBatch *b);
+void	 sync_push_in(struct node *n, struct peer *p, const struct Hiroba__Wire__Push *m);
+/* Announce newly stored envelopes to every connected peer but `from`. */
+void	 sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
+	    const size_t *lens, size_t count);
+/* Ingest from peer p (or NULL for local), log rejections, announce what was new. */
+int	 sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
+	    const size_t *lens, size_t count, const struct store_claim *claims,
+	    size_t nclaims, bool *gap);
+void	 sync_hello(struct node *n, struct peer *p, const uint8_t *route, size_t routelen);
+
+/* ctl.c */
+int	 ctl_open(struct node *n);
+void	 ctl_dispatch(struct node *n);
+void	 ctl_close(struct node *n);
+
+/* zap.c */
+int	 zap_open(struct node *n);
+void	 zap_dispatch(struct node *n);
+void	 zap_refresh(struct node *n);
+int	 zap_selftest(struct node *n);
+/* Ed25519 key of an admitted member with this CURVE key, or NULL. */
+const uint8_t *zap_lookup(struct node *n, const uint8_t curve[32]);
+bool	 zap_admitted(struct node *n, const uint8_t key[HB_KEY_LEN]);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * node: the daemon's life on one page. node_new opens the store and the sockets,
+ * node_loop polls them and runs the timed work in node_tick, node_free closes it all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zmq.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "hirobad.h"
+#include "log.h"
+
+static volatile sig_atomic_t quit, reload;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		quit = 1;
+}
+
+int64_t
+node_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void
+node_notify(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+/* One daemon per data directory: two would sign with one key and fork its sequence. */
+static int
+node_lock(const char *dir)
+{
+	char	 path[4096];
+	int	 fd;
+
+	snprintf(path, sizeof(path), "%s/hirobad.lock", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		log_warnx("another hirobad is already running on %s", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;	/* held until exit */
+}
+
+static int
+node_listen(struct node *n)
+{
+	const struct conf *c = n->conf;
+	uint8_t		 csk[32];
+	int		 one = 1, zero = 0, hb = 5000, hbt = 15000;
+	int		 hwm = (int)c->hwm, hs = (int)c->handshake_ms;
+	int64_t		 maxmsg = (int64_t)c->max_message;
+	size_t		 i;
+
+	if ((n->router = zmq_socket(n->zctx, ZMQ_ROUTER)) == NULL)
+		return -1;
+	proto_curve_sk(&n->id, csk);
+	if (zmq_setsockopt(n->router, ZMQ_CURVE_SERVER, &one, sizeof(one)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_CURVE_SECRETKEY, csk, 32) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_ZAP_DOMAIN, "hiroba", 6) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_SNDHWM, &hwm, sizeof(hwm)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_RCVHWM, &hwm, sizeof(hwm)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_HANDSHAKE_IVL, &hs, sizeof(hs)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_HEARTBEAT_IVL, &hb, sizeof(hb)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof(hbt)) != 0 ||
+	    zmq_setsockopt(n->router, ZMQ_LINGER, &zero, sizeof(zero)) != 0) {
+		sodium_memzero(csk, sizeof(csk));
+		log_warnx("router: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	sodium_memzero(csk, sizeof(csk));
+	for (i = 0; i < c->nlisten; i++) {
+		if (zmq_bind(n->router, c->listen[i]) != 0) {
+			log_warnx("cannot listen on %s: %s", c->listen[i],
+			    zmq_strerror(zmq_errno()));
+			return -1;
+		}
+		log_info("listening on %s", c->listen[i]);
+	}
+	return 0;
+}
+
+int
+node_new(struct node **out, struct conf *conf)
+{
+	struct node	*n;
+	struct store_opts so = { 0 };
+	struct peer	*p;
+	size_t		 i;
+	int		 rc;
+
+	*out = NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		conf_free(&conf);
+		return -1;
+	}
+	n->conf = conf;
+	n->started = node_now();
+	n->next_round = 1;
+	if (mkdir(conf->data, 0700) == -1 && errno != EEXIST) {
+		log_warn("data directory %s", conf->data);
+		goto fail;
+	}
+	if (node_lock(conf->data) == -1)
+		goto fail;
+	if ((rc = proto_identity_load(&n->id, conf->key)) != 0) {
+		log_warnx("key %s: %s", conf->key, proto_strerror(rc));
+		goto fail;
+	}
+	proto_fingerprint(n->id.pk, n->fpr);
+	so.mapsize = conf->mapsize;
+	so.mapsize_max = conf->mapsize_max;
+	so.verify_threads = (int)conf->verify_threads;
+	if ((rc = store_open(&n->st, conf->data, conf->center, &so)) != 0) {
+		log_warnx("store %s: %s", conf->data, store_strerror(rc));
+		goto fail;
+	}
+	if (!zmq_has("curve")) {
+		log_warnx("this libzmq has no CURVE support: refusing to run unencrypted");
+		goto fail;
+	}
+	if ((n->zctx = zmq_ctx_new()) == NULL)
+		goto fail;
+	/* The ZAP handler must exist before any CURVE server binds: without one, libzmq
+	 * lets every client key in. */
+	if (zap_open(n) != 0 || node_listen(n) != 0 || ctl_open(n) != 0)
+		goto fail;
+	if (n->conf->nlisten > 0 && zap_selftest(n) != 0)
+		goto fail;
+	for (i = 0; i < conf->npeers; i++) {
+		if (memcmp(conf->peers[i].key, n->id.pk, HB_KEY_LEN) == 0) {
+			log_warnx("[peer %s] is this node itself: ignored", conf->peers[i].name);
+			continue;
+		}
+		if ((p = peer_get(n, conf->peers[i].key)) == NULL)
+			goto fail;
+		free(p->name);
+		free(p->endpoint);
+		p->name = strdup(conf->peers[i].name);
+		p->endpoint = strdup(conf->peers[i].endpoint);
+		p->configured = true;
+		if (p->name == NULL || p->endpoint == NULL || peer_connect(n, p) != 0)
+			goto fail;
+	}
+	log_info("%s (%s) started: %zu peers configured, center %s", conf->name, n->fpr,
+	    conf->npeers, memcmp(conf->center, n->id.pk, HB_KEY_LEN) == 0 ?
+	    "is this node" : "set");
+	*out = n;
+	return 0;
+fail:
+	node_free(&n);
+	return -1;
+}
+
+void
+node_free(struct node **np)
+{
+	struct node	*n;
+	struct peer	*p;
+
+	if (np == NULL || (n = *np) == NULL)
+		return;
+	while ((p = n->peers) != NULL) {
+		n->peers = p->next;
+		peer_disconnect(n, p);
+		peer_free(p);
+	}
+	ctl_close(n);
+	if (n->router != NULL)
+		zmq_close(n->router);
+	if (n->zap != NULL)
+		zmq_close(n->zap);
+	if (n->zctx != NULL)
+		zmq_ctx_term(n->zctx);
+	store_close(&n->st);
+	free(n->zap_curve);
+	free(n->zap_ed);
+	proto_identity_clear(&n->id);
+	conf_free(&n->conf);
+	free(n);
+	*np = NULL;
+}
+
+/* SIGHUP: take the new peer list; everything else needs a restart. */
+void
+node_reload(struct node *n, struct conf *conf)
+{
+	struct peer	*p;
+	size_t		 i;
+	bool		 keep;
+
+	for (p = n->peers; p != NULL; p = p->next) {
+		keep = false;
+		for (i = 0; i < conf->npeers; i++)
+			if (memcmp(conf->peers[i].key, p->key, HB_KEY_LEN) == 0 &&
+			    p->endpoint != NULL &&
+			    strcmp(conf->peers[i].endpoint, p->endpoint) == 0)
+				keep = true;
+		if (p->configured && !keep) {
+			log_info("peer %s: removed from the configuration", p->name);
+			peer_disconnect(n, p);
+			p->configured = false;
+		}
+	}
+	for (i = 0; i < conf->npeers; i++) {
+		if (memcmp(conf->peers[i].key, n->id.pk, HB_KEY_LEN) == 0)
+			continue;
+		if ((p = peer_get(n, conf->peers[i].key)) == NULL)
+			continue;
+		if (p->configured)
+			continue;
+		free(p->name);
+		free(p->endpoint);
+		p->name = strdup(conf->peers[i].name);
+		p->endpoint = strdup(conf->peers[i].endpoint);
+		p->configured = true;
+		if (p->name != NULL && p->endpoint != NULL)
+			peer_connect(n, p);
+		log_info("peer %s: added", conf->peers[i].name);
+	}
+	conf_free(&conf);
+}
+
+/* Timed work, once a second: pulls, timeouts, trust changes, the watchdog. */
+static void
+node_tick(struct node *n, int64_t now)
+{
+	if (store_members_version(n->st) != n->zap_version)
+		zap_refresh(n);
+	peer_tick(n, now);
+	node_notify("WATCHDOG=1");
+}
+
+int
+node_loop(struct node *n)
+{
+	zmq_pollitem_t	*items = NULL;
+	struct peer	*p, **who = NULL;
+	size_t		 cap = 0, ni, i;
+	int64_t		 now, last_tick = 0;
+	struct sigaction sa;
+	struct conf	*nc;
+	char		 err[512];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	node_notify("READY=1");
+
+	while (!quit) {
+		if (reload) {
+			reload = 0;
+			if (conf_load(n->conf->file, &nc, err, sizeof(err)) != 0)
+				log_warnx("reload: %s (keeping the old peer list)", err);
+			else
+				node_reload(n, nc);
+		}
+		/* zap, ctl, router, then each peer's dealer and monitor */
+		ni = 3;
+		for (p = n->peers; p != NULL; p = p->next)
+			ni += p->dealer != NULL ? 2 : 0;
+		if (ni > cap) {
+			cap = ni * 2;
+			free(items);
+			free(who);
+			items = calloc(cap, sizeof(*items));
+			who = calloc(cap, sizeof(*who));
+			if (items == NULL || who == NULL)
+				fatalx("out of memory");
+		}
+		items[0] = (zmq_pollitem_t){ .socket = n->zap, .events = ZMQ_POLLIN };
+		items[1] = (zmq_pollitem_t){ .socket = n->ctl, .events = ZMQ_POLLIN };
+		items[2] = (zmq_pollitem_t){ .socket = n->router, .events = ZMQ_POLLIN };
+		ni = 3;
+		for (p = n->peers; p != NULL; p = p->next) {
+			if (p->dealer == NULL)
+				continue;
+			who[ni] = p;
+			items[ni++] = (zmq_pollitem_t){ .socket = p->dealer,
+			    .events = ZMQ_POLLIN };
+			who[ni] = p;
+			items[ni++] = (zmq_pollitem_t){ .socket = p->monitor,
+			    .events = ZMQ_POLLIN };
+		}
+		if (zmq_poll(items, (int)ni, 1000) == -1) {
+			if (zmq_errno() == EINTR)
+				continue;
+			fatalx("zmq_poll: %s", zmq_strerror(zmq_errno()));
+		}
+		if (items[0].revents & ZMQ_POLLIN)
+			zap_dispatch(n);
+		if (items[1].revents & ZMQ_POLLIN)
+			ctl_dispatch(n);
+		if (items[2].revents & ZMQ_POLLIN)
+			peer_router_recv(n);
+		for (i = 3; i < ni; i++) {
+			/* a dispatch above may have closed this peer's sockets */
+			if (!(items[i].revents & ZMQ_POLLIN) || who[i]->dealer == NULL)
+				continue;
+			if (items[i].socket == who[i]->monitor)
+				peer_monitor(n, who[i]);
+			else if (items[i].socket == who[i]->dealer)
+				peer_dealer_recv(n, who[i]);
+		}
+		now = node_now();
+		if (now != last_tick) {
+			last_tick = now;
+			node_tick(n, now);
+		}
+	}
+	log_info("stopping");
+	node_notify("STOPPING=1");
+	free(items);
+	free(who);
+	return 0;
+}

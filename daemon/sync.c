@@ -1,0 +1,464 @@
+/*
+ * sync: reconciliation and live push. A pull is a chain of SyncReq/SyncBatch: each
+ * request carries what we hold (per author, the seq up to which we hold everything) and
+ * acknowledges the previous batch, which is only sent after that batch committed.
+ * Pushes are hints that the next pull makes good. See proto/PROTOCOL.md, "Federation".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hirobad.h"
+#include "log.h"
+#include "wire.pb-c.h"
+
+static int
+send_msg(struct node *n, struct peer *p, const Hiroba__Wire__PeerMsg *m, bool reply,
+    const uint8_t *route, size_t routelen)
+{
+	size_t		 len = hiroba__wire__peer_msg__get_packed_size(m);
+	uint8_t		*buf;
+	int		 rc;
+
+	if ((buf = malloc(len ? len : 1)) == NULL)
+		return -1;
+	hiroba__wire__peer_msg__pack(m, buf);
+	rc = reply ? peer_reply(n, p, route, routelen, buf, len) : peer_send(n, p, buf, len);
+	free(buf);
+	return rc;
+}
+
+/* ---- what we hold ---- */
+
+struct vec {
+	struct store_author	*a;
+	size_t			 n, cap;
+};
+
+static int
+vec_add(const struct store_author *a, void *arg)
+{
+	struct vec		*v = arg;
+	struct store_author	*na;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		if ((na = realloc(v->a, v->cap * sizeof(*na))) == NULL)
+			return ENOMEM;
+		v->a = na;
+	}
+	v->a[v->n++] = *a;
+	return 0;
+}
+
+static int
+vec_load(struct node *n, struct vec *v)
+{
+	memset(v, 0, sizeof(*v));
+	return store_authors(n->st, vec_add, v);
+}
+
+static uint64_t
+vec_sum(struct node *n)
+{
+	struct vec	 v;
+	uint64_t	 sum = 0;
+	size_t		 i;
+
+	if (vec_load(n, &v) == 0)
+		for (i = 0; i < v.n; i++)
+			sum += v.a[i].complete;
+	free(v.a);
+	return sum;
+}
+
+void
+sync_start(struct node *n, struct peer *p)
+{
+	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__SyncReq	 r = HIROBA__WIRE__SYNC_REQ__INIT;
+	Hiroba__Wire__AuthorState *as = NULL, **asp = NULL;
+	struct vec		 v;
+	size_t			 i;
+
+	if (!peer_up(p))
+		return;
+	if (vec_load(n, &v) != 0)
+		goto out;
+	if ((as = calloc(v.n + 1, sizeof(*as))) == NULL ||
+	    (asp = calloc(v.n + 1, sizeof(*asp))) == NULL)
+		goto out;
+	for (i = 0; i < v.n; i++) {
+		hiroba__wire__author_state__init(&as[i]);
+		as[i].author.data = v.a[i].author;
+		as[i].author.len = HB_KEY_LEN;
+		as[i].complete = v.a[i].complete;
+		asp[i] = &as[i];
+	}
+	r.round = n->next_round++;
+	r.n_have = v.n;
+	r.have = asp;
+	r.has_max_records = 1;
+	r.max_records = n->conf->max_batch;
+	m.m_case = HIROBA__WIRE__PEER_MSG__M_SYNC_REQ;
+	m.sync_req = &r;
+	if (send_msg(n, p, &m, false, NULL, 0) == 0) {
+		p->round = r.round;
+		p->round_sent = node_now();
+		log_debug("peer %s: pull round %llu (%zu authors)", p->name,
+		    (unsigned long long)r.round, v.n);
+	} else {
+		p->next_pull = node_now() + 1;
+	}
+out:
+	free(as);
+	free(asp);
+	free(v.a);
+}
+
+/* ---- answering a pull ---- */
+
+static int
+claim_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct store_claim *)a)->author,
+	    ((const struct store_claim *)b)->author, HB_KEY_LEN);
+}
+
+struct batch {
+	ProtobufCBinaryData	*env;
+	size_t			 n, cap;
+	size_t			 bytes, max_bytes, max_records;
+	bool			 full;
+};
+
+static int
+batch_add(const uint8_t *env, size_t len, void *arg)
+{
+	struct batch		*b = arg;
+	ProtobufCBinaryData	*ne;
+
+	if (b->n >= b->max_records || b->bytes + len > b->max_bytes) {
+		b->full = true;
+		return 1;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		if ((ne = realloc(b->env, b->cap * sizeof(*ne))) == NULL)
+			return ENOMEM;
+		b->env = ne;
+	}
+	if ((b->env[b->n].data = malloc(len)) == NULL)
+		return ENOMEM;
+	memcpy(b->env[b->n].data, env, len);
+	b->env[b->n].len = len;
+	b->n++;
+	b->bytes += len;
+	return 0;
+}
+
+void
+sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
+    const uint8_t *route, size_t routelen)
+{
+	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__SyncBatch	 sb = HIROBA__WIRE__SYNC_BATCH__INIT;
+	Hiroba__Wire__AuthorState *cs = NULL, **csp = NULL;
+	struct store_claim	*theirs = NULL, key, *hit;
+	struct batch		 b = { 0 };
+	struct vec		 v = { 0 };
+	uint64_t		 c, top;
+	size_t			 i, nclaims = 0;
+	int			 rc;
+
+	if (r->n_have > 100000) {
+		peer_misbehaved(n, p, true, "sent a sync request with too many authors");
+		return;
+	}
+	if ((theirs = calloc(r->n_have + 1, sizeof(*theirs))) == NULL)
+		return;
+	for (i = 0; i < r->n_have; i++) {
+		if (r->have[i]->author.len != HB_KEY_LEN) {
+			peer_misbehaved(n, p, true, "sent a malformed sync request");
+			goto out;
+		}
+		memcpy(theirs[i].author, r->have[i]->author.data, HB_KEY_LEN);
+		theirs[i].complete = r->have[i]->complete;
+	}
+	qsort(theirs, r->n_have, sizeof(*theirs), claim_cmp);
+	/* keep what it holds, to show how far apart we are */
+	free(p->theirs);
+	if ((p->theirs = malloc((r->n_have + 1) * sizeof(*theirs))) != NULL) {
+		memcpy(p->theirs, theirs, r->n_have * sizeof(*theirs));
+		p->ntheirs = r->n_have;
+	} else {
+		p->ntheirs = 0;
+	}
+
+	b.max_records = r->has_max_records && r->max_records > 0 &&
+	    r->max_records < n->conf->max_batch ? r->max_records : n->conf->max_batch;
+	b.max_bytes = n->conf->max_message / 2;
+	if (vec_load(n, &v) != 0)
+		goto out;
+	if ((cs = calloc(v.n + 1, sizeof(*cs))) == NULL ||
+	    (csp = calloc(v.n + 1, sizeof(*csp))) == NULL)
+		goto out;
+	/* Root first (store_authors' order), so that admissions precede the records of
+	 * the groups they admit. */
+	for (i = 0; i < v.n && !b.full; i++) {
+		memcpy(key.author, v.a[i].author, HB_KEY_LEN);
+		hit = bsearch(&key, theirs, r->n_have, sizeof(*theirs), claim_cmp);
+		c = hit != NULL ? hit->complete : 0;
+		top = v.a[i].max_seq > v.a[i].complete ? v.a[i].max_seq : v.a[i].complete;
+		if (top <= c)
+			continue;
+		rc = store_scan_author(n->st, v.a[i].author, c, 0, batch_add, &b);
+		if (rc != 0 && rc != 1) {
+			log_warnx("answering peer %s: %s", p->name, store_strerror(rc));
+			goto out;
+		}
+		if (!b.full && v.a[i].complete > c) {
+			hiroba__wire__author_state__init(&cs[nclaims]);
+			cs[nclaims].author.data = v.a[i].author;
+			cs[nclaims].author.len = HB_KEY_LEN;
+			cs[nclaims].complete = v.a[i].complete;
+			csp[nclaims] = &cs[nclaims];
+			nclaims++;
+		}
+	}
+	sb.round = r->round;
+	sb.n_envelopes = b.n;
+	sb.envelopes = b.env;
+	sb.n_complete = nclaims;
+	sb.complete = csp;
+	sb.more = b.full;
+	m.m_case = HIROBA__WIRE__PEER_MSG__M_BATCH;
+	m.batch = &sb;
+	send_msg(n, p, &m, true, route, routelen);
+	if (b.n > 0)
+		log_debug("peer %s: sent %zu records (%zu bytes)%s", p->name, b.n, b.bytes,
+		    b.full ? ", more to come" : "");
+out:
+	for (i = 0; i < b.n; i++)
+		free(b.env[i].data);
+	free(b.env);
+	free(cs);
+	free(csp);
+	free(v.a);
+	free(theirs);
+}
+
+/* ---- storing what arrives ---- */
+
+static bool
+benign(int res)
+{
+	return res == 0 || res == STORE_EDUP || res == STORE_EOLD ||
+	    res == STORE_ETOMBSTONE;
+}
+
+int
+sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
+    const size_t *lens, size_t count, const struct store_claim *claims, size_t nclaims,
+    bool *gap)
+{
+	const uint8_t		**fresh = NULL;
+	size_t			*freshlen = NULL, nfresh = 0, nstored = 0, i;
+	int			*res = NULL;
+	int			 rc = ENOMEM;
+	char			 why[256];
+	struct hb_record	*r;
+	struct store_author	 a;
+
+	if (gap != NULL)
+		*gap = false;
+	if ((res = calloc(count + 1, sizeof(*res))) == NULL ||
+	    (fresh = calloc(count + 1, sizeof(*fresh))) == NULL ||
+	    (freshlen = calloc(count + 1, sizeof(*freshlen))) == NULL)
+		goto out;
+	rc = store_ingest(n->st, envs, lens, count, node_now(), claims, nclaims, res,
+	    &nstored);
+	if (rc != 0) {
+		log_warnx("storing %zu records from %s failed: %s (nothing of them stored; "
+		    "they will be asked for again)", count, p ? p->name : "here",
+		    store_strerror(rc));
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		if (res[i] == 0) {
+			fresh[nfresh] = envs[i];
+			freshlen[nfresh++] = lens[i];
+			continue;
+		}
+		if (benign(res[i]))
+			continue;
+		if (res[i] == STORE_EUNKNOWN) {
+			/* maybe its admission has not reached us yet: the next pull
+			 * brings both, admission first */
+			log_debug("%s: record of a group we do not know yet: not stored",
+			    p ? p->name : "here");
+			continue;
+		}
+		n->rejected++;
+		if (p != NULL) {
+			p->rejected++;
+			snprintf(why, sizeof(why), "record refused: %s (%s)",
+			    store_strerror(res[i]), store_errname(res[i]));
+			peer_misbehaved(n, p, false, why);
+		}
+	}
+	if (nfresh > 0) {
+		log_debug("%s: %zu new records", p ? p->name : "here", nfresh);
+		sync_announce(n, p, fresh, freshlen, nfresh);
+	}
+	/* A pushed record beyond what we hold completely means we missed something:
+	 * ask the sender for the rest. */
+	for (i = 0; gap != NULL && i < nfresh && !*gap; i++) {
+		if (proto_open_verified(fresh[i], freshlen[i], INT64_MAX / 2, &r) != 0)
+			continue;
+		if (store_author_get(n->st, proto_record_author(r), &a) == 0 &&
+		    a.complete < a.max_seq)
+			*gap = true;
+		hb_record_free(&r);
+	}
+out:
+	free(res);
+	free(fresh);
+	free(freshlen);
+	return rc;
+}
+
+void
+sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
+{
+	struct store_claim	*claims = NULL;
+	const uint8_t		**envs = NULL;
+	size_t			*lens = NULL, i;
+	uint64_t		 before;
+	int			 rc;
+
+	if (p->round == 0 || b->round != p->round) {
+		log_debug("peer %s: batch for round %llu, not ours: ignored", p->name,
+		    (unsigned long long)b->round);
+		return;
+	}
+	if ((claims = calloc(b->n_complete + 1, sizeof(*claims))) == NULL ||
+	    (envs = calloc(b->n_envelopes + 1, sizeof(*envs))) == NULL ||
+	    (lens = calloc(b->n_envelopes + 1, sizeof(*lens))) == NULL)
+		goto out;
+	for (i = 0; i < b->n_complete; i++) {
+		if (b->complete[i]->author.len != HB_KEY_LEN) {
+			peer_misbehaved(n, p, true, "sent a malformed batch");
+			p->round = 0;
+			goto out;
+		}
+		memcpy(claims[i].author, b->complete[i]->author.data, HB_KEY_LEN);
+		claims[i].complete = b->complete[i]->complete;
+	}
+	for (i = 0; i < b->n_envelopes; i++) {
+		envs[i] = b->envelopes[i].data;
+		lens[i] = b->envelopes[i].len;
+	}
+	before = vec_sum(n);
+	rc = sync_ingest(n, p, envs, lens, b->n_envelopes, claims, b->n_complete, NULL);
+	p->round = 0;
+	if (rc == 0 && b->more && vec_sum(n) != before) {
+		sync_start(n, p);	/* acknowledges this batch, asks for the next */
+		goto out;
+	}
+	if (rc == 0 && b->more)
+		log_warnx("peer %s: its batch brought nothing we could store: trying again "
+		    "in %u s", p->name, n->conf->sync_interval);
+	p->next_pull = node_now() + n->conf->sync_interval;
+	if (p->pull_again) {
+		p->pull_again = false;
+		p->next_pull = node_now();
+	}
+out:
+	free(claims);
+	free(envs);
+	free(lens);
+}
+
+void
+sync_push_in(struct node *n, struct peer *p, const Hiroba__Wire__Push *m)
+{
+	const uint8_t	**envs = NULL;
+	size_t		*lens = NULL, i;
+	bool		 gap = false;
+
+	if (m->n_envelopes == 0)
+		return;
+	if ((envs = calloc(m->n_envelopes, sizeof(*envs))) == NULL ||
+	    (lens = calloc(m->n_envelopes, sizeof(*lens))) == NULL)
+		goto out;
+	for (i = 0; i < m->n_envelopes; i++) {
+		envs[i] = m->envelopes[i].data;
+		lens[i] = m->envelopes[i].len;
+	}
+	if (sync_ingest(n, p, envs, lens, m->n_envelopes, NULL, 0, &gap) == 0 && gap) {
+		log_debug("peer %s: gap after a push: pulling", p->name);
+		if (p->round == 0)
+			sync_start(n, p);
+		else
+			p->pull_again = true;
+	}
+out:
+	free(envs);
+	free(lens);
+}
+
+void
+sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
+    const size_t *lens, size_t count)
+{
+	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__Push	 push = HIROBA__WIRE__PUSH__INIT;
+	ProtobufCBinaryData	*bd;
+	struct peer		*p;
+	size_t			 i, start, bytes, cap = n->conf->max_message / 2;
+	int64_t			 now = node_now();
+
+	if ((bd = calloc(count, sizeof(*bd))) == NULL)
+		return;
+	for (start = 0; start < count; start = i) {
+		for (i = start, bytes = 0; i < count && (i == start ||
+		    bytes + lens[i] <= cap); i++) {
+			bd[i].data = (uint8_t *)envs[i];
+			bd[i].len = lens[i];
+			bytes += lens[i];
+		}
+		push.n_envelopes = i - start;
+		push.envelopes = bd + start;
+		m.m_case = HIROBA__WIRE__PEER_MSG__M_PUSH;
+		m.push = &push;
+		for (p = n->peers; p != NULL; p = p->next)
+			if (p != from && peer_up(p) && p->banned_until <= now &&
+			    zap_admitted(n, p->key))
+				send_msg(n, p, &m, false, NULL, 0);
+	}
+	free(bd);
+}
+
+void
+sync_hello(struct node *n, struct peer *p, const uint8_t *route, size_t routelen)
+{
+	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__Hello	 h = HIROBA__WIRE__HELLO__INIT;
+
+	if (route == NULL) {
+		/* our connection to p just came up: introduce ourselves on it */
+		h.version = HB_WIRE_VERSION;
+		h.key.data = n->id.pk;
+		h.key.len = HB_KEY_LEN;
+		h.name = n->conf->name;
+		m.m_case = HIROBA__WIRE__PEER_MSG__M_HELLO;
+		m.hello = &h;
+		send_msg(n, p, &m, true, NULL, 0);
+	} else {
+		log_info("peer %s: connected to us", p->name);
+	}
+	if (p->round == 0)
+		sync_start(n, p);
+}
