@@ -1,0 +1,312 @@
+/*
+ * gen_vectors.h: the known-answer material shared by gen_vectors.c (which writes
+ * vectors/records.json) and check_proto.c (which re-derives and checks it).
+ */
+#ifndef HIROBA_GEN_VECTORS_H
+#define HIROBA_GEN_VECTORS_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "proto.h"
+#include "hiroba.pb-c.h"
+
+#define VEC_NOW		1718000000	/* 2024-06-10T06:13:20Z, the clock for every vector */
+#define VEC_SEED	0x00		/* the center: seed bytes 0x00 .. 0x1f */
+#define VEC_SEED_OTHER	0x20		/* a member group: seed bytes 0x20 .. 0x3f */
+
+/* Keys of the two seeds, for the drafts below. */
+#define VEC_CENTER_HEX	"03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+#define VEC_MEMBER_HEX	"29acbae141bccaf0b22e1a94d34d0bc7361e526d0bfe12c89794bc9322966dd7"
+
+struct vec_draft {
+	const char	*name;
+	uint64_t	 seq;
+	int64_t		 created;
+	const char	*json;
+};
+
+static const struct vec_draft vec_drafts[] = {
+	{ "event", 1, 1717200000,
+	  "{\"id\":\"ev/papa-2024-06\",\"event\":{"
+	  "\"title\":\"父親向けプログラム「パパと遊ぼう」\","
+	  "\"description\":\"パパと一緒に体を動かして遊びましょう。\\n申込不要です。\","
+	  "\"translations\":[{\"lang\":\"en\",\"title\":\"Play with Dad\","
+	  "\"description\":\"Fathers and children play together. No booking needed.\"}],"
+	  "\"when\":{\"start\":1718326800,\"end\":1718334000},"
+	  "\"recurrence\":{\"freq\":\"weekly\",\"until\":1720141200,"
+	  "\"exceptions\":[1718931600]},"
+	  "\"where\":{\"text\":\"港北区地域子育て支援拠点 2階\","
+	  "\"point\":{\"lat_e7\":355209000,\"lon_e7\":1396328000}},"
+	  "\"category\":\"father\",\"audience\":[\"fathers\",\"all_families\"],"
+	  "\"age_min_months\":12,\"age_max_months\":72,\"capacity\":15,\"fee_yen\":0,"
+	  "\"languages\":[\"ja\",\"en\"]}}" },
+	{ "place", 2, 1717200060,
+	  "{\"id\":\"place/kohoku-park\",\"place\":{\"name\":\"大倉山公園 子ども広場\","
+	  "\"translations\":[{\"lang\":\"en\",\"title\":\"Okurayama Park playground\"}],"
+	  "\"tags\":[{\"key\":\"leisure\",\"value\":\"playground\"},"
+	  "{\"key\":\"changing_table\",\"value\":\"yes\"},"
+	  "{\"key\":\"stroller\",\"value\":\"limited\"}],"
+	  "\"point\":{\"lat_e7\":355270000,\"lon_e7\":1396290000},"
+	  "\"address\":\"横浜市港北区大倉山\",\"opening_hours\":\"Mo-Su 09:00-17:00\","
+	  "\"age_max_months\":72,\"notes\":\"授乳室はありません。\"}}" },
+	{ "volunteer", 3, 1717200120,
+	  "{\"id\":\"vol/reading\",\"expires\":4070876400,\"volunteer\":{"
+	  "\"kind\":\"wanted\",\"title\":\"絵本の読み聞かせボランティア募集\","
+	  "\"skills\":[\"読み聞かせ\",\"English\"],\"area\":\"港北区\","
+	  "\"windows\":[{\"weekdays\":5,\"from_minute\":600,\"to_minute\":720}],"
+	  "\"people\":2,\"status\":\"open\"}}" },
+	{ "membership", 4, 1717200180,
+	  "{\"id\":\"member/" VEC_MEMBER_HEX "\",\"membership\":{"
+	  "\"key\":\"" VEC_MEMBER_HEX "\",\"role\":\"role_member\","
+	  "\"status\":\"admitted\",\"name\":\"ひよこ保育園\",\"kind\":\"nursery\"}}" },
+	{ "tombstone", 5, 1717200240,
+	  "{\"id\":\"ev/cancelled-talk\",\"tombstone\":{\"reason\":\"duplicate entry\"}}" },
+	{ "profile", 6, 1717200300,
+	  "{\"profile\":{\"name\":\"港北区地域子育て支援拠点\",\"kind\":\"center\","
+	  "\"area\":\"港北区\",\"endpoints\":[\"tcp://hiroba.example.jp:7460\"]}}" },
+	{ "meeting", 7, 1717200360,
+	  "{\"id\":\"mtg/network-2024-07\",\"meeting\":{\"title\":\"港北応援ネット 地域別会議\","
+	  "\"agenda\":\"1. 夏のイベント\\n2. 連絡事項\","
+	  "\"when\":{\"start\":1720486800,\"end\":1720494000},"
+	  "\"invited\":[\"" VEC_MEMBER_HEX "\"]}}" },
+	{ "reply", 1, 1717286400,
+	  "{\"id\":\"re/network-2024-07\",\"reply\":{\"meeting\":{"
+	  "\"author\":\"" VEC_CENTER_HEX "\",\"id\":\"mtg/network-2024-07\"},"
+	  "\"attending\":true,\"count\":2}}" },
+};
+#define VEC_NDRAFTS	(sizeof(vec_drafts) / sizeof(vec_drafts[0]))
+/* The reply is written by the member group, all others by the center. */
+#define VEC_SIGNER(i)	(strcmp(vec_drafts[i].name, "reply") == 0 ? VEC_SEED_OTHER : VEC_SEED)
+
+static inline void
+vec_identity(struct hb_identity *id, uint8_t first)
+{
+	uint8_t	seed[32];
+	int	i;
+
+	for (i = 0; i < 32; i++)
+		seed[i] = (uint8_t)(first + i);
+	crypto_sign_seed_keypair(id->pk, id->sk, seed);
+}
+
+/* Sign arbitrary body bytes as id: a malloc'd envelope. */
+static inline uint8_t *
+vec_envelope(const struct hb_identity *id, const uint8_t *body, size_t blen, size_t *elen)
+{
+	Hiroba__Envelope	 e = HIROBA__ENVELOPE__INIT;
+	uint8_t			 sig[HB_SIG_LEN], *m, *out;
+	size_t			 dl = strlen(HB_DOMAIN);
+
+	m = malloc(dl + 1 + HB_KEY_LEN + blen);
+	memcpy(m, HB_DOMAIN, dl);
+	m[dl] = 0;
+	memcpy(m + dl + 1, id->pk, HB_KEY_LEN);
+	memcpy(m + dl + 1 + HB_KEY_LEN, body, blen);
+	crypto_sign_detached(sig, NULL, m, dl + 1 + HB_KEY_LEN + blen, id->sk);
+	free(m);
+	e.author.data = (uint8_t *)id->pk;
+	e.author.len = HB_KEY_LEN;
+	e.signature.data = sig;
+	e.signature.len = HB_SIG_LEN;
+	e.body.data = (uint8_t *)body;
+	e.body.len = blen;
+	*elen = hiroba__envelope__get_packed_size(&e);
+	out = malloc(*elen);
+	hiroba__envelope__pack(&e, out);
+	return out;
+}
+
+/* The decoded body of an envelope, to mutate and re-sign. */
+static inline Hiroba__Record *
+vec_record_of(const uint8_t *env, size_t len)
+{
+	Hiroba__Envelope	*e = hiroba__envelope__unpack(NULL, len, env);
+	Hiroba__Record		*r = hiroba__record__unpack(NULL, e->body.len, e->body.data);
+
+	hiroba__envelope__free_unpacked(e, NULL);
+	return r;
+}
+
+/* Pack r (plus extra raw bytes), sign it as id, free r: a malloc'd envelope. */
+static inline uint8_t *
+vec_resign(const struct hb_identity *id, Hiroba__Record *r, const void *extra,
+    size_t xlen, size_t *elen)
+{
+	size_t	 n = hiroba__record__get_packed_size(r);
+	uint8_t	*b = malloc(n + xlen + 1), *env;
+
+	hiroba__record__pack(r, b);
+	if (xlen > 0)
+		memcpy(b + n, extra, xlen);
+	env = vec_envelope(id, b, n + xlen, elen);
+	free(b);
+	hiroba__record__free_unpacked(r, NULL);
+	return env;
+}
+
+static inline void
+vec_set_str(char **field, const char *s)
+{
+	free(*field);
+	*field = strdup(s);
+}
+
+struct vec_reject {
+	const char	*name;
+	const char	*error;		/* proto_errname() of the expected code */
+	uint8_t		*env;		/* malloc'd */
+	size_t		 len;
+};
+
+#define VEC_MAXREJECT	32
+
+/*
+ * Forge every must-reject envelope from the signed event, place and membership
+ * (envelopes made from vec_drafts). Returns how many were written to out.
+ */
+static inline size_t
+vec_rejects(const uint8_t *ev, size_t evlen, const uint8_t *pl, size_t pllen,
+    const uint8_t *ms, size_t mslen, struct vec_reject *out)
+{
+	static const uint8_t	 L[32] = {	/* the group order, little-endian */
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2,
+		0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };
+	struct hb_identity	 id, other;
+	Hiroba__Record		*r;
+	Hiroba__Tag		*t;
+	uint8_t			*b;
+	unsigned		 carry, i;
+	size_t			 n = 0, k;
+	char			 big[202];
+
+	vec_identity(&id, VEC_SEED);
+	vec_identity(&other, VEC_SEED_OTHER);
+
+#define COPY(nm, er, src, slen) do {					\
+		out[n].name = nm;					\
+		out[n].error = er;					\
+		out[n].len = slen;					\
+		out[n].env = malloc(slen + 16);				\
+		memcpy(out[n].env, src, slen);				\
+	} while (0)
+#define RESIGN(nm, er, rec, x, xl) do {					\
+		out[n].name = nm;					\
+		out[n].error = er;					\
+		out[n].env = vec_resign(&id, rec, x, xl, &out[n].len);	\
+		n++;							\
+	} while (0)
+
+	/* Envelope layout: 0a 20 author(32) 12 40 signature(64) 1a len body. */
+	COPY("altered-body-byte", "bad-signature", ev, evlen);
+	out[n].env[evlen - 1] ^= 0x01;
+	n++;
+	COPY("altered-signature-byte", "bad-signature", ev, evlen);
+	out[n].env[36 + 10] ^= 0x01;
+	n++;
+	COPY("wrong-author-key", "bad-signature", ev, evlen);
+	memcpy(out[n].env + 2, other.pk, HB_KEY_LEN);
+	n++;
+	COPY("signature-s-plus-l", "bad-signature", ev, evlen);
+	for (i = 0, carry = 0; i < 32; i++) {
+		carry += (unsigned)out[n].env[36 + 32 + i] + L[i];
+		out[n].env[36 + 32 + i] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	n++;
+	COPY("small-order-author", "bad-key", ev, evlen);
+	memset(out[n].env + 2, 0, HB_KEY_LEN);
+	out[n].env[2] = 0x01;		/* the neutral element */
+	n++;
+	COPY("truncated-envelope", "bad-envelope", ev, evlen - 10);
+	n++;
+	out[n].name = "oversized-envelope";
+	out[n].error = "too-big";
+	out[n].len = HB_ENV_MAX + 1;
+	out[n].env = calloc(1, HB_ENV_MAX + 1);
+	n++;
+	COPY("trailing-garbage", "bad-envelope", ev, evlen);
+	memcpy(out[n].env + evlen, "garbage", 7);
+	out[n].len += 7;
+	n++;
+	COPY("trailing-unknown-field", "bad-envelope", ev, evlen);
+	memcpy(out[n].env + evlen, "\x20\x01", 2);
+	out[n].len += 2;
+	n++;
+
+	/* Bodies changed and signed again, so only the later checks can catch them. */
+	RESIGN("body-unknown-field", "non-canonical", vec_record_of(ev, evlen),
+	    "\x98\x06\x01", 3);	/* field 99, varint 1 */
+	r = vec_record_of(ev, evlen);
+	b = malloc(2 + strlen(r->id));
+	b[0] = 0x0a;
+	b[1] = (uint8_t)strlen(r->id);
+	memcpy(b + 2, r->id, strlen(r->id));
+	k = 2 + strlen(r->id);
+	RESIGN("body-duplicate-field", "non-canonical", r, b, k);	/* id again */
+	free(b);
+	out[n].name = "body-undecodable";
+	out[n].error = "bad-decode";
+	out[n].env = vec_envelope(&id, (const uint8_t *)"\xff\xff\xff", 3, &out[n].len);
+	n++;
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->title, "\xe3\x81 truncated");
+	RESIGN("body-invalid-utf8", "bad-utf8", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->title, "overlong \xc0\xaf slash");
+	RESIGN("body-overlong-utf8", "bad-utf8", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->title, "bell \x07 in a title");
+	RESIGN("body-control-char", "bad-utf8", r, NULL, 0);
+	r = vec_record_of(pl, pllen);
+	r->place->point->lat_e7 = 950000000;
+	RESIGN("place-latitude-out-of-range", "out-of-range", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	r->event->when->end = r->event->when->start - 1;
+	RESIGN("event-end-before-start", "bad-time", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	r->created = VEC_NOW + 3600;
+	RESIGN("created-far-future", "future", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	r->created = 1500000000;
+	RESIGN("created-before-2020", "bad-time", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	r->event->category = 99;
+	RESIGN("event-unknown-category", "bad-enum", r, NULL, 0);
+	r = vec_record_of(pl, pllen);
+	r->place->tags = realloc(r->place->tags, 33 * sizeof(*r->place->tags));
+	while (r->place->n_tags < 33) {
+		t = malloc(sizeof(*t));
+		hiroba__tag__init(t);
+		t->key = strdup("note");
+		t->value = strdup("x");
+		r->place->tags[r->place->n_tags++] = t;
+	}
+	RESIGN("place-too-many-tags", "too-many", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->id, ".hidden");
+	RESIGN("bad-id", "bad-id", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	r->seq = 0;
+	RESIGN("seq-zero", "bad-seq", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	memset(big, 'a', 201);
+	big[201] = '\0';
+	vec_set_str(&r->event->title, big);
+	RESIGN("title-too-long", "too-long", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	hiroba__event__free_unpacked(r->event, NULL);
+	r->event = NULL;
+	r->body_case = HIROBA__RECORD__BODY__NOT_SET;
+	RESIGN("no-payload", "missing", r, NULL, 0);
+	r = vec_record_of(ms, mslen);
+	vec_set_str(&r->id, "member/" VEC_CENTER_HEX);
+	RESIGN("membership-id-mismatch", "bad-member-id", r, NULL, 0);
+#undef COPY
+#undef RESIGN
+	return n;
+}
+
+#endif /* HIROBA_GEN_VECTORS_H */
