@@ -458,3 +458,43 @@ cli_free(struct cli *cli)
 	free(cli->conf);
 	cli->dir = cli->conf = NULL;
 }
+
+int
+ctl_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res)
+{
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = ctl_query(cli, q, &res->resp)) != 0)
+		return rc;
+	res->n = res->resp->n_envelopes;
+	if ((res->recs = calloc(res->n + 1, sizeof(*res->recs))) == NULL ||
+	    (res->json = calloc(res->n + 1, sizeof(*res->json))) == NULL) {
+		qres_free(res);
+		return cli_error(HB_EXIT_FAIL, "out of memory");
+	}
+	/* A record that does not open is left NULL and skipped by every listing. */
+	for (i = 0; i < res->n; i++)
+		if ((res->recs[i] = ctl_open(&res->resp->envelopes[i])) != NULL)
+			res->json[i] = json_record(cli, res->recs[i]);
+	return 0;
+}
+
+void
+qres_free(struct qres *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		if (res->recs != NULL)
+			hb_record_free(&res->recs[i]);
+		if (res->json != NULL)
+			json_decref(res->json[i]);
+	}
+	free(res->recs);
+	free(res->json);
+	if (res->resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(res->resp, NULL);
+	memset(res, 0, sizeof(*res));
+}

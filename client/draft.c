@@ -164,6 +164,11 @@ draft_publish(struct cli *cli, json_t *draft, const char *id)
 		    proto_strerror(rc));
 		goto out;
 	}
+	if (cli->dry_run) {
+		json_dumpf(draft, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		goto out;
+	}
 	if ((rc = ctl_publish(cli, d, &r)) != 0)
 		goto out;
 	print_published(cli, r);

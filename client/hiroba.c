@@ -163,7 +163,10 @@ print_help(const struct cmd *c, FILE *f)
 			fputc(*s, f);
 	}
 	fprintf(f, "\n\n%s", c->help);
-	fputs("  --json       JSON output\n  --help       this text\n", f);
+	fputs("  --json       JSON output\n"
+	    "  --dry-run    for commands that publish: check the record and print it as JSON\n"
+	    "               instead of publishing it\n"
+	    "  --help       this text\n", f);
 }
 
 int
@@ -226,6 +229,9 @@ cli_common_opt(struct cli *cli, int c, char **argv)
 		return HB_EXIT_OK;
 	case 'J':
 		cli->json = true;
+		return -1;
+	case 'N':
+		cli->dry_run = true;
 		return -1;
 	case ':':
 		return cli_usage(cli, "option %s needs a value", word);

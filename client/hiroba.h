@@ -40,6 +40,7 @@ struct cli {
 	const char		*dir_opt;	/* -d */
 	const char		*conf_opt;	/* -c */
 	bool			 json;
+	bool			 dry_run;	/* check and print drafts, publish nothing */
 	bool			 color;		/* stdout is a terminal and NO_COLOR unset */
 	const struct cmd	*cmd;		/* the running command, for usage errors */
 	char			*dir;		/* resolved data directory */
@@ -57,9 +58,11 @@ int	 cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 
 void	 cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The options every command takes (--help, --json); use in getopt_long tables. */
 #define CLI_COMMON_OPTS \
-	{ "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'J' }
+	{ "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'J' }, \
+	{ "dry-run", no_argument, NULL, 'N' }
 /* Handle a getopt_long result that a command did not: 'h' prints the help and returns 0,
- * 'J' sets json and returns -1 (carry on), anything else is a usage error (returns 2). */
+ * 'J' / 'N' set json / dry_run and return -1 (carry on), anything else is a usage error
+ * (returns 2). */
 int	 cli_common_opt(struct cli *cli, int c, char **argv);
 /* Prepare getopt_long for a command's argv (argv[0] = the command's name). Commands use
  * an optstring starting with ':' so that a missing value is reported as such. */
@@ -99,6 +102,16 @@ int	 ctl_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
 /* Run a query; *resp the caller's. Exit code (errors printed). */
 int	 ctl_query(struct cli *cli, const Hiroba__Wire__Query *q,
 	    Hiroba__Wire__CtlResponse **resp);
+/* A query's answer with every envelope opened: recs[i] (NULL if it did not verify) and
+ * json[i] (its JSON form with "group") belong to resp->envelopes[i]. */
+struct qres {
+	Hiroba__Wire__CtlResponse	*resp;
+	struct hb_record		**recs;
+	json_t				**json;
+	size_t				 n;
+};
+int	 ctl_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res);
+void	 qres_free(struct qres *res);
 /* This daemon's status, cached in cli->status (owned by cli). Exit code. */
 int	 ctl_status(struct cli *cli, const Hiroba__Wire__Status **st);
 /* This group's key (from status). Exit code. */
@@ -128,6 +141,9 @@ int	 table_print(struct table **t);
 void	 json_line(json_t *v);
 /* A record as JSON (proto_record_to_json, parsed), plus "group" when cli is not NULL. */
 json_t	*json_record(struct cli *cli, const struct hb_record *r);
+
+/* obj[key] if it is a string, else "". */
+const char *jstr(json_t *obj, const char *key);
 
 /* ---- timefmt.c: Asia/Tokyo is UTC+09:00 all year (no DST since 1951) ---- */
 #define TOKYO_OFFSET	(9 * 3600)
@@ -167,6 +183,24 @@ int	 draft_get_own(struct cli *cli, const char *ref, enum hb_kind want, json_t *
 	    char **id);
 /* "event/20261205-a1b2c3": prefix, a date (0: none) and six random hex digits. */
 char	*draft_new_id(const char *prefix, int64_t ymd);
+
+/* The payload object of a draft (draft.event, ...), made if missing. */
+json_t	*draft_payload(json_t *draft, const char *kind);
+/* The Tokyo date of a payload's when.start (today if none), for generated ids. */
+int64_t	 draft_ymd(json_t *payload);
+
+/* ---- cmd_event.c: shared with meetings ---- */
+/* Parse a --from/--to style option; a bare date as is_end means the end of that day.
+ * 0 or a usage error. */
+int	 opt_time(struct cli *cli, const char *opt, const char *s, bool is_end, int64_t *t);
+/* Set obj.when from --start/--end/--all-day (all_day -1: not given); options not given
+ * keep what obj has. 0 or an exit code. */
+int	 when_apply(struct cli *cli, json_t *obj, const char *start, const char *end,
+	    int all_day);
+void	 where_text_set(json_t *obj, const char *text);
+const char *where_label(json_t *obj);
+/* Set translations[lang].field = value, adding the translation if needed. */
+void	 translation_set(json_t *obj, const char *lang, const char *field, const char *value);
 
 /* Vocabulary: CLI/term names, the JSON enum names proto uses, and labels for tables. */
 struct vocab {

@@ -138,3 +138,11 @@ json_record(struct cli *cli, const struct hb_record *r)
 		json_object_set_new(v, "group", json_string(ctl_group_name(cli, author)));
 	return v;
 }
+
+const char *
+jstr(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "";
+}

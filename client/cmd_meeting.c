@@ -1,0 +1,351 @@
+/*
+ * hiroba meeting call|reply and hiroba meetings: 応援ネット and area meetings, the
+ * groups' answers to them, and the list with who is coming.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "hiroba.h"
+
+enum { O_TITLE = 256, O_START, O_END, O_AGENDA, O_PLACE, O_INVITE, O_ID, O_MINUTES };
+
+int
+cmd_meeting_call(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "title", required_argument, NULL, O_TITLE },
+		{ "start", required_argument, NULL, O_START },
+		{ "end", required_argument, NULL, O_END },
+		{ "agenda", required_argument, NULL, O_AGENDA },
+		{ "place-text", required_argument, NULL, O_PLACE },
+		{ "invite", required_argument, NULL, O_INVITE },
+		{ "minutes", required_argument, NULL, O_MINUTES },
+		{ "id", required_argument, NULL, O_ID },
+		{ "file", required_argument, NULL, 'f' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *file = NULL, *id = NULL, *title = NULL, *start = NULL, *end = NULL;
+	const char *agenda = NULL, *place = NULL, *minutes = NULL;
+	char *invite[64], *gen = NULL, *copy, *tok, *save, hex[HB_KEYHEX_LEN];
+	uint8_t key[HB_KEY_LEN];
+	json_t *draft = NULL, *m, *a;
+	int ninvite = 0, c, rc, i;
+
+	while ((c = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': file = optarg; break;
+		case O_ID: id = optarg; break;
+		case O_TITLE: title = optarg; break;
+		case O_START: start = optarg; break;
+		case O_END: end = optarg; break;
+		case O_AGENDA: agenda = optarg; break;
+		case O_PLACE: place = optarg; break;
+		case O_MINUTES: minutes = optarg; break;
+		case O_INVITE:
+			if (ninvite == 64)
+				return cli_usage(cli, "too many --invite");
+			invite[ninvite++] = optarg;
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (file == NULL) {
+		if (title == NULL)
+			return cli_usage(cli, "--title is required");
+		if (start == NULL)
+			return cli_usage(cli, "--start is required");
+		draft = json_object();
+	} else if ((rc = draft_read(cli, file, &draft)) != 0)
+		return rc;
+	m = draft_payload(draft, "meeting");
+	if (title != NULL)
+		json_object_set_new(m, "title", json_string(title));
+	if (agenda != NULL)
+		json_object_set_new(m, "agenda", json_string(agenda));
+	if (minutes != NULL)
+		json_object_set_new(m, "minutes", json_string(minutes));
+	if (place != NULL)
+		where_text_set(m, place);
+	if ((rc = when_apply(cli, m, start, end, -1)) != 0)
+		goto out;
+	if (ninvite > 0) {
+		a = json_array();
+		json_object_set_new(m, "invited", a);
+		for (i = 0; i < ninvite; i++) {
+			if ((copy = strdup(invite[i])) == NULL) {
+				rc = cli_error(HB_EXIT_FAIL, "out of memory");
+				goto out;
+			}
+			save = NULL;
+			for (tok = strtok_r(copy, ",", &save); tok != NULL;
+			    tok = strtok_r(NULL, ",", &save)) {
+				if ((rc = ctl_group_parse(cli, tok, key)) != 0)
+					break;
+				proto_key_hex(key, hex);
+				json_array_append_new(a, json_string(hex));
+			}
+			free(copy);
+			if (rc != 0)
+				goto out;
+		}
+	}
+	if (id == NULL && !json_is_string(json_object_get(draft, "id")) &&
+	    (gen = draft_new_id("meeting", draft_ymd(m))) == NULL) {
+		rc = cli_error(HB_EXIT_FAIL, "cannot make a record id");
+		goto out;
+	}
+	rc = draft_publish(cli, draft, id != NULL ? id : gen);
+out:
+	json_decref(draft);
+	free(gen);
+	return rc;
+}
+
+int
+cmd_meeting_reply(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "attending", no_argument, NULL, 'y' },
+		{ "absent", no_argument, NULL, 'n' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "note", required_argument, NULL, 'N' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *note = NULL;
+	char *mid = NULL, hex[HB_KEYHEX_LEN], id[64], *material = NULL;
+	uint8_t author[HB_KEY_LEN], h[8];
+	struct hb_record *meeting = NULL;
+	long long count = -1;
+	int attending = -1, c, rc;
+	json_t *draft = NULL, *r;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'y':
+		case 'n':
+			if (attending >= 0 && attending != (c == 'y'))
+				return cli_usage(cli, "--attending or --absent, not both");
+			attending = c == 'y';
+			break;
+		case 'c':
+			if ((count = cli_number(optarg, UINT32_MAX)) < 0)
+				return cli_usage(cli, "--count: a number of people, not '%s'", optarg);
+			break;
+		case 'N':
+			note = optarg;
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, argc == optind ? "which meeting? (AUTHORHEX/ID, as "
+		    "`hiroba meetings --json` shows)" : "one meeting at a time");
+	if (attending < 0)
+		return cli_usage(cli, "--attending or --absent is required");
+	if ((rc = draft_ref(cli, argv[optind], author, &mid)) != 0)
+		goto out;
+	if ((rc = ctl_get(cli, author, mid, &meeting)) != 0) {
+		if (rc == HB_EXIT_NOTFOUND)
+			cli_error(rc, "no meeting '%s' of %s", mid, ctl_group_name(cli, author));
+		goto out;
+	}
+	if (proto_record_kind(meeting) != HB_MEETING) {
+		rc = cli_error(HB_EXIT_FAIL, "'%s' is a %s, not a meeting", mid,
+		    proto_kind_name(proto_record_kind(meeting)));
+		goto out;
+	}
+	/* One reply per meeting and group: the id is derived from the meeting, so a second
+	 * answer replaces the first. */
+	proto_key_hex(author, hex);
+	if ((material = cli_strf("%s/%s", hex, mid)) == NULL) {
+		rc = cli_error(HB_EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	crypto_generichash(h, sizeof(h), (const unsigned char *)material, strlen(material),
+	    NULL, 0);
+	snprintf(id, sizeof(id), "reply/");
+	for (i = 0; i < sizeof(h); i++)
+		snprintf(id + 6 + 2 * i, sizeof(id) - 6 - 2 * i, "%02x", h[i]);
+	r = json_pack("{s:{s:s, s:s}, s:b}", "meeting", "author", hex, "id", mid, "attending",
+	    attending);
+	if (r != NULL && count >= 0)
+		json_object_set_new(r, "count", json_integer(count));
+	if (r != NULL && note != NULL)
+		json_object_set_new(r, "note", json_string(note));
+	draft = json_object();
+	json_object_set_new(draft, "reply", r);
+	rc = draft_publish(cli, draft, id);
+out:
+	json_decref(draft);
+	hb_record_free(&meeting);
+	free(material);
+	free(mid);
+	return rc;
+}
+
+struct tally {
+	int	yes, no;
+	long	people;
+	char	names[512];
+};
+
+int
+cmd_meetings(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "text", required_argument, NULL, 't' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT, rq = HIROBA__WIRE__QUERY__INIT;
+	const char *group = NULL, *rid;
+	const uint8_t *rauthor;
+	uint8_t author[HB_KEY_LEN];
+	int64_t now = (int64_t)time(NULL);
+	bool have_from = false, have_to = false;
+	struct tally *tallies = NULL, *ty;
+	struct qres res, replies;
+	struct table *t = NULL;
+	char span[96], answers[640];
+	json_t *j, *m, *rj;
+	size_t i, k, n;
+	int c, rc;
+
+	q.has_kind = 1;
+	q.kind = HB_MEETING;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if ((rc = opt_time(cli, "--from", optarg, false, &q.from)) != 0)
+				return rc;
+			have_from = true;
+			break;
+		case 'T':
+			if ((rc = opt_time(cli, "--to", optarg, true, &q.to)) != 0)
+				return rc;
+			have_to = true;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 't':
+			q.text = optarg;
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if (!have_from)
+		q.from = now - 7 * 86400;
+	if (!have_to)
+		q.to = q.from + (have_from ? 90 : 97) * 86400;
+	if (q.to <= q.from)
+		return cli_usage(cli, "--to is not after --from");
+	q.has_from = q.has_to = 1;
+	if (group != NULL) {
+		if ((rc = ctl_group_parse(cli, group, author)) != 0)
+			return rc;
+		q.has_author = 1;
+		q.author.data = author;
+		q.author.len = HB_KEY_LEN;
+	}
+	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
+		return rc;
+	rq.has_kind = 1;
+	rq.kind = HB_REPLY;
+	if ((rc = ctl_query_open(cli, &rq, &replies)) != 0) {
+		qres_free(&res);
+		return rc;
+	}
+	if ((tallies = calloc(res.n + 1, sizeof(*tallies))) == NULL) {
+		rc = cli_error(HB_EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	/* Count the answers per meeting. */
+	for (k = 0; k < replies.n; k++) {
+		if (replies.recs[k] == NULL ||
+		    proto_record_reply_to(replies.recs[k], &rauthor, &rid) != 0)
+			continue;
+		for (i = 0; i < res.n; i++) {
+			if (res.recs[i] == NULL ||
+			    memcmp(proto_record_author(res.recs[i]), rauthor, HB_KEY_LEN) != 0 ||
+			    strcmp(proto_record_id(res.recs[i]), rid) != 0)
+				continue;
+			ty = &tallies[i];
+			rj = json_object_get(replies.json[k], "reply");
+			if (json_is_true(json_object_get(rj, "attending"))) {
+				ty->yes++;
+				ty->people += json_is_integer(json_object_get(rj, "count")) ?
+				    (long)json_integer_value(json_object_get(rj, "count")) : 1;
+			} else
+				ty->no++;
+			n = strlen(ty->names);
+			snprintf(ty->names + n, sizeof(ty->names) - n, "%s%s%s", n ? "、" : "",
+			    json_is_true(json_object_get(rj, "attending")) ? "○" : "×",
+			    jstr(replies.json[k], "group"));
+		}
+	}
+	if (!cli->json) {
+		t = table_new(cli);
+		table_col(t, "日時", 0);
+		table_col(t, "タイトル", TABLE_TRUNC);
+		table_col(t, "場所", TABLE_TRUNC);
+		table_col(t, "招集", TABLE_TRUNC);
+		table_col(t, "出欠", TABLE_WRAP);
+	}
+	for (k = 0; k < res.resp->n_occurrences; k++) {
+		const Hiroba__Wire__Occurrence *oc = res.resp->occurrences[k];
+
+		if ((i = oc->index) >= res.n || res.json[i] == NULL ||
+		    proto_record_kind(res.recs[i]) != HB_MEETING)
+			continue;
+		ty = &tallies[i];
+		if (cli->json) {
+			if ((j = json_deep_copy(res.json[i])) != NULL) {
+				json_object_set_new(j, "occurrence", json_pack("{s:I, s:I}",
+				    "start", (json_int_t)oc->start, "end", (json_int_t)oc->end));
+				json_object_set_new(j, "replies", json_pack("{s:i, s:i, s:I}",
+				    "attending", ty->yes, "absent", ty->no, "people",
+				    (json_int_t)ty->people));
+			}
+			json_line(j);
+			continue;
+		}
+		m = json_object_get(res.json[i], "meeting");
+		timefmt_span(oc->start, oc->end, false, span, sizeof(span));
+		if (ty->yes + ty->no > 0)
+			snprintf(answers, sizeof(answers), "出席%d (%ld人) 欠席%d: %s", ty->yes,
+			    ty->people, ty->no, ty->names);
+		else
+			snprintf(answers, sizeof(answers), "-");
+		table_row(t, NULL, span, jstr(m, "title"), where_label(m),
+		    jstr(res.json[i], "group"), answers);
+	}
+	if (t != NULL)
+		rc = table_print(&t);
+out:
+	free(tallies);
+	qres_free(&replies);
+	qres_free(&res);
+	return rc;
+}

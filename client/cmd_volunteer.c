@@ -1,0 +1,380 @@
+/*
+ * hiroba volunteer add|edit|close and hiroba volunteers: listings of help wanted by a
+ * group or offered by it, matched by skill and area (normalized: ﾊﾟﾊﾟ = パパ).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hiroba.h"
+
+#define MAX_SKILLS	32
+
+struct vol_opts {
+	const char	*file, *id, *title, *area, *description, *status, *kind;
+	char		*skills;	/* comma-joined, malloc'd */
+	long long	 people;
+	int		 given;
+};
+
+enum { O_WANTED = 256, O_OFFERED, O_TITLE, O_SKILL, O_AREA, O_PEOPLE, O_DESC, O_STATUS,
+	O_ID };
+
+static int
+vol_parse(struct cli *cli, int argc, char **argv, struct vol_opts *o)
+{
+	static const struct option opts[] = {
+		{ "wanted", no_argument, NULL, O_WANTED },
+		{ "offered", no_argument, NULL, O_OFFERED },
+		{ "title", required_argument, NULL, O_TITLE },
+		{ "skill", required_argument, NULL, O_SKILL },
+		{ "area", required_argument, NULL, O_AREA },
+		{ "people", required_argument, NULL, O_PEOPLE },
+		{ "description", required_argument, NULL, O_DESC },
+		{ "status", required_argument, NULL, O_STATUS },
+		{ "id", required_argument, NULL, O_ID },
+		{ "file", required_argument, NULL, 'f' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	char *s;
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->people = -1;
+	while ((c = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
+		if (c >= O_WANTED && c != O_ID)
+			o->given++;
+		switch (c) {
+		case 'f': o->file = optarg; break;
+		case O_ID: o->id = optarg; break;
+		case O_TITLE: o->title = optarg; break;
+		case O_AREA: o->area = optarg; break;
+		case O_DESC: o->description = optarg; break;
+		case O_WANTED:
+		case O_OFFERED:
+			if (o->kind != NULL)
+				return cli_usage(cli, "--wanted or --offered, not both");
+			o->kind = c == O_WANTED ? "wanted" : "offered";
+			break;
+		case O_STATUS:
+			if (vocab_find(vocab_lstatus, optarg) == NULL)
+				return cli_usage(cli, "--status: open, filled or closed, not '%s'",
+				    optarg);
+			o->status = optarg;
+			break;
+		case O_SKILL:
+			s = o->skills != NULL ? cli_strf("%s,%s", o->skills, optarg) :
+			    strdup(optarg);
+			free(o->skills);
+			if ((o->skills = s) == NULL)
+				return cli_error(HB_EXIT_FAIL, "out of memory");
+			break;
+		case O_PEOPLE:
+			if ((o->people = cli_number(optarg, UINT32_MAX)) < 0)
+				return cli_usage(cli, "--people: a number, not '%s'", optarg);
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	return -1;
+}
+
+static void
+vol_apply(json_t *draft, const struct vol_opts *o)
+{
+	json_t *v = draft_payload(draft, "volunteer"), *a;
+	char *copy, *tok, *save = NULL;
+
+	if (o->kind != NULL)
+		json_object_set_new(v, "kind", json_string(o->kind));
+	if (o->title != NULL)
+		json_object_set_new(v, "title", json_string(o->title));
+	if (o->area != NULL)
+		json_object_set_new(v, "area", json_string(o->area));
+	if (o->description != NULL)
+		json_object_set_new(v, "description", json_string(o->description));
+	if (o->people >= 0)
+		json_object_set_new(v, "people", json_integer(o->people));
+	if (o->status != NULL)
+		json_object_set_new(v, "status", json_string(o->status));
+	else if (json_object_get(v, "status") == NULL)
+		json_object_set_new(v, "status", json_string("open"));
+	if (o->skills != NULL && (copy = strdup(o->skills)) != NULL) {
+		a = json_array();
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save))
+			if (*tok != '\0')
+				json_array_append_new(a, json_string(tok));
+		json_object_set_new(v, "skills", a);
+		free(copy);
+	}
+}
+
+int
+cmd_volunteer_add(struct cli *cli, int argc, char **argv)
+{
+	struct vol_opts o;
+	json_t *draft = NULL;
+	char *id = NULL;
+	int rc;
+
+	if ((rc = vol_parse(cli, argc, argv, &o)) >= 0)
+		goto out;
+	rc = HB_EXIT_USAGE;
+	if (optind < argc) {
+		cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (o.file == NULL) {
+		if (o.kind == NULL) {
+			cli_usage(cli, "--wanted or --offered is required");
+			goto out;
+		}
+		if (o.title == NULL) {
+			cli_usage(cli, "--title is required");
+			goto out;
+		}
+		draft = json_object();
+	} else if ((rc = draft_read(cli, o.file, &draft)) != 0)
+		goto out;
+	vol_apply(draft, &o);
+	if (o.id == NULL && !json_is_string(json_object_get(draft, "id")) &&
+	    (id = draft_new_id("volunteer", draft_ymd(NULL))) == NULL) {
+		rc = cli_error(HB_EXIT_FAIL, "cannot make a record id");
+		goto out;
+	}
+	rc = draft_publish(cli, draft, o.id != NULL ? o.id : id);
+out:
+	json_decref(draft);
+	free(o.skills);
+	free(id);
+	return rc;
+}
+
+int
+cmd_volunteer_edit(struct cli *cli, int argc, char **argv)
+{
+	struct vol_opts o;
+	json_t *draft = NULL, *file = NULL;
+	char *id = NULL;
+	int rc;
+
+	if ((rc = vol_parse(cli, argc, argv, &o)) >= 0)
+		goto out;
+	rc = HB_EXIT_USAGE;
+	if (argc - optind != 1) {
+		cli_usage(cli, argc == optind ? "which listing? (its ID)" : "one at a time");
+		goto out;
+	}
+	if (o.id != NULL) {
+		cli_usage(cli, "a record's id cannot change");
+		goto out;
+	}
+	if (o.given == 0 && o.file == NULL) {
+		cli_usage(cli, "nothing to change: give options or -f FILE");
+		goto out;
+	}
+	if (o.file != NULL && (rc = draft_read(cli, o.file, &file)) != 0)
+		goto out;
+	if ((rc = draft_get_own(cli, argv[optind], HB_VOLUNTEER, &draft, &id)) != 0)
+		goto out;
+	if (file != NULL) {
+		json_decref(draft);
+		draft = file;
+		file = NULL;
+	}
+	vol_apply(draft, &o);
+	rc = draft_publish(cli, draft, id);
+out:
+	json_decref(file);
+	json_decref(draft);
+	free(o.skills);
+	free(id);
+	return rc;
+}
+
+int
+cmd_volunteer_close(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "filled", no_argument, NULL, 'F' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t *draft = NULL;
+	bool filled = false;
+	char *id = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'F')
+			filled = true;
+		else if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			return rc;
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, argc == optind ? "which listing? (its ID)" :
+		    "one at a time");
+	if ((rc = draft_get_own(cli, argv[optind], HB_VOLUNTEER, &draft, &id)) == 0) {
+		json_object_set_new(draft_payload(draft, "volunteer"), "status",
+		    json_string(filled ? "filled" : "closed"));
+		rc = draft_publish(cli, draft, id);
+	}
+	json_decref(draft);
+	free(id);
+	return rc;
+}
+
+static int
+term_norm(struct cli *cli, char **terms, size_t *n, const char *name, const char *value)
+{
+	char *norm;
+
+	if ((norm = proto_normalize(value)) == NULL)
+		return cli_usage(cli, "--%s: not valid UTF-8", name);
+	terms[*n] = cli_strf("%s=%s", name, norm);
+	free(norm);
+	if (terms[*n] == NULL)
+		return cli_error(HB_EXIT_FAIL, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+int
+cmd_volunteers(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "wanted", no_argument, NULL, 'w' },
+		{ "offered", no_argument, NULL, 'o' },
+		{ "skill", required_argument, NULL, 's' },
+		{ "area", required_argument, NULL, 'a' },
+		{ "open", no_argument, NULL, 'O' },
+		{ "text", required_argument, NULL, 't' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "limit", required_argument, NULL, 'l' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
+	char *terms[MAX_SKILLS + 4], people[32], skills[512];
+	const char *group = NULL, *vkind = NULL;
+	uint8_t author[HB_KEY_LEN];
+	struct table *t = NULL;
+	struct qres res;
+	long long limit = -1;
+	size_t i, k, off;
+	json_t *v, *s;
+	int c, rc = 0;
+
+	q.has_kind = 1;
+	q.kind = HB_VOLUNTEER;
+	q.terms = terms;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+		case 'o':
+			if (vkind != NULL) {
+				rc = cli_usage(cli, "--wanted or --offered, not both");
+				goto out;
+			}
+			vkind = c == 'w' ? "vkind=wanted" : "vkind=offered";
+			break;
+		case 's':
+		case 'a':
+			if (q.n_terms >= MAX_SKILLS) {
+				rc = cli_usage(cli, "too many --skill");
+				goto out;
+			}
+			if ((rc = term_norm(cli, terms, &q.n_terms, c == 's' ? "skill" : "area",
+			    optarg)) != 0)
+				goto out;
+			break;
+		case 'O':
+			if ((terms[q.n_terms] = strdup("status=open")) != NULL)
+				q.n_terms++;
+			break;
+		case 't':
+			q.text = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'l':
+			if ((limit = cli_number(optarg, UINT32_MAX)) < 1) {
+				rc = cli_usage(cli, "--limit: a positive number");
+				goto out;
+			}
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+				goto out;
+			rc = 0;
+		}
+	}
+	if (optind < argc) {
+		rc = cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (vkind != NULL && (terms[q.n_terms] = strdup(vkind)) != NULL)
+		q.n_terms++;
+	if (limit > 0) {
+		q.has_limit = 1;
+		q.limit = (uint32_t)limit;
+	}
+	if (group != NULL) {
+		if ((rc = ctl_group_parse(cli, group, author)) != 0)
+			goto out;
+		q.has_author = 1;
+		q.author.data = author;
+		q.author.len = HB_KEY_LEN;
+	}
+	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
+		goto out;
+	if (!cli->json) {
+		t = table_new(cli);
+		table_col(t, "種別", 0);
+		table_col(t, "タイトル", TABLE_TRUNC);
+		table_col(t, "スキル", TABLE_TRUNC);
+		table_col(t, "地域", 0);
+		table_col(t, "人数", TABLE_RIGHT);
+		table_col(t, "状態", 0);
+		table_col(t, "グループ", TABLE_TRUNC);
+	}
+	for (i = 0; i < res.n; i++) {
+		if (res.json[i] == NULL || proto_record_kind(res.recs[i]) != HB_VOLUNTEER)
+			continue;
+		if (cli->json) {
+			json_line(json_incref(res.json[i]));
+			continue;
+		}
+		v = json_object_get(res.json[i], "volunteer");
+		off = 0;
+		skills[0] = '\0';
+		json_array_foreach(json_object_get(v, "skills"), k, s) {
+			off += (size_t)snprintf(skills + off, off < sizeof(skills) ?
+			    sizeof(skills) - off : 0, "%s%s", off ? "、" : "", json_string_value(s));
+			if (off >= sizeof(skills))
+				break;
+		}
+		if (json_is_integer(json_object_get(v, "people")))
+			snprintf(people, sizeof(people), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(json_object_get(v, "people")));
+		else
+			snprintf(people, sizeof(people), "-");
+		table_row(t, strcmp(jstr(v, "status"), "open") == 0 ? NULL : "gray",
+		    vocab_label(vocab_vkind, jstr(v, "kind")), jstr(v, "title"), skills,
+		    jstr(v, "area"), people, vocab_label(vocab_lstatus, jstr(v, "status")),
+		    jstr(res.json[i], "group"));
+	}
+	if (t != NULL)
+		rc = table_print(&t);
+	qres_free(&res);
+out:
+	for (i = 0; i < q.n_terms; i++)
+		free(terms[i]);
+	return rc;
+}
