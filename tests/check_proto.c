@@ -549,6 +549,18 @@ hexstr(const uint8_t *b, size_t len)
 	return buf;
 }
 
+static int
+vec_term(const char *s, void *arg)
+{
+	return json_array_append_new(arg, json_string(s));
+}
+
+static int
+vec_occ(int64_t s, int64_t e, void *arg)
+{
+	return json_array_append_new(arg, json_pack("[II]", (json_int_t)s, (json_int_t)e));
+}
+
 START_TEST(test_vectors)
 {
 	const char		*dir = getenv("HIROBA_VECTORS");
@@ -609,6 +621,16 @@ START_TEST(test_vectors)
 			free(m);
 		}
 		ck_assert_int_eq(proto_open(env, len, VEC_NOW, &o), 0);
+		/* The index material is part of the vector too. */
+		x = json_array();
+		ck_assert_int_eq(proto_record_terms(o, vec_term, x), 0);
+		ck_assert_msg(json_equal(x, json_object_get(v, "terms")), "%s: terms", name);
+		json_decref(x);
+		x = json_array();
+		ck_assert_int_eq(proto_record_occurrences(o, vec_occ, x), 0);
+		ck_assert_msg(json_equal(x, json_object_get(v, "occurrences")), "%s: occ",
+		    name);
+		json_decref(x);
 		hb_record_free(&o);
 		hb_record_free(&r);
 	}
