@@ -140,9 +140,10 @@ repacks_to(const ProtobufCMessage *m, const uint8_t *buf, size_t len, bool *same
 	return 0;
 }
 
-/* Size cap, parse, canonical form, author key. *out is the caller's on success. */
+/* Size cap, parse, canonical form, and (check_key) the author key. *out is the caller's
+ * on success. */
 static int
-envelope_parse(const uint8_t *env, size_t len, Hiroba__Envelope **out)
+envelope_parse(const uint8_t *env, size_t len, bool check_key, Hiroba__Envelope **out)
 {
 	Hiroba__Envelope	*e = NULL;
 	bool			 same;
@@ -162,7 +163,8 @@ envelope_parse(const uint8_t *env, size_t len, Hiroba__Envelope **out)
 	if (!same)
 		goto out;
 	rc = PROTO_EKEY;
-	if (!key_valid(e->author.data, e->author.len))
+	if (e->author.len != HB_KEY_LEN ||
+	    (check_key && !key_valid(e->author.data, e->author.len)))
 		goto out;
 	*out = e;
 	e = NULL;
@@ -200,7 +202,7 @@ proto_verify(const uint8_t *env, size_t len)
 	Hiroba__Envelope	*e = NULL;
 	int			 rc;
 
-	if ((rc = envelope_parse(env, len, &e)) != 0)
+	if ((rc = envelope_parse(env, len, true, &e)) != 0)
 		goto out;
 	rc = envelope_check_sig(e);
 out:
@@ -222,7 +224,10 @@ open_common(const uint8_t *env, size_t len, int64_t now, bool check_sig,
 	int			 rc;
 
 	*out = NULL;
-	if ((rc = envelope_parse(env, len, &e)) != 0)
+	/* The key check is part of the cryptographic check (proto_verify): a full
+	 * subgroup check costs about as much as a signature check, so it is not repeated
+	 * for envelopes already verified. */
+	if ((rc = envelope_parse(env, len, check_sig, &e)) != 0)
 		goto out;
 	if (check_sig && (rc = envelope_check_sig(e)) != 0)
 		goto out;
