@@ -199,8 +199,12 @@ draft_ref(struct cli *cli, const char *s, uint8_t author[HB_KEY_LEN], char **id)
 
 	*id = NULL;
 	if (strlen(s) > 65 && s[64] == '/' && is_hex64(s)) {
-		if (proto_key_parse(s, author) != 0)
-			return cli_usage(cli, "'%.64s' is not a group key", s);
+		char hex[HB_KEYHEX_LEN];
+
+		memcpy(hex, s, 64);
+		hex[64] = '\0';
+		if (proto_key_parse(hex, author) != 0)
+			return cli_usage(cli, "'%s' is not a group key", hex);
 		s += 65;
 	} else {
 		if ((rc = ctl_self(cli, &self)) != 0)
