@@ -9,8 +9,8 @@
  *   auth  author                   ->  complete, max_seq, records   (u64 BE each)
  *   mem   member key               ->  its membership, from the center's records
  *   occ   start(8, sign-flipped BE) || author || seq || occurrence(2) -> end(8) || kind
- *   term  term || 0x00 || author || seq                             -> kind
- *   text  bigram || 0x00 || author || seq                           -> kind
+ *   term  term    -> author || seq || kind   (DUPSORT, DUPFIXED: many per key)
+ *   text  bigram  -> author || seq || kind   (each pair of code points, and the last)
  *   geo   latcell(4) || loncell(4) || author || seq (0.01 degree)   -> lat, lon, kind
  * rec is keyed by author and seq, so an author's records go in sequentially: LMDB puts
  * with sequential keys are ~20 times faster than random ones, and signature checks (done
@@ -177,10 +177,12 @@ env_open(struct store *st, bool create)
 	const struct {
 		MDB_dbi		*dbi;
 		const char	*name;
+		unsigned	 flags;
 	} dbs[] = {
-		{ &st->meta, "meta" }, { &st->rec, "rec" }, { &st->cur, "cur" },
-		{ &st->auth, "auth" }, { &st->mem, "mem" }, { &st->occ, "occ" },
-		{ &st->term, "term" }, { &st->text, "text" }, { &st->geo, "geo" },
+		{ &st->meta, "meta", 0 }, { &st->rec, "rec", 0 }, { &st->cur, "cur", 0 },
+		{ &st->auth, "auth", 0 }, { &st->mem, "mem", 0 }, { &st->occ, "occ", 0 },
+		{ &st->term, "term", MDB_DUPSORT | MDB_DUPFIXED },
+		{ &st->text, "text", MDB_DUPSORT | MDB_DUPFIXED }, { &st->geo, "geo", 0 },
 	};
 
 	if ((rc = mdb_env_create(&st->env)) != 0)
@@ -199,8 +201,8 @@ env_open(struct store *st, bool create)
 	if ((rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn)) != 0)
 		goto out;
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
-		if ((rc = mdb_dbi_open(txn, dbs[i].name, create ? MDB_CREATE : 0,
-		    dbs[i].dbi)) != 0)
+		if ((rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags |
+		    (create ? MDB_CREATE : 0), dbs[i].dbi)) != 0)
 			goto out;
 	if (create && (rc = meta_check(st, txn)) != 0)
 		goto out;

@@ -19,6 +19,7 @@
 
 #define RKEY_LEN	(HB_KEY_LEN + 8)	/* author || seq(BE) */
 #define TERM_MAX	400			/* term bytes kept in an index key */
+#define POSTING_LEN	(RKEY_LEN + 1)		/* term/text data: author || seq || kind */
 #define OCC_SLACK	(31 * 86400)		/* an occurrence lasts at most 31 days */
 #define GEO_CELL_E7	100000			/* 0.01 degree */
 #define EARTH_R		6371008.8

@@ -183,13 +183,14 @@ candidate(struct qctx *c, const uint8_t *rk, uint8_t kind, const int32_t *pt,
 	return 0;
 }
 
-/* Walk keys of dbi from lo while they start with prefix[0..plen) (plen 0: to the end)
- * and, if hi != NULL, compare below hi. */
+/* Walk keys of dbi from lo (every duplicate of each) while they start with
+ * prefix[0..plen) (plen 0: to the end; exact: are equal to it) and, if hi != NULL,
+ * compare below hi. */
 typedef int (*walk_cb)(struct qctx *c, const MDB_val *k, const MDB_val *v);
 
 static int
 walk(struct qctx *c, MDB_dbi dbi, const void *lo, size_t lolen, const void *prefix,
-    size_t plen, const void *hi, size_t hilen, walk_cb fn)
+    size_t plen, bool exact, const void *hi, size_t hilen, walk_cb fn)
 {
 	MDB_cursor *cur;
 	MDB_val k = { lolen, (void *)lo }, v;
@@ -201,7 +202,8 @@ walk(struct qctx *c, MDB_dbi dbi, const void *lo, size_t lolen, const void *pref
 	for (mrc = lolen ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) :
 	    mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && !c->done;
 	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+		if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0 ||
+		    (exact && k.mv_size != plen)))
 			break;
 		if (hi != NULL) {
 			size_t m = k.mv_size < hilen ? k.mv_size : hilen;
@@ -260,10 +262,10 @@ geo_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 static int
 posting_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 {
-	if (k->mv_size < RKEY_LEN + 2 || v->mv_size != 1)
+	if (v->mv_size != POSTING_LEN)
 		return STORE_ECORRUPT;
-	return candidate(c, (const uint8_t *)k->mv_data + k->mv_size - RKEY_LEN,
-	    *(uint8_t *)v->mv_data, NULL, 0, 0, c->plan == PLAN_TEXT && c->text_by_index);
+	return candidate(c, v->mv_data, ((uint8_t *)v->mv_data)[RKEY_LEN], NULL, 0, 0,
+	    c->plan == PLAN_TEXT && c->text_by_index);
 }
 
 static int
@@ -277,7 +279,7 @@ plan_occ(struct qctx *c)
 	from = from < INT64_MIN + OCC_SLACK ? INT64_MIN : from - OCC_SLACK;
 	i64_key_put(lo, from);
 	i64_key_put(hi, c->to);
-	return walk(c, c->st->occ, lo, 8, NULL, 0, hi, 8, occ_fn);
+	return walk(c, c->st->occ, lo, 8, NULL, 0, false, hi, 8, occ_fn);
 }
 
 static int
@@ -311,7 +313,7 @@ plan_geo(struct qctx *c)
 		be32_put(lo + 4, (uint32_t)geo_cell(lon0) ^ 0x80000000u);
 		memcpy(hi, lo, 4);
 		be32_put(hi + 4, ((uint32_t)geo_cell(lon1) ^ 0x80000000u) + 1);
-		rc = walk(c, c->st->geo, lo, 8, NULL, 0, hi, 8, geo_fn);
+		rc = walk(c, c->st->geo, lo, 8, NULL, 0, false, hi, 8, geo_fn);
 	}
 	return rc;
 }
@@ -360,8 +362,8 @@ store_query(struct store *st, const struct store_query *q, store_hit_cb cb, void
 		rc = plan_occ(&c);
 		break;
 	case PLAN_AUTHOR:
-		rc = walk(&c, st->cur, q->author, HB_KEY_LEN, q->author, HB_KEY_LEN, NULL, 0,
-		    cur_fn);
+		rc = walk(&c, st->cur, q->author, HB_KEY_LEN, q->author, HB_KEY_LEN, false,
+		    NULL, 0, cur_fn);
 		break;
 	case PLAN_GEO:
 		rc = plan_geo(&c);
@@ -375,9 +377,7 @@ store_query(struct store *st, const struct store_query *q, store_hit_cb cb, void
 		c.text_by_index = l2 == 0;
 		memcpy(key, c.ntext, l1 + l2);
 		klen = l1 + l2;
-		if (l2 != 0)
-			key[klen++] = 0;
-		rc = walk(&c, st->text, key, klen, key, klen, NULL, 0, posting_fn);
+		rc = walk(&c, st->text, key, klen, key, klen, l2 != 0, NULL, 0, posting_fn);
 		break;
 	}
 	case PLAN_TERM:
@@ -386,11 +386,10 @@ store_query(struct store *st, const struct store_query *q, store_hit_cb cb, void
 		if (klen > TERM_MAX)
 			klen = TERM_MAX;
 		memcpy(key, q->terms[0], klen);
-		key[klen++] = 0;
-		rc = walk(&c, st->term, key, klen, key, klen, NULL, 0, posting_fn);
+		rc = walk(&c, st->term, key, klen, key, klen, true, NULL, 0, posting_fn);
 		break;
 	case PLAN_ALL:
-		rc = walk(&c, st->cur, NULL, 0, NULL, 0, NULL, 0, cur_fn);
+		rc = walk(&c, st->cur, NULL, 0, NULL, 0, false, NULL, 0, cur_fn);
 		break;
 	}
 	store_txn_end(st, c.txn);

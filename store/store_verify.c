@@ -11,10 +11,22 @@
 static int
 check_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
 {
-	MDB_val got;
+	MDB_cursor *c;
+	MDB_val got = *v;
+	unsigned flags;
 	int rc;
 
-	if ((rc = mdb_get(txn, dbi, k, &got)) != 0)
+	if ((rc = mdb_dbi_flags(txn, dbi, &flags)) != 0)
+		return store_lmdb_err(rc);
+	if (flags & MDB_DUPSORT) {
+		/* This very posting among the key's duplicates. */
+		if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)
+			return store_lmdb_err(rc);
+		rc = mdb_cursor_get(c, k, &got, MDB_GET_BOTH);
+		mdb_cursor_close(c);
+	} else
+		rc = mdb_get(txn, dbi, k, &got);
+	if (rc != 0)
 		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : store_lmdb_err(rc);
 	if (got.mv_size != v->mv_size || memcmp(got.mv_data, v->mv_data, v->mv_size) != 0)
 		return STORE_ECORRUPT;

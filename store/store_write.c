@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "store_internal.h"
@@ -19,18 +20,80 @@ struct wctx {
 	int64_t		 now;
 	int64_t		 counts[HB_KIND_MAX + 1];	/* deltas of current records per kind */
 	bool		 members_changed;
+	/* Text postings of the batch, put in key order at the end: ~30 per record spread
+	 * over the whole index, so sorted they cost half as much. */
+	uint8_t		*text;		/* TEXT_SLOT bytes each: klen, key, posting */
+	size_t		 ntext, captext;
 };
+
+#define TEXT_KEY	8	/* two code points */
+#define TEXT_SLOT	(1 + TEXT_KEY + POSTING_LEN)
+
+static int
+text_cmp(const void *a, const void *b)
+{
+	const uint8_t *x = a, *y = b;
+	size_t m = x[0] < y[0] ? x[0] : y[0];
+	int c;
+
+	if ((c = memcmp(x + 1, y + 1, m)) != 0)
+		return c;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return memcmp(x + 1 + TEXT_KEY, y + 1 + TEXT_KEY, POSTING_LEN);
+}
+
+static int
+text_flush(struct wctx *w)
+{
+	MDB_cursor *c;
+	int rc = 0;
+
+	if (w->ntext == 0)
+		return 0;
+	qsort(w->text, w->ntext, TEXT_SLOT, text_cmp);
+	if ((rc = mdb_cursor_open(w->txn, w->st->text, &c)) != 0)
+		return rc;
+	for (size_t i = 0; i < w->ntext && rc == 0; i++) {
+		uint8_t *p = w->text + i * TEXT_SLOT;
+		MDB_val k = { p[0], p + 1 }, v = { POSTING_LEN, p + 1 + TEXT_KEY };
+
+		rc = mdb_cursor_put(c, &k, &v, 0);
+	}
+	mdb_cursor_close(c);
+	w->ntext = 0;
+	return rc;
+}
 
 static int
 put_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
 {
+	struct wctx *w = arg;
+
+	if (dbi == w->st->text && k->mv_size <= TEXT_KEY && v->mv_size == POSTING_LEN) {
+		uint8_t *p;
+
+		if (w->ntext == w->captext) {
+			size_t cap = w->captext ? w->captext * 2 : 4096;
+
+			if ((p = realloc(w->text, cap * TEXT_SLOT)) == NULL)
+				return ENOMEM;
+			w->text = p;
+			w->captext = cap;
+		}
+		p = w->text + w->ntext++ * TEXT_SLOT;
+		p[0] = (uint8_t)k->mv_size;
+		memcpy(p + 1, k->mv_data, k->mv_size);
+		memcpy(p + 1 + TEXT_KEY, v->mv_data, POSTING_LEN);
+		return 0;
+	}
 	return mdb_put(txn, dbi, k, v, 0);
 }
 
 static int
 del_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
 {
-	int rc = mdb_del(txn, dbi, k, NULL);
+	int rc = mdb_del(txn, dbi, k, v);	/* v: only this posting of a DUPSORT key */
 
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
@@ -61,7 +124,7 @@ advance_complete(struct wctx *w, const uint8_t author[HB_KEY_LEN], struct auth_s
 }
 
 /* Remove the stored record (author, seq): its rec entry, index entries, the membership
- * it carried, and (drop_cur) its cur entry. Returns it decoded in *old if old != NULL. */
+ * it carried, and (drop_cur) its cur entry. *oldkind, if not NULL, gets its kind. */
 static int
 rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool drop_cur,
     enum hb_kind *oldkind)
@@ -74,6 +137,9 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	enum hb_kind kind;
 	int rc;
 
+	/* Pending postings first, so that this record's can be deleted. */
+	if ((rc = text_flush(w)) != 0)
+		return rc;
 	rkey_make(key, author, seq);
 	if ((rc = mdb_get(w->txn, st->rec, &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : rc;
@@ -266,7 +332,7 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 	v.mv_size = sizeof(cval);
 	if ((rc = mdb_put(w->txn, st->cur, &k, &v, 0)) != 0)
 		return rc;
-	if ((rc = idx_each(st, w->txn, r, put_cb, NULL)) != 0)
+	if ((rc = idx_each(st, w->txn, r, put_cb, w)) != 0)
 		return rc;
 	w->counts[kind]++;
 
@@ -327,15 +393,34 @@ counts_flush(struct wctx *w)
 	return mdb_put(w->txn, w->st->meta, &k, &v, 0);
 }
 
-/* ---- parallel signature checks ---- */
+/* ---- parallel signature checks ----
+ * Worker threads check signatures from the front of the batch while the writer applies
+ * records in order behind them; the writer checks a record itself if no worker has
+ * claimed it yet. So checking overlaps the write txn instead of preceding it. */
+
+enum { V_TODO, V_CLAIMED, V_DONE };
 
 struct vjob {
 	const uint8_t *const	*envs;
 	const size_t		*lens;
 	size_t			 n;
 	int			*res;
+	_Atomic int		*state;
 	atomic_size_t		 next;
+	pthread_t		 tids[64];
+	int			 started;
 };
+
+static void
+verify_one(struct vjob *j, size_t i)
+{
+	int expect = V_TODO;
+
+	if (atomic_compare_exchange_strong(&j->state[i], &expect, V_CLAIMED)) {
+		j->res[i] = proto_verify(j->envs[i], j->lens[i]);
+		atomic_store_explicit(&j->state[i], V_DONE, memory_order_release);
+	}
+}
 
 static void *
 verify_worker(void *arg)
@@ -343,40 +428,62 @@ verify_worker(void *arg)
 	struct vjob *j = arg;
 
 	for (;;) {
-		size_t i = atomic_fetch_add(&j->next, 16), end = i + 16;
+		size_t i = atomic_fetch_add(&j->next, 4), end = i + 4;
 
 		if (i >= j->n)
 			break;
-		if (end > j->n)
-			end = j->n;
-		for (; i < end; i++)
-			j->res[i] = proto_verify(j->envs[i], j->lens[i]);
+		for (end = end > j->n ? j->n : end; i < end; i++)
+			verify_one(j, i);
 	}
 	return NULL;
 }
 
-static void
-verify_all(struct store *st, const uint8_t *const *envs, const size_t *lens, size_t n,
-    int *res)
+/* The verdict of record i, waiting for (or doing) its check. */
+static int
+verify_wait(struct vjob *j, size_t i)
 {
-	struct vjob j = { .envs = envs, .lens = lens, .n = n, .res = res };
-	pthread_t tids[64];
-	long nt = st->verify_threads;
-	int started = 0;
+	verify_one(j, i);
+	while (atomic_load_explicit(&j->state[i], memory_order_acquire) != V_DONE)
+		sched_yield();
+	return j->res[i];
+}
 
-	atomic_init(&j.next, 0);
+static int
+verify_start(struct store *st, struct vjob *j, const uint8_t *const *envs,
+    const size_t *lens, size_t n, int *res)
+{
+	long nt = st->verify_threads;
+
+	memset(j, 0, sizeof(*j));
+	j->envs = envs;
+	j->lens = lens;
+	j->n = n;
+	j->res = res;
+	atomic_init(&j->next, 0);
+	if ((j->state = calloc(n ? n : 1, sizeof(*j->state))) == NULL)
+		return ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		atomic_init(&j->state[i], V_TODO);
 	if (nt <= 0)
 		nt = sysconf(_SC_NPROCESSORS_ONLN);
 	if (nt > 64)
 		nt = 64;
-	if ((long)(n / 32) < nt)
-		nt = (long)(n / 32);	/* not worth a thread for a few records */
+	if ((long)(n / 16) < nt - 1)
+		nt = (long)(n / 16) + 1;	/* not worth a thread for a few records */
+	/* nt - 1 workers: the writer is the nt-th. */
 	for (long t = 1; t < nt; t++)
-		if (pthread_create(&tids[started], NULL, verify_worker, &j) == 0)
-			started++;
-	verify_worker(&j);
-	for (int t = 0; t < started; t++)
-		pthread_join(tids[t], NULL);
+		if (pthread_create(&j->tids[j->started], NULL, verify_worker, j) == 0)
+			j->started++;
+	return 0;
+}
+
+static void
+verify_finish(struct vjob *j)
+{
+	for (int t = 0; t < j->started; t++)
+		pthread_join(j->tids[t], NULL);
+	free((void *)j->state);
+	j->state = NULL;
 }
 
 /* ---- ingest ---- */
@@ -446,7 +553,7 @@ apply_claims(struct wctx *w, const uint8_t *const *envs, const size_t *lens, siz
 
 static int
 ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, size_t n,
-    int64_t now, const struct store_claim *claims, size_t nclaims, const int *vres,
+    int64_t now, const struct store_claim *claims, size_t nclaims, struct vjob *vj,
     int *res, size_t *stored, bool *members_changed)
 {
 	struct wctx w = { .st = st, .now = now };
@@ -457,7 +564,7 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
 	if ((rc = store_txn_begin(st, true, &w.txn)) != 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if ((res[i] = vres[i]) != 0)
+		if ((res[i] = verify_wait(vj, i)) != 0)
 			continue;
 		if ((res[i] = proto_open_verified(envs[i], lens[i], now, &r)) != 0)
 			continue;
@@ -468,15 +575,18 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
 		if (res[i] == 0)
 			(*stored)++;
 	}
-	if ((rc = apply_claims(&w, envs, lens, n, res, claims, nclaims)) != 0 ||
+	if ((rc = text_flush(&w)) != 0 ||
+	    (rc = apply_claims(&w, envs, lens, n, res, claims, nclaims)) != 0 ||
 	    (rc = counts_flush(&w)) != 0)
 		goto fail;
 	rc = mdb_txn_commit(w.txn);	/* frees the txn, failed or not */
 	store_txn_end(st, NULL);
 	*members_changed = w.members_changed;
+	free(w.text);
 	return rc;
 fail:
 	store_txn_end(st, w.txn);
+	free(w.text);
 	return rc;
 }
 
@@ -485,6 +595,7 @@ store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens, s
     int64_t now, const struct store_claim *claims, size_t nclaims, int *res,
     size_t *nstored)
 {
+	struct vjob vj;
 	int *vres;
 	size_t stored = 0;
 	bool members_changed = false;
@@ -494,15 +605,23 @@ store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens, s
 		*nstored = 0;
 	if ((vres = calloc(n ? n : 1, sizeof(*vres))) == NULL)
 		return ENOMEM;
-	verify_all(st, envs, lens, n, vres);
+	if ((rc = verify_start(st, &vj, envs, lens, n, vres)) != 0) {
+		free(vres);
+		return rc;
+	}
 	for (;;) {
-		rc = ingest_txn(st, envs, lens, n, now, claims, nclaims, vres, res, &stored,
+		rc = ingest_txn(st, envs, lens, n, now, claims, nclaims, &vj, res, &stored,
 		    &members_changed);
 		if (rc != MDB_MAP_FULL)
 			break;
+		/* Growing needs no txn in this process; the workers hold none. */
 		if ((rc = store_grow(st)) != 0)
 			break;
 	}
+	/* The txn may have failed to begin before every record was checked. */
+	for (size_t i = 0; i < n; i++)
+		verify_one(&vj, i);
+	verify_finish(&vj);
 	free(vres);
 	if (rc != 0)
 		return store_lmdb_err(rc);
@@ -527,6 +646,7 @@ store_publish(struct store *st, struct hb_record *r, const struct hb_identity *i
 	for (;;) {
 		memset(w.counts, 0, sizeof(w.counts));
 		w.members_changed = false;
+		w.ntext = 0;
 		if ((rc = store_txn_begin(st, true, &w.txn)) != 0)
 			return rc;
 		if ((rc = store_auth_read(st, w.txn, id->pk, &as)) != 0)
@@ -544,7 +664,7 @@ store_publish(struct store *st, struct hb_record *r, const struct hb_identity *i
 			rc = verdict;
 			goto fail;
 		}
-		if ((rc = counts_flush(&w)) != 0)
+		if ((rc = text_flush(&w)) != 0 || (rc = counts_flush(&w)) != 0)
 			goto fail;
 		rc = mdb_txn_commit(w.txn);
 		store_txn_end(st, NULL);
@@ -557,6 +677,7 @@ fail:
 			continue;
 		break;
 	}
+	free(w.text);
 	if (rc == 0 && w.members_changed)
 		atomic_fetch_add(&st->members_version, 1);
 	return store_lmdb_err(rc);
