@@ -149,8 +149,12 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	proto_key_hex(st->key.data, buf);
 	table_row(t, NULL, "key", buf);
 	if (st->has_center && !center && st->center.len == HB_KEY_LEN) {
-		snprintf(buf, sizeof(buf), "%s (%s)", ctl_group_name(cli, st->center.data),
-		    fpr_of(&st->center, fpr));
+		const char *cname = ctl_group_name(cli, st->center.data);
+
+		if (strcmp(cname, fpr_of(&st->center, fpr)) == 0)
+			snprintf(buf, sizeof(buf), "%s", fpr);
+		else
+			snprintf(buf, sizeof(buf), "%s (%s)", cname, fpr);
 		table_row(t, NULL, "center", buf);
 	}
 	for (i = 0; i < st->n_listen; i++)

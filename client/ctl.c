@@ -367,13 +367,20 @@ names_load(struct cli *cli)
 
 	if ((cli->names = json_object()) == NULL)
 		return;
-	/* Our own name first; the center's roster may say otherwise and wins. */
+	/* Our own name and the names our config gives peers first; the center's roster
+	 * may say otherwise and wins. */
 	if (ctl_status(cli, &st) != 0)
 		st = NULL;
 	if (st != NULL && st->name != NULL && *st->name != '\0') {
 		proto_key_hex(st->key.data, hex);
 		json_object_set_new(cli->names, hex, json_string(st->name));
 	}
+	for (i = 0; st != NULL && i < st->n_peers; i++)
+		if (st->peers[i]->key.len == HB_KEY_LEN && st->peers[i]->name != NULL &&
+		    *st->peers[i]->name != '\0') {
+			proto_key_hex(st->peers[i]->key.data, hex);
+			json_object_set_new(cli->names, hex, json_string(st->peers[i]->name));
+		}
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_MEMBERS;
 	req.members = 1;
 	if (ctl_call(cli, &req, &resp) != 0 || resp->code != 0)

@@ -45,10 +45,10 @@ static const struct cmd commands[] = {
 	{ "delete", cmd_delete, "ID [--reason TEXT]",
 	  "Delete one of this group's own records (publishes a tombstone).\n" },
 	{ "status", cmd_status, "",
-	  "This daemon: its key, peers (connected, last contact, how far behind), record counts\n"
-	  "per kind and per group.\n" },
+	  "Show this daemon and what it knows of the network. Its key, peers (connected, last\n"
+	  "contact, how far behind), record counts per kind and per group.\n" },
 	{ "members", cmd_members, "",
-	  "The roster: every group the center has admitted or revoked.\n" },
+	  "List every group the center has admitted or revoked (the roster).\n" },
 	{ "sync", cmd_sync, "",
 	  "Start a reconciliation round with every peer now.\n" },
 	{ "event add", cmd_event_add,
@@ -139,14 +139,26 @@ static const char global_help[] =
 	"\n"
 	"Tables are in Asia/Tokyo time. Colour only on a terminal and never with NO_COLOR.\n";
 
+/* The first sentence of a help text: up to ". ", ": " or the end of the line. */
+static int
+first_sentence(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0' && *p != '\n'; p++)
+		if ((p[0] == '.' || p[0] == ':') && (p[1] == ' ' || p[1] == '\n'))
+			break;
+	return (int)(p - s);
+}
+
 static void
 list_commands(FILE *f)
 {
 	const struct cmd *c;
 
 	fputs("\nCommands:\n", f);
-	for (c = commands; c->name != NULL; c++)
-		fprintf(f, "  %s\n", c->name);
+	for (c = commands; c->name != NULL; c++)	/* names are ASCII: %-16s pads right */
+		fprintf(f, "  %-16s %.*s\n", c->name, first_sentence(c->help), c->help);
 }
 
 static void

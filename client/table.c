@@ -105,8 +105,11 @@ table_print(struct table **tp)
 
 	if (t == NULL)
 		return cli_error(HB_EXIT_FAIL, "out of memory");
-	if (scols_table_get_nlines(t->tb) > 0 && scols_print_table(t->tb) != 0)
-		rc = cli_error(HB_EXIT_FAIL, "cannot print the table");
+	if (scols_table_get_nlines(t->tb) > 0) {
+		if (scols_print_table(t->tb) != 0)
+			rc = cli_error(HB_EXIT_FAIL, "cannot print the table");
+	} else if (isatty(STDOUT_FILENO))
+		fputs("(nothing found)\n", stderr);
 	scols_unref_table(t->tb);
 	free(t);
 	*tp = NULL;
