@@ -35,6 +35,10 @@ struct peer {
 	void		*dealer;	/* outgoing socket, or NULL */
 	void		*monitor;	/* PAIR receiving the DEALER's socket events */
 	bool		 out_up;	/* outgoing handshake succeeded, not disconnected */
+	/* libzmq gives up on a connection whose handshake failed (e.g. not admitted
+	 * there yet): we make a new one after a backoff */
+	int64_t		 reconnect_at;
+	unsigned	 backoff;
 	uint8_t		 route[PEER_ROUTE_MAX];	/* incoming route on our ROUTER */
 	size_t		 routelen;	/* 0: none */
 	int64_t		 last_contact;
@@ -76,6 +80,8 @@ struct node {
 	uint8_t		(*zap_curve)[32];
 	uint8_t		(*zap_ed)[HB_KEY_LEN];
 	size_t		 nzap;
+	uint8_t		(*zap_revoked)[HB_KEY_LEN];
+	size_t		 nrevoked;
 	uint64_t	 zap_version;
 	/* start-up self-test of the ZAP handler */
 	uint8_t		 probe_curve[32];
@@ -94,6 +100,7 @@ void	 node_notify(const char *state);			/* sd_notify or nothing */
 struct peer *peer_find(struct node *n, const uint8_t key[HB_KEY_LEN]);
 struct peer *peer_get(struct node *n, const uint8_t key[HB_KEY_LEN]);	/* find or add */
 int	 peer_connect(struct node *n, struct peer *p);
+/* Close our outgoing link to p (its incoming route, if any, stays). */
 void	 peer_disconnect(struct node *n, struct peer *p);
 void	 peer_free(struct peer *p);
 bool	 peer_up(const struct peer *p);
@@ -141,5 +148,8 @@ int	 zap_selftest(struct node *n);
 /* Ed25519 key of an admitted member with this CURVE key, or NULL. */
 const uint8_t *zap_lookup(struct node *n, const uint8_t curve[32]);
 bool	 zap_admitted(struct node *n, const uint8_t key[HB_KEY_LEN]);
+/* The center revoked this key (unknown keys are not revoked: we may connect to a
+ * configured peer before its admission reaches us). */
+bool	 zap_revoked(struct node *n, const uint8_t key[HB_KEY_LEN]);
 
 #endif

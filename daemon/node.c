@@ -204,6 +204,7 @@ node_free(struct node **np)
 	store_close(&n->st);
 	free(n->zap_curve);
 	free(n->zap_ed);
+	free(n->zap_revoked);
 	proto_identity_clear(&n->id);
 	conf_free(&n->conf);
 	free(n);

@@ -149,8 +149,8 @@ peer_disconnect(struct node *n, struct peer *p)
 		p->monitor = NULL;
 	}
 	p->out_up = false;
-	p->routelen = 0;
-	p->round = 0;
+	if (p->routelen == 0)
+		p->round = 0;
 }
 
 static int
@@ -349,6 +349,15 @@ peer_dealer_recv(struct node *n, struct peer *p)
 	}
 }
 
+/* After a failed handshake libzmq drops the connection for good; peer_tick makes a
+ * new one after 1, 2, 4 ... 60 seconds. */
+static void
+retry_later(struct peer *p)
+{
+	p->backoff = p->backoff == 0 ? 1 : p->backoff * 2 > 60 ? 60 : p->backoff * 2;
+	p->reconnect_at = node_now() + p->backoff;
+}
+
 void
 peer_monitor(struct node *n, struct peer *p)
 {
@@ -377,6 +386,8 @@ peer_monitor(struct node *n, struct peer *p)
 		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
 			log_info("peer %s: connected to %s", p->name, p->endpoint);
 			p->out_up = true;
+			p->backoff = 0;
+			p->reconnect_at = 0;
 			p->last_contact = node_now();
 			sync_hello(n, p, NULL, 0);
 			break;
@@ -388,12 +399,17 @@ peer_monitor(struct node *n, struct peer *p)
 				p->round = 0;
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-			log_warnx("peer %s refused our key: has the center admitted us, and "
-			    "has %s received that admission yet?", p->name, p->name);
+			if (p->backoff == 0)
+				log_warnx("peer %s refused our key: has the center admitted "
+				    "us, and has %s received that admission yet? Trying "
+				    "again.", p->name, p->name);
+			retry_later(p);
 			break;
 		default:
-			log_warnx("peer %s: handshake with %s failed: is %s the right key "
-			    "for it?", p->name, p->endpoint, p->fpr);
+			if (p->backoff == 0)
+				log_warnx("peer %s: handshake with %s failed: is %s the right "
+				    "key for it? Trying again.", p->name, p->endpoint, p->fpr);
+			retry_later(p);
 			break;
 		}
 	}
@@ -406,13 +422,18 @@ peer_tick(struct node *n, int64_t now)
 	unsigned	 idle = 3 * n->conf->sync_interval + 30;
 
 	for (p = n->peers; p != NULL; p = p->next) {
-		if (!zap_admitted(n, p->key)) {
+		if (zap_revoked(n, p->key)) {
 			if (p->dealer != NULL || p->routelen > 0) {
-				log_warnx("peer %s is not an admitted member (any more): "
+				log_warnx("peer %s: the center revoked its membership: "
 				    "closing its links", p->name);
+				p->routelen = 0;
 				peer_disconnect(n, p);
 			}
 			continue;
+		}
+		if (p->configured && p->reconnect_at != 0 && now >= p->reconnect_at) {
+			p->reconnect_at = 0;
+			peer_disconnect(n, p);
 		}
 		if (p->configured && p->dealer == NULL)
 			peer_connect(n, p);

@@ -435,7 +435,7 @@ sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
 		m.push = &push;
 		for (p = n->peers; p != NULL; p = p->next)
 			if (p != from && peer_up(p) && p->banned_until <= now &&
-			    zap_admitted(n, p->key))
+			    !zap_revoked(n, p->key))
 				send_msg(n, p, &m, false, NULL, 0);
 	}
 	free(bd);

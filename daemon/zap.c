@@ -38,6 +38,8 @@ struct zap_build {
 	uint8_t		(*curve)[32];
 	uint8_t		(*ed)[HB_KEY_LEN];
 	size_t		 n, cap;
+	uint8_t		(*revoked)[HB_KEY_LEN];
+	size_t		 nrevoked;
 };
 
 static int
@@ -68,9 +70,17 @@ zap_add(struct zap_build *b, const uint8_t key[HB_KEY_LEN])
 static int
 zap_member(const struct hb_member *m, void *arg)
 {
-	if (m->status != 1)	/* revoked: refused at the door */
-		return 0;
-	return zap_add(arg, m->key);
+	struct zap_build *b = arg;
+	void		*nr;
+
+	if (m->status == 1)
+		return zap_add(b, m->key);
+	/* revoked: refused at the door, and our links to it are closed */
+	if ((nr = realloc(b->revoked, (b->nrevoked + 1) * HB_KEY_LEN)) == NULL)
+		return ENOMEM;
+	b->revoked = nr;
+	memcpy(b->revoked[b->nrevoked++], m->key, HB_KEY_LEN);
+	return 0;
 }
 
 /* Rebuild the table of admitted keys from the store's membership. */
@@ -85,14 +95,26 @@ zap_refresh(struct node *n)
 		log_warnx("membership table: out of memory; keeping the old one");
 		free(b.curve);
 		free(b.ed);
+		free(b.revoked);
 		return;
 	}
 	free(n->zap_curve);
 	free(n->zap_ed);
+	free(n->zap_revoked);
 	n->zap_curve = b.curve;
 	n->zap_ed = b.ed;
 	n->nzap = b.n;
+	n->zap_revoked = b.revoked;
+	n->nrevoked = b.nrevoked;
 	log_debug("%zu groups may connect", n->nzap);
+}
+
+/* The table follows the store: an admission takes effect at the next handshake. */
+static void
+zap_current(struct node *n)
+{
+	if (store_members_version(n->st) != n->zap_version)
+		zap_refresh(n);
 }
 
 const uint8_t *
@@ -100,6 +122,7 @@ zap_lookup(struct node *n, const uint8_t curve[32])
 {
 	size_t	 i;
 
+	zap_current(n);
 	for (i = 0; i < n->nzap; i++)
 		if (sodium_memcmp(n->zap_curve[i], curve, 32) == 0)
 			return n->zap_ed[i];
@@ -111,8 +134,21 @@ zap_admitted(struct node *n, const uint8_t key[HB_KEY_LEN])
 {
 	size_t	 i;
 
+	zap_current(n);
 	for (i = 0; i < n->nzap; i++)
 		if (memcmp(n->zap_ed[i], key, HB_KEY_LEN) == 0)
+			return true;
+	return false;
+}
+
+bool
+zap_revoked(struct node *n, const uint8_t key[HB_KEY_LEN])
+{
+	size_t	 i;
+
+	zap_current(n);
+	for (i = 0; i < n->nrevoked; i++)
+		if (memcmp(n->zap_revoked[i], key, HB_KEY_LEN) == 0)
 			return true;
 	return false;
 }

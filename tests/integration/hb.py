@@ -173,9 +173,12 @@ class Federation:
         self.groups = []
         self.center = None
 
-    def add_center(self, name="center"):
+    def add_center(self, name="center", start=True):
+        """The center; started at once, since admitting groups needs its daemon."""
         self.center = Group(self, name, "center", sync_interval=self.sync_interval)
         self.groups.append(self.center)
+        if start:
+            self.center.start()
         return self.center
 
     def add_group(self, name, kind="nursery", admit=True):
@@ -185,6 +188,15 @@ class Federation:
         if admit:
             self.center.cli("admit", g.key, "--name", name, "--kind", kind)
         return g
+
+    def start(self, *groups):
+        """Start groups, then wait until each holds its own admission (it can publish)."""
+        for g in groups:
+            g.start()
+        for g in groups:
+            if g is not self.center:
+                wait_for("%s to receive its admission" % g.name,
+                         lambda: g.has(self.center.key, "member/" + g.key))
 
     def close(self):
         for g in self.groups:
