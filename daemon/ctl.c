@@ -203,6 +203,12 @@ ctl_publish(struct node *n, const ProtobufCBinaryData *draft, struct col *c,
 	size_t		 len;
 	int		 rc;
 
+	if (n->hold_publish) {
+		rc = EAGAIN;
+		snprintf(err, errlen, "this group was restored from a backup and is still "
+		    "fetching what it published since from its peers: try again in a moment");
+		return rc;
+	}
 	if ((rc = proto_draft_decode(draft->data, draft->len, &r)) != 0)
 		goto out;
 	if ((rc = store_publish(n->st, r, &n->id, node_now())) != 0)
@@ -467,6 +473,70 @@ ctl_handle(struct node *n, const uint8_t *buf, size_t len,
 		snprintf(err, errlen, "%s", store_strerror(rc));
 }
 
+/* Put what c collected into resp. */
+static void
+col_fill(struct col *c, Hiroba__Wire__CtlResponse *resp, const char *err)
+{
+	size_t	 i;
+
+	resp->error = err[0] ? (char *)err : NULL;
+	resp->envelopes = c->env;
+	resp->n_envelopes = c->n;
+	if (c->nocc > 0 && (c->occp = calloc(c->nocc, sizeof(*c->occp))) != NULL) {
+		for (i = 0; i < c->nocc; i++)
+			c->occp[i] = &c->occ[i];
+		resp->occurrences = c->occp;
+		resp->n_occurrences = c->nocc;
+	}
+}
+
+/*
+ * A member's CLI asking us a read-only question over the peer socket (`hiroba
+ * --remote`). Same answers as the local socket, but only queries and gets.
+ */
+void
+ctl_remote(struct node *n, struct peer *p, const Hiroba__Wire__RemoteQuery *q,
+    const uint8_t *route, size_t routelen)
+{
+	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__RemoteAnswer a = HIROBA__WIRE__REMOTE_ANSWER__INIT;
+	Hiroba__Wire__CtlResponse resp = HIROBA__WIRE__CTL_RESPONSE__INIT;
+	struct col		 c;
+	char			 err[512];
+	uint8_t			*out;
+	size_t			 len;
+	int			 rc;
+
+	memset(&c, 0, sizeof(c));
+	err[0] = '\0';
+	if (q->q_case == HIROBA__WIRE__REMOTE_QUERY__Q_QUERY)
+		rc = ctl_query(n, q->query, &c);
+	else if (q->q_case == HIROBA__WIRE__REMOTE_QUERY__Q_GET)
+		rc = ctl_get(n, q->get, &c);
+	else
+		rc = PROTO_EMISSING;
+	resp.code = rc;
+	if (rc != 0)
+		snprintf(err, sizeof(err), "%s", store_strerror(rc));
+	col_fill(&c, &resp, err);
+	a.id = q->id;
+	a.response = &resp;
+	m.m_case = HIROBA__WIRE__PEER_MSG__M_RANSWER;
+	m.ranswer = &a;
+	len = hiroba__wire__peer_msg__get_packed_size(&m);
+	if ((out = malloc(len)) != NULL) {
+		hiroba__wire__peer_msg__pack(&m, out);
+		if (len > n->conf->max_message)
+			log_warnx("peer %s: answer of %zu bytes is over max_message: not sent",
+			    p->name, len);
+		else
+			peer_reply(n, p, route, routelen, out, len);
+		free(out);
+	}
+	log_debug("peer %s: remote query answered (%zu records)", p->name, c.n);
+	col_free(&c);
+}
+
 /* [route]([empty])[request]: REQ clients add the empty delimiter, DEALERs need not.
  * The answer goes back with the same envelope frames. */
 void
@@ -507,15 +577,7 @@ ctl_dispatch(struct node *n)
 		err[0] = '\0';
 		ctl_handle(n, zmq_msg_data(&f[nf - 1]), zmq_msg_size(&f[nf - 1]), &resp, &c,
 		    err, sizeof(err));
-		resp.error = err[0] ? err : NULL;
-		resp.envelopes = c.env;
-		resp.n_envelopes = c.n;
-		if (c.nocc > 0 && (c.occp = calloc(c.nocc, sizeof(*c.occp))) != NULL) {
-			for (i = 0; i < c.nocc; i++)
-				c.occp[i] = &c.occ[i];
-			resp.occurrences = c.occp;
-			resp.n_occurrences = c.nocc;
-		}
+		col_fill(&c, &resp, err);
 		len = hiroba__wire__ctl_response__get_packed_size(&resp);
 		if ((out = malloc(len ? len : 1)) != NULL) {
 			hiroba__wire__ctl_response__pack(&resp, out);

@@ -19,6 +19,7 @@
 #define SYNC_TIMEOUT		30	/* seconds without an answer ends a pull */
 #define PEER_GARBAGE_MAX	20	/* bad messages before a peer is banned */
 #define PEER_FORGED_MAX		50	/* forged or invalid records before a ban */
+#define RESTORED_MARK		"restored"	/* in the data dir, written by hirobad -B */
 
 
 /* One remote daemon, known by its group key. It may have an outgoing connection (a
@@ -76,6 +77,10 @@ struct node {
 	uint64_t	 next_round;
 	int64_t		 started;
 	uint64_t	 rejected;
+	/* Restored from a backup (<data>/restored exists): the network may hold records
+	 * we signed after the backup, so we sign nothing new until a peer has told us
+	 * what it holds; otherwise we would reuse sequence numbers and fork. */
+	bool		 hold_publish;
 	/* ZAP: curve public keys of admitted members, rebuilt when membership changes */
 	uint8_t		(*zap_curve)[32];
 	uint8_t		(*zap_ed)[HB_KEY_LEN];
@@ -95,6 +100,8 @@ int	 node_loop(struct node *n);
 void	 node_reload(struct node *n, struct conf *conf);	/* takes conf */
 int64_t	 node_now(void);
 void	 node_notify(const char *state);			/* sd_notify or nothing */
+/* A pull from some peer completed: what we signed before a restore is back. */
+void	 node_caught_up(struct node *n);
 
 /* peer.c */
 struct peer *peer_find(struct node *n, const uint8_t key[HB_KEY_LEN]);
@@ -139,6 +146,9 @@ void	 sync_hello(struct node *n, struct peer *p, const uint8_t *route, size_t ro
 int	 ctl_open(struct node *n);
 void	 ctl_dispatch(struct node *n);
 void	 ctl_close(struct node *n);
+struct Hiroba__Wire__RemoteQuery;
+void	 ctl_remote(struct node *n, struct peer *p, const struct Hiroba__Wire__RemoteQuery *q,
+	    const uint8_t *route, size_t routelen);
 
 /* zap.c */
 int	 zap_open(struct node *n);

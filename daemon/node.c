@@ -137,6 +137,19 @@ node_new(struct node **out, struct conf *conf)
 		goto fail;
 	}
 	proto_fingerprint(n->id.pk, n->fpr);
+	{
+		char	 mark[4200];
+
+		snprintf(mark, sizeof(mark), "%s/" RESTORED_MARK, conf->data);
+		if (access(mark, F_OK) == 0 && conf->npeers == 0) {
+			log_warnx("restored from a backup, but no peers are configured to "
+			    "learn from: publishing may reuse sequence numbers");
+		} else if (access(mark, F_OK) == 0) {
+			n->hold_publish = true;
+			log_info("restored from a backup: publishing waits until a peer has "
+			    "sent what this group signed since");
+		}
+	}
 	so.mapsize = conf->mapsize;
 	so.mapsize_max = conf->mapsize_max;
 	so.verify_threads = (int)conf->verify_threads;
@@ -179,6 +192,20 @@ node_new(struct node **out, struct conf *conf)
 fail:
 	node_free(&n);
 	return -1;
+}
+
+void
+node_caught_up(struct node *n)
+{
+	char	 mark[4200];
+
+	if (!n->hold_publish)
+		return;
+	snprintf(mark, sizeof(mark), "%s/" RESTORED_MARK, n->conf->data);
+	if (unlink(mark) == -1 && errno != ENOENT)
+		log_warn("%s", mark);
+	n->hold_publish = false;
+	log_info("caught up with the network after the restore: publishing again");
 }
 
 void

@@ -268,6 +268,12 @@ peer_handle(struct node *n, struct peer *p, const uint8_t *buf, size_t len,
 	case HIROBA__WIRE__PEER_MSG__M_PUSH:
 		sync_push_in(n, p, m->push);
 		break;
+	case HIROBA__WIRE__PEER_MSG__M_RQUERY:
+		ctl_remote(n, p, m->rquery, route, routelen);
+		break;
+	case HIROBA__WIRE__PEER_MSG__M_RANSWER:
+		peer_misbehaved(n, p, true, "sent an answer to a question we did not ask");
+		break;
 	default:
 		peer_misbehaved(n, p, true, "sent an empty message");
 		break;

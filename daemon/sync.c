@@ -301,6 +301,9 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 			continue;
 		}
 		n->rejected++;
+		if (res[i] == STORE_EFORK)
+			log_warnx("%s: a record reuses a sequence number with other content: "
+			    "is some group's key used on two machines?", p ? p->name : "here");
 		if (p != NULL) {
 			p->rejected++;
 			snprintf(why, sizeof(why), "record refused: %s (%s)",
@@ -370,6 +373,8 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 	if (rc == 0 && b->more)
 		log_warnx("peer %s: its batch brought nothing we could store: trying again "
 		    "in %u s", p->name, n->conf->sync_interval);
+	if (rc == 0 && !b->more)
+		node_caught_up(n);
 	p->next_pull = node_now() + n->conf->sync_interval;
 	if (p->pull_again) {
 		p->pull_again = false;
