@@ -2,11 +2,15 @@
  * hirobad: the daemon of one partner group. Parses options, loads the config, makes the
  * node and runs its loop; node.c holds the rest.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hirobad.h"
 #include "log.h"
@@ -17,10 +21,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: hirobad [-nvT] [-c file]\n"
+	    "usage: hirobad [-nvT] [-c file] [-B dir]\n"
 	    "  -c file   configuration (default " DEFAULT_CONF ")\n"
 	    "  -n        check the configuration and the key, print \"configuration OK\"\n"
 	    "  -T        verify every stored record (hash, signature, indexes) and exit\n"
+	    "  -B dir    back up the store, key and config into dir (a new folder), also\n"
+	    "            while the daemon runs, and exit\n"
 	    "  -v        debug logging\n"
 	    "  -V        print the version\n");
 }
@@ -48,18 +54,118 @@ verify_store(const struct conf *c)
 	return 0;
 }
 
+/* Write path (mode 0600, never over an existing file) from the config at src, with
+ * [node] data and key pointing into the backup folder itself. */
+static int
+backup_conf(const char *src, const char *path)
+{
+	FILE	*in = NULL, *out = NULL;
+	char	 line[4096], k[16];
+	int	 fd, node = 0, rc = -1;
+
+	if ((in = fopen(src, "r")) == NULL ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		goto out;
+	if ((out = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		goto out;
+	}
+	fprintf(out, "# restored with this folder: data and key are relative to it\n");
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (sscanf(line, " [%15[^] \t]", k) == 1)
+			node = strcmp(k, "node") == 0;
+		else if (node && sscanf(line, " %15[a-z_] =", k) == 1 &&
+		    (strcmp(k, "data") == 0 || strcmp(k, "key") == 0)) {
+			fprintf(out, "%s = %s\n", k, k[0] == 'd' ? "." : "identity.key");
+			continue;
+		}
+		fputs(line, out);
+	}
+	if (!ferror(in) && fflush(out) == 0 && fsync(fileno(out)) == 0)
+		rc = 0;
+out:
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL && fclose(out) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* -B: a hot copy of this group in dest, taken beside the running daemon (LMDB lets a
+ * second process read; the daemon's lock is not needed). dest/restored tells a daemon
+ * started on the copy to fetch what it signed since before it signs anything new. */
+static int
+backup(const struct conf *c, const char *dest)
+{
+	struct store_opts so = { .mapsize = c->mapsize, .mapsize_max = c->mapsize_max };
+	struct store	*st = NULL;
+	struct hb_identity id;
+	struct dirent	*e;
+	DIR		*d;
+	char		 path[4200];
+	int		 fd, rc;
+
+	if (mkdir(dest, 0700) != 0) {
+		if (errno != EEXIST || (d = opendir(dest)) == NULL) {
+			fprintf(stderr, "hirobad: %s: %s\n", dest, strerror(errno));
+			return 1;
+		}
+		while ((e = readdir(d)) != NULL && e->d_name[0] == '.')
+			;
+		closedir(d);
+		if (e != NULL) {
+			fprintf(stderr, "hirobad: %s is not empty: give -B a new folder\n", dest);
+			return 1;
+		}
+	}
+	if ((rc = proto_identity_load(&id, c->key)) != 0) {
+		fprintf(stderr, "hirobad: key %s: %s\n", c->key, proto_strerror(rc));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/identity.key", dest);
+	rc = proto_identity_save(&id, path);
+	proto_identity_clear(&id);
+	if (rc != 0) {
+		fprintf(stderr, "hirobad: %s: %s\n", path, proto_strerror(rc));
+		return 1;
+	}
+	if ((rc = store_open(&st, c->data, c->center, &so)) == 0)
+		rc = store_backup(st, dest);
+	store_close(&st);
+	if (rc != 0) {
+		fprintf(stderr, "hirobad: backup of %s into %s: %s\n", c->data, dest,
+		    store_strerror(rc));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/hirobad.conf", dest);
+	if (backup_conf(c->file, path) != 0) {
+		fprintf(stderr, "hirobad: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/" RESTORED_MARK, dest);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0 || close(fd) != 0) {
+		fprintf(stderr, "hirobad: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	printf("backup OK: %s (start it with hirobad -c %s/hirobad.conf)\n", dest, dest);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char	*file = DEFAULT_CONF;
+	const char	*file = DEFAULT_CONF, *backup_dir = NULL;
 	struct conf	*conf = NULL;
 	struct node	*n = NULL;
 	struct hb_identity id;
 	char		 err[1024];
 	int		 ch, check = 0, verbose = 0, verify = 0, rc;
 
-	while ((ch = getopt(argc, argv, "c:hnTvV")) != -1) {
+	while ((ch = getopt(argc, argv, "B:c:hnTvV")) != -1) {
 		switch (ch) {
+		case 'B':
+			backup_dir = optarg;
+			break;
 		case 'c':
 			file = optarg;
 			break;
@@ -108,6 +214,11 @@ main(int argc, char *argv[])
 		conf_free(&conf);
 		printf("configuration OK\n");
 		return 0;
+	}
+	if (backup_dir != NULL) {
+		rc = backup(conf, backup_dir);
+		conf_free(&conf);
+		return rc;
 	}
 	if (verify) {
 		rc = verify_store(conf);

@@ -171,4 +171,13 @@ int	 store_verify(struct store *st, uint64_t *checked);
  * with EDEADLK).
  */
 
+/*
+ * A consistent, compacted copy of the store (one read snapshot), taken while another
+ * process may be writing: destdir must exist; destdir/data.mdb is created (mode 0600,
+ * never over an existing file: EEXIST) and synced to disk. Opening destdir with
+ * store_open gives the store as it was when the copy began. Returns 0, an errno or a
+ * STORE_E* code; on failure no data.mdb is left behind (except EEXIST's own).
+ */
+int	 store_backup(struct store *st, const char *destdir);
+
 #endif /* HIROBA_STORE_H */
