@@ -2,6 +2,7 @@
  * record.c: the envelope. Opening one received from anyone (size, parse, key, signature,
  * canonical body, validation, in that order), signing drafts, and the accessors.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +141,57 @@ repacks_to(const ProtobufCMessage *m, const uint8_t *buf, size_t len, bool *same
 	return 0;
 }
 
+/*
+ * Author keys that passed key_valid. Its subgroup check costs about as much as the
+ * signature check itself, and a federation has only tens of authors, so each is checked
+ * once. Only keys that passed are kept: an invalid or small-order key is checked (and
+ * refused) every time. proto_verify runs in several threads at once, hence the mutex; a
+ * slot holds a whole key, compared in full, so a collision only costs a new check.
+ */
+#define KEYCACHE_SETS	64
+#define KEYCACHE_WAYS	4
+static struct {
+	uint8_t		key[KEYCACHE_WAYS][HB_KEY_LEN];
+	uint8_t		used;	/* ways filled */
+	uint8_t		next;	/* way to replace when full */
+} keycache[KEYCACHE_SETS];
+static pthread_mutex_t	keycache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool
+key_valid_cached(const uint8_t *key, size_t len)
+{
+	unsigned	 set, w;
+	bool		 hit = false;
+
+	if (key == NULL || len != HB_KEY_LEN)
+		return false;
+	/* The low bytes of a point's y coordinate are as good as random. */
+	set = ((unsigned)key[0] | (unsigned)key[1] << 8) % KEYCACHE_SETS;
+	pthread_mutex_lock(&keycache_lock);
+	for (w = 0; w < keycache[set].used && !hit; w++)
+		hit = memcmp(keycache[set].key[w], key, HB_KEY_LEN) == 0;
+	pthread_mutex_unlock(&keycache_lock);
+	if (hit)
+		return true;
+	if (!key_valid(key, len))
+		return false;
+	pthread_mutex_lock(&keycache_lock);
+	for (w = 0; w < keycache[set].used; w++)
+		if (memcmp(keycache[set].key[w], key, HB_KEY_LEN) == 0)
+			break;	/* another thread added it meanwhile */
+	if (w == keycache[set].used) {
+		if (keycache[set].used < KEYCACHE_WAYS)
+			w = keycache[set].used++;
+		else {
+			w = keycache[set].next;
+			keycache[set].next = (uint8_t)((w + 1) % KEYCACHE_WAYS);
+		}
+		memcpy(keycache[set].key[w], key, HB_KEY_LEN);
+	}
+	pthread_mutex_unlock(&keycache_lock);
+	return true;
+}
+
 /* Size cap, parse, canonical form, and (check_key) the author key. *out is the caller's
  * on success. */
 static int
@@ -164,7 +216,7 @@ envelope_parse(const uint8_t *env, size_t len, bool check_key, Hiroba__Envelope 
 		goto out;
 	rc = PROTO_EKEY;
 	if (e->author.len != HB_KEY_LEN ||
-	    (check_key && !key_valid(e->author.data, e->author.len)))
+	    (check_key && !key_valid_cached(e->author.data, e->author.len)))
 		goto out;
 	*out = e;
 	e = NULL;

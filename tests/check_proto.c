@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,69 @@ REJECT_TEST(test_no_payload, "no-payload", PROTO_EMISSING)
 REJECT_TEST(test_member_id, "membership-id-mismatch", PROTO_EMEMBERID)
 
 /* ---- JSON ---- */
+
+/* proto_verify keeps the author keys that passed the subgroup check. More authors than
+ * it keeps, verified twice over by two threads at once, must all pass, and a small-order
+ * key must be refused every time, before and after. */
+#define KC_AUTHORS	300
+
+struct kc_job {
+	uint8_t	*env[KC_AUTHORS];
+	size_t	 len[KC_AUTHORS];
+	int	 bad;
+};
+
+static void *
+kc_worker(void *arg)
+{
+	struct kc_job	*j = arg;
+	size_t		 i;
+	int		 round;
+
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < KC_AUTHORS; i++)
+			if (proto_verify(j->env[i], j->len[i]) != 0)
+				j->bad++;
+	return NULL;
+}
+
+START_TEST(test_key_cache)
+{
+	static struct kc_job	 job[2];
+	struct hb_identity	 id;
+	struct hb_record	*r = NULL;
+	const uint8_t		*env;
+	pthread_t		 t;
+	size_t			 i;
+	char			 err[256];
+
+	expect_reject("small-order-author", PROTO_EKEY);
+	memset(job, 0, sizeof(job));
+	for (i = 0; i < KC_AUTHORS; i++) {
+		proto_identity_new(&id);
+		ck_assert_int_eq(proto_draft_from_json(vec_drafts[0].json,
+		    strlen(vec_drafts[0].json), &r, err, sizeof(err)), 0);
+		ck_assert_int_eq(proto_sign(r, &id, 1, VEC_NOW), 0);
+		env = proto_record_envelope(r, &job[0].len[i]);
+		ck_assert_ptr_nonnull(job[0].env[i] = malloc(job[0].len[i]));
+		memcpy(job[0].env[i], env, job[0].len[i]);
+		job[1].env[i] = job[0].env[i];
+		job[1].len[i] = job[0].len[i];
+		hb_record_free(&r);
+	}
+	ck_assert_int_eq(pthread_create(&t, NULL, kc_worker, &job[1]), 0);
+	kc_worker(&job[0]);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(job[0].bad, 0);
+	ck_assert_int_eq(job[1].bad, 0);
+	/* A known key does not spare the signature check. */
+	job[0].env[0][job[0].len[0] - 1] ^= 1;
+	ck_assert_int_eq(proto_verify(job[0].env[0], job[0].len[0]), PROTO_EBADSIG);
+	expect_reject("small-order-author", PROTO_EKEY);
+	for (i = 0; i < KC_AUTHORS; i++)
+		free(job[0].env[i]);
+}
+END_TEST
 
 START_TEST(test_json_round_trip)
 {
@@ -691,6 +755,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_no_payload);
 	tcase_add_test(tc, test_member_id);
+	tcase_add_test(tc, test_key_cache);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_json_errors);
 	tcase_add_test(tc, test_occurrences);
