@@ -19,6 +19,8 @@
 #define SYNC_TIMEOUT		30	/* seconds without an answer ends a pull */
 #define PEER_GARBAGE_MAX	20	/* bad messages before a peer is banned */
 #define PEER_FORGED_MAX		50	/* forged or invalid records before a ban */
+/* pushes this small are relayed before they are committed (see worth_relaying) */
+#define PUSH_RELAY_AHEAD	16
 #define RESTORED_MARK		"restored"	/* in the data dir, written by hirobad -B */
 
 
@@ -49,6 +51,10 @@ struct peer {
 	int64_t		 round_sent;	/* when the last SyncReq was sent */
 	int64_t		 next_pull;	/* when to start the next round */
 	bool		 pull_again;	/* a gap was seen during a round: go again */
+	/* the current round, for the log (and the benchmarks that read it) */
+	bool		 in_round;
+	int64_t		 round_t0;	/* monotonic ms */
+	size_t		 round_out, round_in, round_recs;
 	/* what it told us it holds, from its last SyncReq */
 	struct store_claim *theirs;
 	size_t		 ntheirs;
@@ -99,6 +105,7 @@ void	 node_free(struct node **n);
 int	 node_loop(struct node *n);
 void	 node_reload(struct node *n, struct conf *conf);	/* takes conf */
 int64_t	 node_now(void);
+int64_t	 node_now_ms(void);	/* monotonic */
 void	 node_notify(const char *state);			/* sd_notify or nothing */
 /* A pull from some peer completed: what we signed before a restore is back. */
 void	 node_caught_up(struct node *n);
@@ -136,10 +143,11 @@ void	 sync_push_in(struct node *n, struct peer *p, const struct Hiroba__Wire__Pu
 /* Announce newly stored envelopes to every connected peer but `from`. */
 void	 sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
 	    const size_t *lens, size_t count);
-/* Ingest from peer p (or NULL for local), log rejections, announce what was new. */
+/* Ingest from peer p (or NULL for local), log rejections, announce what was new
+ * (except those marked in relayed[], already sent on). */
 int	 sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 	    const size_t *lens, size_t count, const struct store_claim *claims,
-	    size_t nclaims, bool *gap);
+	    size_t nclaims, const bool *relayed, bool *gap);
 void	 sync_hello(struct node *n, struct peer *p, const uint8_t *route, size_t routelen);
 
 /* ctl.c */

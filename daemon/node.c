@@ -39,6 +39,15 @@ node_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t
+node_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 node_notify(const char *state)
 {

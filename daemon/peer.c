@@ -16,15 +16,6 @@
 #include "log.h"
 #include "wire.pb-c.h"
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct peer *
 peer_find(struct node *n, const uint8_t key[HB_KEY_LEN])
 {
@@ -52,7 +43,7 @@ peer_get(struct node *n, const uint8_t key[HB_KEY_LEN])
 		return NULL;
 	}
 	p->tokens = n->conf->rate;
-	p->tokens_at = now_ms();
+	p->tokens_at = node_now_ms();
 	p->next = n->peers;
 	n->peers = p;
 	return p;
@@ -198,7 +189,7 @@ peer_reply(struct node *n, struct peer *p, const uint8_t *route, size_t routelen
 bool
 peer_allowed(struct node *n, struct peer *p)
 {
-	int64_t		 t = now_ms();
+	int64_t		 t = node_now_ms();
 	double		 cap = 2.0 * n->conf->rate;
 
 	if (p->banned_until > node_now()) {
@@ -452,6 +443,7 @@ peer_tick(struct node *n, int64_t now)
 			log_warnx("peer %s: no answer to a sync request in %d s", p->name,
 			    SYNC_TIMEOUT);
 			p->round = 0;
+			p->in_round = false;
 			p->next_pull = now + n->conf->sync_interval;
 		}
 		if (peer_up(p) && p->round == 0 && now >= p->next_pull &&
