@@ -224,7 +224,7 @@ section(struct parser *p, char *s)
 		p->sec = SEC_LIMITS;
 		return 0;
 	}
-	if (strncmp(s, "peer", 4) == 0 && (s[4] == ' ' || s[4] == '\t')) {
+	if (strncmp(s, "peer", 4) == 0 && (s[4] == '\0' || s[4] == ' ' || s[4] == '\t')) {
 		name = trim(s + 4);
 		if (*name == '\0')
 			return perr(p, "[peer NAME]: the peer needs a name");
