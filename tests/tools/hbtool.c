@@ -1,10 +1,13 @@
 /*
  * hbtool: test fixtures that need the real libraries but no CLI. `fill` writes many
  * signed records of a group straight into its store (daemon stopped), for large syncs;
- * `send` connects to a daemon as an admitted peer would and sends good, altered or
- * garbage messages, for the rejection tests. Not installed.
+ * `send` connects to a daemon as an admitted peer would and sends one good or forged
+ * record (every kind of bad envelope of the rejection matrix) or garbage; `connect`
+ * tries a handshake as a stranger would (unknown key, NULL/PLAIN, wrong server key,
+ * oversized frame), for the transport tests. Not installed.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include <zmq.h>
 
 #include "conf.h"
+#include "gen_vectors.h"	/* vec_envelope, vec_resign: forging bad envelopes */
 #include "proto.h"
 #include "store.h"
 #include "wire.pb-c.h"
@@ -124,93 +128,455 @@ cmd_fill(int argc, char **argv)
 	return 0;
 }
 
+/* A fresh envelope of `mode` for author id: a malloc'd copy in *env. */
+static const uint8_t L_ORDER[32] = {	/* the group order, little-endian */
+	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2,
+	0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };
+
+/* Sign body under another domain prefix than HB_DOMAIN. */
+static uint8_t *
+envelope_domain(const struct hb_identity *id, const char *domain, const uint8_t *body,
+    size_t blen, size_t *elen)
+{
+	Hiroba__Envelope	 e = HIROBA__ENVELOPE__INIT;
+	uint8_t			 sig[HB_SIG_LEN], *m, *out;
+	size_t			 dl = strlen(domain);
+
+	m = malloc(dl + 1 + HB_KEY_LEN + blen);
+	memcpy(m, domain, dl);
+	m[dl] = 0;
+	memcpy(m + dl + 1, id->pk, HB_KEY_LEN);
+	memcpy(m + dl + 1 + HB_KEY_LEN, body, blen);
+	crypto_sign_detached(sig, NULL, m, dl + 1 + HB_KEY_LEN + blen, id->sk);
+	free(m);
+	e.author.data = (uint8_t *)id->pk;
+	e.author.len = HB_KEY_LEN;
+	e.signature.data = sig;
+	e.signature.len = HB_SIG_LEN;
+	e.body.data = (uint8_t *)body;
+	e.body.len = blen;
+	*elen = hiroba__envelope__get_packed_size(&e);
+	out = malloc(*elen);
+	hiroba__envelope__pack(&e, out);
+	return out;
+}
+
+static const char *forge_modes[] = { "good", "tombstone", "altered", "badsig", "wrongkey",
+	"sig-s-plus-l", "small-order", "domain", "future", "oversized", "oversized-body",
+	"truncated", "truncated-body", "trailing", "unknown-field", "bad-utf8", "coords",
+	"too-many", NULL };
+
 /*
- * send CONF ENDPOINT SERVERKEY MODE [SEQ]: connect with CONF's key and send one Push.
- * MODE: good (a valid event "rogue/SEQ" at SEQ), altered (the same with one body byte
- * flipped after signing), badsig (signature byte flipped), garbage (random bytes).
+ * Build one envelope of `mode` as author id, record id rid, sequence seq. Modes that
+ * change the body after signing sign it again (gen_vectors.h's helpers), so that only
+ * the later check catches them. Returns 0, or 2 for an unknown mode.
+ */
+static int
+forge(const char *mode, const struct hb_identity *id, const char *rid, uint64_t seq,
+    int64_t now, uint8_t **out, size_t *outlen)
+{
+	struct hb_record	*r;
+	struct hb_identity	 other;
+	Hiroba__Record		*rec;
+	const uint8_t		*e;
+	uint8_t			*env, *body;
+	size_t			 len, blen, i;
+	unsigned		 carry;
+	int			 rc;
+
+	if (strcmp(mode, "tombstone") == 0)
+		r = proto_tombstone_new(rid, "withdrawn by hbtool");
+	else
+		r = make_event(rid, (long)seq, now);
+	if ((rc = proto_sign(r, id, seq, now)) != 0)
+		die("sign", rc);
+	e = proto_record_envelope(r, &len);
+	env = malloc(len + 16);
+	memcpy(env, e, len);
+	hb_record_free(&r);
+	/* Envelope layout: 0a 20 author(32) 12 40 signature(64) 1a len body. */
+	if (strcmp(mode, "good") == 0 || strcmp(mode, "tombstone") == 0) {
+		/* as signed */
+	} else if (strcmp(mode, "altered") == 0) {
+		env[len - 5] ^= 0x01;		/* inside the body, at its end */
+	} else if (strcmp(mode, "badsig") == 0) {
+		env[36 + 10] ^= 0x01;		/* inside the signature */
+	} else if (strcmp(mode, "wrongkey") == 0) {
+		proto_identity_new(&other);	/* a valid key that did not sign */
+		memcpy(env + 2, other.pk, HB_KEY_LEN);
+		proto_identity_clear(&other);
+	} else if (strcmp(mode, "sig-s-plus-l") == 0) {
+		for (i = 0, carry = 0; i < 32; i++) {	/* S + L: same value mod L */
+			carry += (unsigned)env[36 + 32 + i] + L_ORDER[i];
+			env[36 + 32 + i] = (uint8_t)carry;
+			carry >>= 8;
+		}
+	} else if (strcmp(mode, "small-order") == 0) {
+		memset(env + 2, 0, HB_KEY_LEN);
+		env[2] = 0x01;			/* the neutral element */
+	} else if (strcmp(mode, "domain") == 0) {
+		rec = vec_record_of(env, len);
+		blen = hiroba__record__get_packed_size(rec);
+		body = malloc(blen);
+		hiroba__record__pack(rec, body);
+		hiroba__record__free_unpacked(rec, NULL);
+		free(env);
+		env = envelope_domain(id, "hiroba-record-v2", body, blen, &len);
+		free(body);
+	} else if (strcmp(mode, "future") == 0) {
+		rec = vec_record_of(env, len);
+		rec->created = now + 3600;
+		free(env);
+		env = vec_resign(id, rec, NULL, 0, &len);
+	} else if (strcmp(mode, "oversized") == 0) {
+		/* a whole envelope over HB_ENV_MAX: its body a long description */
+		rec = vec_record_of(env, len);
+		body = malloc(HB_ENV_MAX + 2);
+		memset(body, 'a', HB_ENV_MAX + 1);
+		body[HB_ENV_MAX + 1] = '\0';
+		vec_set_str(&rec->event->description, (char *)body);
+		free(body);
+		free(env);
+		env = vec_resign(id, rec, NULL, 0, &len);
+	} else if (strcmp(mode, "oversized-body") == 0) {
+		/* the envelope fits HB_ENV_MAX, its body does not fit HB_BODY_MAX */
+		blen = HB_BODY_MAX + 16;
+		body = malloc(blen);
+		memset(body, 0, blen);
+		free(env);
+		env = vec_envelope(id, body, blen, &len);
+		free(body);
+	} else if (strcmp(mode, "truncated") == 0) {
+		len -= 10;
+	} else if (strcmp(mode, "truncated-body") == 0) {
+		rec = vec_record_of(env, len);
+		blen = hiroba__record__get_packed_size(rec);
+		body = malloc(blen);
+		hiroba__record__pack(rec, body);
+		hiroba__record__free_unpacked(rec, NULL);
+		free(env);
+		env = vec_envelope(id, body, blen - 7, &len);	/* cut inside the payload */
+		free(body);
+	} else if (strcmp(mode, "trailing") == 0) {
+		memcpy(env + len, "garbage", 7);
+		len += 7;
+	} else if (strcmp(mode, "unknown-field") == 0) {
+		free(env);
+		r = make_event(rid, (long)seq, now);
+		proto_sign(r, id, seq, now);
+		e = proto_record_envelope(r, &len);
+		env = vec_resign(id, vec_record_of(e, len), "\x98\x06\x01", 3, &len);
+		hb_record_free(&r);
+	} else if (strcmp(mode, "bad-utf8") == 0) {
+		rec = vec_record_of(env, len);
+		vec_set_str(&rec->event->title, "\xe3\x81 truncated");
+		free(env);
+		env = vec_resign(id, rec, NULL, 0, &len);
+	} else if (strcmp(mode, "coords") == 0) {
+		rec = vec_record_of(env, len);
+		rec->event->where->point->lat_e7 = 950000000;	/* 95 degrees north */
+		free(env);
+		env = vec_resign(id, rec, NULL, 0, &len);
+	} else if (strcmp(mode, "too-many") == 0) {
+		rec = vec_record_of(env, len);	/* 9 spoken languages: at most 8 */
+		rec->event->languages = realloc(rec->event->languages,
+		    9 * sizeof(*rec->event->languages));
+		while (rec->event->n_languages < 9)
+			rec->event->languages[rec->event->n_languages++] = strdup("ja");
+		free(env);
+		env = vec_resign(id, rec, NULL, 0, &len);
+	} else {
+		free(env);
+		return 2;
+	}
+	*out = env;
+	*outlen = len;
+	return 0;
+}
+
+/* A DEALER with CURVE client keys (client identity, server Ed25519 key). */
+static void *
+curve_dealer(void *ctx, const struct hb_identity *id, const uint8_t skey[HB_KEY_LEN])
+{
+	uint8_t		 spk[32], cpk[32], csk[32];
+	void		*s;
+
+	if (proto_curve_pk(skey, spk) != 0)
+		die("server key", PROTO_EKEY);
+	proto_curve_pk(id->pk, cpk);
+	proto_curve_sk(id, csk);
+	s = zmq_socket(ctx, ZMQ_DEALER);
+	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, spk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cpk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, csk, 32);
+	sodium_memzero(csk, sizeof(csk));
+	return s;
+}
+
+static void
+send_usage(void)
+{
+	size_t	 i;
+
+	fprintf(stderr, "usage: hbtool send [-k AUTHORKEYFILE|random] [-i ID] [-t CREATED] "
+	    "CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
+	for (i = 0; forge_modes[i] != NULL; i++)
+		fprintf(stderr, "|%s", forge_modes[i]);
+	fprintf(stderr, "\n");
+}
+
+/*
+ * send [-k AUTHORKEYFILE|random] [-i ID] [-t CREATED] CONF ENDPOINT SERVERKEY MODE [SEQ]:
+ * connect with CONF's key (an admitted peer) and send one Push holding one envelope
+ * forged as MODE (see forge(); "garbage" sends random bytes instead of a PeerMsg).
+ * The record is authored by CONF's key, or by -k's key file ("random": a fresh key
+ * nobody admitted); its id is "rogue/SEQ" unless -i; created is now unless -t.
  */
 static int
 cmd_send(int argc, char **argv)
 {
 	struct conf		*c;
-	struct hb_identity	 id;
-	struct hb_record	*r = NULL;
-	uint8_t			 spk[32], cpk[32], csk[32], skey[HB_KEY_LEN], junk[300];
+	struct hb_identity	 id, author;
+	uint8_t			 skey[HB_KEY_LEN];
 	uint8_t			*env = NULL, *msg = NULL;
 	size_t			 len = 0, mlen;
-	const uint8_t		*e;
 	void			*ctx, *s;
-	int			 linger = 3000, rc;
-	uint64_t		 seq = argc > 5 ? strtoull(argv[5], NULL, 10) : 1000;
-	char			 rid[64];
+	int			 linger = 3000, rc, ch;
+	uint64_t		 seq;
+	int64_t			 now = time(NULL);
+	char			 rid[HB_ID_MAX + 1] = "";
+	const char		*mode, *keyfile = NULL;
 	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
 	Hiroba__Wire__Push	 push = HIROBA__WIRE__PUSH__INIT;
 	ProtobufCBinaryData	 bd;
-	const char		*mode;
 
-	if (argc < 5) {
-		fprintf(stderr, "usage: hbtool send CONF ENDPOINT SERVERKEY "
-		    "good|altered|badsig|garbage [SEQ]\n");
+	optind = 1;
+	while ((ch = getopt(argc, argv, "k:i:t:")) != -1) {
+		switch (ch) {
+		case 'k':
+			keyfile = optarg;
+			break;
+		case 'i':
+			snprintf(rid, sizeof(rid), "%s", optarg);
+			break;
+		case 't':
+			now = strtoll(optarg, NULL, 10);
+			break;
+		default:
+			send_usage();
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 4) {
+		send_usage();
 		return 2;
 	}
-	mode = argv[4];
-	load(argv[1], &c, &id);
-	if (proto_key_parse(argv[3], skey) != 0)
+	mode = argv[3];
+	seq = argc > 4 ? strtoull(argv[4], NULL, 10) : 1000;
+	if (rid[0] == '\0')
+		snprintf(rid, sizeof(rid), "rogue/%llu", (unsigned long long)seq);
+	load(argv[0], &c, &id);
+	if (proto_key_parse(argv[2], skey) != 0)
 		die("server key", PROTO_EKEY);
-	snprintf(rid, sizeof(rid), "rogue/%llu", (unsigned long long)seq);
-	r = make_event(rid, (long)seq, time(NULL));
-	if ((rc = proto_sign(r, &id, seq, time(NULL))) != 0)
-		die("sign", rc);
-	e = proto_record_envelope(r, &len);
-	env = malloc(len);
-	memcpy(env, e, len);
-	if (strcmp(mode, "altered") == 0)
-		env[len - 5] ^= 0x01;		/* inside the body, at its end */
-	else if (strcmp(mode, "badsig") == 0)
-		env[40] ^= 0x01;		/* inside the signature */
-	else if (strcmp(mode, "good") != 0 && strcmp(mode, "garbage") != 0) {
-		fprintf(stderr, "hbtool: unknown mode %s\n", mode);
-		return 2;
-	}
-	bd.data = env;
-	bd.len = len;
-	push.n_envelopes = 1;
-	push.envelopes = &bd;
-	m.m_case = HIROBA__WIRE__PEER_MSG__M_PUSH;
-	m.push = &push;
+	if (keyfile == NULL)
+		author = id;
+	else if (strcmp(keyfile, "random") == 0)
+		proto_identity_new(&author);
+	else if ((rc = proto_identity_load(&author, keyfile)) != 0)
+		die(keyfile, rc);
 	if (strcmp(mode, "garbage") == 0) {
-		randombytes_buf(junk, sizeof(junk));
-		msg = malloc(sizeof(junk));
-		memcpy(msg, junk, sizeof(junk));
-		mlen = sizeof(junk);
+		mlen = 300;
+		msg = malloc(mlen);
+		randombytes_buf(msg, mlen);
 	} else {
+		if (forge(mode, &author, rid, seq, now, &env, &len) != 0) {
+			fprintf(stderr, "hbtool: unknown mode %s\n", mode);
+			send_usage();
+			return 2;
+		}
+		bd.data = env;
+		bd.len = len;
+		push.n_envelopes = 1;
+		push.envelopes = &bd;
+		m.m_case = HIROBA__WIRE__PEER_MSG__M_PUSH;
+		m.push = &push;
 		mlen = hiroba__wire__peer_msg__get_packed_size(&m);
 		msg = malloc(mlen);
 		hiroba__wire__peer_msg__pack(&m, msg);
 	}
-	proto_curve_pk(skey, spk);
-	proto_curve_pk(id.pk, cpk);
-	proto_curve_sk(&id, csk);
 	ctx = zmq_ctx_new();
-	s = zmq_socket(ctx, ZMQ_DEALER);
-	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, spk, 32);
-	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cpk, 32);
-	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, csk, 32);
+	s = curve_dealer(ctx, &id, skey);
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
-	if (zmq_connect(s, argv[2]) != 0 || zmq_send(s, msg, mlen, 0) == -1) {
+	if (zmq_connect(s, argv[1]) != 0 || zmq_send(s, msg, mlen, 0) == -1) {
 		fprintf(stderr, "hbtool: send: %s\n", zmq_strerror(zmq_errno()));
 		return 1;
 	}
 	usleep(300 * 1000);
 	zmq_close(s);
 	zmq_ctx_term(ctx);
-	printf("sent %s record %s seq %llu\n", mode, rid, (unsigned long long)seq);
-	hb_record_free(&r);
+	printf("sent %s record %s seq %llu (%zu bytes)\n", mode, rid,
+	    (unsigned long long)seq, len);
 	free(env);
 	free(msg);
 	proto_identity_clear(&id);
+	proto_identity_clear(&author);
 	conf_free(&c);
 	return 0;
+}
+
+/*
+ * connect [-m curve|null|plain] [-k CONF|random] [-s SERVERKEY] [-b BYTES] [-w MS]
+ * ENDPOINT: try a handshake the way a stranger would and report how it ended.
+ *   -m   security mechanism (default curve)
+ *   -k   client identity for CURVE: a config's group key, or a fresh random key
+ *   -s   the server's Ed25519 group key (hex) to expect, for CURVE
+ *   -b   after a successful handshake, send one frame of BYTES random bytes
+ *   -w   how long to wait for the handshake (and then for a disconnect), default 3000
+ * Prints "handshake succeeded", "handshake refused (auth)", "handshake failed
+ * (protocol)", "handshake failed", "disconnected" or "no handshake"; with -b also
+ * "dropped after frame" or "still connected after frame". Exit 0 if the handshake
+ * succeeded, 3 otherwise.
+ */
+static const char *
+event_name(int ev)
+{
+	switch (ev) {
+	case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:	return "handshake succeeded";
+	case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:	return "handshake refused (auth)";
+	case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: return "handshake failed (protocol)";
+	case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: return "handshake failed";
+	case ZMQ_EVENT_DISCONNECTED:		return "disconnected";
+	case ZMQ_EVENT_CLOSED:			return "closed";
+	default:				return "no handshake";
+	}
+}
+
+static int
+wait_event(void *mon, int ms, int want_mask)
+{
+	zmq_pollitem_t	 it = { .socket = mon, .events = ZMQ_POLLIN };
+	zmq_msg_t	 ev;
+	uint16_t	 event;
+	struct timespec	 t0, t;
+	long		 left = ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0) {
+		if (zmq_poll(&it, 1, left) <= 0)
+			return 0;
+		zmq_msg_init(&ev);
+		event = 0;
+		if (zmq_msg_recv(&ev, mon, 0) >= 6)
+			memcpy(&event, zmq_msg_data(&ev), sizeof(event));
+		while (zmq_msg_more(&ev)) {
+			zmq_msg_close(&ev);
+			zmq_msg_init(&ev);
+			zmq_msg_recv(&ev, mon, 0);
+		}
+		zmq_msg_close(&ev);
+		if (event & want_mask)
+			return event;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	return 0;
+}
+
+static int
+cmd_connect(int argc, char **argv)
+{
+	struct conf		*c = NULL;
+	struct hb_identity	 id;
+	uint8_t			 skey[HB_KEY_LEN];
+	const char		*mech = "curve", *keyarg = "random", *server = NULL;
+	long			 bytes = -1, waitms = 3000;
+	void			*ctx, *s, *mon;
+	uint8_t			*frame;
+	int			 zero = 0, ch, ev, ret;
+	const int		 done = ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+	    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "m:k:s:b:w:")) != -1) {
+		switch (ch) {
+		case 'm':
+			mech = optarg;
+			break;
+		case 'k':
+			keyarg = optarg;
+			break;
+		case 's':
+			server = optarg;
+			break;
+		case 'b':
+			bytes = atol(optarg);
+			break;
+		case 'w':
+			waitms = atol(optarg);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc)
+		goto usage;
+	ctx = zmq_ctx_new();
+	if (strcmp(mech, "curve") == 0) {
+		if (server == NULL || proto_key_parse(server, skey) != 0)
+			goto usage;
+		if (strcmp(keyarg, "random") == 0)
+			proto_identity_new(&id);
+		else
+			load(keyarg, &c, &id);
+		s = curve_dealer(ctx, &id, skey);
+		proto_identity_clear(&id);
+	} else if (strcmp(mech, "null") == 0) {
+		s = zmq_socket(ctx, ZMQ_DEALER);
+	} else if (strcmp(mech, "plain") == 0) {
+		s = zmq_socket(ctx, ZMQ_DEALER);
+		zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, "admin", 5);
+		zmq_setsockopt(s, ZMQ_PLAIN_PASSWORD, "hiroba", 6);
+	} else {
+		goto usage;
+	}
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_socket_monitor(s, "inproc://hbtool-mon", ZMQ_EVENT_ALL);
+	mon = zmq_socket(ctx, ZMQ_PAIR);
+	zmq_setsockopt(mon, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_connect(mon, "inproc://hbtool-mon");
+	if (zmq_connect(s, argv[optind]) != 0) {
+		fprintf(stderr, "hbtool: connect: %s\n", zmq_strerror(zmq_errno()));
+		return 1;
+	}
+	if (strcmp(mech, "curve") != 0) {
+		/* NULL and PLAIN clients send at once; CURVE waits for its handshake */
+		zmq_send(s, "hello?", 6, ZMQ_DONTWAIT);
+	}
+	ev = wait_event(mon, (int)waitms, done);
+	printf("%s\n", event_name(ev));
+	ret = ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED ? 0 : 3;
+	if (ret == 0 && bytes >= 0) {
+		frame = malloc((size_t)bytes + 1);
+		randombytes_buf(frame, (size_t)bytes);
+		zmq_send(s, frame, (size_t)bytes, 0);
+		free(frame);
+		ev = wait_event(mon, (int)waitms, ZMQ_EVENT_DISCONNECTED);
+		printf("%s after frame\n", ev ? "dropped" : "still connected");
+	}
+	fflush(stdout);
+	zmq_socket_monitor(s, NULL, 0);
+	zmq_close(mon);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	conf_free(&c);
+	return ret;
+usage:
+	fprintf(stderr, "usage: hbtool connect [-m curve|null|plain] [-k CONF|random] "
+	    "[-s SERVERKEY] [-b BYTES] [-w MS] ENDPOINT\n");
+	return 2;
 }
 
 int
@@ -222,6 +588,8 @@ main(int argc, char **argv)
 		return cmd_fill(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "send") == 0)
 		return cmd_send(argc - 1, argv + 1);
-	fprintf(stderr, "usage: hbtool fill|send ...\n");
+	if (argc > 1 && strcmp(argv[1], "connect") == 0)
+		return cmd_connect(argc - 1, argv + 1);
+	fprintf(stderr, "usage: hbtool fill|send|connect ...\n");
 	return 2;
 }
