@@ -22,7 +22,9 @@
 /* pushes this small are relayed before they are committed (see worth_relaying) */
 #define PUSH_RELAY_AHEAD	16
 #define RESTORED_MARK		"restored"	/* in the data dir, written by hirobad -B */
+#define NODE_REJECT_MAX		48	/* distinct rejection reasons counted */
 
+struct http;
 
 /* One remote daemon, known by its group key. It may have an outgoing connection (a
  * DEALER we connected because the config names it) and/or an incoming one (a route on
@@ -83,6 +85,13 @@ struct node {
 	uint64_t	 next_round;
 	int64_t		 started;
 	uint64_t	 rejected;
+	/* records refused, by reason (store_errname's static names), for /metrics */
+	struct node_reject {
+		const char	*reason;
+		uint64_t	 count;
+	}		 rejects[NODE_REJECT_MAX];
+	size_t		 nrejects;
+	struct http	*http;		/* the read-only web page (http.c), or NULL */
 	/* Restored from a backup (<data>/restored exists): the network may hold records
 	 * we signed after the backup, so we sign nothing new until a peer has told us
 	 * what it holds; otherwise we would reuse sequence numbers and fork. */
@@ -109,6 +118,8 @@ int64_t	 node_now_ms(void);	/* monotonic */
 void	 node_notify(const char *state);			/* sd_notify or nothing */
 /* A pull from some peer completed: what we signed before a restore is back. */
 void	 node_caught_up(struct node *n);
+/* Count a refused record under rc's store_errname (main thread only). */
+void	 node_rejected(struct node *n, int rc);
 
 /* peer.c */
 struct peer *peer_find(struct node *n, const uint8_t key[HB_KEY_LEN]);

@@ -218,6 +218,23 @@ node_caught_up(struct node *n)
 }
 
 void
+node_rejected(struct node *n, int rc)
+{
+	const char	*reason = store_errname(rc);
+	size_t		 i;
+
+	for (i = 0; i < n->nrejects; i++)
+		if (strcmp(n->rejects[i].reason, reason) == 0)
+			break;
+	if (i == n->nrejects) {
+		if (i == NODE_REJECT_MAX)
+			return;
+		n->rejects[n->nrejects++].reason = reason;
+	}
+	n->rejects[i].count++;
+}
+
+void
 node_free(struct node **np)
 {
 	struct node	*n;

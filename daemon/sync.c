@@ -310,6 +310,7 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 			continue;
 		}
 		n->rejected++;
+		node_rejected(n, res[i]);
 		if (res[i] == STORE_EFORK)
 			log_warnx("%s: a record reuses a sequence number with other content: "
 			    "is some group's key used on two machines?", p ? p->name : "here");
