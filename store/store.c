@@ -2,20 +2,28 @@
  * store: a daemon's records in LMDB. Opening, the environment's life (map growth, reopen
  * after a failed write), and the simple reads: authors, members, get, scan, stats.
  *
- * Layout (named databases in one environment, durable default flags):
- *   meta  "format" -> u32; "root" -> center key; "counts" -> u64 per kind
- *   rec   author(32) || seq(8 BE)  ->  hash(32) || envelope        current versions only
- *   cur   author || id             ->  seq(8 BE) || kind(1)         tombstones included
+ * Layout (named databases in one environment, durable default flags). Every stored
+ * record gets an arrival number, a local counter that only grows; the record and its
+ * index entries are keyed by it:
+ *   meta  "format" -> u32; "root" -> center key; "counts" -> u64 per kind;
+ *         "arrival" -> u64, the last arrival number given
+ *   rec   arrival(8 BE)            ->  hash(32) || envelope        current versions only
+ *   seqs  author(32) || seq(8 BE)  ->  arrival                      the same records
+ *   cur   author || id             ->  seq(8 BE) || kind(1) || arrival   tombstones too
  *   auth  author                   ->  complete, max_seq, records   (u64 BE each)
  *   mem   member key               ->  its membership, from the center's records
- *   occ   start(8, sign-flipped BE) || author || seq || occurrence(2) -> end(8) || kind
- *   term  term    -> author || seq || kind   (DUPSORT, DUPFIXED: many per key)
- *   text  bigram  -> author || seq || kind   (each pair of code points, and the last)
- *   geo   latcell(4) || loncell(4) || author || seq (0.01 degree)   -> lat, lon, kind
- * rec is keyed by author and seq, so an author's records go in sequentially: LMDB puts
- * with sequential keys are ~20 times faster than random ones, and signature checks (done
- * in parallel before the write txn) stay the bound. Index values carry the kind (and the
- * point, or the occurrence's end) so that most queries never decode a record.
+ *   occ   start(8, sign-flipped BE) || arrival || occurrence(2) -> end(8) || kind
+ *   term  term    -> arrival || kind   (DUPSORT, DUPFIXED: many per key)
+ *   text  bigram  -> arrival || kind   (each pair of code points, and the last)
+ *   geo   latcell(4) || loncell(4) || arrival (0.01 degree)   -> lat, lon, kind
+ * Why arrival numbers: LMDB puts with increasing keys are ~20 times faster than scattered
+ * ones (a batch dirties the last pages, not pages all over the tree). rec is appended to,
+ * and each posting list of term and text grows at its end, so a batch of records dirties
+ * about one page per distinct term instead of one per posting, and signature checks stay
+ * the bound. seqs keeps per-author order for sync (an author's records go in at the end
+ * of its range); cur carries the arrival number so a lookup by id is two gets. Index
+ * values carry the kind (and the point, or the occurrence's end) so that most queries
+ * never decode a record.
  *
  * complete: "every current record of this author with seq <= complete is held". A
  * replaced version leaves a hole in an author's seqs, so complete advances two ways:
@@ -179,7 +187,8 @@ env_open(struct store *st, bool create)
 		const char	*name;
 		unsigned	 flags;
 	} dbs[] = {
-		{ &st->meta, "meta", 0 }, { &st->rec, "rec", 0 }, { &st->cur, "cur", 0 },
+		{ &st->meta, "meta", 0 }, { &st->rec, "rec", 0 }, { &st->seqs, "seqs", 0 },
+		{ &st->cur, "cur", 0 },
 		{ &st->auth, "auth", 0 }, { &st->mem, "mem", 0 }, { &st->occ, "occ", 0 },
 		{ &st->term, "term", MDB_DUPSORT | MDB_DUPFIXED },
 		{ &st->text, "text", MDB_DUPSORT | MDB_DUPFIXED }, { &st->geo, "geo", 0 },
@@ -453,6 +462,21 @@ store_decode_stored(const MDB_val *v, struct hb_record **r)
 }
 
 int
+store_rec_get(struct store *st, MDB_txn *txn, uint64_t arr, MDB_val *v)
+{
+	uint8_t key[ARR_LEN];
+	MDB_val k = { ARR_LEN, key };
+	int rc;
+
+	be64_put(key, arr);
+	if ((rc = mdb_get(txn, st->rec, &k, v)) == MDB_NOTFOUND)
+		return STORE_ECORRUPT;
+	if (rc == 0 && v->mv_size <= HB_HASH_LEN)
+		return STORE_ECORRUPT;
+	return rc;
+}
+
+int
 store_author_get(struct store *st, const uint8_t author[HB_KEY_LEN],
     struct store_author *out)
 {
@@ -539,14 +563,18 @@ store_scan_author(struct store *st, const uint8_t author[HB_KEY_LEN], uint64_t a
 	if ((rc = store_txn_begin(st, false, &txn)) != 0)
 		return rc;
 	rkey_make(key, author, after + 1);
-	if ((mrc = mdb_cursor_open(txn, st->rec, &c)) != 0)
+	if ((mrc = mdb_cursor_open(txn, st->seqs, &c)) != 0)
 		goto out;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
 	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if (k.mv_size != RKEY_LEN || memcmp(k.mv_data, author, HB_KEY_LEN) != 0)
 			break;
-		if (v.mv_size <= HB_HASH_LEN) {
+		if (v.mv_size != ARR_LEN) {
 			rc = STORE_ECORRUPT;
+			break;
+		}
+		if ((rc = store_rec_get(st, txn, be64_get(v.mv_data), &v)) != 0) {
+			rc = store_lmdb_err(rc);
 			break;
 		}
 		if ((rc = cb((const uint8_t *)v.mv_data + HB_HASH_LEN,
@@ -569,7 +597,7 @@ store_get(struct store *st, const uint8_t author[HB_KEY_LEN], const char *id,
     uint8_t **env, size_t *len)
 {
 	MDB_txn *txn;
-	uint8_t key[HB_KEY_LEN + HB_ID_MAX], rkey[RKEY_LEN];
+	uint8_t key[HB_KEY_LEN + HB_ID_MAX];
 	size_t idlen = strlen(id);
 	MDB_val k, v;
 	int rc;
@@ -586,19 +614,12 @@ store_get(struct store *st, const uint8_t author[HB_KEY_LEN], const char *id,
 	k.mv_size = HB_KEY_LEN + idlen;
 	if ((rc = store_lmdb_err(mdb_get(txn, st->cur, &k, &v))) != 0)
 		goto out;
-	if (v.mv_size != 9) {
+	if (v.mv_size != CUR_LEN) {
 		rc = STORE_ECORRUPT;
 		goto out;
 	}
-	rkey_make(rkey, author, be64_get(v.mv_data));
-	k.mv_data = rkey;
-	k.mv_size = RKEY_LEN;
-	if ((rc = mdb_get(txn, st->rec, &k, &v)) != 0) {
-		rc = rc == MDB_NOTFOUND ? STORE_ECORRUPT : store_lmdb_err(rc);
-		goto out;
-	}
-	if (v.mv_size <= HB_HASH_LEN) {
-		rc = STORE_ECORRUPT;
+	if ((rc = store_rec_get(st, txn, be64_get((uint8_t *)v.mv_data + 9), &v)) != 0) {
+		rc = store_lmdb_err(rc);
 		goto out;
 	}
 	if ((*env = malloc(v.mv_size - HB_HASH_LEN)) == NULL) {

@@ -85,6 +85,19 @@ int	 store_ingest(struct store *st, const uint8_t *const *envs, const size_t *le
 int	 store_publish(struct store *st, struct hb_record *r, const struct hb_identity *id,
 	    int64_t now);
 
+/*
+ * Sign and store several of our own records in ONE write transaction: all or none.
+ * Seqs are assigned consecutively inside the txn; each draft is signed like
+ * store_publish. res[i] gets 0 or the reason draft i was refused; if any is refused,
+ * nothing is stored and the first refusal is returned (a refused draft takes no seq, so
+ * the drafts after it are judged as they would be without it). Returns 0 once the
+ * transaction committed, the first refusal, or an error (then res[] is meaningless).
+ * Drafts may be left signed even when nothing was stored; publishing them again signs
+ * them anew.
+ */
+int	 store_publish_many(struct store *st, struct hb_record **recs, size_t n,
+	    const struct hb_identity *id, int64_t now, int *res);
+
 /* Per-author state. complete: every current record with seq <= complete is held.
  * max_seq: highest seq held. records: current records held (tombstones included). */
 struct store_author {

@@ -14,8 +14,7 @@ struct idx_walk {
 	MDB_txn		*txn;
 	idx_cb		 cb;
 	void		*arg;
-	const uint8_t	*author;
-	uint64_t	 seq;
+	uint64_t	 arr;
 	uint8_t		 kind;
 	unsigned	 occno;
 };
@@ -58,8 +57,9 @@ geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
 }
 
 /* Postings (term, text: MDB_DUPSORT | MDB_DUPFIXED): key = the term or bigram,
- * data = author || seq || kind, 41 bytes. Few distinct keys, so a batch of records
- * dirties few pages. */
+ * data = arrival || kind, 9 bytes. Each posting list is in arrival order, so a batch's
+ * new postings go at the end of each list: a batch dirties about one page per distinct
+ * term, not one per posting. */
 static int
 put_posting(struct idx_walk *w, MDB_dbi dbi, const char *term, size_t tlen)
 {
@@ -67,8 +67,8 @@ put_posting(struct idx_walk *w, MDB_dbi dbi, const char *term, size_t tlen)
 	MDB_val k = { tlen > TERM_MAX ? TERM_MAX : tlen, (void *)term };
 	MDB_val v = { sizeof(data), data };
 
-	rkey_make(data, w->author, w->seq);
-	data[RKEY_LEN] = w->kind;
+	be64_put(data, w->arr);
+	data[ARR_LEN] = w->kind;
 	return w->cb(w->txn, dbi, &k, &v, w->arg);
 }
 
@@ -106,13 +106,13 @@ static int
 occ_cb(int64_t start, int64_t end, void *arg)
 {
 	struct idx_walk *w = arg;
-	uint8_t key[8 + RKEY_LEN + 2], val[9];
+	uint8_t key[8 + ARR_LEN + 2], val[9];
 	MDB_val k = { sizeof(key), key }, v = { sizeof(val), val };
 
 	i64_key_put(key, start);
-	rkey_make(key + 8, w->author, w->seq);
-	key[8 + RKEY_LEN] = (uint8_t)(w->occno >> 8);
-	key[8 + RKEY_LEN + 1] = (uint8_t)w->occno;
+	be64_put(key + 8, w->arr);
+	key[8 + ARR_LEN] = (uint8_t)(w->occno >> 8);
+	key[8 + ARR_LEN + 1] = (uint8_t)w->occno;
 	w->occno++;
 	i64_key_put(val, end);
 	val[8] = w->kind;
@@ -120,11 +120,11 @@ occ_cb(int64_t start, int64_t end, void *arg)
 }
 
 int
-idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, idx_cb cb, void *arg)
+idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, uint64_t arr,
+    idx_cb cb, void *arg)
 {
 	struct idx_walk w = {
-		.st = st, .txn = txn, .cb = cb, .arg = arg,
-		.author = proto_record_author(r), .seq = proto_record_seq(r),
+		.st = st, .txn = txn, .cb = cb, .arg = arg, .arr = arr,
 		.kind = (uint8_t)proto_record_kind(r),
 	};
 	int32_t lat, lon;
@@ -139,12 +139,12 @@ idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, idx_cb cb, v
 	if ((rc = proto_record_occurrences(r, occ_cb, &w)) != 0)
 		return rc;
 	if (proto_record_point(r, &lat, &lon) == 0) {
-		uint8_t key[8 + RKEY_LEN], val[9];
+		uint8_t key[8 + ARR_LEN], val[9];
 		MDB_val k = { sizeof(key), key }, v = { sizeof(val), val };
 
 		be32_put(key, (uint32_t)geo_cell(lat) ^ 0x80000000u);
 		be32_put(key + 4, (uint32_t)geo_cell(lon) ^ 0x80000000u);
-		rkey_make(key + 8, w.author, w.seq);
+		be64_put(key + 8, arr);
 		be32_put(val, (uint32_t)lat);
 		be32_put(val + 4, (uint32_t)lon);
 		val[8] = w.kind;

@@ -13,13 +13,15 @@
 
 #include "store.h"
 
-#define STORE_FORMAT		1
+#define STORE_FORMAT		2
 #define STORE_DEFAULT_MAP	((size_t)64 << 20)
 #define STORE_MAXDBS		16
 
-#define RKEY_LEN	(HB_KEY_LEN + 8)	/* author || seq(BE) */
+#define RKEY_LEN	(HB_KEY_LEN + 8)	/* seqs key: author || seq(BE) */
+#define ARR_LEN		8			/* rec key: arrival number (BE) */
+#define CUR_LEN		(8 + 1 + ARR_LEN)	/* cur value: seq || kind || arrival */
 #define TERM_MAX	400			/* term bytes kept in an index key */
-#define POSTING_LEN	(RKEY_LEN + 1)		/* term/text data: author || seq || kind */
+#define POSTING_LEN	(ARR_LEN + 1)		/* term/text data: arrival || kind */
 #define OCC_SLACK	(31 * 86400)		/* an occurrence lasts at most 31 days */
 #define GEO_CELL_E7	100000			/* 0.01 degree */
 #define EARTH_R		6371008.8
@@ -29,7 +31,7 @@
 
 struct store {
 	MDB_env			*env;
-	MDB_dbi			 meta, rec, cur, auth, mem, occ, term, text, geo;
+	MDB_dbi			 meta, rec, seqs, cur, auth, mem, occ, term, text, geo;
 	char			*dir;
 	uint8_t			 root[HB_KEY_LEN];
 	size_t			 mapsize;
@@ -115,11 +117,14 @@ int	 store_mem_read(struct store *st, MDB_txn *txn, const uint8_t key[HB_KEY_LEN
 	    struct hb_member *m);
 void	 store_mem_encode(const struct hb_member *m, uint8_t *buf, size_t *len);
 int	 store_decode_stored(const MDB_val *v, struct hb_record **r);
+/* The rec value of arrival number arr (0, STORE_ECORRUPT if missing, or LMDB's code). */
+int	 store_rec_get(struct store *st, MDB_txn *txn, uint64_t arr, MDB_val *v);
 
-/* store_index.c: every index entry of a record, for put, delete and verify. */
+/* store_index.c: every index entry of a record stored under arrival number arr, for
+ * put, delete and verify. */
 typedef int (*idx_cb)(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg);
-int	 idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, idx_cb cb,
-	    void *arg);
+int	 idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, uint64_t arr,
+	    idx_cb cb, void *arg);
 int32_t	 geo_cell(int32_t e7);
 double	 geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);
 /* Each code point of the NUL-terminated UTF-8 s: its length in bytes (s valid). */

@@ -12,10 +12,14 @@
 
 enum plan { PLAN_OCC, PLAN_AUTHOR, PLAN_GEO, PLAN_TEXT, PLAN_TERM, PLAN_ALL };
 
-/* A set of (author, seq) with one byte each: dedupe candidates, remember verdicts. */
+/* A set of arrival numbers with one byte each: dedupe candidates, remember verdicts. */
+struct seen_slot {
+	uint64_t	arr;
+	uint8_t		verdict;	/* 0 empty, 1 new, 2 pass, 3 fail */
+};
 struct seen {
-	uint8_t	*keys;		/* RKEY_LEN + 1 per slot; byte 0 of the tail: 0 empty */
-	size_t	 cap, n;
+	struct seen_slot	*slots;
+	size_t			 cap, n;
 };
 
 struct qctx {
@@ -35,52 +39,45 @@ struct qctx {
 	struct seen			 seen;
 };
 
-#define SLOT	(RKEY_LEN + 1)
-
-static uint64_t
-seen_hash(const uint8_t *rk)
+static size_t
+seen_hash(uint64_t arr)
 {
-	uint64_t h;
-
-	memcpy(&h, rk, 8);
-	return (h ^ be64_get(rk + HB_KEY_LEN)) * 0x9e3779b97f4a7c15ull;
+	return (size_t)((arr * 0x9e3779b97f4a7c15ull) >> 32);
 }
 
-/* The slot for rk: its verdict byte is slot[RKEY_LEN] (1 new, 2 pass, 3 fail). */
-static uint8_t *
-seen_slot(struct seen *s, const uint8_t *rk)
+/* The slot for arr: its verdict is slot->verdict (1 when new). */
+static struct seen_slot *
+seen_slot(struct seen *s, uint64_t arr)
 {
 	size_t i;
 
 	if (s->n * 2 >= s->cap) {
 		struct seen ns = { .cap = s->cap ? s->cap * 2 : 256 };
 
-		if ((ns.keys = calloc(ns.cap, SLOT)) == NULL)
+		if ((ns.slots = calloc(ns.cap, sizeof(*ns.slots))) == NULL)
 			return NULL;
 		for (size_t j = 0; j < s->cap; j++) {
-			uint8_t *old = s->keys + j * SLOT;
-
-			if (old[RKEY_LEN] == 0)
+			if (s->slots[j].verdict == 0)
 				continue;
-			for (i = seen_hash(old) & (ns.cap - 1); ns.keys[i * SLOT + RKEY_LEN];
+			for (i = seen_hash(s->slots[j].arr) & (ns.cap - 1); ns.slots[i].verdict;
 			    i = (i + 1) & (ns.cap - 1))
 				;
-			memcpy(ns.keys + i * SLOT, old, SLOT);
+			ns.slots[i] = s->slots[j];
 			ns.n++;
 		}
-		free(s->keys);
+		free(s->slots);
 		*s = ns;
 	}
-	for (i = seen_hash(rk) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		uint8_t *p = s->keys + i * SLOT;
+	for (i = seen_hash(arr) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		struct seen_slot *p = &s->slots[i];
 
-		if (p[RKEY_LEN] == 0) {
-			memcpy(p, rk, RKEY_LEN);
-			p[RKEY_LEN] = 1;
+		if (p->verdict == 0) {
+			p->arr = arr;
+			p->verdict = 1;
 			s->n++;
 			return p;
 		}
-		if (memcmp(p, rk, RKEY_LEN) == 0)
+		if (p->arr == arr)
 			return p;
 	}
 }
@@ -132,47 +129,56 @@ out:
 }
 
 /*
- * One candidate: rk = author || seq, its kind, and what the index entry told (point,
+ * One candidate: its arrival number, its kind, and what the index entry told (point,
  * occurrence). dedupe: the plan can yield a record more than once.
  */
 static int
-candidate(struct qctx *c, const uint8_t *rk, uint8_t kind, const int32_t *pt,
+candidate(struct qctx *c, uint64_t arr, uint8_t kind, const int32_t *pt,
     int64_t start, int64_t end, bool dedupe)
 {
 	const struct store_query *q = c->q;
-	uint8_t *slot = NULL;
-	MDB_val k = { RKEY_LEN, (void *)rk }, v;
+	struct seen_slot *slot = NULL;
+	const uint8_t *env;
+	MDB_val v;
 	bool need_decode, ok;
 	int rc;
 
 	if (kind == HB_TOMBSTONE || (q->kind != 0 && kind != q->kind))
 		return 0;
-	if (q->author != NULL && memcmp(rk, q->author, HB_KEY_LEN) != 0)
-		return 0;
 	if (q->near && pt != NULL &&
 	    geo_distance_m(q->lat_e7, q->lon_e7, pt[0], pt[1]) > q->radius_m)
 		return 0;
 	if (dedupe) {
-		if ((slot = seen_slot(&c->seen, rk)) == NULL)
+		if ((slot = seen_slot(&c->seen, arr)) == NULL)
 			return ENOMEM;
-		if (slot[RKEY_LEN] == 3 || (slot[RKEY_LEN] == 2 && c->plan != PLAN_OCC))
+		if (slot->verdict == 3 || (slot->verdict == 2 && c->plan != PLAN_OCC))
 			return 0;	/* refused before, or already returned */
 	}
-	if ((rc = mdb_get(c->txn, c->st->rec, &k, &v)) != 0)
-		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : store_lmdb_err(rc);
+	if ((rc = store_rec_get(c->st, c->txn, arr, &v)) != 0)
+		return store_lmdb_err(rc);
+	env = (const uint8_t *)v.mv_data + HB_HASH_LEN;
+	/* The author, from the envelope's canonical encoding: field 1, 32 bytes, first. */
+	if (q->author != NULL && c->plan != PLAN_AUTHOR) {
+		if (v.mv_size < HB_HASH_LEN + 2 + HB_KEY_LEN || env[0] != 0x0a ||
+		    env[1] != HB_KEY_LEN)
+			return STORE_ECORRUPT;
+		if (memcmp(env + 2, q->author, HB_KEY_LEN) != 0) {
+			if (slot != NULL)
+				slot->verdict = 3;
+			return 0;
+		}
+	}
 	need_decode = q->nterms > (c->term0_by_index ? 1u : 0u) ||
 	    (c->ntext != NULL && !c->text_by_index) || (q->near && pt == NULL);
-	if (need_decode && (slot == NULL || slot[RKEY_LEN] == 1)) {
+	if (need_decode && (slot == NULL || slot->verdict == 1)) {
 		if ((rc = check_record(c, &v, q->near && pt == NULL, &ok)) != 0)
 			return rc;
 		if (slot != NULL)
-			slot[RKEY_LEN] = ok ? 2 : 3;
+			slot->verdict = ok ? 2 : 3;
 		if (!ok)
 			return 0;
 	} else if (slot != NULL)
-		slot[RKEY_LEN] = 2;
-	if (v.mv_size <= HB_HASH_LEN)
-		return STORE_ECORRUPT;
+		slot->verdict = 2;
 	if ((rc = c->cb((const uint8_t *)v.mv_data + HB_HASH_LEN, v.mv_size - HB_HASH_LEN,
 	    c->timed ? start : 0, c->timed ? end : 0, c->arg)) != 0) {
 		c->done = true;
@@ -227,23 +233,21 @@ occ_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 	const uint8_t *p = k->mv_data, *val = v->mv_data;
 	int64_t end;
 
-	if (k->mv_size != 8 + RKEY_LEN + 2 || v->mv_size != 9)
+	if (k->mv_size != 8 + ARR_LEN + 2 || v->mv_size != 9)
 		return STORE_ECORRUPT;
 	if ((end = i64_key_get(val)) <= c->from)
 		return 0;
-	return candidate(c, p + 8, val[8], NULL, i64_key_get(p), end, true);
+	return candidate(c, be64_get(p + 8), val[8], NULL, i64_key_get(p), end, true);
 }
 
 static int
 cur_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 {
-	uint8_t rk[RKEY_LEN];
+	const uint8_t *val = v->mv_data;
 
-	if (k->mv_size <= HB_KEY_LEN || v->mv_size != 9)
+	if (k->mv_size <= HB_KEY_LEN || v->mv_size != CUR_LEN)
 		return STORE_ECORRUPT;
-	memcpy(rk, k->mv_data, HB_KEY_LEN);
-	memcpy(rk + HB_KEY_LEN, v->mv_data, 8);
-	return candidate(c, rk, ((uint8_t *)v->mv_data)[8], NULL, 0, 0, false);
+	return candidate(c, be64_get(val + 9), val[8], NULL, 0, 0, false);
 }
 
 static int
@@ -252,11 +256,12 @@ geo_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 	const uint8_t *val = v->mv_data;
 	int32_t pt[2];
 
-	if (k->mv_size != 8 + RKEY_LEN || v->mv_size != 9)
+	if (k->mv_size != 8 + ARR_LEN || v->mv_size != 9)
 		return STORE_ECORRUPT;
 	pt[0] = (int32_t)be32_get(val);
 	pt[1] = (int32_t)be32_get(val + 4);
-	return candidate(c, (const uint8_t *)k->mv_data + 8, val[8], pt, 0, 0, false);
+	return candidate(c, be64_get((const uint8_t *)k->mv_data + 8), val[8], pt, 0, 0,
+	    false);
 }
 
 static int
@@ -264,8 +269,8 @@ posting_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 {
 	if (v->mv_size != POSTING_LEN)
 		return STORE_ECORRUPT;
-	return candidate(c, v->mv_data, ((uint8_t *)v->mv_data)[RKEY_LEN], NULL, 0, 0,
-	    c->plan == PLAN_TEXT && c->text_by_index);
+	return candidate(c, be64_get(v->mv_data), ((uint8_t *)v->mv_data)[ARR_LEN], NULL, 0,
+	    0, c->plan == PLAN_TEXT && c->text_by_index);
 }
 
 static int
@@ -395,6 +400,6 @@ store_query(struct store *st, const struct store_query *q, store_hit_cb cb, void
 	store_txn_end(st, c.txn);
 out:
 	free(c.ntext);
-	free(c.seen.keys);
+	free(c.seen.slots);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * store_verify: re-check everything stored, for tests and `hiroba verify`: each record's
- * signature, hash and decoding, that cur points at it, that its index entries exist, and
- * that every cur entry has its record.
+ * signature, hash and decoding, that seqs and cur point at it, that its index entries
+ * exist, that every cur and seqs entry has its record, and that the arrival counter is
+ * ahead of every record.
  */
 #include <errno.h>
 #include <string.h>
@@ -40,30 +41,37 @@ check_one(struct store *st, MDB_txn *txn, const MDB_val *k, const MDB_val *v,
 	struct hb_record *r = NULL;
 	const uint8_t *env = (const uint8_t *)v->mv_data + HB_HASH_LEN;
 	size_t envlen = v->mv_size - HB_HASH_LEN;
-	uint8_t ckey[HB_KEY_LEN + HB_ID_MAX];
+	uint8_t ckey[HB_KEY_LEN + HB_ID_MAX], rkey[RKEY_LEN];
 	MDB_val ck, cv;
 	const char *id;
+	uint64_t arr;
 	int rc = STORE_ECORRUPT;
 
-	if (k->mv_size != RKEY_LEN || v->mv_size <= HB_HASH_LEN)
+	if (k->mv_size != ARR_LEN || v->mv_size <= HB_HASH_LEN)
 		return STORE_ECORRUPT;
+	arr = be64_get(k->mv_data);
 	if (proto_verify(env, envlen) != 0 ||
 	    proto_open_verified(env, envlen, DECODE_NOW, &r) != 0)
 		goto out;
-	if (memcmp(proto_record_author(r), k->mv_data, HB_KEY_LEN) != 0 ||
-	    proto_record_seq(r) != be64_get((uint8_t *)k->mv_data + HB_KEY_LEN) ||
-	    memcmp(proto_record_hash(r), v->mv_data, HB_HASH_LEN) != 0)
+	if (memcmp(proto_record_hash(r), v->mv_data, HB_HASH_LEN) != 0)
+		goto out;
+	rkey_make(rkey, proto_record_author(r), proto_record_seq(r));
+	ck.mv_data = rkey;
+	ck.mv_size = RKEY_LEN;
+	if (mdb_get(txn, st->seqs, &ck, &cv) != 0 || cv.mv_size != ARR_LEN ||
+	    be64_get(cv.mv_data) != arr)
 		goto out;
 	id = proto_record_id(r);
-	memcpy(ckey, k->mv_data, HB_KEY_LEN);
+	memcpy(ckey, proto_record_author(r), HB_KEY_LEN);
 	memcpy(ckey + HB_KEY_LEN, id, strlen(id));
 	ck.mv_data = ckey;
 	ck.mv_size = HB_KEY_LEN + strlen(id);
-	if (mdb_get(txn, st->cur, &ck, &cv) != 0 || cv.mv_size != 9 ||
+	if (mdb_get(txn, st->cur, &ck, &cv) != 0 || cv.mv_size != CUR_LEN ||
 	    be64_get(cv.mv_data) != proto_record_seq(r) ||
-	    ((uint8_t *)cv.mv_data)[8] != proto_record_kind(r))
+	    ((uint8_t *)cv.mv_data)[8] != proto_record_kind(r) ||
+	    be64_get((uint8_t *)cv.mv_data + 9) != arr)
 		goto out;
-	if ((rc = idx_each(st, txn, r, check_cb, NULL)) != 0)
+	if ((rc = idx_each(st, txn, r, arr, check_cb, NULL)) != 0)
 		goto out;
 	counts[proto_record_kind(r)]++;
 	rc = 0;
@@ -77,9 +85,9 @@ store_verify(struct store *st, uint64_t *checked)
 {
 	MDB_txn *txn;
 	MDB_cursor *c = NULL;
-	MDB_val k, v, rk;
-	uint64_t counts[HB_KIND_MAX + 1] = { 0 };
-	uint8_t key[RKEY_LEN];
+	MDB_val k, v;
+	MDB_stat srec, sseqs;
+	uint64_t counts[HB_KIND_MAX + 1] = { 0 }, last = 0;
 	int rc, mrc;
 
 	if (checked != NULL)
@@ -92,6 +100,7 @@ store_verify(struct store *st, uint64_t *checked)
 	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		if ((rc = check_one(st, txn, &k, &v, counts)) != 0)
 			goto out;
+		last = be64_get(k.mv_data);
 		if (checked != NULL)
 			(*checked)++;
 	}
@@ -100,26 +109,46 @@ store_verify(struct store *st, uint64_t *checked)
 	mdb_cursor_close(c);
 	c = NULL;
 
-	/* Every cur entry has its record, and the per-kind counts agree. */
+	/* Every cur entry has its record; each record has its seqs entry (checked above),
+	 * so as many seqs entries as records means none is left over. */
 	if ((mrc = mdb_cursor_open(txn, st->cur, &c)) != 0)
 		goto out;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
 	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size <= HB_KEY_LEN || v.mv_size != 9) {
+		MDB_val rv;
+
+		if (k.mv_size <= HB_KEY_LEN || v.mv_size != CUR_LEN) {
 			rc = STORE_ECORRUPT;
 			goto out;
 		}
-		memcpy(key, k.mv_data, HB_KEY_LEN);
-		memcpy(key + HB_KEY_LEN, v.mv_data, 8);
-		rk.mv_data = key;
-		rk.mv_size = RKEY_LEN;
-		if ((mrc = mdb_get(txn, st->rec, &rk, &v)) != 0) {
-			rc = mrc == MDB_NOTFOUND ? STORE_ECORRUPT : store_lmdb_err(mrc);
+		if ((rc = store_rec_get(st, txn, be64_get((uint8_t *)v.mv_data + 9), &rv)) != 0) {
+			rc = store_lmdb_err(rc);
 			goto out;
 		}
 	}
 	if (mrc != MDB_NOTFOUND)
 		goto out;
+	if ((mrc = mdb_stat(txn, st->rec, &srec)) != 0 ||
+	    (mrc = mdb_stat(txn, st->seqs, &sseqs)) != 0)
+		goto out;
+	if (srec.ms_entries != sseqs.ms_entries) {
+		rc = STORE_ECORRUPT;
+		goto out;
+	}
+	/* The arrival counter is ahead of every record. */
+	k.mv_data = "arrival";
+	k.mv_size = 7;
+	if ((mrc = mdb_get(txn, st->meta, &k, &v)) == 0) {
+		if (v.mv_size != 8 || be64_get(v.mv_data) < last) {
+			rc = STORE_ECORRUPT;
+			goto out;
+		}
+	} else if (mrc != MDB_NOTFOUND)
+		goto out;
+	else if (last != 0) {
+		rc = STORE_ECORRUPT;
+		goto out;
+	}
 	mrc = 0;
 	k.mv_data = "counts";
 	k.mv_size = 6;

@@ -20,8 +20,11 @@ struct wctx {
 	int64_t		 now;
 	int64_t		 counts[HB_KIND_MAX + 1];	/* deltas of current records per kind */
 	bool		 members_changed;
-	/* Text postings of the batch, put in key order at the end: ~30 per record spread
-	 * over the whole index, so sorted they cost half as much. */
+	uint64_t	 arrival;	/* the last arrival number given (meta "arrival") */
+	bool		 arrival_changed;
+	/* Text postings of the batch, put in key order at the end: ~30 per record, each
+	 * appended to its bigram's list, so sorted they go in with a cursor that moves
+	 * forward, and a record's repeated bigrams are put once. */
 	uint8_t		*text;		/* TEXT_SLOT bytes each: klen, key, posting */
 	size_t		 ntext, captext;
 };
@@ -58,7 +61,12 @@ text_flush(struct wctx *w)
 		uint8_t *p = w->text + i * TEXT_SLOT;
 		MDB_val k = { p[0], p + 1 }, v = { POSTING_LEN, p + 1 + TEXT_KEY };
 
-		rc = mdb_cursor_put(c, &k, &v, 0);
+		if (i > 0 && memcmp(p, p - TEXT_SLOT, TEXT_SLOT) == 0)
+			continue;	/* the same bigram twice in one record */
+		/* New arrival numbers are above every held one: the posting goes last in
+		 * its list, which APPENDDUP puts without searching the list. */
+		if ((rc = mdb_cursor_put(c, &k, &v, MDB_APPENDDUP)) == MDB_KEYEXIST)
+			rc = mdb_cursor_put(c, &k, &v, 0);
 	}
 	mdb_cursor_close(c);
 	w->ntext = 0;
@@ -98,7 +106,7 @@ del_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Walk complete forward through the seqs held contiguously in rec. */
+/* Walk complete forward through the seqs held contiguously (in seqs). */
 static int
 advance_complete(struct wctx *w, const uint8_t author[HB_KEY_LEN], struct auth_state *as)
 {
@@ -109,7 +117,7 @@ advance_complete(struct wctx *w, const uint8_t author[HB_KEY_LEN], struct auth_s
 
 	if (as->complete == UINT64_MAX)
 		return 0;
-	if ((rc = mdb_cursor_open(w->txn, w->st->rec, &c)) != 0)
+	if ((rc = mdb_cursor_open(w->txn, w->st->seqs, &c)) != 0)
 		return rc;
 	rkey_make(key, author, as->complete + 1);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
@@ -132,23 +140,29 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	struct store *st = w->st;
 	struct hb_record *old = NULL;
 	struct hb_member m;
-	uint8_t key[RKEY_LEN], ckey[HB_KEY_LEN + HB_ID_MAX];
+	uint8_t key[RKEY_LEN], akey[ARR_LEN], ckey[HB_KEY_LEN + HB_ID_MAX];
 	MDB_val k = { RKEY_LEN, key }, v;
 	enum hb_kind kind;
+	uint64_t arr;
 	int rc;
 
 	/* Pending postings first, so that this record's can be deleted. */
 	if ((rc = text_flush(w)) != 0)
 		return rc;
 	rkey_make(key, author, seq);
-	if ((rc = mdb_get(w->txn, st->rec, &k, &v)) != 0)
+	if ((rc = mdb_get(w->txn, st->seqs, &k, &v)) != 0)
 		return rc == MDB_NOTFOUND ? STORE_ECORRUPT : rc;
+	if (v.mv_size != ARR_LEN)
+		return STORE_ECORRUPT;
+	arr = be64_get(v.mv_data);
+	if ((rc = store_rec_get(st, w->txn, arr, &v)) != 0)
+		return rc;
 	if ((rc = store_decode_stored(&v, &old)) != 0)
 		goto out;
 	kind = proto_record_kind(old);
 	if (oldkind != NULL)
 		*oldkind = kind;
-	if ((rc = idx_each(st, w->txn, old, del_cb, NULL)) != 0)
+	if ((rc = idx_each(st, w->txn, old, arr, del_cb, NULL)) != 0)
 		goto out;
 	if (kind == HB_MEMBERSHIP && proto_record_membership(old, &m) == 0) {
 		MDB_val mk = { HB_KEY_LEN, m.key };
@@ -169,6 +183,11 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	}
 	k.mv_data = key;
 	k.mv_size = RKEY_LEN;
+	if ((rc = mdb_del(w->txn, st->seqs, &k, NULL)) != 0)
+		goto out;
+	be64_put(akey, arr);
+	k.mv_data = akey;
+	k.mv_size = ARR_LEN;
 	if ((rc = mdb_del(w->txn, st->rec, &k, NULL)) != 0)
 		goto out;
 	if (kind <= HB_KIND_MAX)
@@ -197,7 +216,7 @@ purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
 		rkey_make(key, member, vus + 1);
 		k.mv_data = key;
 		k.mv_size = RKEY_LEN;
-		if ((rc = mdb_cursor_open(w->txn, st->rec, &c)) != 0)
+		if ((rc = mdb_cursor_open(w->txn, st->seqs, &c)) != 0)
 			return rc;
 		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 		mdb_cursor_close(c);
@@ -221,7 +240,7 @@ purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
 	rkey_make(key, member, vus + 1);
 	k.mv_data = key;
 	k.mv_size = RKEY_LEN;
-	if ((rc = mdb_cursor_open(w->txn, st->rec, &c)) != 0)
+	if ((rc = mdb_cursor_open(w->txn, st->seqs, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	if (rc == 0)
@@ -247,10 +266,10 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 	const uint8_t *author = proto_record_author(r), *hash = proto_record_hash(r), *env;
 	const char *id = proto_record_id(r);
 	enum hb_kind kind = proto_record_kind(r);
-	uint64_t seq = proto_record_seq(r), oldseq = 0;
+	uint64_t seq = proto_record_seq(r), oldseq = 0, arr;
 	int64_t expires = proto_record_expires(r);
 	bool is_root = memcmp(author, st->root, HB_KEY_LEN) == 0, replacing = false;
-	uint8_t rkey[RKEY_LEN], ckey[HB_KEY_LEN + HB_ID_MAX], cval[9];
+	uint8_t rkey[RKEY_LEN], akey[ARR_LEN], ckey[HB_KEY_LEN + HB_ID_MAX], cval[CUR_LEN];
 	size_t idlen = strlen(id), envlen;
 	MDB_val k, v;
 	struct hb_member m;
@@ -280,9 +299,13 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 	rkey_make(rkey, author, seq);
 	k.mv_data = rkey;
 	k.mv_size = RKEY_LEN;
-	if ((rc = mdb_get(w->txn, st->rec, &k, &v)) == 0) {
-		*verdict = v.mv_size > HB_HASH_LEN &&
-		    memcmp(v.mv_data, hash, HB_HASH_LEN) == 0 ? STORE_EDUP : STORE_EFORK;
+	if ((rc = mdb_get(w->txn, st->seqs, &k, &v)) == 0) {
+		if (v.mv_size != ARR_LEN)
+			return STORE_ECORRUPT;
+		if ((rc = store_rec_get(st, w->txn, be64_get(v.mv_data), &v)) != 0)
+			return rc;
+		*verdict = memcmp(v.mv_data, hash, HB_HASH_LEN) == 0 ? STORE_EDUP :
+		    STORE_EFORK;
 		return 0;
 	} else if (rc != MDB_NOTFOUND)
 		return rc;
@@ -292,7 +315,7 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 	k.mv_data = ckey;
 	k.mv_size = HB_KEY_LEN + idlen;
 	if ((rc = mdb_get(w->txn, st->cur, &k, &v)) == 0) {
-		if (v.mv_size != 9)
+		if (v.mv_size != CUR_LEN)
 			return STORE_ECORRUPT;
 		if (((uint8_t *)v.mv_data)[8] == HB_TOMBSTONE) {
 			*verdict = STORE_ETOMBSTONE;
@@ -312,27 +335,40 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 		return 0;
 	}
 
-	/* Stored from here on. */
+	/* Stored from here on, under the next arrival number. */
 	if (replacing && (rc = rec_remove(w, author, oldseq, false, NULL)) != 0)
 		return rc;
-	k.mv_data = rkey;
-	k.mv_size = RKEY_LEN;
+	arr = ++w->arrival;
+	w->arrival_changed = true;
+	be64_put(akey, arr);
+	k.mv_data = akey;
+	k.mv_size = ARR_LEN;
 	v.mv_data = NULL;
 	v.mv_size = HB_HASH_LEN + envlen;
-	if ((rc = mdb_put(w->txn, st->rec, &k, &v, MDB_RESERVE)) != 0)
-		return rc;
+	/* Above every key held: appended without a search. KEYEXIST would mean the
+	 * counter went back. */
+	if ((rc = mdb_put(w->txn, st->rec, &k, &v, MDB_RESERVE | MDB_APPEND)) != 0)
+		return rc == MDB_KEYEXIST ? STORE_ECORRUPT : rc;
 	memcpy(v.mv_data, hash, HB_HASH_LEN);
 	memcpy((uint8_t *)v.mv_data + HB_HASH_LEN, env, envlen);
 
+	k.mv_data = rkey;
+	k.mv_size = RKEY_LEN;
+	v.mv_data = akey;
+	v.mv_size = ARR_LEN;
+	if ((rc = mdb_put(w->txn, st->seqs, &k, &v, 0)) != 0)
+		return rc;
+
 	be64_put(cval, seq);
 	cval[8] = (uint8_t)kind;
+	memcpy(cval + 9, akey, ARR_LEN);
 	k.mv_data = ckey;
 	k.mv_size = HB_KEY_LEN + idlen;
 	v.mv_data = cval;
 	v.mv_size = sizeof(cval);
 	if ((rc = mdb_put(w->txn, st->cur, &k, &v, 0)) != 0)
 		return rc;
-	if ((rc = idx_each(st, w->txn, r, put_cb, w)) != 0)
+	if ((rc = idx_each(st, w->txn, r, arr, put_cb, w)) != 0)
 		return rc;
 	w->counts[kind]++;
 
@@ -367,14 +403,43 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 	return 0;
 }
 
+/* Start of a write txn: the arrival counter as committed. */
 static int
-counts_flush(struct wctx *w)
+arrival_load(struct wctx *w)
+{
+	MDB_val k = { 7, "arrival" }, v;
+	int rc;
+
+	w->arrival = 0;
+	w->arrival_changed = false;
+	if ((rc = mdb_get(w->txn, w->st->meta, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return STORE_ECORRUPT;
+	w->arrival = be64_get(v.mv_data);
+	return 0;
+}
+
+/* End of a write txn: the arrival counter and the per-kind counts into meta. */
+static int
+meta_flush(struct wctx *w)
 {
 	MDB_val k = { 6, "counts" }, v;
 	uint8_t buf[8 * (HB_KIND_MAX + 1)];
 	bool any = false;
 	int rc;
 
+	if (w->arrival_changed) {
+		MDB_val ak = { 7, "arrival" };
+
+		be64_put(buf, w->arrival);
+		v.mv_data = buf;
+		v.mv_size = 8;
+		if ((rc = mdb_put(w->txn, w->st->meta, &ak, &v, 0)) != 0)
+			return rc;
+	}
 	for (int i = 0; i <= HB_KIND_MAX; i++)
 		any |= w->counts[i] != 0;
 	if (!any)
@@ -563,6 +628,8 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
 	*stored = 0;
 	if ((rc = store_txn_begin(st, true, &w.txn)) != 0)
 		return rc;
+	if ((rc = arrival_load(&w)) != 0)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		if ((res[i] = verify_wait(vj, i)) != 0)
 			continue;
@@ -577,7 +644,7 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
 	}
 	if ((rc = text_flush(&w)) != 0 ||
 	    (rc = apply_claims(&w, envs, lens, n, res, claims, nclaims)) != 0 ||
-	    (rc = counts_flush(&w)) != 0)
+	    (rc = meta_flush(&w)) != 0)
 		goto fail;
 	rc = mdb_txn_commit(w.txn);	/* frees the txn, failed or not */
 	store_txn_end(st, NULL);
@@ -634,45 +701,64 @@ store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens, s
 
 /* ---- publish ---- */
 
-int
-store_publish(struct store *st, struct hb_record *r, const struct hb_identity *id,
-    int64_t now)
+/* One attempt at publishing recs in one txn. Returns an LMDB code or errno (MDB_MAP_FULL:
+ * grow and retry), else 0 with each verdict in res[] and the first one in *first. */
+static int
+publish_txn(struct wctx *w, struct hb_record **recs, size_t n,
+    const struct hb_identity *id, int *res, int *first)
 {
-	struct wctx w = { .st = st, .now = now };
 	struct auth_state as;
 	const uint8_t *signer;
-	int rc, verdict = 0;
+	uint64_t seq;
+	int rc;
+
+	*first = 0;
+	if ((rc = store_auth_read(w->st, w->txn, id->pk, &as)) != 0 ||
+	    (rc = arrival_load(w)) != 0)
+		return rc;
+	seq = as.max_seq + 1;
+	for (size_t i = 0; i < n; i++) {
+		/* After a retry (map grown) recs[i] is already signed with this very seq. */
+		signer = proto_record_author(recs[i]);
+		res[i] = 0;
+		if (signer == NULL || memcmp(signer, id->pk, HB_KEY_LEN) != 0 ||
+		    proto_record_seq(recs[i]) != seq)
+			res[i] = proto_sign(recs[i], id, seq, w->now);
+		if (res[i] == 0 && (rc = apply(w, recs[i], true, &res[i])) != 0)
+			return rc;
+		if (res[i] == 0)
+			seq++;	/* a refused draft takes no seq */
+		else if (*first == 0)
+			*first = res[i];
+	}
+	if (*first != 0)
+		return 0;
+	if ((rc = text_flush(w)) != 0 || (rc = meta_flush(w)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+store_publish_many(struct store *st, struct hb_record **recs, size_t n,
+    const struct hb_identity *id, int64_t now, int *res)
+{
+	struct wctx w = { .st = st, .now = now };
+	int rc, first = 0;
 
 	for (;;) {
 		memset(w.counts, 0, sizeof(w.counts));
 		w.members_changed = false;
 		w.ntext = 0;
 		if ((rc = store_txn_begin(st, true, &w.txn)) != 0)
-			return rc;
-		if ((rc = store_auth_read(st, w.txn, id->pk, &as)) != 0)
-			goto fail;
-		/* After a retry (map grown) r is already signed with this very seq. */
-		signer = proto_record_author(r);
-		if (signer == NULL || memcmp(signer, id->pk, HB_KEY_LEN) != 0 ||
-		    proto_record_seq(r) != as.max_seq + 1) {
-			if ((rc = proto_sign(r, id, as.max_seq + 1, now)) != 0)
-				goto fail;
+			break;
+		if ((rc = publish_txn(&w, recs, n, id, res, &first)) != 0 || first != 0) {
+			store_txn_end(st, w.txn);	/* all or none */
+			if (rc == 0)
+				rc = first;
+		} else {
+			rc = mdb_txn_commit(w.txn);	/* frees the txn, failed or not */
+			store_txn_end(st, NULL);
 		}
-		if ((rc = apply(&w, r, true, &verdict)) != 0)
-			goto fail;
-		if (verdict != 0) {
-			rc = verdict;
-			goto fail;
-		}
-		if ((rc = text_flush(&w)) != 0 || (rc = counts_flush(&w)) != 0)
-			goto fail;
-		rc = mdb_txn_commit(w.txn);
-		store_txn_end(st, NULL);
-		if (rc == MDB_MAP_FULL && (rc = store_grow(st)) == 0)
-			continue;
-		break;
-fail:
-		store_txn_end(st, w.txn);
 		if (rc == MDB_MAP_FULL && (rc = store_grow(st)) == 0)
 			continue;
 		break;
@@ -681,4 +767,13 @@ fail:
 	if (rc == 0 && w.members_changed)
 		atomic_fetch_add(&st->members_version, 1);
 	return store_lmdb_err(rc);
+}
+
+int
+store_publish(struct store *st, struct hb_record *r, const struct hb_identity *id,
+    int64_t now)
+{
+	int res;
+
+	return store_publish_many(st, &r, 1, id, now, &res);
 }
