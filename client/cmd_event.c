@@ -475,6 +475,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		{ "text", required_argument, NULL, 't' },
 		{ "limit", required_argument, NULL, 'l' },
 		CLI_COMMON_OPTS,
+		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
@@ -537,6 +538,8 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_read_check(cli)) != 0)
+		return rc;
 	if (!have_from)
 		q.from = now;
 	if (!have_to)
@@ -592,9 +595,9 @@ cmd_events(struct cli *cli, int argc, char **argv)
 			char title[512];
 
 			snprintf(title, sizeof(title), "%s%s", cancelled ? "【中止】" : "",
-			    jstr(ev, "title"));
+			    text_lang(cli, ev, "title", "title"));
 			table_row(t, cancelled ? "red" : NULL, span,
-			    vocab_label(vocab_category,
+			    vocab_label_lang(cli, vocab_category,
 			    json_string_value(json_object_get(ev, "category"))),
 			    title, where_label(ev), cap,
 			    json_string_value(json_object_get(res.json[i], "group")));

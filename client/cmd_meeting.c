@@ -212,6 +212,7 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "text", required_argument, NULL, 't' },
 		CLI_COMMON_OPTS,
+		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT, rq = HIROBA__WIRE__QUERY__INIT;
@@ -255,6 +256,8 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_read_check(cli)) != 0)
+		return rc;
 	if (!have_from)
 		q.from = now - 7 * 86400;
 	if (!have_to)
@@ -338,7 +341,7 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 			    ty->people, ty->no, ty->names);
 		else
 			snprintf(answers, sizeof(answers), "-");
-		table_row(t, NULL, span, jstr(m, "title"), where_label(m),
+		table_row(t, NULL, span, text_lang(cli, m, "title", "title"), where_label(m),
 		    jstr(res.json[i], "group"), answers);
 	}
 	if (t != NULL)

@@ -13,9 +13,8 @@
 
 #define MAX_TAGS	32
 
-/* Decimal degrees → 1e-7 degrees, within ±limit. */
-static int
-degrees(const char *s, double limit, int32_t *e7)
+int
+place_degrees(const char *s, double limit, int32_t *e7)
 {
 	char *end;
 	double v;
@@ -28,9 +27,8 @@ degrees(const char *s, double limit, int32_t *e7)
 	return 0;
 }
 
-/* "500m", "1km", "1.5km", "800" (metres). */
-static int
-distance(const char *s, uint32_t *m)
+int
+place_distance(const char *s, uint32_t *m)
 {
 	char *end;
 	double v;
@@ -113,13 +111,13 @@ place_parse(struct cli *cli, int argc, char **argv, struct place_opts *o)
 		case O_NAME_EN: o->name_en = optarg; break;
 		case O_NOTES: o->notes = optarg; break;
 		case O_LAT:
-			if (degrees(optarg, 90, &o->lat_e7) != 0)
+			if (place_degrees(optarg, 90, &o->lat_e7) != 0)
 				return cli_usage(cli, "--lat: decimal degrees, -90..90, not '%s'",
 				    optarg);
 			o->lat = optarg;
 			break;
 		case O_LON:
-			if (degrees(optarg, 180, &o->lon_e7) != 0)
+			if (place_degrees(optarg, 180, &o->lon_e7) != 0)
 				return cli_usage(cli, "--lon: decimal degrees, -180..180, not '%s'",
 				    optarg);
 			o->lon = optarg;
@@ -275,6 +273,7 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "limit", required_argument, NULL, 'l' },
 		CLI_COMMON_OPTS,
+		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
@@ -300,14 +299,14 @@ cmd_places(struct cli *cli, int argc, char **argv)
 			if ((comma = strchr(near, ',')) == NULL)
 				return cli_usage(cli, "--near LAT,LON, not '%s'", optarg);
 			*comma = '\0';
-			if (degrees(near, 90, &q.lat_e7) != 0 ||
-			    degrees(comma + 1, 180, &q.lon_e7) != 0)
+			if (place_degrees(near, 90, &q.lat_e7) != 0 ||
+			    place_degrees(comma + 1, 180, &q.lon_e7) != 0)
 				return cli_usage(cli, "--near LAT,LON in decimal degrees, not '%s'",
 				    optarg);
 			q.has_lat_e7 = q.has_lon_e7 = 1;
 			break;
 		case 'r':
-			if (distance(optarg, &q.radius_m) != 0)
+			if (place_distance(optarg, &q.radius_m) != 0)
 				return cli_usage(cli, "--radius: a distance such as 500m or 1.5km, "
 				    "not '%s'", optarg);
 			radius = optarg;
@@ -342,6 +341,9 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if ((rc = cli_read_check(cli)) != 0)
+		goto out;
+	rc = HB_EXIT_USAGE;
 	if (radius != NULL && !q.has_lat_e7) {
 		cli_usage(cli, "--radius needs --near LAT,LON");
 		goto out;
@@ -412,11 +414,12 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		else
 			snprintf(dist, sizeof(dist), "%.0fm", rows[k].dist);
 		if (q.has_lat_e7)
-			table_row(t, NULL, jstr(p, "name"), tags, jstr(p, "address"), dist,
+			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
+			    jstr(p, "address"), dist,
 			    jstr(res.json[i], "group"));
 		else
-			table_row(t, NULL, jstr(p, "name"), tags, jstr(p, "address"),
-			    jstr(res.json[i], "group"));
+			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
+			    jstr(p, "address"), jstr(res.json[i], "group"));
 	}
 	rc = t != NULL ? table_print(&t) : 0;
 	qres_free(&res);

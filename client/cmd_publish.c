@@ -143,7 +143,8 @@ flatten(struct table *t, const char *path, json_t *v, const char *key, bool all_
 int
 cmd_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = { CLI_COMMON_OPTS, CLI_READ_OPTS,
+	    { NULL, 0, NULL, 0 } };
 	uint8_t author[HB_KEY_LEN];
 	struct hb_record *r = NULL;
 	struct table *t;
@@ -156,6 +157,8 @@ cmd_show(struct cli *cli, int argc, char **argv)
 			return rc;
 	if (argc - optind != 1)
 		return cli_usage(cli, argc == optind ? "which record?" : "one record at a time");
+	if ((rc = cli_read_check(cli)) != 0)
+		return rc;
 	if ((rc = draft_ref(cli, argv[optind], author, &id)) != 0)
 		goto out;
 	if ((rc = ctl_get(cli, author, id, &r)) != 0) {

@@ -257,6 +257,7 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "limit", required_argument, NULL, 'l' },
 		CLI_COMMON_OPTS,
+		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
@@ -319,6 +320,8 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		rc = cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if ((rc = cli_read_check(cli)) != 0)
+		goto out;
 	if (vkind != NULL && (terms[q.n_terms] = strdup(vkind)) != NULL)
 		q.n_terms++;
 	if (limit > 0) {
@@ -366,8 +369,9 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		else
 			snprintf(people, sizeof(people), "-");
 		table_row(t, strcmp(jstr(v, "status"), "open") == 0 ? NULL : "gray",
-		    vocab_label(vocab_vkind, jstr(v, "kind")), jstr(v, "title"), skills,
-		    jstr(v, "area"), people, vocab_label(vocab_lstatus, jstr(v, "status")),
+		    vocab_label_lang(cli, vocab_vkind, jstr(v, "kind")),
+		    text_lang(cli, v, "title", "title"), skills, jstr(v, "area"), people,
+		    vocab_label_lang(cli, vocab_lstatus, jstr(v, "status")),
 		    jstr(res.json[i], "group"));
 	}
 	if (t != NULL)

@@ -23,7 +23,7 @@ trim(char *s)
 }
 
 int
-conf_data_dir(const char *path, char **data)
+conf_node_get(const char *path, const char *key, char **data)
 {
 	FILE *f;
 	char line[4096], *s, *eq, *hash;
@@ -44,7 +44,7 @@ conf_data_dir(const char *path, char **data)
 		if (!in_node || (eq = strchr(s, '=')) == NULL)
 			continue;
 		*eq = '\0';
-		if (strcmp(trim(s), "data") != 0)
+		if (strcmp(trim(s), key) != 0)
 			continue;
 		s = eq + 1;
 		/* An inline comment starts with whitespace and '#'. */
@@ -68,6 +68,12 @@ conf_data_dir(const char *path, char **data)
 		*data = NULL;
 	}
 	return rc;
+}
+
+int
+conf_data_dir(const char *path, char **data)
+{
+	return conf_node_get(path, "data", data);
 }
 
 char *

@@ -33,8 +33,8 @@ not_running(struct cli *cli, const char *why)
 }
 
 /* -d, $HIROBA_DIR, else the `data` key of -c / $HIROBA_CONF / the default config. */
-static int
-resolve_dir(struct cli *cli)
+int
+ctl_dir(struct cli *cli)
 {
 	const char *conf, *env;
 	char *data = NULL;
@@ -117,7 +117,9 @@ ctl_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
 	int64_t maxsize = -1;
 
 	*resp = NULL;
-	if ((rc = resolve_dir(cli)) != 0)
+	if (cli->remote != NULL)
+		return remote_call(cli, req, resp);
+	if ((rc = ctl_dir(cli)) != 0)
 		return rc;
 	if ((path = cli_strf("%s/ctl.sock", cli->dir)) == NULL ||
 	    (endpoint = cli_strf("ipc://%s", path)) == NULL) {
@@ -348,10 +350,36 @@ ctl_self(struct cli *cli, const uint8_t **key)
 	int rc;
 
 	*key = NULL;
+	if (cli->remote != NULL) {	/* a bare ID names the remote group's record */
+		*key = cli->remote_key;
+		return 0;
+	}
 	if ((rc = ctl_status(cli, &st)) != 0)
 		return rc;
 	*key = st->key.data;
 	return 0;
+}
+
+/* With --remote there is no status to ask: a group's name is in the membership record
+ * the center wrote for it, which the remote holds (the center's key is in our config). */
+static void
+name_remote(struct cli *cli, const uint8_t key[HB_KEY_LEN], const char *hex)
+{
+	uint8_t center[HB_KEY_LEN];
+	struct hb_record *r = NULL;
+	struct hb_member m;
+	char *c = NULL, *id = NULL;
+
+	if (ctl_dir(cli) != 0 || conf_node_get(cli->conf, "center", &c) != 0 ||
+	    proto_key_parse(c, center) != 0 || (id = cli_strf("member/%s", hex)) == NULL)
+		goto out;
+	if (ctl_get(cli, center, id, &r) == 0 && proto_record_membership(r, &m) == 0 &&
+	    memcmp(m.key, key, HB_KEY_LEN) == 0 && m.name[0] != '\0')
+		json_object_set_new(cli->names, hex, json_string(m.name));
+out:
+	hb_record_free(&r);
+	free(id);
+	free(c);
 }
 
 static void
@@ -366,6 +394,8 @@ names_load(struct cli *cli)
 	size_t i;
 
 	if ((cli->names = json_object()) == NULL)
+		return;
+	if (cli->remote != NULL)	/* name by name, in ctl_group_name */
 		return;
 	/* Our own name and the names our config gives peers first; the center's roster
 	 * may say otherwise and wins. */
@@ -413,7 +443,11 @@ ctl_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN])
 	if (cli->names == NULL)
 		return "?";
 	proto_key_hex(key, hex);
-	if ((v = json_object_get(cli->names, hex)) == NULL) {
+	if ((v = json_object_get(cli->names, hex)) == NULL && cli->remote != NULL) {
+		name_remote(cli, key, hex);
+		v = json_object_get(cli->names, hex);
+	}
+	if (v == NULL) {
 		proto_fingerprint(key, fpr);
 		json_object_set_new(cli->names, hex, json_string(fpr));
 		v = json_object_get(cli->names, hex);

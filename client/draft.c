@@ -8,48 +8,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "hiroba.h"
 
 /* CLI names are the query-term names; json names are what proto's JSON form uses. */
 const struct vocab vocab_category[] = {
-	{ "pre_parent", "pre_parent", "プレママ・プレパパ" },
-	{ "father", "father", "父親向け" },
-	{ "play_space", "play_space", "親子のひろば" },
-	{ "consultation", "consultation", "子育て相談" },
-	{ "supporter_training", "supporter_training", "支援者研修" },
-	{ "network_meeting", "network_meeting", "応援ネット" },
-	{ "support_system", "support_system", "サポートシステム" },
-	{ "other", "other_category", "その他" },
-	{ NULL, NULL, NULL }
+	{ "pre_parent", "pre_parent", "プレママ・プレパパ", "Expecting parents" },
+	{ "father", "father", "父親向け", "For fathers" },
+	{ "play_space", "play_space", "親子のひろば", "Parent and child play space" },
+	{ "consultation", "consultation", "子育て相談", "Parenting consultation" },
+	{ "supporter_training", "supporter_training", "支援者研修", "Supporter training" },
+	{ "network_meeting", "network_meeting", "応援ネット", "Network meeting" },
+	{ "support_system", "support_system", "サポートシステム", "Support system briefing" },
+	{ "other", "other_category", "その他", "Other" },
+	{ NULL, NULL, NULL, NULL }
 };
 const struct vocab vocab_audience[] = {
-	{ "expecting_parents", "expecting_parents", "妊婦・パートナー" },
-	{ "fathers", "fathers", "父親" },
-	{ "foreign_families", "foreign_families", "外国につながる家庭" },
-	{ "grandparents", "grandparents", "祖父母" },
-	{ "supporters", "supporters", "支援者" },
-	{ "all_families", "all_families", "どなたでも" },
-	{ NULL, NULL, NULL }
+	{ "expecting_parents", "expecting_parents", "妊婦・パートナー", "Expecting parents" },
+	{ "fathers", "fathers", "父親", "Fathers" },
+	{ "foreign_families", "foreign_families", "外国につながる家庭", "Foreign families" },
+	{ "grandparents", "grandparents", "祖父母", "Grandparents" },
+	{ "supporters", "supporters", "支援者", "Supporters" },
+	{ "all_families", "all_families", "どなたでも", "All families" },
+	{ NULL, NULL, NULL, NULL }
 };
 const struct vocab vocab_group_kind[] = {
-	{ "center", "center", "拠点" },
-	{ "nursery", "nursery", "保育園・幼稚園" },
-	{ "circle", "circle", "サークル" },
-	{ "other", "other_group", "その他" },
-	{ NULL, NULL, NULL }
+	{ "center", "center", "拠点", NULL },
+	{ "nursery", "nursery", "保育園・幼稚園", NULL },
+	{ "circle", "circle", "サークル", NULL },
+	{ "other", "other_group", "その他", "Other" },
+	{ NULL, NULL, NULL, NULL }
 };
 const struct vocab vocab_vkind[] = {
-	{ "wanted", "wanted", "募集" },
-	{ "offered", "offered", "提供" },
-	{ NULL, NULL, NULL }
+	{ "wanted", "wanted", "募集", "Wanted" },
+	{ "offered", "offered", "提供", "Offered" },
+	{ NULL, NULL, NULL, NULL }
 };
 const struct vocab vocab_lstatus[] = {
-	{ "open", "open", "受付中" },
-	{ "filled", "filled", "充足" },
-	{ "closed", "closed", "終了" },
-	{ NULL, NULL, NULL }
+	{ "open", "open", "受付中", "Open" },
+	{ "filled", "filled", "充足", "Filled" },
+	{ "closed", "closed", "終了", "Closed" },
+	{ NULL, NULL, NULL, NULL }
 };
 
 const struct vocab *
@@ -67,6 +68,32 @@ vocab_label(const struct vocab *v, const char *json)
 	const struct vocab *f = vocab_find(v, json);
 
 	return f != NULL ? f->label : json;
+}
+
+const char *
+vocab_label_lang(struct cli *cli, const struct vocab *v, const char *json)
+{
+	const struct vocab *f = vocab_find(v, json);
+
+	if (f == NULL)
+		return json != NULL ? json : "";
+	if (cli->lang == NULL || strcmp(cli->lang, "ja") == 0 ||
+	    strncmp(cli->lang, "ja-", 3) == 0)
+		return f->label;
+	return f->en != NULL ? f->en : f->name;
+}
+
+const struct vocab *
+vocab_find_label(const struct vocab *v, const char *s)
+{
+	const struct vocab *f;
+
+	if ((f = vocab_find(v, s)) != NULL)
+		return f;
+	for (; s != NULL && v->name != NULL; v++)
+		if (strcmp(v->label, s) == 0 || (v->en != NULL && strcasecmp(v->en, s) == 0))
+			return v;
+	return NULL;
 }
 
 json_t *

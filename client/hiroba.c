@@ -17,6 +17,28 @@
 #define TIME_HELP \
 	"Times are Asia/Tokyo unless they carry an offset: '2026-12-05 10:00', '2026-12-05',\n" \
 	"'2026-12-05T10:00:00+09:00', '2026-12-05T01:00:00Z', 'now', 'today', 'tomorrow'.\n"
+#define EXPORT_OPTS \
+	"\t[--from TIME] [--to TIME] [--category CAT] [--audience A] [--group G] [--text T]\n" \
+	"\t[--tag KEY=VALUE ...] [--near LAT,LON [--radius 1km]] [-o FILE]"
+#define EXPORT_HELP \
+	"  --kind       which records (comma-separated): event, meeting, place, volunteer\n" \
+	"  --from, --to events and meetings with an occurrence in [from, to); default: from\n" \
+	"               30 days ago to a year from now\n" \
+	"  --category, --audience   events only (see `hiroba help event add`)\n" \
+	"  --tag, --near, --radius  places only (see `hiroba help places`)\n" \
+	"  --group G    one group's records (its key, fingerprint or name)\n" \
+	"  --text T     records whose text contains T\n" \
+	"  -o FILE      write FILE (replaced whole, never left half-written); default stdout\n"
+#define IMPORT_HELP \
+	"Validates every row first. If any row is refused, each refusal is listed with its\n" \
+	"line number and reason, nothing is imported and the exit status is 1 (--skip-bad\n" \
+	"imports the good rows). The accepted rows are then published in one request, all or\n" \
+	"none. A row's record id is its id column, else derived from its identifying fields\n" \
+	"(an event's title and start, a place's name and point), so importing the same file\n" \
+	"again changes nothing: rows whose record already has the same content are skipped.\n" \
+	"  --kind       event or place (default: guessed from the columns or the records)\n" \
+	"  --skip-bad   import the good rows even if some are refused (exit status 1 still)\n" \
+	"  --dry-run    check every row and say what would be imported; publish nothing\n"
 #define FILE_HELP \
 	"  -f FILE      take the record from a JSON file ('-' reads stdin); options given\n" \
 	"               as well override its fields\n"
@@ -29,28 +51,28 @@ static const struct cmd commands[] = {
 	  "DIR (mode 0700), DIR/identity.key (0600) and DIR/hirobad.conf. Prints the new key,\n"
 	  "its fingerprint (read it to the center over the phone) and the line the center runs\n"
 	  "to admit the group. Refuses to overwrite an existing identity or config.\n"
-	  "  --listen may repeat; --peer may repeat. --center self makes this group the center.\n" },
+	  "  --listen may repeat; --peer may repeat. --center self makes this group the center.\n", 0 },
 	{ "admit", cmd_admit, "KEYHEX --name NAME --kind center|nursery|circle|other",
-	  "Admit a group to the network (center only): publishes its membership record.\n" },
+	  "Admit a group to the network (center only): publishes its membership record.\n", 0 },
 	{ "revoke", cmd_revoke, "KEYHEX [--after-seq N]",
 	  "Revoke a group's membership (center only). Its records up to sequence number N stay\n"
 	  "valid, later ones are refused whatever time they claim. Default N: how far this\n"
-	  "daemon holds the group's records without gaps (from `hiroba status`), else 0.\n" },
+	  "daemon holds the group's records without gaps (from `hiroba status`), else 0.\n", 0 },
 	{ "publish", cmd_publish, "-f FILE|-",
 	  "Publish any record from its JSON form (see PROTOCOL.md): {\"id\":\"...\", \"event\":{...}}.\n"
 	  "The daemon signs it with this group's key and shares it. The output of `hiroba show\n"
-	  "--json` is accepted back (its header keys are ignored).\n" },
+	  "--json` is accepted back (its header keys are ignored).\n", 0 },
 	{ "show", cmd_show, "[AUTHORHEX/]ID",
-	  "Show one record. A bare ID names one of this group's own records.\n" },
+	  "Show one record. A bare ID names one of this group's own records.\n", CMD_READ },
 	{ "delete", cmd_delete, "ID [--reason TEXT]",
-	  "Delete one of this group's own records (publishes a tombstone).\n" },
+	  "Delete one of this group's own records (publishes a tombstone).\n", 0 },
 	{ "status", cmd_status, "",
 	  "Show this daemon and what it knows of the network. Its key, peers (connected, last\n"
-	  "contact, how far behind), record counts per kind and per group.\n" },
+	  "contact, how far behind), record counts per kind and per group.\n", 0 },
 	{ "members", cmd_members, "",
-	  "List every group the center has admitted or revoked (the roster).\n" },
+	  "List every group the center has admitted or revoked (the roster).\n", 0 },
 	{ "sync", cmd_sync, "",
-	  "Start a reconciliation round with every peer now.\n" },
+	  "Start a reconciliation round with every peer now.\n", 0 },
 	{ "event add", cmd_event_add,
 	  "--title TEXT --start TIME [--end TIME|HH:MM] [--all-day] --category CAT\n"
 	  "\t[--place-text TEXT] [--capacity N] [--weekly|--monthly [--by-weekday] --until DATE]\n"
@@ -62,58 +84,97 @@ static const struct cmd commands[] = {
 	  "  CAT: pre_parent, father, play_space, consultation, supporter_training,\n"
 	  "       network_meeting, support_system, other\n"
 	  "  A:   expecting_parents, fathers, foreign_families, grandparents, supporters,\n"
-	  "       all_families\n" FILE_HELP TIME_HELP },
+	  "       all_families\n" FILE_HELP TIME_HELP, 0 },
 	{ "event edit", cmd_event_edit, "ID [event add options]",
-	  "Change one of this group's events: only the options given change.\n" FILE_HELP },
+	  "Change one of this group's events: only the options given change.\n" FILE_HELP, 0 },
 	{ "event cancel", cmd_event_cancel, "ID",
-	  "Mark one of this group's events as cancelled (it stays listed, marked 中止).\n" },
+	  "Mark one of this group's events as cancelled (it stays listed, marked 中止).\n", 0 },
 	{ "event done", cmd_event_done, "ID --attended N",
-	  "Record how many people came to one of this group's events.\n" },
+	  "Record how many people came to one of this group's events.\n", 0 },
 	{ "events", cmd_events,
 	  "[--from TIME] [--to TIME] [--category CAT] [--audience A] [--group G] [--text T]\n"
 	  "\t[--limit N]",
 	  "List event occurrences from every group, in time order. Default: from now, the next\n"
 	  "30 days; a --to date without a time includes that day. G is a group's key, its\n"
-	  "fingerprint or its name.\n" TIME_HELP },
+	  "fingerprint or its name.\n" TIME_HELP, CMD_READ },
 	{ "place add", cmd_place_add,
 	  "--name NAME --lat LAT --lon LON [--tag KEY=VALUE ...] [--address TEXT]\n"
 	  "\t[--description TEXT] [--hours OSM_OPENING_HOURS] [--name-en TEXT] [--id ID] [-f FILE|-]",
 	  "Add a support-map entry. Tags use OpenStreetMap's vocabulary: leisure=playground,\n"
 	  "changing_table=yes, stroller=yes|limited|no, wheelchair=yes. --id defaults to\n"
-	  "place/xxxxxx.\n" FILE_HELP },
+	  "place/xxxxxx.\n" FILE_HELP, 0 },
 	{ "place edit", cmd_place_edit, "ID [place add options]",
-	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP },
+	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP, 0 },
 	{ "place remove", cmd_place_remove, "ID",
-	  "Remove one of this group's map entries (publishes a tombstone).\n" },
+	  "Remove one of this group's map entries (publishes a tombstone).\n", 0 },
 	{ "places", cmd_places,
 	  "[--near LAT,LON [--radius 1km]] [--tag KEY=VALUE ...] [--text T] [--group G] [--limit N]",
-	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n" },
+	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n", CMD_READ },
 	{ "volunteer add", cmd_volunteer_add,
 	  "--wanted|--offered --title TEXT [--skill S ...] [--area AREA] [--people N]\n"
 	  "\t[--description TEXT] [--status open|filled|closed] [--id ID] [-f FILE|-]",
 	  "Publish a volunteer listing: help wanted by the group, or help it offers. --skill may\n"
 	  "repeat or take a comma-separated list. --id defaults to volunteer/YYYYMMDD-xxxxxx.\n"
-	  FILE_HELP },
+	  FILE_HELP, 0 },
 	{ "volunteer edit", cmd_volunteer_edit, "ID [volunteer add options]",
 	  "Change one of this group's volunteer listings; --skill replaces all skills.\n"
-	  FILE_HELP },
+	  FILE_HELP, 0 },
 	{ "volunteer close", cmd_volunteer_close, "ID [--filled]",
-	  "Close one of this group's listings (status closed, or filled with --filled).\n" },
+	  "Close one of this group's listings (status closed, or filled with --filled).\n", 0 },
 	{ "volunteers", cmd_volunteers,
 	  "[--wanted|--offered] [--skill S] [--area AREA] [--open] [--text T] [--group G]",
-	  "List volunteer listings of every group.\n" },
+	  "List volunteer listings of every group.\n", CMD_READ },
 	{ "meeting call", cmd_meeting_call,
 	  "--title TEXT --start TIME [--end TIME|HH:MM] [--agenda TEXT] [--place-text TEXT]\n"
 	  "\t[--invite G,G ...] [--id ID] [-f FILE|-]",
 	  "Call a meeting (応援ネット, 地域別会議). --end defaults to one hour after --start.\n"
-	  "--id defaults to meeting/YYYYMMDD-xxxxxx.\n" FILE_HELP TIME_HELP },
+	  "--id defaults to meeting/YYYYMMDD-xxxxxx.\n" FILE_HELP TIME_HELP, 0 },
 	{ "meeting reply", cmd_meeting_reply,
 	  "AUTHORHEX/ID (--attending|--absent) [--count N] [--note TEXT]",
-	  "Answer a meeting's call. Replying again replaces the earlier answer.\n" },
+	  "Answer a meeting's call. Replying again replaces the earlier answer.\n", 0 },
 	{ "meetings", cmd_meetings, "[--from TIME] [--to TIME] [--group G] [--text T]",
 	  "List meetings with the answers received. Default: from 7 days ago, the next 90 days.\n"
-	  TIME_HELP },
-	{ NULL, NULL, NULL, NULL }
+	  TIME_HELP, CMD_READ },
+	{ "export ics", cmd_export, "[--kind event,meeting]\n" EXPORT_OPTS,
+	  "Write an iCalendar file (RFC 5545) of events and meetings, for calendar programs.\n"
+	  "UIDs are ID@AUTHORHEX, the same from every daemon; SEQUENCE follows edits; times are\n"
+	  "in the Asia/Tokyo zone (a VTIMEZONE is included), all-day events are dates,\n"
+	  "repetitions are RRULE with EXDATE for exceptions, cancelled events STATUS:CANCELLED.\n"
+	  EXPORT_HELP, CMD_READ },
+	{ "export geojson", cmd_export, "[--kind place[,event]]\n" EXPORT_OPTS,
+	  "Write a GeoJSON FeatureCollection (RFC 7946) of support-map entries, for uMap and\n"
+	  "QGIS; with --kind place,event also events that have a point. Coordinates are\n"
+	  "[lon, lat]; properties: name, description, address, opening_hours, the OSM tags as\n"
+	  "keys (stroller=yes ...), name:LANG for translations, group, author and id.\n"
+	  EXPORT_HELP, CMD_READ },
+	{ "export csv", cmd_export, "[--kind event|meeting|place|volunteer]\n" EXPORT_OPTS,
+	  "Write a CSV file that Excel in Japan opens as it is: UTF-8 with a BOM, CRLF line ends,\n"
+	  "RFC 4180 quoting, and cells that start with = + - @ prefixed with ' so they are never\n"
+	  "taken as formulas. One kind per file (default: event, one row per occurrence).\n"
+	  "Headers are Japanese (開始, 終了, 区分, タイトル, 場所, 定員, 申込, 参加, グループ, ID ...;\n"
+	  "places: 名称, 緯度, 経度, 住所, タグ ...), English with --lang other than ja; both are\n"
+	  "column names `hiroba import csv` reads.\n"
+	  EXPORT_HELP, CMD_READ },
+	{ "import csv", cmd_import, "FILE [--kind event|place] [--skip-bad] [--dry-run]",
+	  "Publish many events or map entries from a spreadsheet saved as CSV (RFC 4180; UTF-8\n"
+	  "with or without a BOM; CRLF or LF). The first row names the columns, in Japanese or\n"
+	  "English:\n"
+	  "  places: 名称/name, 緯度/lat, 経度/lon, 住所/address, タグ/tags (k=v;k=v),\n"
+	  "          営業時間/opening_hours, 説明/description, 備考/notes, ID/id\n"
+	  "  events: タイトル/title, 開始/start, 終了/end (or HH:MM), 終日/all_day, 区分/category,\n"
+	  "          場所/place, 緯度/lat, 経度/lon, 定員/capacity, 申込/registered, 参加/attended,\n"
+	  "          参加費/fee, 連絡先/contact, 説明/description, 対象/audience, 状態/status\n"
+	  "          (中止/cancelled), ID/id\n"
+	  "  translations: title:en, name:en, description:zh ... (also title_en)\n"
+	  "Other columns (グループ/group ...) are ignored. A start without a time of day makes an\n"
+	  "all-day event. Without 区分 an event is `other`.\n"
+	  IMPORT_HELP TIME_HELP, 0 },
+	{ "import json", cmd_import, "FILE [--kind event|place] [--skip-bad] [--dry-run]",
+	  "Publish many records from JSON: an array of drafts, or one draft per line (the\n"
+	  "output of `hiroba events --json` or `hiroba places --json` is accepted; header keys\n"
+	  "are ignored). Drafts are in the JSON form of `hiroba publish` (PROTOCOL.md).\n"
+	  IMPORT_HELP, 0 },
+	{ NULL, NULL, NULL, NULL, 0 }
 };
 
 static const char usage_text[] =
@@ -175,6 +236,14 @@ print_help(const struct cmd *c, FILE *f)
 			fputc(*s, f);
 	}
 	fprintf(f, "\n\n%s", c->help);
+	if (c->flags & CMD_READ)
+		fputs("  --lang LANG  titles, names and descriptions in LANG (en, zh, vi,\n"
+		    "               ja-x-easy) where the record has a translation, else the\n"
+		    "               original Japanese\n"
+		    "  --remote ENDPOINT --remote-key KEYHEX\n"
+		    "               ask another group's hirobad (tcp://host:port, its key) instead\n"
+		    "               of this one; this group's key (DATA/identity.key) must be\n"
+		    "               admitted by the center. No answer in 10 s: exit 3\n", f);
 	fputs("  --json       JSON output\n"
 	    "  --dry-run    for commands that publish: check the record and print it as JSON\n"
 	    "               instead of publishing it\n"
@@ -245,6 +314,22 @@ cli_common_opt(struct cli *cli, int c, char **argv)
 	case 'N':
 		cli->dry_run = true;
 		return -1;
+	case 'L':
+		if (strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+		    != strlen(optarg) || *optarg == '\0' || strlen(optarg) > 35)
+			return cli_usage(cli, "--lang: a language tag such as en, zh, vi or "
+			    "ja-x-easy, not '%s'", optarg);
+		cli->lang = optarg;
+		return -1;
+	case 'R':
+		cli->remote = optarg;
+		return -1;
+	case 'K':
+		if (proto_key_parse(optarg, cli->remote_key) != 0)
+			return cli_usage(cli, "--remote-key: the remote group's key, 64 hex "
+			    "digits, not '%s'", optarg);
+		cli->remote_key_hex = optarg;
+		return -1;
 	case ':':
 		return cli_usage(cli, "option %s needs a value", word);
 	default:
@@ -252,6 +337,20 @@ cli_common_opt(struct cli *cli, int c, char **argv)
 			return cli_usage(cli, "unknown option -%c", optopt);
 		return cli_usage(cli, "unknown option %s", word);
 	}
+}
+
+int
+cli_read_check(struct cli *cli)
+{
+	if (cli->remote != NULL && cli->remote_key_hex == NULL)
+		return cli_usage(cli, "--remote needs --remote-key KEYHEX (the remote group's "
+		    "key, from `hiroba members` or its `hiroba status`)");
+	if (cli->remote == NULL && cli->remote_key_hex != NULL)
+		return cli_usage(cli, "--remote-key goes with --remote ENDPOINT");
+	if (cli->remote != NULL && strncmp(cli->remote, "tcp://", 6) != 0)
+		return cli_usage(cli, "--remote: an endpoint such as tcp://host:port, not '%s'",
+		    cli->remote);
+	return 0;
 }
 
 void

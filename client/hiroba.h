@@ -33,7 +33,9 @@ struct cmd {
 	int		(*fn)(struct cli *cli, int argc, char **argv);
 	const char	*synopsis;	/* what follows the name in a usage line */
 	const char	*help;		/* the rest of `hiroba help NAME` */
+	int		 flags;		/* CMD_READ */
 };
+#define CMD_READ	0x1	/* a read command: takes --lang, --remote, --remote-key */
 
 /* One run of the program. The cached answers from the daemon are filled in lazily. */
 struct cli {
@@ -47,6 +49,10 @@ struct cli {
 	char			*conf;		/* config file used (or guessed), for messages */
 	Hiroba__Wire__Status	*status;	/* cached `status` answer */
 	json_t			*names;		/* hex key -> group name, from `members` */
+	const char		*lang;		/* --lang: NULL or "ja" for the originals */
+	const char		*remote;	/* --remote ENDPOINT: ask that daemon instead */
+	const char		*remote_key_hex; /* --remote-key as given */
+	uint8_t			 remote_key[HB_KEY_LEN];
 };
 
 /* ---- hiroba.c ---- */
@@ -60,10 +66,17 @@ void	 cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define CLI_COMMON_OPTS \
 	{ "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'J' }, \
 	{ "dry-run", no_argument, NULL, 'N' }
+/* What read commands take as well: --lang, --remote ENDPOINT, --remote-key KEYHEX. */
+#define CLI_READ_OPTS \
+	{ "lang", required_argument, NULL, 'L' }, \
+	{ "remote", required_argument, NULL, 'R' }, \
+	{ "remote-key", required_argument, NULL, 'K' }
 /* Handle a getopt_long result that a command did not: 'h' prints the help and returns 0,
- * 'J' / 'N' set json / dry_run and return -1 (carry on), anything else is a usage error
- * (returns 2). */
+ * 'J' / 'N' set json / dry_run and return -1 (carry on), so do 'L' / 'R' / 'K' (checked);
+ * anything else is a usage error (returns 2). */
 int	 cli_common_opt(struct cli *cli, int c, char **argv);
+/* After a read command's options: --remote and --remote-key go together. 0 or 2. */
+int	 cli_read_check(struct cli *cli);
 /* Prepare getopt_long for a command's argv (argv[0] = the command's name). Commands use
  * an optstring starting with ':' so that a missing value is reported as such. */
 void	 cli_getopt_reset(void);
@@ -76,10 +89,14 @@ long long cli_number(const char *s, long long max);
 /* The `data` key of the [node] section of an INI config. 0 with *data malloc'd (the
  * caller's), ENOENT if the file has no data key, or an errno from reading it. */
 int	 conf_data_dir(const char *path, char **data);
+/* Any key of the [node] section, the same way. */
+int	 conf_node_get(const char *path, const char *key, char **data);
 /* Quote s for a POSIX shell ('...'); malloc'd, the caller's. */
 char	*conf_shell_quote(const char *s);
 
 /* ---- ctl.c ---- */
+/* Resolve cli->dir (and cli->conf) from -d, $HIROBA_DIR or the config. Exit code. */
+int	 ctl_dir(struct cli *cli);
 /* An empty request. (The generated HIROBA__WIRE__CTL_REQUEST__INIT trips
  * -Wmissing-braces because the oneof's first member is a struct.) */
 Hiroba__Wire__CtlRequest ctl_request(void);
@@ -123,6 +140,13 @@ const char *ctl_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN]);
 int	 ctl_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN]);
 void	 cli_free(struct cli *cli);
 
+/* ---- remote.c ---- */
+/* One query or get, as a RemoteQuery to cli->remote over CURVE with this group's own key
+ * (DIR/identity.key), waiting 10 s for the RemoteAnswer with the same id. Same contract as
+ * ctl_call; other requests are refused with a usage message. */
+int	 remote_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
+	    Hiroba__Wire__CtlResponse **resp);
+
 /* ---- table.c ---- */
 #define TABLE_RIGHT	0x1	/* numbers */
 #define TABLE_TRUNC	0x2	/* long text: may be cut on a narrow terminal */
@@ -144,6 +168,10 @@ json_t	*json_record(struct cli *cli, const struct hb_record *r);
 
 /* obj[key] if it is a string, else "". */
 const char *jstr(json_t *obj, const char *key);
+/* A payload's human text in cli->lang (--lang), falling back to the original Japanese:
+ * field is "title" or "description" (a translation's names); orig is the payload's own
+ * key for it ("title", "name", "description", "agenda"). Never NULL. */
+const char *text_lang(struct cli *cli, json_t *payload, const char *field, const char *orig);
 
 /* ---- timefmt.c: Asia/Tokyo is UTC+09:00 all year (no DST since 1951) ---- */
 #define TOKYO_OFFSET	(9 * 3600)
@@ -207,14 +235,25 @@ struct vocab {
 	const char	*name;		/* CLI and query term: "father" */
 	const char	*json;		/* JSON enum value */
 	const char	*label;		/* for tables: "父親向け" */
+	const char	*en;		/* for --lang other than ja (NULL: the name) */
 };
 extern const struct vocab vocab_category[], vocab_audience[], vocab_group_kind[],
 	    vocab_vkind[], vocab_lstatus[];
 const struct vocab *vocab_find(const struct vocab *v, const char *name);	/* name or json */
 const char	*vocab_label(const struct vocab *v, const char *json);	/* label or json */
+/* The label in cli->lang: Japanese for ja, else the English one. */
+const char	*vocab_label_lang(struct cli *cli, const struct vocab *v, const char *json);
+/* Like vocab_find, also accepting the Japanese and English labels. */
+const struct vocab *vocab_find_label(const struct vocab *v, const char *s);
 /* "a,b,c" where every item is a vocab name → a JSON array of json names. NULL and a
  * usage message if one is unknown. */
 json_t	*vocab_list(struct cli *cli, const struct vocab *v, const char *what, const char *s);
+
+/* ---- cmd_place.c ---- */
+/* Decimal degrees ("35.4658") → 1e-7 degrees, within ±limit. 0 or -1. */
+int	 place_degrees(const char *s, double limit, int32_t *e7);
+/* "500m", "1km", "1.5km", "800" (metres) → metres. 0 or -1. */
+int	 place_distance(const char *s, uint32_t *m);
 
 /* ---- the commands ---- */
 int	cmd_init(struct cli *, int, char **);
@@ -242,5 +281,7 @@ int	cmd_volunteers(struct cli *, int, char **);
 int	cmd_meeting_call(struct cli *, int, char **);
 int	cmd_meeting_reply(struct cli *, int, char **);
 int	cmd_meetings(struct cli *, int, char **);
+int	cmd_export(struct cli *, int, char **);
+int	cmd_import(struct cli *, int, char **);
 
 #endif /* HIROBA_CLIENT_H */

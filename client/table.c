@@ -149,3 +149,19 @@ jstr(json_t *obj, const char *key)
 
 	return s != NULL ? s : "";
 }
+
+const char *
+text_lang(struct cli *cli, json_t *payload, const char *field, const char *orig)
+{
+	json_t *t;
+	const char *s;
+	size_t i;
+
+	if (cli != NULL && cli->lang != NULL && strcmp(cli->lang, "ja") != 0)
+		json_array_foreach(json_object_get(payload, "translations"), i, t)
+			if (strcmp(jstr(t, "lang"), cli->lang) == 0 &&
+			    (s = json_string_value(json_object_get(t, field))) != NULL &&
+			    *s != '\0')
+				return s;
+	return jstr(payload, orig);
+}
