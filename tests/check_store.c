@@ -296,6 +296,83 @@ START_TEST(test_publish_ingest_get_scan)
 }
 END_TEST
 
+static struct hb_record *
+draft(const char *json)
+{
+	struct hb_record *r = NULL;
+	char err[256];
+
+	ck_assert_msg(proto_draft_from_json(json, strlen(json), &r, err, sizeof(err)) == 0,
+	    "%s: %s", json, err);
+	return r;
+}
+
+START_TEST(test_publish_many)
+{
+	struct hb_record *r[3];
+	uint8_t *got;
+	size_t len;
+	int res[3];
+	char bad[512];
+
+	/* Three drafts, one txn, consecutive seqs. */
+	r[0] = draft(event_json("e1", "親子のひろば", T0, "play_space"));
+	r[1] = draft(event_json("e2", "父親向けプログラム", T0 + DAY, "father"));
+	r[2] = proto_membership_new(g1.pk, 2, 1, "保育園", 2, 0);
+	ck_assert_int_eq(store_publish_many(st, r, 3, &center, NOW, res), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(res[i], 0);
+		ck_assert_uint_eq(proto_record_seq(r[i]), (uint64_t)i + 1);
+		hb_record_free(&r[i]);
+	}
+	ck_assert_uint_eq(scan_count(st, center.pk, 0), 3);
+	ck_assert_uint_eq(author_state(st, center.pk).complete, 3);
+	ck_assert_int_eq(store_member(st, g1.pk, &(struct hb_member){ 0 }), 0);
+
+	/* One bad draft (it expires before it is signed) refuses the whole batch; the
+	 * others keep res 0. */
+	snprintf(bad, sizeof(bad), "{\"id\":\"bad\",\"expires\":%lld,\"event\":{"
+	    "\"title\":\"古い\",\"when\":{\"start\":%lld,\"end\":%lld},"
+	    "\"category\":\"father\"}}", (long long)(NOW - HOUR), (long long)T0,
+	    (long long)(T0 + HOUR));
+	r[0] = draft(event_json("n1", "おはなし会", T0, "play_space"));
+	r[1] = draft(bad);
+	r[2] = draft(event_json("n2", "ABC英語", T0, "play_space"));
+	ck_assert_int_eq(store_publish_many(st, r, 3, &center, NOW, res), PROTO_ETIME);
+	ck_assert_int_eq(res[0], 0);
+	ck_assert_int_eq(res[1], PROTO_ETIME);
+	ck_assert_int_eq(res[2], 0);
+	ck_assert_uint_eq(scan_count(st, center.pk, 0), 3);
+	ck_assert_uint_eq(author_state(st, center.pk).max_seq, 3);
+	ck_assert_int_eq(store_get(st, center.pk, "n1", &got, &len), STORE_NOTFOUND);
+
+	/* A refusal by the store's rules, caused by an earlier draft of the same batch:
+	 * deleting e1 and writing it again. Nothing happens, e1 is still there. */
+	hb_record_free(&r[1]);
+	r[1] = proto_tombstone_new("e1", NULL);
+	hb_record_free(&r[2]);
+	r[2] = draft(event_json("e1", "親子のひろば", T0 + WEEK, "play_space"));
+	ck_assert_int_eq(store_publish_many(st, r, 3, &center, NOW, res), STORE_ETOMBSTONE);
+	ck_assert_int_eq(res[0], 0);
+	ck_assert_int_eq(res[1], 0);
+	ck_assert_int_eq(res[2], STORE_ETOMBSTONE);
+	ck_assert_int_eq(store_get(st, center.pk, "e1", &got, &len), 0);
+	free(got);
+
+	/* The good drafts, published again, take the next seqs. */
+	ck_assert_int_eq(store_publish_many(st, r, 2, &center, NOW, res), 0);
+	ck_assert_uint_eq(proto_record_seq(r[0]), 4);
+	ck_assert_uint_eq(proto_record_seq(r[1]), 5);
+	ck_assert_int_eq(store_get(st, center.pk, "n1", &got, &len), 0);
+	free(got);
+	ck_assert_uint_eq(scan_count(st, center.pk, 0), 4);	/* the tombstone replaced e1 */
+	ck_assert_int_eq(store_publish_many(st, r, 0, &center, NOW, res), 0);
+	for (int i = 0; i < 3; i++)
+		hb_record_free(&r[i]);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+}
+END_TEST
+
 /* ---- refusals ---- */
 
 START_TEST(test_bad_signature_truncated_oversized)
@@ -1106,6 +1183,7 @@ store_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_open_reopen);
 	tcase_add_test(tc, test_publish_ingest_get_scan);
+	tcase_add_test(tc, test_publish_many);
 	tcase_add_test(tc, test_bad_signature_truncated_oversized);
 	tcase_add_test(tc, test_unknown_and_not_center);
 	tcase_add_test(tc, test_revoked);
