@@ -226,12 +226,17 @@ class FederationTest(unittest.TestCase):
 
     def setUp(self):
         self.fed = Federation()
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        self._failed_before = (len(result.failures) + len(result.errors)) \
+            if result is not None else 0
 
     def tearDown(self):
-        failed = any(err for _, err in getattr(self._outcome, "errors", []) if err) \
-            if hasattr(self._outcome, "errors") else False
-        result = getattr(self._outcome, "result", None)
-        if result is not None and (result.failures or result.errors):
+        # print the logs only when this test failed (the result object is shared)
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        failed = result is not None and \
+            len(result.failures) + len(result.errors) > self._failed_before
+        errors = getattr(getattr(self, "_outcome", None), "errors", None) or []
+        if any(err for _, err in errors):
             failed = True
         if failed:
             print(self.fed.logs())
