@@ -1,5 +1,5 @@
 /*
- * conf: hirobad.conf, an INI file (see deploy/hirobad.conf.5.scd and the examples in
+ * conf: hirobad.conf, an INI file (see deploy/man/hirobad.conf.5.scd and the examples in
  * deploy/). Unknown keys and bad values are errors that name the file and line.
  */
 #ifndef HIROBA_CONF_H
@@ -17,6 +17,17 @@ struct conf_peer {
 	char		*name;
 	char		*endpoint;
 	uint8_t		 key[HB_KEY_LEN];
+};
+
+/* [http]: the read-only web page (http.c); off while listen is NULL */
+struct conf_http {
+	char		*listen;		/* "127.0.0.1:8080", "[::1]:8080" */
+	char		*tiles;			/* map tile URL template, {z}/{x}/{y} */
+	char		*attribution;		/* shown under the map */
+	char		*title;			/* the page's title; default: [node] name */
+	char		*static_dir;		/* the page's files; default HIROBA_WEBDIR */
+	unsigned	 connections;		/* at most this many at once */
+	unsigned	 timeout;		/* seconds of silence before a close */
 };
 
 struct conf {
@@ -41,6 +52,7 @@ struct conf {
 	unsigned	 verify_threads;	/* 0 = all CPUs */
 	size_t		 mapsize;		/* initial LMDB map, bytes */
 	size_t		 mapsize_max;		/* 0 = unlimited */
+	struct conf_http http;
 };
 
 /*
