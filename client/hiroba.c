@@ -167,7 +167,9 @@ static const struct cmd commands[] = {
 	  "          (中止/cancelled), ID/id\n"
 	  "  translations: title:en, name:en, description:zh ... (also title_en)\n"
 	  "Other columns (グループ/group ...) are ignored. A start without a time of day makes an\n"
-	  "all-day event. Without 区分 an event is `other`.\n"
+	  "all-day event. Without 区分 an event is `other`. A line break inside a quoted cell is\n"
+	  "kept (as LF); a leading ' before = + - @ (how `hiroba export csv` writes them) is\n"
+	  "dropped, so an exported file imports back unchanged.\n"
 	  IMPORT_HELP TIME_HELP, 0 },
 	{ "import json", cmd_import, "FILE [--kind event|place] [--skip-bad] [--dry-run]",
 	  "Publish many records from JSON: an array of drafts, or one draft per line (the\n"
