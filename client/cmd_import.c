@@ -943,6 +943,9 @@ publish_batch(struct import *im, size_t npub)
 		goto out;
 	if (resp->code != 0) {
 		ctl_failed(resp, "hirobad refused the import (nothing was imported)");
+		if (resp->code == PROTO_EMISSING)	/* what a daemon without it answers */
+			cli_warn("a hirobad older than `hiroba import` does not know batch "
+			    "publishing (publish_batch): update it");
 		rc = HB_EXIT_FAIL;
 		goto out;
 	}
