@@ -461,7 +461,9 @@ meta_flush(struct wctx *w)
 /* ---- parallel signature checks ----
  * Worker threads check signatures from the front of the batch while the writer applies
  * records in order behind them; the writer checks a record itself if no worker has
- * claimed it yet. So checking overlaps the write txn instead of preceding it. */
+ * claimed it yet, and while it waits for one a worker is checking, it checks records
+ * from the back of the batch instead of idling. So checking overlaps the write txn and
+ * every core checks signatures whenever the writer has nothing to apply. */
 
 enum { V_TODO, V_CLAIMED, V_DONE };
 
@@ -471,7 +473,8 @@ struct vjob {
 	size_t			 n;
 	int			*res;
 	_Atomic int		*state;
-	atomic_size_t		 next;
+	atomic_size_t		 next;	/* workers take records from here up */
+	atomic_size_t		 tail;	/* the writer takes records below this, down */
 	pthread_t		 tids[64];
 	int			 started;
 };
@@ -508,8 +511,14 @@ static int
 verify_wait(struct vjob *j, size_t i)
 {
 	verify_one(j, i);
-	while (atomic_load_explicit(&j->state[i], memory_order_acquire) != V_DONE)
-		sched_yield();
+	while (atomic_load_explicit(&j->state[i], memory_order_acquire) != V_DONE) {
+		size_t t = atomic_load_explicit(&j->tail, memory_order_relaxed);
+
+		if (t > i + 1 && atomic_compare_exchange_weak(&j->tail, &t, t - 1))
+			verify_one(j, t - 1);	/* no-op if a worker got there first */
+		else
+			sched_yield();
+	}
 	return j->res[i];
 }
 
@@ -525,6 +534,7 @@ verify_start(struct store *st, struct vjob *j, const uint8_t *const *envs,
 	j->n = n;
 	j->res = res;
 	atomic_init(&j->next, 0);
+	atomic_init(&j->tail, n);
 	if ((j->state = calloc(n ? n : 1, sizeof(*j->state))) == NULL)
 		return ENOMEM;
 	for (size_t i = 0; i < n; i++)
