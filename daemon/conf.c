@@ -1,6 +1,7 @@
 /*
- * conf: the INI parser for hirobad.conf. Sections [node], [limits] and one [peer NAME]
- * per peer; every key is known, every value checked, every error names its line.
+ * conf: the INI parser for hirobad.conf. Sections [node], [limits], [http] and one
+ * [peer NAME] per peer; every key is known, every value checked, every error names its
+ * line.
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <ctype.h>
@@ -12,10 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "conf.h"
 
-enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_LIMITS };
+#ifndef HIROBA_WEBDIR
+#define HIROBA_WEBDIR	"/usr/local/share/hiroba/web"
+#endif
+
+enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_LIMITS, SEC_HTTP };
 
 struct parser {
 	struct conf	*c;
@@ -205,6 +211,108 @@ set_limit(struct parser *p, const char *k, const char *v)
 	    "rate, hwm, handshake_ms, ban_seconds, verify_threads, mapsize, mapsize_max)", k);
 }
 
+/* "127.0.0.1:8080" or "[::1]:8080": numeric addresses only, so that what the daemon
+ * binds is exactly what the file says. */
+static int
+parse_hostport(struct parser *p, const char *key, const char *v)
+{
+	char		 host[64];
+	const char	*port;
+	unsigned char	 addr[16];
+	size_t		 hl;
+	int		 ok;
+
+	if (v[0] == '[') {
+		port = strstr(v, "]:");
+		hl = port ? (size_t)(port - v - 1) : 0;
+		ok = port && hl > 0 && hl < sizeof(host);
+		if (ok) {
+			memcpy(host, v + 1, hl);
+			host[hl] = '\0';
+			ok = inet_pton(AF_INET6, host, addr) == 1;
+			port += 2;
+		}
+	} else {
+		port = strrchr(v, ':');
+		hl = port ? (size_t)(port - v) : 0;
+		ok = port && hl > 0 && hl < sizeof(host);
+		if (ok) {
+			memcpy(host, v, hl);
+			host[hl] = '\0';
+			ok = inet_pton(AF_INET, host, addr) == 1;
+			port += 1;
+		}
+	}
+	if (!ok || *port == '\0' || strspn(port, "0123456789") != strlen(port) ||
+	    strlen(port) > 5 || atoi(port) < 1 || atoi(port) > 65535)
+		return perr(p, "%s: \"%s\" is not address:port, e.g. 127.0.0.1:8080 or "
+		    "[::1]:8080", key, v);
+	return 0;
+}
+
+/* The tile URL goes into the page's Content-Security-Policy (img-src): its host may hold
+ * only host characters and Leaflet's {s}; {z}, {x} and {y} must all be there. */
+static int
+parse_tiles(struct parser *p, const char *key, const char *v)
+{
+	const char	*host, *end;
+
+	if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else
+		return perr(p, "%s: \"%s\" is not an http:// or https:// URL", key, v);
+	end = host + strcspn(host, "/");
+	if (end == host || *end != '/' ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:{}[]")
+	    < (size_t)(end - host))
+		return perr(p, "%s: \"%s\" needs a plain host name and a path", key, v);
+	if (strstr(v, "{z}") == NULL || strstr(v, "{x}") == NULL || strstr(v, "{y}") == NULL)
+		return perr(p, "%s: \"%s\" needs {z}, {x} and {y}", key, v);
+	if (strpbrk(v, " \t\"'<>\\;,") != NULL)
+		return perr(p, "%s: \"%s\" holds characters a URL cannot", key, v);
+	return 0;
+}
+
+static int
+set_http(struct parser *p, const char *k, const char *v)
+{
+	struct conf_http	*h = &p->c->http;
+	unsigned long long	 n;
+
+	if (strcmp(k, "listen") == 0) {
+		if (parse_hostport(p, k, v) != 0)
+			return -1;
+		return set_str(p, &h->listen, k, v);
+	}
+	if (strcmp(k, "tiles") == 0) {
+		if (parse_tiles(p, k, v) != 0)
+			return -1;
+		return set_str(p, &h->tiles, k, v);
+	}
+	if (strcmp(k, "attribution") == 0)
+		return set_str(p, &h->attribution, k, v);
+	if (strcmp(k, "title") == 0)
+		return set_str(p, &h->title, k, v);
+	if (strcmp(k, "static") == 0)
+		return set_str(p, &h->static_dir, k, v);
+	if (strcmp(k, "connections") == 0) {
+		if (parse_uint(p, k, v, 1, 10000, &n) != 0)
+			return -1;
+		h->connections = (unsigned)n;
+		return 0;
+	}
+	if (strcmp(k, "timeout") == 0) {
+		if (parse_uint(p, k, v, 1, 3600, &n) != 0)
+			return -1;
+		h->timeout = (unsigned)n;
+		return 0;
+	}
+	return perr(p, "unknown key \"%s\" in [http] (known: listen, tiles, attribution, "
+	    "title, static, connections, timeout)", k);
+}
+
 static int
 section(struct parser *p, char *s)
 {
@@ -224,6 +332,10 @@ section(struct parser *p, char *s)
 		p->sec = SEC_LIMITS;
 		return 0;
 	}
+	if (strcmp(s, "http") == 0) {
+		p->sec = SEC_HTTP;
+		return 0;
+	}
 	if (strncmp(s, "peer", 4) == 0 && (s[4] == '\0' || s[4] == ' ' || s[4] == '\t')) {
 		name = trim(s + 4);
 		if (*name == '\0')
@@ -234,7 +346,8 @@ section(struct parser *p, char *s)
 		c->npeers++;
 		return set_str(p, &c->peers[c->npeers - 1].name, "peer", name);
 	}
-	return perr(p, "unknown section [%s] (known: [node], [limits], [peer NAME])", s);
+	return perr(p, "unknown section [%s] (known: [node], [limits], [http], [peer NAME])",
+	    s);
 }
 
 /* Make *path absolute: relative to the folder of `base` if base is a file (the config),
@@ -283,6 +396,25 @@ out:
 	return rc;
 }
 
+/* Defaults of a configured [http]; its static folder is relative to the config's. */
+static int
+finish_http(struct parser *p)
+{
+	struct conf_http *h = &p->c->http;
+
+	if (h->tiles == NULL && set_str(p, &h->tiles, "tiles",
+	    "https://tile.openstreetmap.org/{z}/{x}/{y}.png") != 0)
+		return -1;
+	if (h->attribution == NULL && set_str(p, &h->attribution, "attribution",
+	    "© OpenStreetMap contributors") != 0)
+		return -1;
+	if (h->title == NULL && set_str(p, &h->title, "title", p->c->name) != 0)
+		return -1;
+	if (h->static_dir == NULL && set_str(p, &h->static_dir, "static", HIROBA_WEBDIR) != 0)
+		return -1;
+	return resolve(p, &h->static_dir, p->file);
+}
+
 static int
 finish(struct parser *p)
 {
@@ -302,6 +434,8 @@ finish(struct parser *p)
 	/* data is relative to the config file's folder, key relative to data, so that a
 	 * group's folder can be moved or restored elsewhere as a whole. */
 	if (resolve(p, &c->data, p->file) != 0 || resolve(p, &c->key, c->data) != 0)
+		return -1;
+	if (c->http.listen != NULL && finish_http(p) != 0)
 		return -1;
 	for (i = 0; i < c->npeers; i++) {
 		if (c->peers[i].endpoint == NULL)
@@ -337,6 +471,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	p.c->handshake_ms = 5000;
 	p.c->ban_seconds = 60;
 	p.c->mapsize = 64 << 20;
+	p.c->http.connections = 64;
+	p.c->http.timeout = 30;
 	if ((p.c->file = strdup(path)) == NULL)
 		goto out;
 	if ((f = fopen(path, "r")) == NULL) {
@@ -386,6 +522,10 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 			if (set_limit(&p, k, v) != 0)
 				goto out;
 			break;
+		case SEC_HTTP:
+			if (set_http(&p, k, v) != 0)
+				goto out;
+			break;
 		}
 	}
 	if (ferror(f)) {
@@ -422,6 +562,11 @@ conf_free(struct conf **cp)
 		free(c->peers[i].name);
 		free(c->peers[i].endpoint);
 	}
+	free(c->http.listen);
+	free(c->http.tiles);
+	free(c->http.attribution);
+	free(c->http.title);
+	free(c->http.static_dir);
 	free(c);
 	*cp = NULL;
 }

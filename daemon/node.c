@@ -20,6 +20,7 @@
 #endif
 
 #include "hirobad.h"
+#include "http.h"
 #include "log.h"
 
 static volatile sig_atomic_t quit, reload;
@@ -193,6 +194,8 @@ node_new(struct node **out, struct conf *conf)
 		if (p->name == NULL || p->endpoint == NULL || peer_connect(n, p) != 0)
 			goto fail;
 	}
+	if (http_start(&n->http, n) != 0)
+		goto fail;
 	log_info("%s (%s) started: %zu peers configured, center %s", conf->name, n->fpr,
 	    conf->npeers, memcmp(conf->center, n->id.pk, HB_KEY_LEN) == 0 ?
 	    "is this node" : "set");
@@ -242,6 +245,7 @@ node_free(struct node **np)
 
 	if (np == NULL || (n = *np) == NULL)
 		return;
+	http_stop(&n->http);	/* its thread reads the store */
 	while ((p = n->peers) != NULL) {
 		n->peers = p->next;
 		peer_disconnect(n, p);
@@ -311,6 +315,7 @@ node_tick(struct node *n, int64_t now)
 	if (store_members_version(n->st) != n->zap_version)
 		zap_refresh(n);
 	peer_tick(n, now);
+	http_update(n->http, n);
 	node_notify("WATCHDOG=1");
 }
 

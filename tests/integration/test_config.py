@@ -115,5 +115,38 @@ class Config(unittest.TestCase):
         self.assertRegex(r.stdout, r"^hirobad \d+\.\d+")
 
 
+    # ---- [http]: the web page ----
+    def test_http_good(self):
+        r = self.check(self.node("\n[http]\nlisten = 127.0.0.1:8080\n"
+                                 "tiles = https://{s}.tile.example.org/{z}/{x}/{y}.png\n"
+                                 "title = せや子育て応援ひろば\nattribution = © OpenStreetMap\n"
+                                 "static = web\nconnections = 32\ntimeout = 10\n"), rc=0)
+        self.assertEqual(r.stdout.strip(), "configuration OK")
+        self.check(self.node("\n[http]\nlisten = [::1]:8080\n"), rc=0)
+
+    def test_http_unknown_key(self):
+        self.check(self.node("\n[http]\nlisten = 127.0.0.1:8080\nport = 8080\n"), 10,
+                   'unknown key "port" in [http]')
+
+    def test_http_bad_listen(self):
+        for v in ["8080", "localhost:8080", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:99999",
+                  "::1:8080", "[::1]", "tcp://127.0.0.1:8080"]:
+            self.check(self.node("\n[http]\nlisten = %s\n" % v), 9, "is not address:port")
+
+    def test_http_bad_tiles(self):
+        self.check(self.node("\n[http]\ntiles = ftp://t.example.org/{z}/{x}/{y}.png\n"), 9,
+                   "is not an http:// or https:// URL")
+        self.check(self.node("\n[http]\ntiles = https://t.example.org/{z}/{x}.png\n"), 9,
+                   "needs {z}, {x} and {y}")
+        self.check(self.node("\n[http]\ntiles = https://t.example.org;x/{z}/{x}/{y}\n"), 9,
+                   "needs a plain host name")
+        self.check(self.node("\n[http]\ntiles = https://t.example.org/{z}/{x}/{y}'\n"), 9,
+                   "holds characters a URL cannot")
+
+    def test_http_bad_numbers(self):
+        self.check(self.node("\n[http]\nconnections = 0\n"), 9, "out of range")
+        self.check(self.node("\n[http]\ntimeout = soon\n"), 9, "expected a number")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
