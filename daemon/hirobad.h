@@ -80,6 +80,9 @@ struct node {
 	void		*router;	/* CURVE server for peers */
 	void		*zap;		/* REP on inproc://zeromq.zap.01 */
 	void		*ctl;		/* ROUTER on ipc://<data>/ctl.sock */
+	void		*listen_mon;	/* the ROUTER's socket events (listen.c) */
+	struct listen_conn *conns;
+	size_t		 nconns;
 	char		*ctl_path;
 	struct peer	*peers;
 	uint64_t	 next_round;
@@ -168,6 +171,11 @@ void	 ctl_close(struct node *n);
 struct Hiroba__Wire__RemoteQuery;
 void	 ctl_remote(struct node *n, struct peer *p, const struct Hiroba__Wire__RemoteQuery *q,
 	    const uint8_t *route, size_t routelen);
+
+/* listen.c */
+int	 listen_open(struct node *n);
+void	 listen_dispatch(struct node *n);
+void	 listen_close(struct node *n);
 
 /* zap.c */
 int	 zap_open(struct node *n);

@@ -175,7 +175,8 @@ node_new(struct node **out, struct conf *conf)
 		goto fail;
 	/* The ZAP handler must exist before any CURVE server binds: without one, libzmq
 	 * lets every client key in. */
-	if (zap_open(n) != 0 || node_listen(n) != 0 || ctl_open(n) != 0)
+	if (zap_open(n) != 0 || node_listen(n) != 0 || listen_open(n) != 0 ||
+	    ctl_open(n) != 0)
 		goto fail;
 	if (n->conf->nlisten > 0 && zap_selftest(n) != 0)
 		goto fail;
@@ -252,6 +253,7 @@ node_free(struct node **np)
 		peer_free(p);
 	}
 	ctl_close(n);
+	listen_close(n);
 	if (n->router != NULL)
 		zmq_close(n->router);
 	if (n->zap != NULL)
@@ -347,8 +349,8 @@ node_loop(struct node *n)
 			else
 				node_reload(n, nc);
 		}
-		/* zap, ctl, router, then each peer's dealer and monitor */
-		ni = 3;
+		/* zap, ctl, router, its events, then each peer's dealer and monitor */
+		ni = 4;
 		for (p = n->peers; p != NULL; p = p->next)
 			ni += p->dealer != NULL ? 2 : 0;
 		if (ni > cap) {
@@ -363,7 +365,8 @@ node_loop(struct node *n)
 		items[0] = (zmq_pollitem_t){ .socket = n->zap, .events = ZMQ_POLLIN };
 		items[1] = (zmq_pollitem_t){ .socket = n->ctl, .events = ZMQ_POLLIN };
 		items[2] = (zmq_pollitem_t){ .socket = n->router, .events = ZMQ_POLLIN };
-		ni = 3;
+		items[3] = (zmq_pollitem_t){ .socket = n->listen_mon, .events = ZMQ_POLLIN };
+		ni = 4;
 		for (p = n->peers; p != NULL; p = p->next) {
 			if (p->dealer == NULL)
 				continue;
@@ -385,7 +388,9 @@ node_loop(struct node *n)
 			ctl_dispatch(n);
 		if (items[2].revents & ZMQ_POLLIN)
 			peer_router_recv(n);
-		for (i = 3; i < ni; i++) {
+		if (items[3].revents & ZMQ_POLLIN)
+			listen_dispatch(n);
+		for (i = 4; i < ni; i++) {
 			/* a dispatch above may have closed this peer's sockets */
 			if (!(items[i].revents & ZMQ_POLLIN) || who[i]->dealer == NULL)
 				continue;
