@@ -12,15 +12,16 @@
  *   cur   author || id             ->  seq(8 BE) || kind(1) || arrival   tombstones too
  *   auth  author                   ->  complete, max_seq, records   (u64 BE each)
  *   mem   member key               ->  its membership, from the center's records
- *   occ   start(8, sign-flipped BE) || arrival || occurrence(2) -> end(8) || kind
+ *   occ   week(8, sign-flipped BE) || arrival || occurrence(2) -> start(8) || end(8) || kind
+ *         (week = floor(start / 7 days); times sign-flipped BE)
  *   term  term    -> arrival || kind   (DUPSORT, DUPFIXED: many per key)
  *   text  bigram  -> arrival || kind   (each pair of code points, and the last)
  *   geo   latcell(4) || loncell(4) || arrival (0.01 degree)   -> lat, lon, kind
  * Why arrival numbers: LMDB puts with increasing keys are ~20 times faster than scattered
  * ones (a batch dirties the last pages, not pages all over the tree). rec is appended to,
- * and each posting list of term and text grows at its end, so a batch of records dirties
- * about one page per distinct term instead of one per posting, and signature checks stay
- * the bound. seqs keeps per-author order for sync (an author's records go in at the end
+ * each posting list of term and text grows at its end, and occ grows at the end of each
+ * week, so a batch of records dirties about one page per distinct term or week instead
+ * of one per entry, and signature checks stay the bound. seqs keeps per-author order for sync (an author's records go in at the end
  * of its range); cur carries the arrival number so a lookup by id is two gets. Index
  * values carry the kind (and the point, or the occurrence's end) so that most queries
  * never decode a record.

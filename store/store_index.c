@@ -106,16 +106,19 @@ static int
 occ_cb(int64_t start, int64_t end, void *arg)
 {
 	struct idx_walk *w = arg;
-	uint8_t key[8 + ARR_LEN + 2], val[9];
+	uint8_t key[8 + ARR_LEN + 2], val[17];
 	MDB_val k = { sizeof(key), key }, v = { sizeof(val), val };
 
-	i64_key_put(key, start);
+	/* Week, then arrival: a batch's occurrences go in at the end of each week's range
+	 * instead of all over the index; queries sort a week's entries by start. */
+	i64_key_put(key, occ_bucket(start));
 	be64_put(key + 8, w->arr);
 	key[8 + ARR_LEN] = (uint8_t)(w->occno >> 8);
 	key[8 + ARR_LEN + 1] = (uint8_t)w->occno;
 	w->occno++;
-	i64_key_put(val, end);
-	val[8] = w->kind;
+	i64_key_put(val, start);
+	i64_key_put(val + 8, end);
+	val[16] = w->kind;
 	return w->cb(w->txn, w->st->occ, &k, &v, w->arg);
 }
 

@@ -13,7 +13,7 @@
 
 #include "store.h"
 
-#define STORE_FORMAT		2
+#define STORE_FORMAT		3
 #define STORE_DEFAULT_MAP	((size_t)64 << 20)
 #define STORE_MAXDBS		16
 
@@ -23,6 +23,7 @@
 #define TERM_MAX	400			/* term bytes kept in an index key */
 #define POSTING_LEN	(ARR_LEN + 1)		/* term/text data: arrival || kind */
 #define OCC_SLACK	(31 * 86400)		/* an occurrence lasts at most 31 days */
+#define OCC_BUCKET	(7 * 86400)		/* occ keys: the week an occurrence starts */
 #define GEO_CELL_E7	100000			/* 0.01 degree */
 #define EARTH_R		6371008.8
 /* Clock used to decode records already stored (validated when they came in): far
@@ -95,6 +96,15 @@ static inline int64_t
 i64_key_get(const uint8_t *p)
 {
 	return (int64_t)(be64_get(p) ^ ((uint64_t)1 << 63));
+}
+
+/* floor(t / OCC_BUCKET) */
+static inline int64_t
+occ_bucket(int64_t t)
+{
+	int64_t q = t / OCC_BUCKET;
+
+	return t % OCC_BUCKET < 0 ? q - 1 : q;
 }
 
 static inline void

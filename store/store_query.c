@@ -22,6 +22,14 @@ struct seen {
 	size_t			 cap, n;
 };
 
+/* An occurrence found in occ, waiting for its week to be sorted by start. */
+struct occ_hit {
+	int64_t		start, end;
+	uint64_t	arr;
+	uint16_t	occno;
+	uint8_t		kind;
+};
+
 struct qctx {
 	struct store			*st;
 	MDB_txn				*txn;
@@ -37,6 +45,9 @@ struct qctx {
 	size_t				 hits;
 	bool				 done;
 	struct seen			 seen;
+	struct occ_hit			*occ;		/* PLAN_OCC: the current week's */
+	size_t				 nocc, capocc;
+	int64_t				 occ_week;
 };
 
 static size_t
@@ -228,16 +239,67 @@ walk(struct qctx *c, MDB_dbi dbi, const void *lo, size_t lolen, const void *pref
 }
 
 static int
+occ_hit_cmp(const void *a, const void *b)
+{
+	const struct occ_hit *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->arr != y->arr)
+		return x->arr < y->arr ? -1 : 1;
+	return (x->occno > y->occno) - (x->occno < y->occno);
+}
+
+/* The held occurrences of one week, in order of start: weeks come in order, so all
+ * of them come out ordered by start. */
+static int
+occ_flush(struct qctx *c)
+{
+	int rc = 0;
+
+	if (c->nocc > 1)
+		qsort(c->occ, c->nocc, sizeof(*c->occ), occ_hit_cmp);
+	for (size_t i = 0; i < c->nocc && rc == 0 && !c->done; i++)
+		rc = candidate(c, c->occ[i].arr, c->occ[i].kind, NULL, c->occ[i].start,
+		    c->occ[i].end, true);
+	c->nocc = 0;
+	return rc;
+}
+
+static int
 occ_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 {
 	const uint8_t *p = k->mv_data, *val = v->mv_data;
-	int64_t end;
+	struct occ_hit *h;
+	int64_t week, start, end;
+	int rc;
 
-	if (k->mv_size != 8 + ARR_LEN + 2 || v->mv_size != 9)
+	if (k->mv_size != 8 + ARR_LEN + 2 || v->mv_size != 17)
 		return STORE_ECORRUPT;
-	if ((end = i64_key_get(val)) <= c->from)
+	if ((week = i64_key_get(p)) != c->occ_week) {
+		if ((rc = occ_flush(c)) != 0 || c->done)
+			return rc;
+		c->occ_week = week;
+	}
+	start = i64_key_get(val);
+	end = i64_key_get(val + 8);
+	if (end <= c->from || start >= c->to)
 		return 0;
-	return candidate(c, be64_get(p + 8), val[8], NULL, i64_key_get(p), end, true);
+	if (c->nocc == c->capocc) {
+		size_t cap = c->capocc ? c->capocc * 2 : 256;
+
+		if ((h = realloc(c->occ, cap * sizeof(*h))) == NULL)
+			return ENOMEM;
+		c->occ = h;
+		c->capocc = cap;
+	}
+	h = &c->occ[c->nocc++];
+	h->start = start;
+	h->end = end;
+	h->arr = be64_get(p + 8);
+	h->occno = (uint16_t)(p[8 + ARR_LEN] << 8 | p[8 + ARR_LEN + 1]);
+	h->kind = val[16];
+	return 0;
 }
 
 static int
@@ -278,13 +340,18 @@ plan_occ(struct qctx *c)
 {
 	uint8_t lo[8], hi[8];
 	int64_t from = c->from;
+	int rc;
 
 	if (c->to <= c->from)
 		return 0;
+	/* An occurrence lasts at most OCC_SLACK: it started at most that long before. */
 	from = from < INT64_MIN + OCC_SLACK ? INT64_MIN : from - OCC_SLACK;
-	i64_key_put(lo, from);
-	i64_key_put(hi, c->to);
-	return walk(c, c->st->occ, lo, 8, NULL, 0, false, hi, 8, occ_fn);
+	c->occ_week = occ_bucket(from);
+	i64_key_put(lo, c->occ_week);
+	i64_key_put(hi, occ_bucket(c->to - 1) + 1);
+	if ((rc = walk(c, c->st->occ, lo, 8, NULL, 0, false, hi, 8, occ_fn)) != 0)
+		return rc;
+	return c->done ? 0 : occ_flush(c);
 }
 
 static int
@@ -401,5 +468,6 @@ store_query(struct store *st, const struct store_query *q, store_hit_cb cb, void
 out:
 	free(c.ntext);
 	free(c.seen.slots);
+	free(c.occ);
 	return rc;
 }
