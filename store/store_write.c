@@ -57,16 +57,41 @@ text_flush(struct wctx *w)
 	qsort(w->text, w->ntext, TEXT_SLOT, text_cmp);
 	if ((rc = mdb_cursor_open(w->txn, w->st->text, &c)) != 0)
 		return rc;
-	for (size_t i = 0; i < w->ntext && rc == 0; i++) {
-		uint8_t *p = w->text + i * TEXT_SLOT;
-		MDB_val k = { p[0], p + 1 }, v = { POSTING_LEN, p + 1 + TEXT_KEY };
+	/* One put per bigram: its new postings, gathered in place into one array, go in
+	 * with MDB_MULTIPLE (one search of the main tree instead of one per posting). */
+	for (size_t i = 0; i < w->ntext && rc == 0;) {
+		uint8_t *first = w->text + i * TEXT_SLOT, *vals = first + 1 + TEXT_KEY;
+		size_t nv = 1, j;
+		MDB_val k = { first[0], first + 1 }, v[2];
 
-		if (i > 0 && memcmp(p, p - TEXT_SLOT, TEXT_SLOT) == 0)
-			continue;	/* the same bigram twice in one record */
-		/* New arrival numbers are above every held one: the posting goes last in
-		 * its list, which APPENDDUP puts without searching the list. */
-		if ((rc = mdb_cursor_put(c, &k, &v, MDB_APPENDDUP)) == MDB_KEYEXIST)
-			rc = mdb_cursor_put(c, &k, &v, 0);
+		for (j = i + 1; j < w->ntext; j++) {
+			uint8_t *p = w->text + j * TEXT_SLOT;
+
+			if (p[0] != first[0] || memcmp(p + 1, first + 1, first[0]) != 0)
+				break;
+			if (memcmp(p + 1 + TEXT_KEY, vals + (nv - 1) * POSTING_LEN,
+			    POSTING_LEN) == 0)
+				continue;	/* the same bigram twice in one record */
+			/* Slots are twice as big as postings: the array never reaches slot j
+			 * before it is read. */
+			memmove(vals + nv * POSTING_LEN, p + 1 + TEXT_KEY, POSTING_LEN);
+			nv++;
+		}
+		/* New arrival numbers are above every held one: they go last in the list,
+		 * and APPENDDUP also fills pages instead of splitting them in halves. */
+		v[0].mv_size = POSTING_LEN;
+		v[0].mv_data = vals;
+		v[1].mv_size = nv;
+		v[1].mv_data = NULL;
+		if ((rc = mdb_cursor_put(c, &k, v, MDB_MULTIPLE | MDB_APPENDDUP)) ==
+		    MDB_KEYEXIST) {
+			size_t done = v[1].mv_size;	/* how many went in */
+
+			v[0].mv_data = vals + done * POSTING_LEN;
+			v[1].mv_size = nv - done;
+			rc = mdb_cursor_put(c, &k, v, MDB_MULTIPLE);
+		}
+		i = j;
 	}
 	mdb_cursor_close(c);
 	w->ntext = 0;
