@@ -194,6 +194,16 @@ col_free(struct col *c)
 
 /* ---- requests ---- */
 
+/* After a restore we sign nothing until a peer has caught us up (node.c). */
+static bool
+publish_held(const struct node *n, char *err, size_t errlen)
+{
+	if (n->hold_publish)
+		snprintf(err, errlen, "this group was restored from a backup and is still "
+		    "fetching what it published since from its peers: try again in a moment");
+	return n->hold_publish;
+}
+
 static int
 ctl_publish(struct node *n, const ProtobufCBinaryData *draft, struct col *c,
     char *err, size_t errlen)
@@ -203,12 +213,8 @@ ctl_publish(struct node *n, const ProtobufCBinaryData *draft, struct col *c,
 	size_t		 len;
 	int		 rc;
 
-	if (n->hold_publish) {
-		rc = EAGAIN;
-		snprintf(err, errlen, "this group was restored from a backup and is still "
-		    "fetching what it published since from its peers: try again in a moment");
-		return rc;
-	}
+	if (publish_held(n, err, errlen))
+		return EAGAIN;
 	if ((rc = proto_draft_decode(draft->data, draft->len, &r)) != 0)
 		goto out;
 	if ((rc = store_publish(n->st, r, &n->id, node_now())) != 0)
@@ -225,6 +231,64 @@ out:
 	if (rc != 0)
 		snprintf(err, errlen, "%s", store_strerror(rc));
 	hb_record_free(&r);
+	return rc;
+}
+
+/* hiroba import: every draft in one transaction, or none of them. */
+static int
+ctl_publish_batch(struct node *n, const Hiroba__Wire__Drafts *d, struct col *c,
+    char *err, size_t errlen)
+{
+	struct hb_record **recs = NULL;
+	const uint8_t	**envs = NULL;
+	size_t		*lens = NULL, i, nrecs = 0;
+	int		*res = NULL, rc = ENOMEM;
+
+	if (publish_held(n, err, errlen))
+		return EAGAIN;
+	if (d->n_drafts == 0)
+		return 0;
+	if (d->n_drafts > CTL_LIMIT_MAX) {
+		snprintf(err, errlen, "at most %d records in one import", CTL_LIMIT_MAX);
+		return PROTO_ECOUNT;
+	}
+	if ((recs = calloc(d->n_drafts, sizeof(*recs))) == NULL ||
+	    (envs = calloc(d->n_drafts, sizeof(*envs))) == NULL ||
+	    (lens = calloc(d->n_drafts, sizeof(*lens))) == NULL ||
+	    (res = calloc(d->n_drafts, sizeof(*res))) == NULL)
+		goto out;
+	for (nrecs = 0; nrecs < d->n_drafts; nrecs++) {
+		rc = proto_draft_decode(d->drafts[nrecs].data, d->drafts[nrecs].len,
+		    &recs[nrecs]);
+		if (rc != 0) {
+			snprintf(err, errlen, "record %zu: %s", nrecs + 1, proto_strerror(rc));
+			goto out;
+		}
+	}
+	if ((rc = store_publish_many(n->st, recs, nrecs, &n->id, node_now(), res)) != 0) {
+		for (i = 0; i < nrecs && res[i] == 0; i++)
+			;
+		if (i < nrecs && res[i] == rc)
+			snprintf(err, errlen, "record %zu: %s (nothing was stored)", i + 1,
+			    store_strerror(rc));
+		goto out;
+	}
+	for (i = 0; i < nrecs; i++) {
+		envs[i] = proto_record_envelope(recs[i], &lens[i]);
+		if (col_env(c, envs[i], lens[i]) < 0) {
+			rc = ENOMEM;
+			goto out;
+		}
+	}
+	log_info("published %zu records in one transaction", nrecs);
+	sync_announce(n, NULL, envs, lens, nrecs);
+out:
+	for (i = 0; recs != NULL && i < d->n_drafts; i++)
+		hb_record_free(&recs[i]);
+	free(recs);
+	free(envs);
+	free(lens);
+	free(res);
 	return rc;
 }
 
@@ -445,6 +509,9 @@ ctl_handle(struct node *n, const uint8_t *buf, size_t len,
 	switch (req->r_case) {
 	case HIROBA__WIRE__CTL_REQUEST__R_PUBLISH:
 		rc = ctl_publish(n, &req->publish, c, err, errlen);
+		break;
+	case HIROBA__WIRE__CTL_REQUEST__R_PUBLISH_BATCH:
+		rc = ctl_publish_batch(n, req->publish_batch, c, err, errlen);
 		break;
 	case HIROBA__WIRE__CTL_REQUEST__R_GET:
 		rc = ctl_get(n, req->get, c);
