@@ -451,13 +451,13 @@ ctl_status(struct node *n, Hiroba__Wire__CtlResponse *resp)
 	if (s->n_peers == 0)
 		free(ps);
 	if (store_stats(n->st, &st) == 0) {
-		s->kinds = calloc(HB_KIND_MAX + 1, sizeof(*s->kinds));
-		kc = calloc(HB_KIND_MAX + 1, sizeof(*kc));
+		s->kinds = calloc(HB_KIND_MAX, sizeof(*s->kinds));
+		kc = calloc(HB_KIND_MAX, sizeof(*kc));
 		for (k = 1; k <= HB_KIND_MAX && s->kinds && kc; k++) {
-			hiroba__wire__kind_count__init(&kc[k]);
-			kc[k].kind = (uint32_t)k;
-			kc[k].count = st.kinds[k];
-			s->kinds[s->n_kinds++] = &kc[k];
+			hiroba__wire__kind_count__init(&kc[k - 1]);
+			kc[k - 1].kind = (uint32_t)k;
+			kc[k - 1].count = st.kinds[k];
+			s->kinds[s->n_kinds++] = &kc[k - 1];
 		}
 		if (s->kinds == NULL || kc == NULL) {
 			free(s->kinds);
@@ -483,7 +483,7 @@ status_free(Hiroba__Wire__Status *s)
 		free(s->peers[0]);
 	free(s->peers);
 	if (s->n_kinds > 0)
-		free(s->kinds[0] - 1);	/* the array starts at kc[0], unused */
+		free(s->kinds[0]);	/* the KindCount array */
 	free(s->kinds);
 	for (i = 0; i < s->n_authors; i++)
 		free(s->authors[i]);

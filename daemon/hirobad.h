@@ -66,6 +66,7 @@ struct peer {
 	int64_t		 tokens_at;
 	unsigned	 garbage;
 	unsigned	 forged;
+	int64_t		 counted_since;	/* start of the minute they are counted in */
 	int64_t		 banned_until;
 	uint64_t	 rejected;	/* records refused, total */
 	uint64_t	 dropped;	/* messages dropped by the rate limit */

@@ -437,8 +437,10 @@ peer_tick(struct node *n, int64_t now)
 		/* an incoming link that went quiet is gone */
 		if (p->routelen > 0 && now - p->last_contact > (int64_t)idle)
 			p->routelen = 0;
-		if (now % 60 == 0)
+		if (now - p->counted_since >= 60) {	/* misbehaviour counts per minute */
 			p->garbage = p->forged = 0;
+			p->counted_since = now;
+		}
 		if (p->round != 0 && now - p->round_sent > SYNC_TIMEOUT) {
 			log_warnx("peer %s: no answer to a sync request in %d s", p->name,
 			    SYNC_TIMEOUT);
