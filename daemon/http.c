@@ -273,7 +273,7 @@ out:
 static json_t *
 event_json(struct http *h, json_t *names, json_t *root)
 {
-	json_t		*ev = jget(root, "event"), *o, *w, *wo, *pl;
+	json_t		*ev = jget(root, "event"), *o, *w, *wo;
 	const char	*author = jstr(root, "author"), *id = jstr(root, "id");
 	char		 ics[HB_KEYHEX_LEN + HB_ID_MAX + 16];
 	int64_t		 cap, reg;
@@ -311,8 +311,8 @@ event_json(struct http *h, json_t *names, json_t *root)
 		jcopy(wo, w, "text");
 		if (jget(w, "point") != NULL)
 			json_object_set_new(wo, "point", point_json(jget(w, "point")));
-		if (jget(w, "place") != NULL && (pl = place_ref(h, jget(w, "place"))) != NULL)
-			json_object_set_new(wo, "place", pl);
+		/* the bare Ref: events_json resolves it once the query is over */
+		jcopy(wo, w, "place");
 		json_object_set_new(o, "where", wo);
 	}
 	snprintf(ics, sizeof(ics), "/events/%s/%s.ics", author, id);
@@ -355,7 +355,8 @@ events_json(struct http *h, int64_t now)
 {
 	struct store_query q = { 0 };
 	struct evcol	 c = { .h = h };
-	json_t		*out = NULL;
+	json_t		*out = NULL, *ev, *w, *pl;
+	size_t		 i;
 	int		 rc;
 
 	c.names = group_names(h);
@@ -369,6 +370,16 @@ events_json(struct http *h, int64_t now)
 	if ((rc = store_query(h->st, &q, event_hit, &c)) != 0 && rc != 1) {
 		log_warnx("http: events: %s", store_strerror(rc));
 		goto out;
+	}
+	/* outside the query's read transaction: one store read at a time per thread */
+	json_array_foreach(c.list, i, ev) {
+		w = jget(ev, "where");
+		if (jget(w, "place") == NULL)
+			continue;
+		if ((pl = place_ref(h, jget(w, "place"))) != NULL)
+			json_object_set_new(w, "place", pl);
+		else
+			json_object_del(w, "place");
 	}
 	out = json_pack("{s:I,s:I,s:I,s:O}", "generated", (json_int_t)now, "from",
 	    (json_int_t)q.from, "to", (json_int_t)q.to, "events", c.list);
@@ -780,11 +791,8 @@ ics_event(FILE *f, struct http *h, json_t *names, json_t *root, const char *lang
 }
 
 struct icscol {
-	struct http	*h;
-	json_t		*names;
-	json_t		*seen;
-	FILE		*f;
-	const char	*lang;
+	json_t		*seen;		/* "author/id" -> true */
+	json_t		*list;		/* the records, in order */
 	size_t		 hits;
 };
 
@@ -803,7 +811,7 @@ ics_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 	    jstr(root, "id") ? jstr(root, "id") : "");
 	if (json_object_get(c->seen, key) == NULL) {
 		json_object_set_new(c->seen, key, json_true());
-		ics_event(c->f, c->h, c->names, root, c->lang);
+		json_array_append(c->list, root);
 	}
 	json_decref(root);
 	return 0;
@@ -815,20 +823,20 @@ ics_build(struct http *h, const uint8_t *author, const char *id, const char *lan
     char **out, size_t *outlen)
 {
 	struct store_query q = { 0 };
-	struct icscol	 c = { .h = h, .lang = lang };
+	struct icscol	 c = { 0 };
 	uint8_t		*env = NULL;
-	size_t		 len;
-	json_t		*root = NULL;
+	size_t		 len, i;
+	json_t		*root = NULL, *names = NULL, *ev;
+	FILE		*f = NULL;
 	int		 status = 500, rc;
 	int64_t		 now = node_now();
 
 	*out = NULL;
-	c.names = group_names(h);
+	names = group_names(h);
 	c.seen = json_object();
-	if (c.names == NULL || c.seen == NULL ||
-	    (c.f = open_memstream(out, outlen)) == NULL)
+	c.list = json_array();
+	if (names == NULL || c.seen == NULL || c.list == NULL)
 		goto out;
-	ics_begin(c.f, h->conf);
 	if (author == NULL) {
 		q.kind = HB_EVENT;
 		q.from = now - HTTP_ICS_PAST;
@@ -842,20 +850,29 @@ ics_build(struct http *h, const uint8_t *author, const char *id, const char *lan
 		if (store_get(h->st, author, id, &env, &len) != 0 ||
 		    (root = record_json(env, len)) == NULL || jget(root, "event") == NULL)
 			goto out;
-		ics_event(c.f, h, c.names, root, lang);
+		json_array_append_new(c.list, root);
+		root = NULL;
+		status = 500;
 	}
-	ics_line(c.f, "END:VCALENDAR");
+	/* written after the query: ics_event reads the store for places */
+	if ((f = open_memstream(out, outlen)) == NULL)
+		goto out;
+	ics_begin(f, h->conf);
+	json_array_foreach(c.list, i, ev)
+		ics_event(f, h, names, ev, lang);
+	ics_line(f, "END:VCALENDAR");
 	status = 0;
 out:
-	if (c.f != NULL && fclose(c.f) != 0 && status == 0)
+	if (f != NULL && fclose(f) != 0 && status == 0)
 		status = 500;
 	if (status != 0) {
 		free(*out);
 		*out = NULL;
 	}
 	json_decref(root);
-	json_decref(c.names);
+	json_decref(names);
 	json_decref(c.seen);
+	json_decref(c.list);
 	free(env);
 	return status;
 }

@@ -431,6 +431,13 @@ class Http(unittest.TestCase):
         wait_for("the refusal in /metrics", lambda: self.parse_metrics().get(
             'hiroba_rejected_records_total{reason="bad-signature"}') == 1)
 
+    def test_zz_clean_stop(self):
+        """Last: SIGTERM stops the web thread with the daemon (and, under ASan, leaks
+        nothing)."""
+        self.assertEqual(self.get("/healthz")[0], 200)
+        self.assertEqual(self.center.stop(), 0, self.center.logtext()[-3000:])
+        self.assertEqual(self.nursery.stop(), 0)
+
 
 class HttpConfig(unittest.TestCase):
     """Off unless configured; a taken port stops the daemon with a clear line."""

@@ -19,7 +19,7 @@
       feeds: 'データ', places_count: '{n}か所', events_count: '{n}件',
       volunteers_count: '{n}件', none: '該当するものはありません。',
       no_map: '地図を表示できません。一覧をご覧ください。',
-      places_left: '残り{n}名', full: '満員', cancelled: '中止', free: '無料',
+      places_left: '残り{n}名', full: '満員', fee_label: '参加費', cancelled: '中止', free: '無料',
       fee: '{n}円', ages: '{a}〜{b}', months: '{n}か月', years: '{n}歳',
       by: '主催', next_dates: '次回以降', weekly: '毎週', monthly: '毎月',
       wanted: '募集', offered: '協力できます', people: '{n}人',
@@ -40,7 +40,7 @@
       feeds: 'Data', places_count: '{n} places', events_count: '{n} events',
       volunteers_count: '{n} listings', none: 'Nothing matches.',
       no_map: 'The map cannot be shown. See the list below.',
-      places_left: '{n} places left', full: 'Full', cancelled: 'Cancelled', free: 'Free',
+      places_left: '{n} places left', full: 'Full', fee_label: 'Fee', cancelled: 'Cancelled', free: 'Free',
       fee: '¥{n}', ages: '{a} to {b}', months: '{n} mo', years: '{n} y',
       by: 'By', next_dates: 'Next', weekly: 'Weekly', monthly: 'Monthly',
       wanted: 'Wanted', offered: 'Offered', people: '{n} people',
@@ -419,7 +419,7 @@
       return pair(AUDIENCES[a]) || a;
     }).join('、') + (ages(ev) ? ' ' + ages(ev) : ''));
     if (ev.fee_yen !== undefined)
-      row('¥', ev.fee_yen === 0 ? ui('free') : fmt('fee', { n: ev.fee_yen }));
+      row(ui('fee_label'), ev.fee_yen === 0 ? ui('free') : fmt('fee', { n: ev.fee_yen }));
     row(ui('languages'), (ev.languages || []).map(function (l) {
       return LANG_NAMES[String(l).toLowerCase()] || l;
     }).join(', '));
