@@ -394,6 +394,22 @@ terms_collect(const Hiroba__Record *r, struct terms *t)
 			terms_add(t, "meeting=%s/%s", hex, r->reply->meeting->id);
 		}
 		break;
+	case HIROBA__RECORD__BODY_MATCH: {
+		const Hiroba__Match *m = r->match;
+
+		if (m->wanted != NULL && m->wanted->author.len == HB_KEY_LEN) {
+			proto_key_hex(m->wanted->author.data, hex);
+			terms_add(t, "wanted=%s/%s", hex, m->wanted->id);
+		}
+		if (m->offered != NULL && m->offered->author.len == HB_KEY_LEN) {
+			proto_key_hex(m->offered->author.data, hex);
+			terms_add(t, "offered=%s/%s", hex, m->offered->id);
+		}
+		terms_add(t, "status=%s", enum_lower(&hiroba__match_status__descriptor,
+		    m->has_status ? m->status : HIROBA__MATCH_STATUS__PROPOSED, buf,
+		    sizeof(buf)));
+		break;
+	}
 	default:
 		break;
 	}
@@ -511,6 +527,9 @@ proto_record_texts(const struct hb_record *r, proto_str_cb cb, void *arg)
 	}
 	case HIROBA__RECORD__BODY_REPLY:
 		rc = text_cb(rec->reply->note, cb, arg);
+		break;
+	case HIROBA__RECORD__BODY_MATCH:
+		rc = text_cb(rec->match->note, cb, arg);
 		break;
 	default:
 		break;

@@ -328,7 +328,7 @@ proto_draft_from_json(const char *json, size_t len, struct hb_record **out, char
 	}
 	if (payload == NULL) {
 		rc = jfail(&j, "no payload: one of profile, event, place, volunteer, "
-		    "meeting, reply, membership, tombstone");
+		    "meeting, reply, membership, tombstone, match");
 		goto out;
 	}
 	if (kind != NULL && (!json_is_string(kind) ||

@@ -69,7 +69,7 @@ proto_errname(int rc)
 
 static const char *const kind_names[] = {
 	"?", "profile", "event", "place", "volunteer", "meeting", "reply", "membership",
-	"tombstone"
+	"tombstone", "match"
 };
 
 const char *

@@ -38,7 +38,8 @@ enum hb_kind {
 	HB_REPLY = 6,
 	HB_MEMBERSHIP = 7,
 	HB_TOMBSTONE = 8,
-	HB_KIND_MAX = 8
+	HB_MATCH = 9,
+	HB_KIND_MAX = 9
 };
 
 enum {
@@ -203,7 +204,8 @@ int	 proto_record_reply_to(const struct hb_record *r, const uint8_t **author,
  * returns cb's value if it is non-zero, else returns 0.
  *
  * terms: equality terms "name=value" (PROTOCOL.md "Query terms"): cat=, aud=, tag=k=v,
- *   skill=, area=, vkind=, status=, lang=, gkind=.
+ *   skill=, area=, vkind=, status=, lang=, gkind=, invited=, meeting=<hex>/<id>,
+ *   wanted=<hex>/<id>, offered=<hex>/<id>.
  * texts: every human text to search (title, description, translations, names, notes).
  * occurrences: [start, end) instants of every occurrence of an event or meeting,
  *   recurrences expanded (all-day dates become 00:00..24:00 Asia/Tokyo), exceptions

@@ -53,6 +53,8 @@ kind_of(const Hiroba__Record *r)
 		return HB_MEMBERSHIP;
 	case HIROBA__RECORD__BODY_TOMBSTONE:
 		return HB_TOMBSTONE;
+	case HIROBA__RECORD__BODY_MATCH:
+		return HB_MATCH;
 	default:
 		return HB_KIND_NONE;
 	}

@@ -524,6 +524,23 @@ v_volunteer(struct vctx *v, const Hiroba__Volunteer *vo)
 	if (vo->has_contact_sealed && vo->contact_sealed.len > LEN_SEALED)
 		return vfail(v, PROTO_ELEN, "volunteer.contact_sealed: longer than %d bytes",
 		    LEN_SEALED);
+	if (vo->has_contact_self && vo->contact_self.len > LEN_SEALED)
+		return vfail(v, PROTO_ELEN, "volunteer.contact_self: longer than %d bytes",
+		    LEN_SEALED);
+	return 0;
+}
+
+/* Only the center writes matches: that is a trust rule, kept by the store
+ * (STORE_ENOTCENTER), like memberships. */
+static int
+v_match(struct vctx *v, const Hiroba__Match *m)
+{
+	int	rc;
+
+	if ((rc = ref(v, m->wanted, "match.wanted")) != 0 ||
+	    (rc = ref(v, m->offered, "match.offered")) != 0 ||
+	    (rc = text(v, m->note, LEN_LONG, "match.note")) != 0)
+		return rc;
 	return 0;
 }
 
@@ -651,6 +668,9 @@ validate_record(const Hiroba__Record *r, int64_t now, bool check_id, char *err,
 		break;
 	case HIROBA__RECORD__BODY_TOMBSTONE:
 		rc = text(v, r->tombstone->reason, LEN_SHORT, "tombstone.reason");
+		break;
+	case HIROBA__RECORD__BODY_MATCH:
+		rc = v_match(v, r->match);
 		break;
 	default:
 		rc = vfail(v, PROTO_EMISSING, "record: no payload");

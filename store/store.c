@@ -58,7 +58,7 @@ static const struct {
 	{ STORE_EFORK, "fork", "same author and seq as a held record, different content" },
 	{ STORE_EUNKNOWN, "unknown-author", "author is not an admitted member" },
 	{ STORE_EREVOKED, "revoked", "author revoked before this record" },
-	{ STORE_ENOTCENTER, "not-center", "membership record not written by the center" },
+	{ STORE_ENOTCENTER, "not-center", "membership or match not written by the center" },
 	{ STORE_EEXPIRED, "expired", "the record has expired" },
 	{ STORE_EMAPFULL, "map-full", "the store cannot grow further" },
 	{ STORE_ECORRUPT, "corrupt", "a stored value does not decode or check" },
@@ -716,14 +716,10 @@ store_stats(struct store *st, struct store_stats *out)
 	if ((rc = store_txn_begin(st, false, &txn)) != 0)
 		return rc;
 	if ((mrc = mdb_get(txn, st->meta, &k, &v)) == 0) {
-		if (v.mv_size != 8 * (HB_KIND_MAX + 1)) {
-			rc = STORE_ECORRUPT;
+		if ((rc = counts_get(&v, out->kinds)) != 0)
 			goto out;
-		}
-		for (int i = 0; i <= HB_KIND_MAX; i++) {
-			out->kinds[i] = be64_get((uint8_t *)v.mv_data + 8 * i);
+		for (int i = 0; i <= HB_KIND_MAX; i++)
 			out->records += out->kinds[i];
-		}
 	} else if (mrc != MDB_NOTFOUND) {
 		rc = store_lmdb_err(mrc);
 		goto out;

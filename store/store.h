@@ -22,7 +22,7 @@ enum {
 	STORE_EFORK,		/* same author and seq as a held record, different content */
 	STORE_EUNKNOWN,		/* author is not an admitted member */
 	STORE_EREVOKED,		/* author revoked, and this seq is after valid_until_seq */
-	STORE_ENOTCENTER,	/* a membership record not written by the center */
+	STORE_ENOTCENTER,	/* a membership or match record not written by the center */
 	STORE_EEXPIRED,		/* the record's expiry has passed */
 	STORE_EMAPFULL,		/* the map cannot grow further (disk full or limit) */
 	STORE_ECORRUPT,		/* a stored value does not decode */

@@ -107,6 +107,20 @@ occ_bucket(int64_t t)
 	return t % OCC_BUCKET < 0 ? q - 1 : q;
 }
 
+/* meta "counts": a u64 per kind. A store written before a kind was added holds fewer;
+ * the missing ones are 0. Returns 0 or STORE_ECORRUPT. */
+static inline int
+counts_get(const MDB_val *v, uint64_t counts[HB_KIND_MAX + 1])
+{
+	size_t n = v->mv_size / 8;
+
+	if (v->mv_size % 8 != 0 || n == 0 || n > HB_KIND_MAX + 1)
+		return STORE_ECORRUPT;
+	for (size_t i = 0; i <= HB_KIND_MAX; i++)
+		counts[i] = i < n ? be64_get((const uint8_t *)v->mv_data + 8 * i) : 0;
+	return 0;
+}
+
 static inline void
 rkey_make(uint8_t k[RKEY_LEN], const uint8_t author[HB_KEY_LEN], uint64_t seq)
 {

@@ -153,10 +153,11 @@ store_verify(struct store *st, uint64_t *checked)
 	k.mv_data = "counts";
 	k.mv_size = 6;
 	if (mdb_get(txn, st->meta, &k, &v) == 0) {
-		if (v.mv_size != sizeof(counts))
-			rc = STORE_ECORRUPT;
+		uint64_t held[HB_KIND_MAX + 1];
+
+		rc = counts_get(&v, held);
 		for (int i = 0; i <= HB_KIND_MAX && rc == 0; i++)
-			if (be64_get((uint8_t *)v.mv_data + 8 * i) != counts[i])
+			if (held[i] != counts[i])
 				rc = STORE_ECORRUPT;
 	}
 out:

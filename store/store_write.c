@@ -303,7 +303,7 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 
 	*verdict = 0;
 	env = proto_record_envelope(r, &envlen);
-	if (kind == HB_MEMBERSHIP && !is_root) {
+	if ((kind == HB_MEMBERSHIP || kind == HB_MATCH) && !is_root) {
 		*verdict = STORE_ENOTCENTER;
 		return 0;
 	}
@@ -453,6 +453,7 @@ meta_flush(struct wctx *w)
 {
 	MDB_val k = { 6, "counts" }, v;
 	uint8_t buf[8 * (HB_KIND_MAX + 1)];
+	uint64_t held[HB_KIND_MAX + 1] = { 0 };
 	bool any = false;
 	int rc;
 
@@ -469,15 +470,13 @@ meta_flush(struct wctx *w)
 		any |= w->counts[i] != 0;
 	if (!any)
 		return 0;
-	memset(buf, 0, sizeof(buf));
 	if ((rc = mdb_get(w->txn, w->st->meta, &k, &v)) == 0) {
-		if (v.mv_size != sizeof(buf))
-			return STORE_ECORRUPT;
-		memcpy(buf, v.mv_data, sizeof(buf));
+		if ((rc = counts_get(&v, held)) != 0)
+			return rc;
 	} else if (rc != MDB_NOTFOUND)
 		return rc;
 	for (int i = 0; i <= HB_KIND_MAX; i++)
-		be64_put(buf + 8 * i, be64_get(buf + 8 * i) + (uint64_t)w->counts[i]);
+		be64_put(buf + 8 * i, held[i] + (uint64_t)w->counts[i]);
 	v.mv_data = buf;
 	v.mv_size = sizeof(buf);
 	return mdb_put(w->txn, w->st->meta, &k, &v, 0);

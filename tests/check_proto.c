@@ -561,6 +561,42 @@ START_TEST(test_terms_texts_point)
 }
 END_TEST
 
+/* A match: two refs, checked like every ref; terms name both listings and the status. */
+START_TEST(test_match)
+{
+	struct hb_record	*r = NULL;
+	struct hb_identity	 id;
+	struct strs		 st;
+	char			 err[256];
+	const char		*json = "{\"id\":\"match/1\",\"match\":{\"wanted\":{\"author\":\""
+	    VEC_MEMBER_HEX "\",\"id\":\"vol/w1\"},\"offered\":{\"author\":\""
+	    VEC_CENTER_HEX "\",\"id\":\"vol/o1\"},\"note\":\"土曜の午前\","
+	    "\"status\":\"confirmed\"}}";
+
+	ck_assert_msg(proto_draft_from_json(json, strlen(json), &r, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_int_eq(proto_record_kind(r), HB_MATCH);
+	vec_identity(&id, VEC_SEED);
+	ck_assert_int_eq(proto_sign(r, &id, 9, 1717200000), 0);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(proto_record_terms(r, str_cb, &st), 0);
+	ck_assert_str_eq(st.buf, "wanted=" VEC_MEMBER_HEX "/vol/w1|offered=" VEC_CENTER_HEX
+	    "/vol/o1|status=confirmed|");
+	ck_assert_str_eq(proto_kind_name(HB_MATCH), "match");
+	ck_assert_int_eq(proto_kind_parse("match"), HB_MATCH);
+	hb_record_free(&r);
+
+	expect_json_error("{\"id\":\"m\",\"match\":{\"wanted\":{\"author\":\""
+	    VEC_MEMBER_HEX "\",\"id\":\"../x\"},\"offered\":{\"author\":\""
+	    VEC_CENTER_HEX "\",\"id\":\"o\"}}}", PROTO_EID, "match.wanted.id");
+	expect_json_error("{\"id\":\"m\",\"match\":{\"wanted\":{\"author\":\"00\","
+	    "\"id\":\"w\"},\"offered\":{\"author\":\"" VEC_CENTER_HEX "\",\"id\":\"o\"}}}",
+	    PROTO_EKEY, "match.wanted.author");
+	expect_json_error("{\"id\":\"m\",\"match\":{\"wanted\":{\"author\":\""
+	    VEC_MEMBER_HEX "\",\"id\":\"w\"}}}", PROTO_EJSON, "match.offered: missing");
+}
+END_TEST
+
 /* ---- text ---- */
 
 START_TEST(test_text)
@@ -760,6 +796,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_json_errors);
 	tcase_add_test(tc, test_occurrences);
 	tcase_add_test(tc, test_terms_texts_point);
+	tcase_add_test(tc, test_match);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_vectors);

@@ -1044,6 +1044,35 @@ START_TEST(test_query_terms_author_kind)
 }
 END_TEST
 
+/* Matches are the center's, like memberships; queries find them by either listing. */
+START_TEST(test_match_center_only)
+{
+	char json[512], hex1[HB_KEYHEX_LEN], hex2[HB_KEYHEX_LEN];
+	struct store_query q = { .kind = HB_MATCH, .nterms = 1 };
+	struct store_stats s;
+	char term[128];
+	uint64_t n;
+
+	admit(st, 1, &g1);
+	admit(st, 2, &g2);
+	proto_key_hex(g1.pk, hex1);
+	proto_key_hex(g2.pk, hex2);
+	snprintf(json, sizeof(json), "{\"id\":\"match/a\",\"match\":{\"wanted\":{"
+	    "\"author\":\"%s\",\"id\":\"vol/w\"},\"offered\":{\"author\":\"%s\","
+	    "\"id\":\"vol/o\"}}}", hex1, hex2);
+	ck_assert_int_eq(ingest_free(st, sign_json(&g1, 1, json)), STORE_ENOTCENTER);
+	ck_assert_int_eq(ingest_free(st, sign_json(&center, 3, json)), 0);
+	snprintf(term, sizeof(term), "offered=%s/vol/o", hex2);
+	q.terms[0] = term;
+	ck_assert_uint_eq(run(&q).n, 1);
+	q.terms[0] = "status=proposed";
+	ck_assert_uint_eq(run(&q).n, 1);
+	ck_assert_int_eq(store_stats(st, &s), 0);
+	ck_assert_uint_eq(s.kinds[HB_MATCH], 1);
+	ck_assert_int_eq(store_verify(st, &n), 0);
+}
+END_TEST
+
 START_TEST(test_query_places)
 {
 	struct store_query q = { .near = true, .lat_e7 = 354700000, .lon_e7 = 1394900000,
@@ -1196,6 +1225,7 @@ store_suite(void)
 	tcase_add_test(tc, test_query_time);
 	tcase_add_test(tc, test_query_terms_author_kind);
 	tcase_add_test(tc, test_query_places);
+	tcase_add_test(tc, test_match_center_only);
 	tcase_add_test(tc, test_query_volunteers);
 	tcase_add_test(tc, test_query_text);
 	tcase_add_test(tc, test_verify_detects_corruption);
