@@ -49,6 +49,7 @@ class Group:
         self.port = free_port()
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
         self.proc = None
+        self.wrap = []      # a command prefix for hirobad, e.g. ["ip", "netns", "exec", NS]
         args = ["init", "--dir", self.dir, "--name", name, "--kind", kind,
                 "--listen", self.endpoint, "--center", center_key or "self",
                 "--sync-interval", str(sync_interval)]
@@ -76,7 +77,7 @@ class Group:
     def start(self, wait=True):
         assert self.proc is None or self.proc.poll() is not None, "already running"
         logf = open(self.log, "a", encoding="utf-8")
-        self.proc = subprocess.Popen([HIROBAD, "-v", "-c", self.conf],
+        self.proc = subprocess.Popen(self.wrap + [HIROBAD, "-v", "-c", self.conf],
                                      stdout=logf, stderr=subprocess.STDOUT)
         logf.close()
         if wait:
