@@ -190,15 +190,31 @@ name_member(const struct hb_member *m, void *arg)
 	return 0;
 }
 
-/* hex key -> group name, from the center's membership records; ours from the config. */
+static int
+name_profile(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
+{
+	json_t		*root = record_json(env, len);
+	const char	*author = jstr(root, "author");
+	const char	*name = jstr(jget(root, "profile"), "name");
+
+	if (author != NULL && name != NULL)
+		json_object_set_new(arg, author, json_string(name));
+	json_decref(root);
+	return 0;
+}
+
+/* hex key -> group name: what the center's membership records call the group, else its
+ * own profile's name; ours from the config. */
 static json_t *
 group_names(struct http *h)
 {
+	struct store_query q = { .kind = HB_PROFILE, .limit = HTTP_HITS_MAX };
 	json_t	*names = json_object();
 	char	 hex[HB_KEYHEX_LEN];
 
 	if (names == NULL)
 		return NULL;
+	store_query(h->st, &q, name_profile, names);
 	store_members(h->st, name_member, names);
 	proto_key_hex(h->self, hex);
 	json_object_set_new(names, hex, json_string(h->conf->name));
