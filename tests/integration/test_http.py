@@ -131,7 +131,7 @@ def demo_data(center, nursery):
         "translations": [{"lang": "en", "title": "Volunteers wanted: reading picture books"}],
         "skills": ["読み聞かせ"], "area": "瀬谷区", "people": 2,
         "windows": [{"weekdays": 5, "from_minute": 600, "to_minute": 720}],
-        "status": "open", "contact_sealed": "ab" * 64}})
+        "status": "open", "contact_sealed": "ab" * 64, "contact_self": "cd" * 64}})
     pub(nursery, "filled", {"id": "volunteer/filled", "volunteer": {
         "kind": "offered", "title": "もう埋まった募集", "status": "filled"}})
     return out
@@ -275,6 +275,8 @@ class Http(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertNotIn(b"contact_sealed", body)
         self.assertNotIn(b"abababab", body)
+        self.assertNotIn(b"contact_self", body)
+        self.assertNotIn(b"cdcdcdcd", body)
         vols = json.loads(body)
         self.assertEqual([v["id"] for v in vols], ["volunteer/reading"])
         v = vols[0]
