@@ -461,6 +461,67 @@ cmd_event_done(struct cli *cli, int argc, char **argv)
 	return event_mark(cli, argc, argv, true);
 }
 
+/* The organiser keeps the registered count; anyone can then see the places left. */
+int
+cmd_event_register(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t *draft = NULL, *ev, *cap;
+	long long count = -1;
+	char *id = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if ((count = cli_number(optarg, 100000)) < 0)
+				return cli_usage(cli, "--count: a number of people from 0 to "
+				    "100000, not '%s'", optarg);
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, argc == optind ? "which event? (its ID)" :
+		    "one event at a time");
+	if (count < 0)
+		return cli_usage(cli, "--count N is required (how many have registered)");
+	if ((rc = draft_get_own(cli, argv[optind], HB_EVENT, &draft, &id)) != 0)
+		goto out;
+	ev = draft_payload(draft, "event");
+	cap = json_object_get(ev, "capacity");
+	/* Over capacity is allowed (a waiting list), but said. */
+	if (json_is_integer(cap) && count > json_integer_value(cap))
+		cli_warn("%lld registered is more than the capacity of %" JSON_INTEGER_FORMAT,
+		    count, json_integer_value(cap));
+	json_object_set_new(ev, "registered", json_integer(count));
+	rc = draft_publish(cli, draft, id);
+out:
+	json_decref(draft);
+	free(id);
+	return rc;
+}
+
+/* Places left of an event: capacity − registered (never below 0), or -1 without a
+ * capacity. */
+static long long
+event_left(json_t *ev)
+{
+	json_t *cap = json_object_get(ev, "capacity"), *reg = json_object_get(ev, "registered");
+	long long left;
+
+	if (!json_is_integer(cap))
+		return -1;
+	left = json_integer_value(cap) - (json_is_integer(reg) ? json_integer_value(reg) : 0);
+	return left > 0 ? left : 0;
+}
+
 /* ---- events ---- */
 
 int
@@ -474,6 +535,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "text", required_argument, NULL, 't' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "available", no_argument, NULL, 'A' },
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -481,7 +543,9 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	const char *group = NULL;
 	const struct vocab *v;
-	char *terms[2], t_cat[64], t_aud[64], span[96], cap[32];
+	char *terms[2], t_cat[64], t_aud[64], span[96], cap[32], left[32];
+	bool available = false;
+	long long nleft, shown = 0;
 	uint8_t author[HB_KEY_LEN];
 	int64_t now = (int64_t)time(NULL);
 	struct table *t = NULL;
@@ -531,6 +595,9 @@ cmd_events(struct cli *cli, int argc, char **argv)
 			if ((limit = cli_number(optarg, UINT32_MAX)) < 1)
 				return cli_usage(cli, "--limit: a positive number");
 			break;
+		case 'A':
+			available = true;
+			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 				return rc;
@@ -547,7 +614,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	if (q.to <= q.from)
 		return cli_usage(cli, "--to is not after --from");
 	q.has_from = q.has_to = 1;
-	if (limit > 0) {
+	if (limit > 0 && !available) {
 		q.has_limit = 1;
 		q.limit = (uint32_t)limit;
 	}
@@ -567,6 +634,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		table_col(t, "タイトル", TABLE_TRUNC);
 		table_col(t, "場所", TABLE_TRUNC);
 		table_col(t, "定員", TABLE_RIGHT);
+		table_col(t, "残り", TABLE_RIGHT);
 		table_col(t, "グループ", TABLE_TRUNC);
 	}
 	for (k = 0; k < res.resp->n_occurrences; k++) {
@@ -575,15 +643,25 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		if ((i = oc->index) >= res.n || res.json[i] == NULL ||
 		    proto_record_kind(res.recs[i]) != HB_EVENT)
 			continue;
+		ev = json_object_get(res.json[i], "event");
+		cancelled = json_is_true(json_object_get(ev, "cancelled"));
+		nleft = event_left(ev);
+		/* --available: places left, or no capacity to run out of; never cancelled. */
+		if (available && (cancelled || nleft == 0))
+			continue;
+		if (available && limit > 0 && shown >= limit)
+			break;
+		shown++;
 		if (cli->json) {
-			if ((j = json_deep_copy(res.json[i])) != NULL)
+			if ((j = json_deep_copy(res.json[i])) != NULL) {
 				json_object_set_new(j, "occurrence", json_pack("{s:I, s:I}",
 				    "start", (json_int_t)oc->start, "end", (json_int_t)oc->end));
+				if (nleft >= 0)
+					json_object_set_new(j, "left", json_integer(nleft));
+			}
 			json_line(j);
 			continue;
 		}
-		ev = json_object_get(res.json[i], "event");
-		cancelled = json_is_true(json_object_get(ev, "cancelled"));
 		all_day = json_is_true(json_object_get(json_object_get(ev, "when"), "all_day"));
 		timefmt_span(oc->start, oc->end, all_day, span, sizeof(span));
 		if (json_is_integer(json_object_get(ev, "capacity")))
@@ -591,6 +669,10 @@ cmd_events(struct cli *cli, int argc, char **argv)
 			    json_integer_value(json_object_get(ev, "capacity")));
 		else
 			snprintf(cap, sizeof(cap), "-");
+		if (nleft >= 0)
+			snprintf(left, sizeof(left), "%lld", nleft);
+		else
+			snprintf(left, sizeof(left), "-");
 		{
 			char title[512];
 
@@ -599,7 +681,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 			table_row(t, cancelled ? "red" : NULL, span,
 			    vocab_label_lang(cli, vocab_category,
 			    json_string_value(json_object_get(ev, "category"))),
-			    title, where_label(ev), cap,
+			    title, where_label(ev), cap, left,
 			    json_string_value(json_object_get(res.json[i], "group")));
 		}
 	}

@@ -2,6 +2,7 @@
  * hiroba meeting call|reply and hiroba meetings: 応援ネット and area meetings, the
  * groups' answers to them, and the list with who is coming.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,5 +351,320 @@ out:
 	free(tallies);
 	qres_free(&replies);
 	qres_free(&res);
+	return rc;
+}
+
+/* ---- meeting show ---- */
+
+static const char *
+L(struct cli *cli, const char *ja, const char *en)
+{
+	return cli->lang == NULL || strncmp(cli->lang, "ja", 2) == 0 ? ja : en;
+}
+
+/* The reply of group key among replies, or -1. */
+static long
+reply_of(struct qres *replies, const uint8_t key[HB_KEY_LEN])
+{
+	size_t j;
+
+	for (j = 0; j < replies->n; j++)
+		if (replies->recs[j] != NULL &&
+		    memcmp(proto_record_author(replies->recs[j]), key, HB_KEY_LEN) == 0)
+			return (long)j;
+	return -1;
+}
+
+static json_t *
+answer_json(struct cli *cli, struct qres *replies, const uint8_t key[HB_KEY_LEN],
+    bool invited)
+{
+	char hex[HB_KEYHEX_LEN];
+	long j = reply_of(replies, key);
+	json_t *a, *rj;
+
+	proto_key_hex(key, hex);
+	a = json_pack("{s:s, s:s, s:b}", "group", ctl_group_name(cli, key), "author", hex,
+	    "invited", invited);
+	if (a == NULL)
+		return NULL;
+	if (j < 0) {
+		json_object_set_new(a, "answer", json_string("none"));
+		return a;
+	}
+	rj = json_object_get(replies->json[j], "reply");
+	json_object_set_new(a, "answer", json_string(json_is_true(json_object_get(rj,
+	    "attending")) ? "attending" : "absent"));
+	if (json_is_integer(json_object_get(rj, "count")))
+		json_object_set(a, "count", json_object_get(rj, "count"));
+	if (json_is_string(json_object_get(rj, "note")))
+		json_object_set(a, "note", json_object_get(rj, "note"));
+	return a;
+}
+
+int
+cmd_meeting_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		CLI_READ_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
+	struct hb_record *meeting = NULL;
+	struct roster ro = { 0 };
+	struct qres replies = { 0 };
+	struct table *t = NULL;
+	uint8_t author[HB_KEY_LEN], key[HB_KEY_LEN];
+	char hex[HB_KEYHEX_LEN], *mid = NULL, *term = NULL, span[96], cnt[16];
+	json_t *mj = NULL, *m, *answers = NULL, *a, *inv;
+	const char *ans, *s;
+	long yes = 0, no = 0, none = 0, people = 0;
+	size_t i, j;
+	bool listed;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			return rc;
+	if (argc - optind != 1)
+		return cli_usage(cli, argc == optind ? "which meeting? ([AUTHORHEX/]ID, as "
+		    "`hiroba meetings --json` shows)" : "one meeting at a time");
+	if ((rc = cli_read_check(cli)) != 0)
+		return rc;
+	if ((rc = draft_ref(cli, argv[optind], author, &mid)) != 0)
+		goto out;
+	if ((rc = ctl_get(cli, author, mid, &meeting)) != 0) {
+		if (rc == HB_EXIT_NOTFOUND)
+			cli_error(rc, "no meeting '%s' of %s", mid, ctl_group_name(cli, author));
+		goto out;
+	}
+	if (proto_record_kind(meeting) != HB_MEETING) {
+		rc = cli_error(HB_EXIT_FAIL, "'%s' is a %s, not a meeting", mid,
+		    proto_kind_name(proto_record_kind(meeting)));
+		goto out;
+	}
+	proto_key_hex(author, hex);
+	if ((term = cli_strf("meeting=%s/%s", hex, mid)) == NULL) {
+		rc = cli_error(HB_EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	q.has_kind = 1;
+	q.kind = HB_REPLY;
+	q.n_terms = 1;
+	q.terms = &term;
+	if ((rc = ctl_query_open(cli, &q, &replies)) != 0)
+		goto out;
+	if ((mj = json_record(cli, meeting)) == NULL || (answers = json_array()) == NULL) {
+		rc = cli_error(HB_EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	m = json_object_get(mj, "meeting");
+	inv = json_object_get(m, "invited");
+	/* The invited groups in the order of the call; without a list, every admitted group
+	 * but the one that called it. */
+	if (json_array_size(inv) > 0) {
+		json_array_foreach(inv, i, a)
+			if (json_is_string(a) && proto_key_parse(json_string_value(a), key) == 0)
+				json_array_append_new(answers, answer_json(cli, &replies, key, true));
+	} else {
+		if ((rc = roster_load(cli, &ro)) != 0)
+			goto out;
+		for (i = 0; i < ro.n; i++)
+			if (ro.m[i].status == 1 && memcmp(ro.m[i].key, author, HB_KEY_LEN) != 0)
+				json_array_append_new(answers, answer_json(cli, &replies, ro.m[i].key,
+				    true));
+	}
+	/* Answers from groups that were not on the list still count. */
+	for (j = 0; j < replies.n; j++) {
+		if (replies.recs[j] == NULL)
+			continue;
+		proto_key_hex(proto_record_author(replies.recs[j]), hex);
+		listed = false;
+		json_array_foreach(answers, i, a)
+			if (strcmp(jstr(a, "author"), hex) == 0)
+				listed = true;
+		if (!listed)
+			json_array_append_new(answers, answer_json(cli, &replies,
+			    proto_record_author(replies.recs[j]), false));
+	}
+	json_array_foreach(answers, i, a) {
+		ans = jstr(a, "answer");
+		if (strcmp(ans, "attending") == 0) {
+			yes++;
+			people += json_is_integer(json_object_get(a, "count")) ?
+			    (long)json_integer_value(json_object_get(a, "count")) : 1;
+		} else if (strcmp(ans, "absent") == 0)
+			no++;
+		else
+			none++;
+	}
+	if (cli->json) {
+		json_object_set(mj, "answers", answers);
+		json_object_set_new(mj, "summary", json_pack("{s:i, s:i, s:i, s:i}", "attending",
+		    (int)yes, "absent", (int)no, "unanswered", (int)none, "people", (int)people));
+		json_line(json_incref(mj));
+		goto out;
+	}
+	timefmt_span(json_integer_value(json_object_get(json_object_get(m, "when"), "start")),
+	    json_integer_value(json_object_get(json_object_get(m, "when"), "end")), false,
+	    span, sizeof(span));
+	printf("%s\n", text_lang(cli, m, "title", "title"));
+	printf("  %s: %s\n", L(cli, "日時", "when"), span);
+	if (*(s = where_label(m)) != '\0')
+		printf("  %s: %s\n", L(cli, "場所", "where"), s);
+	printf("  %s: %s\n", L(cli, "招集", "called by"), jstr(mj, "group"));
+	if (*(s = text_lang(cli, m, "description", "agenda")) != '\0')
+		printf("  %s: %s\n", L(cli, "議題", "agenda"), s);
+	printf("  %s: %s %ld (%ld%s)  %s %ld  %s %ld\n\n", L(cli, "回答", "answers"),
+	    L(cli, "出席", "attending"), yes, people, L(cli, "人", " people"),
+	    L(cli, "欠席", "absent"), no, L(cli, "未回答", "no answer"), none);
+	t = table_new(cli);
+	table_col(t, L(cli, "グループ", "group"), TABLE_TRUNC);
+	table_col(t, L(cli, "回答", "answer"), 0);
+	table_col(t, L(cli, "人数", "people"), TABLE_RIGHT);
+	table_col(t, L(cli, "メモ", "note"), TABLE_WRAP);
+	json_array_foreach(answers, i, a) {
+		char label[64];
+
+		ans = jstr(a, "answer");
+		snprintf(label, sizeof(label), "%s%s", strcmp(ans, "attending") == 0 ?
+		    L(cli, "出席", "attending") : strcmp(ans, "absent") == 0 ?
+		    L(cli, "欠席", "absent") : L(cli, "未回答", "no answer"),
+		    json_is_true(json_object_get(a, "invited")) ? "" :
+		    L(cli, "（招待外）", " (not invited)"));
+		if (json_is_integer(json_object_get(a, "count")))
+			snprintf(cnt, sizeof(cnt), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(json_object_get(a, "count")));
+		else
+			snprintf(cnt, sizeof(cnt), "-");
+		table_row(t, strcmp(ans, "none") == 0 ? "yellow" : NULL, jstr(a, "group"), label,
+		    cnt, jstr(a, "note"));
+	}
+	rc = table_print(&t);
+	if (rc == 0 && *jstr(m, "minutes") != '\0')
+		printf("\n%s:\n%s\n", L(cli, "議事録", "minutes"), jstr(m, "minutes"));
+	if (rc == 0 && json_array_size(json_object_get(m, "actions")) > 0) {
+		printf("\n%s:\n", L(cli, "対応事項", "actions"));
+		json_array_foreach(json_object_get(m, "actions"), i, a)
+			printf("  %zu. %s\n", i + 1, json_string_value(a));
+	}
+out:
+	json_decref(answers);
+	json_decref(mj);
+	qres_free(&replies);
+	roster_free(&ro);
+	hb_record_free(&meeting);
+	free(term);
+	free(mid);
+	return rc;
+}
+
+/* ---- meeting minutes ---- */
+
+#define MINUTES_FILE_MAX	(64 * 1024)
+
+/* The minutes from a text file: CRLF (Notepad) becomes LF, trailing newlines go. */
+static int
+minutes_read(struct cli *cli, const char *path, char **out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *buf, *r, *w;
+	size_t n;
+
+	*out = NULL;
+	if (f == NULL)
+		return cli_error(HB_EXIT_FAIL, "%s: %s", path, strerror(errno));
+	if ((buf = malloc(MINUTES_FILE_MAX + 1)) == NULL) {
+		if (f != stdin)
+			fclose(f);
+		return cli_error(HB_EXIT_FAIL, "out of memory");
+	}
+	n = fread(buf, 1, MINUTES_FILE_MAX + 1, f);
+	if (f != stdin)
+		fclose(f);
+	if (n > MINUTES_FILE_MAX) {
+		free(buf);
+		return cli_error(HB_EXIT_FAIL, "%s: too long for minutes (at most 8000 bytes)",
+		    path);
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != n) {
+		free(buf);
+		return cli_error(HB_EXIT_FAIL, "%s: not a text file", path);
+	}
+	if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)	/* a BOM */
+		memmove(buf, buf + 3, n - 2);
+	for (r = w = buf; *r != '\0'; r++)
+		if (!(r[0] == '\r' && r[1] == '\n'))
+			*w++ = *r;
+	while (w > buf && w[-1] == '\n')
+		w--;
+	*w = '\0';
+	*out = buf;
+	return 0;
+}
+
+int
+cmd_meeting_minutes(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "minutes", required_argument, NULL, 'm' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "action", required_argument, NULL, 'a' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *text = NULL, *file = NULL, *actions[32];
+	char *id = NULL, *fromfile = NULL;
+	json_t *draft = NULL, *m, *a;
+	int nactions = 0, c, rc, i;
+
+	while ((c = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			text = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'a':
+			if (nactions == 32)
+				return cli_usage(cli, "at most 32 --action");
+			if (*optarg == '\0')
+				return cli_usage(cli, "--action: an empty action");
+			actions[nactions++] = optarg;
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+				return rc;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, argc == optind ? "which meeting? (its ID)" :
+		    "one meeting at a time");
+	if (text != NULL && file != NULL)
+		return cli_usage(cli, "--minutes or -f FILE, not both");
+	if (text == NULL && file == NULL && nactions == 0)
+		return cli_usage(cli, "nothing to record: give --minutes TEXT, -f FILE or "
+		    "--action TEXT");
+	if (file != NULL && (rc = minutes_read(cli, file, &fromfile)) != 0)
+		return rc;
+	if ((rc = draft_get_own(cli, argv[optind], HB_MEETING, &draft, &id)) != 0)
+		goto out;
+	m = draft_payload(draft, "meeting");
+	if (text != NULL || fromfile != NULL)
+		json_object_set_new(m, "minutes", json_string(text != NULL ? text : fromfile));
+	if (nactions > 0) {
+		a = json_array();
+		for (i = 0; i < nactions; i++)
+			json_array_append_new(a, json_string(actions[i]));
+		json_object_set_new(m, "actions", a);
+	}
+	rc = draft_publish(cli, draft, id);
+out:
+	json_decref(draft);
+	free(fromfile);
+	free(id);
 	return rc;
 }

@@ -91,12 +91,17 @@ static const struct cmd commands[] = {
 	  "Mark one of this group's events as cancelled (it stays listed, marked 中止).\n", 0 },
 	{ "event done", cmd_event_done, "ID --attended N",
 	  "Record how many people came to one of this group's events.\n", 0 },
+	{ "event register", cmd_event_register, "ID --count N",
+	  "Record how many people have registered for one of this group's events (申込数);\n"
+	  "`hiroba events --available` shows the places left (定員 − 申込).\n", 0 },
 	{ "events", cmd_events,
 	  "[--from TIME] [--to TIME] [--category CAT] [--audience A] [--group G] [--text T]\n"
-	  "\t[--limit N]",
+	  "\t[--limit N] [--available]",
 	  "List event occurrences from every group, in time order. Default: from now, the next\n"
 	  "30 days; a --to date without a time includes that day. G is a group's key, its\n"
-	  "fingerprint or its name.\n" TIME_HELP, CMD_READ },
+	  "fingerprint or its name. 残り is the places left (定員 − 申込).\n"
+	  "  --available  only events with places left (or no capacity), not cancelled\n"
+	  TIME_HELP, CMD_READ },
 	{ "place add", cmd_place_add,
 	  "--name NAME --lat LAT --lon LON [--tag KEY=VALUE ...] [--address TEXT]\n"
 	  "\t[--description TEXT] [--hours OSM_OPENING_HOURS] [--name-en TEXT] [--id ID] [-f FILE|-]",
@@ -124,6 +129,23 @@ static const struct cmd commands[] = {
 	{ "volunteers", cmd_volunteers,
 	  "[--wanted|--offered] [--skill S] [--area AREA] [--open] [--text T] [--group G]",
 	  "List volunteer listings of every group.\n", CMD_READ },
+	{ "match", cmd_match, "[--all] [--limit N]",
+	  "For each open \"wanted\" listing, the open \"offered\" listings that fit, best first.\n"
+	  "An offer fits when it shares a skill with the wanted listing (if that names any;\n"
+	  "skills compare after NFKC and case folding) and, when both give time windows, when\n"
+	  "some window overlaps (weekly: weekday and hours; spans: dates). Score: 10 per\n"
+	  "shared skill, 5 for the same area, 3 for an overlapping time. 理由 says why.\n"
+	  "Pairs the center has recorded show their match's status.\n"
+	  "  --limit N    at most N offers per wanted listing (default 5)\n"
+	  "  --all        also wanted listings that are no longer open\n", CMD_READ },
+	{ "match record", cmd_match_record,
+	  "WANTED_REF OFFERED_REF [--status proposed|confirmed|ended] [--note TEXT]",
+	  "Record that an offer fills a wanted listing (center only). REF is AUTHORHEX/ID as\n"
+	  "`hiroba match --json` shows. Recording the same pair again updates its status\n"
+	  "(default: confirmed). The listings' authors then close them with\n"
+	  "`hiroba volunteer close ID --filled`.\n", 0 },
+	{ "matches", cmd_matches, "[--status proposed|confirmed|ended]",
+	  "List the matches the center has recorded, with both listings.\n", CMD_READ },
 	{ "meeting call", cmd_meeting_call,
 	  "--title TEXT --start TIME [--end TIME|HH:MM] [--agenda TEXT] [--place-text TEXT]\n"
 	  "\t[--invite G,G ...] [--id ID] [-f FILE|-]",
@@ -132,6 +154,16 @@ static const struct cmd commands[] = {
 	{ "meeting reply", cmd_meeting_reply,
 	  "AUTHORHEX/ID (--attending|--absent) [--count N] [--note TEXT]",
 	  "Answer a meeting's call. Replying again replaces the earlier answer.\n", 0 },
+	{ "meeting show", cmd_meeting_show, "[AUTHORHEX/]ID",
+	  "Show a meeting and every invited group's answer: 出席 (with how many), 欠席 or\n"
+	  "未回答; groups that answered without an invitation are listed too. A meeting with\n"
+	  "no invitation list invites every admitted group. Then the minutes and actions.\n",
+	  CMD_READ },
+	{ "meeting minutes", cmd_meeting_minutes,
+	  "ID (--minutes TEXT | -f FILE|-) [--action TEXT ...]",
+	  "Record the minutes of one of this group's meetings afterwards, and its follow-up\n"
+	  "actions (each --action is one; given, they replace the earlier list).\n"
+	  "  -f FILE      the minutes as plain text from FILE ('-' reads stdin)\n", 0 },
 	{ "meetings", cmd_meetings, "[--from TIME] [--to TIME] [--group G] [--text T]",
 	  "List meetings with the answers received. Default: from 7 days ago, the next 90 days.\n"
 	  TIME_HELP, CMD_READ },
@@ -176,6 +208,22 @@ static const struct cmd commands[] = {
 	  "output of `hiroba events --json` or `hiroba places --json` is accepted; header keys\n"
 	  "are ignored). Drafts are in the JSON form of `hiroba publish` (PROTOCOL.md).\n"
 	  IMPORT_HELP, 0 },
+	{ "report", cmd_report, "[--fy YEAR] [--csv]",
+	  "The fiscal year's figures for the ward (事業報告), per group and for the network:\n"
+	  "events held (occurrences not cancelled whose start lies in the year, Asia/Tokyo) by\n"
+	  "category and by month (4月..3月); expected participants (registered, else capacity)\n"
+	  "and attended, and how many events have no attended count (未記入); プレママ・\n"
+	  "プレパパ and 父親向け programmes held and their attendance; support-map places (the\n"
+	  "current map entries); volunteer listings opened in the year (the date in ids like\n"
+	  "volunteer/YYYYMMDD-xxxxxx, else the day the current version was signed) and filled\n"
+	  "(status filled, or closed with a confirmed match); meetings held in the year, the\n"
+	  "groups that replied attending, and the meetings each group attended.\n"
+	  "On a repeating event, capacity, registered and attended are per occurrence.\n"
+	  "  --fy YEAR    2024, 2024年度, FY2024, 令和6年度, R6 (= April 2024 to March 2025);\n"
+	  "               default: the fiscal year we are in\n"
+	  "  --csv        CSV for Excel (UTF-8 with BOM, CRLF): one row per figure, one column\n"
+	  "               per group, then the network\n"
+	  "  --json       one object: groups[], network, meetings[]\n", CMD_READ },
 	{ NULL, NULL, NULL, NULL, 0 }
 };
 

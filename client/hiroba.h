@@ -255,6 +255,19 @@ int	 place_degrees(const char *s, double limit, int32_t *e7);
 /* "500m", "1km", "1.5km", "800" (metres) → metres. 0 or -1. */
 int	 place_distance(const char *s, uint32_t *m);
 
+/* ---- cmd_report.c: the roster, shared with meetings and matches ---- */
+/* The groups the center has admitted or revoked, and the center's key. With --remote the
+ * roster is empty (the remote answers queries only). */
+struct roster {
+	struct hb_member	*m;
+	size_t			 n;
+	bool			 has_center;
+	uint8_t			 center[HB_KEY_LEN];
+};
+/* Exit code; ro is the caller's to free with roster_free (also after a failure). */
+int	 roster_load(struct cli *cli, struct roster *ro);
+void	 roster_free(struct roster *ro);
+
 /* ---- the commands ---- */
 int	cmd_init(struct cli *, int, char **);
 int	cmd_admit(struct cli *, int, char **);
@@ -283,5 +296,12 @@ int	cmd_meeting_reply(struct cli *, int, char **);
 int	cmd_meetings(struct cli *, int, char **);
 int	cmd_export(struct cli *, int, char **);
 int	cmd_import(struct cli *, int, char **);
+int	cmd_report(struct cli *, int, char **);
+int	cmd_event_register(struct cli *, int, char **);
+int	cmd_meeting_show(struct cli *, int, char **);
+int	cmd_meeting_minutes(struct cli *, int, char **);
+int	cmd_match(struct cli *, int, char **);
+int	cmd_match_record(struct cli *, int, char **);
+int	cmd_matches(struct cli *, int, char **);
 
 #endif /* HIROBA_CLIENT_H */
