@@ -384,23 +384,6 @@ author_status(const struct store_author *a, void *arg)
 	return 0;
 }
 
-/* How many records p holds that we do not: from what it told us in its last pull. */
-static uint64_t
-peer_ahead(struct node *n, const struct peer *p)
-{
-	struct store_author a;
-	uint64_t	 sum = 0;
-	size_t		 i;
-
-	for (i = 0; i < p->ntheirs; i++) {
-		if (store_author_get(n->st, p->theirs[i].author, &a) != 0)
-			a.complete = 0;
-		if (p->theirs[i].complete > a.complete)
-			sum += p->theirs[i].complete - a.complete;
-	}
-	return sum;
-}
-
 static void
 ctl_status(struct node *n, Hiroba__Wire__CtlResponse *resp)
 {
@@ -442,7 +425,7 @@ ctl_status(struct node *n, Hiroba__Wire__CtlResponse *resp)
 		ps[i].has_last_contact = p->last_contact != 0;
 		ps[i].last_contact = p->last_contact;
 		ps[i].has_behind = 1;
-		ps[i].behind = peer_ahead(n, p);
+		ps[i].behind = peer_behind(n, p);
 		ps[i].has_rejected = 1;
 		ps[i].rejected = p->rejected;
 		s->peers[i] = &ps[i];

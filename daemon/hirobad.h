@@ -133,6 +133,8 @@ int	 peer_connect(struct node *n, struct peer *p);
 void	 peer_disconnect(struct node *n, struct peer *p);
 void	 peer_free(struct peer *p);
 bool	 peer_up(const struct peer *p);
+/* Records p holds that we do not, from what it told us in its last pull. */
+uint64_t peer_behind(struct node *n, const struct peer *p);
 /* Send one PeerMsg (serialized in buf) over the peer's preferred link. 0 or -1. */
 int	 peer_send(struct node *n, struct peer *p, const uint8_t *buf, size_t len);
 /* Send over the link a request came from: route NULL = p's DEALER. 0 or -1. */

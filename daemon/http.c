@@ -1319,23 +1319,6 @@ fail:
 	return -1;
 }
 
-/* Records peer p holds that we do not, from what it told us in its last pull. */
-static uint64_t
-behind(struct node *n, const struct peer *p)
-{
-	struct store_author a;
-	uint64_t	 sum = 0;
-	size_t		 i;
-
-	for (i = 0; i < p->ntheirs; i++) {
-		if (store_author_get(n->st, p->theirs[i].author, &a) != 0)
-			a.complete = 0;
-		if (p->theirs[i].complete > a.complete)
-			sum += p->theirs[i].complete - a.complete;
-	}
-	return sum;
-}
-
 void
 http_update(struct http *h, struct node *n)
 {
@@ -1353,7 +1336,7 @@ http_update(struct http *h, struct node *n)
 		if ((s.peers[s.npeers].name = strdup(p->name ? p->name : p->fpr)) == NULL)
 			break;
 		s.peers[s.npeers].up = peer_up(p);
-		s.peers[s.npeers].behind = behind(n, p);
+		s.peers[s.npeers].behind = peer_behind(n, p);
 		s.peers[s.npeers].rejected = p->rejected;
 		s.peers[s.npeers].last_contact = p->last_contact;
 		s.npeers++;

@@ -60,6 +60,22 @@ peer_free(struct peer *p)
 	free(p);
 }
 
+uint64_t
+peer_behind(struct node *n, const struct peer *p)
+{
+	struct store_author a;
+	uint64_t	 sum = 0;
+	size_t		 i;
+
+	for (i = 0; i < p->ntheirs; i++) {
+		if (store_author_get(n->st, p->theirs[i].author, &a) != 0)
+			a.complete = 0;
+		if (p->theirs[i].complete > a.complete)
+			sum += p->theirs[i].complete - a.complete;
+	}
+	return sum;
+}
+
 bool
 peer_up(const struct peer *p)
 {
