@@ -35,6 +35,8 @@ static const struct {
 	{ "bad-keyfile", "key file is malformed" },
 	{ "key-permissions", "key file is readable or writable by group or others" },
 	{ "no-memory", "out of memory" },
+	{ "sealed-mismatch", "sealed data does not belong to this record" },
+	{ "not-reader", "sealed data is not addressed to this key" },
 };
 
 int

@@ -64,6 +64,8 @@ enum {
 	PROTO_EKEYFILE,		/* key file malformed */
 	PROTO_EKEYPERM,		/* key file readable by group or others */
 	PROTO_ENOMEM,
+	PROTO_ESEALED,		/* sealed data opens but names another record (copied) */
+	PROTO_ENOTREADER,	/* sealed data is not addressed to this key */
 	PROTO_ELAST
 };
 
@@ -180,6 +182,31 @@ const uint8_t	*proto_record_hash(const struct hb_record *r);
 const char	*proto_record_title(const struct hb_record *r);
 const char	*proto_kind_name(enum hb_kind k);	/* "event", ... ; "?" if unknown */
 enum hb_kind	 proto_kind_parse(const char *name);	/* HB_KIND_NONE if unknown */
+
+/*
+ * Personal contact details of a volunteer listing (PROTOCOL.md 12). The plaintext is
+ * HB_CONTACT_DOMAIN 0x00 || author || len(id) || id || contact, sealed (crypto_box_seal)
+ * once to the center's X25519 key (contact_sealed) and once to the author's
+ * (contact_self), both derived from the Ed25519 keys.
+ *
+ * proto_contact_seal: draft must be a volunteer draft whose id is unset or equal to id;
+ * contact is 1..HB_CONTACT_MAX bytes of UTF-8 without control characters. Replaces any
+ * sealed contact the draft held. Returns 0, PROTO_EMISSING (not a volunteer draft, or
+ * empty contact), PROTO_EID, PROTO_EKEY, PROTO_ELEN, PROTO_EUTF8 or PROTO_ENOMEM.
+ *
+ * proto_contact_open: r must be a signed record. Opens whichever box reader's key opens
+ * (contact_sealed first) and checks that the author and id inside are r's. On success
+ * *contact is a malloc'd string, the caller's (wipe it when done). Returns 0,
+ * PROTO_EMISSING (no sealed contact), PROTO_ENOTREADER (no box is for this key),
+ * PROTO_ESEALED (a box opened but belongs to another record) or PROTO_ENOMEM; *contact
+ * is NULL on failure.
+ */
+#define HB_CONTACT_DOMAIN	"hiroba-contact-v1"
+#define HB_CONTACT_MAX		512
+int	 proto_contact_seal(struct hb_record *draft, const uint8_t center_pk[HB_KEY_LEN],
+	    const uint8_t author_pk[HB_KEY_LEN], const char *id, const char *contact);
+int	 proto_contact_open(const struct hb_record *r, const struct hb_identity *reader,
+	    char **contact);
 
 /* Membership records: the fields the store and the daemon's trust rules need. */
 struct hb_member {

@@ -2,6 +2,7 @@
  * check_proto.c: hb_proto's suite. Each public function once in the plain case, so the
  * file reads as a usage example, then every way an envelope must be refused.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -597,6 +598,131 @@ START_TEST(test_match)
 }
 END_TEST
 
+/* ---- sealed contact ---- */
+
+#define VOL_DRAFT	"{\"volunteer\":{\"kind\":\"offered\",\"title\":\"読み聞かせ\"," \
+	"\"status\":\"open\"}}"
+
+/* A volunteer draft with id, sealed for center by author, signed by signer. */
+static struct hb_record *
+sealed_volunteer(const struct hb_identity *center, const struct hb_identity *author,
+    const struct hb_identity *signer, const char *id, const char *contact)
+{
+	struct hb_record	*r = NULL;
+	char			 err[256];
+
+	ck_assert_int_eq(proto_draft_from_json(VOL_DRAFT, strlen(VOL_DRAFT), &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(proto_contact_seal(r, center->pk, author->pk, id, contact), 0);
+	ck_assert_int_eq(proto_record_set_id(r, id), 0);
+	ck_assert_int_eq(proto_sign(r, signer, 3, 1717200000), 0);
+	return r;
+}
+
+/* The JSON of r with its id replaced and contact_self dropped, signed by signer: the
+ * center's box copied into another record. */
+static struct hb_record *
+copy_box(const struct hb_record *r, const struct hb_identity *signer, const char *id)
+{
+	struct hb_record	*c = NULL;
+	json_t			*j;
+	char			*s, *out, err[256];
+
+	ck_assert_ptr_nonnull(s = proto_record_to_json(r, 0));
+	ck_assert_ptr_nonnull(j = json_loads(s, 0, NULL));
+	json_object_set_new(j, "id", json_string(id));
+	json_object_del(json_object_get(j, "volunteer"), "contact_self");
+	json_object_del(j, "author");
+	ck_assert_ptr_nonnull(out = json_dumps(j, 0));
+	ck_assert_msg(proto_draft_from_json(out, strlen(out), &c, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_int_eq(proto_sign(c, signer, 7, 1717200000), 0);
+	free(s);
+	free(out);
+	json_decref(j);
+	return c;
+}
+
+START_TEST(test_contact)
+{
+	struct hb_identity	 center, author, other;
+	struct hb_record	*r, *c, *d = NULL;
+	const char		*tel = "田中 090-1234-5678", *s;
+	char			*got = NULL, err[256];
+	uint8_t			*buf;
+	size_t			 len;
+
+	vec_identity(&center, 10);
+	vec_identity(&author, 20);
+	vec_identity(&other, 30);
+	r = sealed_volunteer(&center, &author, &author, "vol/o1", tel);
+
+	/* The center and the author read it; a third group cannot. */
+	ck_assert_int_eq(proto_contact_open(r, &center, &got), 0);
+	ck_assert_str_eq(got, tel);
+	free(got);
+	ck_assert_int_eq(proto_contact_open(r, &author, &got), 0);
+	ck_assert_str_eq(got, tel);
+	free(got);
+	ck_assert_int_eq(proto_contact_open(r, &other, &got), PROTO_ENOTREADER);
+	ck_assert_ptr_null(got);
+	/* The plain text is nowhere in the envelope. */
+	s = (const char *)proto_record_envelope(r, &len);
+	ck_assert_ptr_null(memmem(s, len, "090-1234", 8));
+
+	/* Copied into another group's record, or another id of the same group. */
+	c = copy_box(r, &other, "vol/o1");
+	ck_assert_int_eq(proto_contact_open(c, &center, &got), PROTO_ESEALED);
+	ck_assert_ptr_null(got);
+	hb_record_free(&c);
+	c = copy_box(r, &author, "vol/o2");
+	ck_assert_int_eq(proto_contact_open(c, &center, &got), PROTO_ESEALED);
+	ck_assert_str_eq(proto_errname(PROTO_ESEALED), "sealed-mismatch");
+	ck_assert_str_eq(proto_strerror(PROTO_ESEALED),
+	    "sealed data does not belong to this record");
+	hb_record_free(&c);
+	hb_record_free(&r);
+
+	/* Sealed by an author other than the signer: refused too. */
+	r = sealed_volunteer(&center, &other, &author, "vol/o1", tel);
+	ck_assert_int_eq(proto_contact_open(r, &center, &got), PROTO_ESEALED);
+	hb_record_free(&r);
+
+	/* Refusals when sealing. */
+	ck_assert_int_eq(proto_draft_from_json(VOL_DRAFT, strlen(VOL_DRAFT), &d, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(proto_contact_seal(d, center.pk, author.pk, "../x", tel), PROTO_EID);
+	ck_assert_int_eq(proto_contact_seal(d, center.pk, author.pk, "v", ""), PROTO_EMISSING);
+	ck_assert_int_eq(proto_contact_seal(d, center.pk, author.pk, "v", "a\nb"),
+	    PROTO_EUTF8);
+	ck_assert_ptr_nonnull(got = calloc(1, HB_CONTACT_MAX + 2));
+	memset(got, 'x', HB_CONTACT_MAX + 1);
+	ck_assert_int_eq(proto_contact_seal(d, center.pk, author.pk, "v", got), PROTO_ELEN);
+	memset(got + HB_CONTACT_MAX, 0, 2);
+	ck_assert_int_eq(proto_contact_seal(d, center.pk, author.pk, "v", got), 0);
+	free(got);
+	got = NULL;
+	ck_assert_int_eq(proto_record_set_id(d, "w"), 0);
+	ck_assert_int_eq(proto_contact_seal(d, center.pk, author.pk, "v", tel), PROTO_EID);
+	/* The sealed fields survive the draft bytes the CLI sends its daemon. */
+	ck_assert_int_eq(proto_contact_seal(d, center.pk, author.pk, "w", tel), 0);
+	ck_assert_int_eq(proto_draft_encode(d, &buf, &len), 0);
+	hb_record_free(&d);
+	ck_assert_int_eq(proto_draft_decode(buf, len, &d), 0);
+	free(buf);
+	ck_assert_int_eq(proto_sign(d, &author, 4, 1717200000), 0);
+	ck_assert_int_eq(proto_contact_open(d, &center, &got), 0);
+	ck_assert_str_eq(got, tel);
+	free(got);
+	hb_record_free(&d);
+	/* Not a volunteer, or no contact. */
+	ck_assert_int_eq(proto_contact_seal(vec_named("event"), center.pk, author.pk, "v",
+	    tel), PROTO_EMISSING);
+	ck_assert_int_eq(proto_contact_open(vec_named("volunteer"), &center, &got),
+	    PROTO_EMISSING);
+}
+END_TEST
+
 /* ---- text ---- */
 
 START_TEST(test_text)
@@ -797,6 +923,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_occurrences);
 	tcase_add_test(tc, test_terms_texts_point);
 	tcase_add_test(tc, test_match);
+	tcase_add_test(tc, test_contact);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_vectors);
