@@ -174,6 +174,9 @@ const char	*proto_record_id(const struct hb_record *r);		/* NULL if unset */
 uint64_t	 proto_record_seq(const struct hb_record *r);
 int64_t		 proto_record_created(const struct hb_record *r);
 int64_t		 proto_record_expires(const struct hb_record *r);	/* 0 = never */
+/* The expires of an envelope already verified (as a store holds them), without decoding
+ * the record: 0 = never. Returns 0, PROTO_EENVELOPE or PROTO_EDECODE. */
+int		 proto_envelope_expires(const uint8_t *env, size_t len, int64_t *expires);
 /* Signed records only: the envelope bytes (canonical) and the record hash,
  * BLAKE2b-256 of the signed message (DOMAIN 0x00 author body). */
 const uint8_t	*proto_record_envelope(const struct hb_record *r, size_t *len);

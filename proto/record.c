@@ -588,6 +588,80 @@ proto_record_expires(const struct hb_record *r)
 	return r->rec != NULL && r->rec->has_expires ? r->rec->expires : 0;
 }
 
+static bool
+pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t	x = 0;
+	unsigned	shift;
+	uint8_t		b;
+
+	for (shift = 0; *p < end && shift < 64; shift += 7) {
+		b = *(*p)++;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0) {
+			*v = x;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One protobuf field at *p: its number, and its varint value (*data NULL) or its bytes.
+ * false on malformed input or a wire type records do not use. */
+static bool
+pb_next(const uint8_t **p, const uint8_t *end, uint32_t *fno, uint64_t *val,
+    const uint8_t **data, size_t *dlen)
+{
+	uint64_t	key, n;
+
+	if (!pb_varint(p, end, &key))
+		return false;
+	*fno = (uint32_t)(key >> 3);
+	*data = NULL;
+	*dlen = 0;
+	switch (key & 7) {
+	case 0:
+		return pb_varint(p, end, val);
+	case 2:
+		if (!pb_varint(p, end, &n) || n > (uint64_t)(end - *p))
+			return false;
+		*data = *p;
+		*dlen = (size_t)n;
+		*p += n;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+proto_envelope_expires(const uint8_t *env, size_t len, int64_t *expires)
+{
+	const uint8_t	*p = env, *end = env + len, *body = NULL, *d;
+	size_t		 blen = 0, dlen;
+	uint64_t	 val;
+	uint32_t	 fno;
+
+	*expires = 0;
+	while (p < end) {
+		if (!pb_next(&p, end, &fno, &val, &d, &dlen))
+			return PROTO_EENVELOPE;
+		if (fno == 3 && d != NULL) {
+			body = d;
+			blen = dlen;
+		}
+	}
+	if (body == NULL)
+		return PROTO_EENVELOPE;
+	for (p = body, end = body + blen; p < end;) {
+		if (!pb_next(&p, end, &fno, &val, &d, &dlen))
+			return PROTO_EDECODE;
+		if (fno == 4 && d == NULL)
+			*expires = (int64_t)val;
+	}
+	return 0;
+}
+
 const uint8_t *
 proto_record_envelope(const struct hb_record *r, size_t *len)
 {

@@ -177,8 +177,8 @@ meta_check(struct store *st, MDB_txn *txn)
 }
 
 /* Create the env and open every database; first time with create = true. */
-static int
-env_open(struct store *st, bool create)
+int
+store_env_open(struct store *st, bool create)
 {
 	MDB_txn *txn = NULL;
 	MDB_envinfo info;
@@ -253,7 +253,7 @@ store_open(struct store **stp, const char *dir, const uint8_t root[HB_KEY_LEN],
 		rc = errno;
 		goto out;
 	}
-	if ((rc = env_open(st, true)) != 0)
+	if ((rc = store_env_open(st, true)) != 0)
 		goto out;
 	*stp = st;
 	st = NULL;
@@ -317,7 +317,7 @@ store_txn_begin(struct store *st, bool write, MDB_txn **txn)
 				if (st->env != NULL)
 					mdb_env_close(st->env);
 				st->env = NULL;
-				env_open(st, false);
+				store_env_open(st, false);
 			} else if (t != NULL)
 				mdb_txn_abort(t);
 		}

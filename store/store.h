@@ -193,4 +193,24 @@ int	 store_verify(struct store *st, uint64_t *checked);
  */
 int	 store_backup(struct store *st, const char *destdir);
 
+/*
+ * Rewrite the store's file without its free pages, so that the bytes of deleted records
+ * (tombstoned, purged) are gone from data.mdb too, not only from the tree: a compacted
+ * copy is written to dir/compact.tmp/data.mdb and synced, then, with every txn of this
+ * process excluded, the env is closed, the copy renamed over data.mdb (the directory
+ * synced) and the env reopened. A crash at any point leaves the old file or the new one,
+ * complete. Call it from the writing thread, not inside a store callback. Returns 0,
+ * EBUSY (another process has the store open: nothing changed), an errno or a STORE_E*
+ * code.
+ */
+int	 store_compact(struct store *st);
+
+/*
+ * Delete every volunteer listing and event whose expires is <= now, with its index
+ * entries, in one write transaction, the same way on every daemon; the author's
+ * complete is left as it is, and the record, sent again, is refused (STORE_EEXPIRED).
+ * *purged (if not NULL) gets how many went. Returns 0 or an error (nothing purged).
+ */
+int	 store_purge_expired(struct store *st, int64_t now, size_t *purged);
+
 #endif /* HIROBA_STORE_H */

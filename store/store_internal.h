@@ -133,6 +133,9 @@ int	 store_lmdb_err(int rc);
 int	 store_txn_begin(struct store *st, bool write, MDB_txn **txn);
 void	 store_txn_end(struct store *st, MDB_txn *txn);
 int	 store_grow(struct store *st);
+/* Create st->env and open every database (create: also the databases and meta), with
+ * st->lock held exclusively or before anyone else uses st. st->env NULL on failure. */
+int	 store_env_open(struct store *st, bool create);
 int	 store_auth_read(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],
 	    struct auth_state *as);
 int	 store_auth_write(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],

@@ -3,13 +3,14 @@
  * its plain case), then its refusals, sync state, map growth, order independence and
  * queries. A fixture makes a temporary store, a center and two groups.
  */
-#define _XOPEN_SOURCE 700	/* nftw */
+#define _GNU_SOURCE	/* nftw, memmem */
 #include <check.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -1073,6 +1074,160 @@ START_TEST(test_match_center_only)
 }
 END_TEST
 
+/* ---- erasure: purge and compact ---- */
+
+static struct env
+volunteer(const struct hb_identity *g, uint64_t seq, const char *id, const char *desc,
+    int64_t expires)
+{
+	char json[512], exp[48] = "";
+
+	if (expires != 0)
+		snprintf(exp, sizeof(exp), "\"expires\":%lld,", (long long)expires);
+	snprintf(json, sizeof(json), "{\"id\":\"%s\",%s\"volunteer\":{\"kind\":\"offered\","
+	    "\"title\":\"読み聞かせ\",\"description\":\"%s\",\"status\":\"open\"}}", id, exp,
+	    desc);
+	return sign_json(g, seq, json);
+}
+
+static int
+get_rc(const uint8_t *author, const char *id)
+{
+	uint8_t *env = NULL;
+	size_t len;
+	int rc = store_get(st, author, id, &env, &len);
+
+	free(env);
+	return rc;
+}
+
+START_TEST(test_purge_expired)
+{
+	struct env gone, kept, ev;
+	struct store_stats s;
+	struct store_query q = { .kind = HB_VOLUNTEER };
+	struct store_claim cl;
+	const uint8_t *envs[1];
+	size_t lens[1], n = 99;
+	int res[1];
+	char json[512];
+
+	admit(st, 1, &g1);
+	gone = volunteer(&g1, 1, "vol/a", "soon", NOW + 10);
+	kept = volunteer(&g1, 2, "vol/b", "later", NOW + 100);
+	ck_assert_int_eq(ingest1(st, gone), 0);
+	ck_assert_int_eq(ingest1(st, kept), 0);
+	snprintf(json, sizeof(json), "{\"id\":\"ev/a\",\"expires\":%lld,\"event\":{"
+	    "\"title\":\"t\",\"when\":{\"start\":%lld,\"end\":%lld},\"category\":\"father\"}}",
+	    (long long)(NOW + 10), (long long)T0, (long long)(T0 + HOUR));
+	ck_assert_int_eq(ingest1(st, ev = sign_json(&g1, 3, json)), 0);
+	ck_assert_int_eq(ingest_free(st, event(&g1, 4, "ev/b", "no expiry")), 0);
+	/* A place with an expiry is not a listing: left alone. */
+	snprintf(json, sizeof(json), "{\"id\":\"pl\",\"expires\":%lld,\"place\":{\"name\":"
+	    "\"p\",\"point\":{\"lat_e7\":354700000,\"lon_e7\":1394900000}}}",
+	    (long long)(NOW + 10));
+	ck_assert_int_eq(ingest_free(st, sign_json(&g1, 5, json)), 0);
+	ck_assert_uint_eq(author_state(st, g1.pk).complete, 5);
+
+	ck_assert_int_eq(store_purge_expired(st, NOW + 9, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(store_purge_expired(st, NOW + 10, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(get_rc(g1.pk, "vol/a"), STORE_NOTFOUND);
+	ck_assert_int_eq(get_rc(g1.pk, "ev/a"), STORE_NOTFOUND);
+	ck_assert_int_eq(get_rc(g1.pk, "vol/b"), 0);
+	ck_assert_int_eq(get_rc(g1.pk, "ev/b"), 0);
+	ck_assert_int_eq(get_rc(g1.pk, "pl"), 0);
+	ck_assert_uint_eq(run(&q).n, 1);
+	q.kind = 0;
+	q.text = "soon";
+	ck_assert_uint_eq(run(&q).n, 0);
+	ck_assert_uint_eq(scan_count(st, g1.pk, 0), 3);
+	ck_assert_uint_eq(author_state(st, g1.pk).records, 3);
+	ck_assert_uint_eq(author_state(st, g1.pk).complete, 5);
+	ck_assert_int_eq(store_stats(st, &s), 0);
+	ck_assert_uint_eq(s.kinds[HB_VOLUNTEER], 1);
+	ck_assert_uint_eq(s.kinds[HB_EVENT], 1);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+
+	/* Sent again by a peer that has not purged it yet: refused, and the claim that came
+	 * with it still counts. */
+	envs[0] = gone.p;
+	lens[0] = gone.len;
+	memcpy(cl.author, g1.pk, HB_KEY_LEN);
+	cl.complete = 7;
+	ck_assert_int_eq(store_ingest(st, envs, lens, 1, NOW + 20, &cl, 1, res, &n), 0);
+	ck_assert_int_eq(res[0], STORE_EEXPIRED);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(author_state(st, g1.pk).complete, 7);
+	ck_assert_int_eq(store_purge_expired(st, NOW + 10, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(gone.p);
+	free(kept.p);
+	free(ev.p);
+}
+END_TEST
+
+/* Does any file of the store directory hold these bytes? */
+static bool
+file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n, cap = 1 << 20, len = 0;
+	bool found = false;
+
+	ck_assert_ptr_nonnull(f);
+	buf = malloc(cap);
+	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap)
+			ck_assert_ptr_nonnull(buf = realloc(buf, cap *= 2));
+	}
+	fclose(f);
+	found = memmem(buf, len, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+START_TEST(test_compact)
+{
+	const char *canary = "CANARY-7f3a9c-erase-me";
+	char data[256], tmp[192];
+	uint64_t checked;
+
+	admit(st, 1, &g1);
+	ck_assert_int_eq(ingest_free(st, volunteer(&g1, 1, "vol/a", canary, 0)), 0);
+	ck_assert_int_eq(ingest_free(st, volunteer(&g1, 2, "vol/b", "stays", 0)), 0);
+	snprintf(data, sizeof(data), "%s/data.mdb", dbdir);
+	snprintf(tmp, sizeof(tmp), "%s/compact.tmp", dbdir);
+	ck_assert(file_has(data, canary));
+
+	/* The tombstone drops the payload from the tree, not from the file. */
+	ck_assert_int_eq(ingest_free(st, sign_rec(&g1, 3, proto_tombstone_new("vol/a",
+	    NULL))), 0);
+	ck_assert_int_eq(store_compact(st), 0);
+	ck_assert(!file_has(data, canary));
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+
+	/* The store goes on: reads, writes, verify, reopen. */
+	ck_assert_int_eq(get_rc(g1.pk, "vol/b"), 0);
+	ck_assert_int_eq(ingest_free(st, volunteer(&g1, 4, "vol/c", "new", 0)), 0);
+	ck_assert_int_eq(store_verify(st, &checked), 0);
+	ck_assert_uint_eq(checked, 4);	/* membership, tombstone, b, c */
+	store_close(&st);
+	ck_assert_int_eq(store_open(&st, dbdir, center.pk, NULL), 0);
+	ck_assert_int_eq(get_rc(g1.pk, "vol/c"), 0);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	/* A crash before the rename left a copy behind: the next compact starts over. */
+	ck_assert_int_eq(mkdir(tmp, 0700), 0);
+	snprintf(data, sizeof(data), "%s/data.mdb", tmp);
+	fclose(fopen(data, "w"));
+	ck_assert_int_eq(store_compact(st), 0);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_query_places)
 {
 	struct store_query q = { .near = true, .lat_e7 = 354700000, .lon_e7 = 1394900000,
@@ -1226,6 +1381,8 @@ store_suite(void)
 	tcase_add_test(tc, test_query_terms_author_kind);
 	tcase_add_test(tc, test_query_places);
 	tcase_add_test(tc, test_match_center_only);
+	tcase_add_test(tc, test_purge_expired);
+	tcase_add_test(tc, test_compact);
 	tcase_add_test(tc, test_query_volunteers);
 	tcase_add_test(tc, test_query_text);
 	tcase_add_test(tc, test_verify_detects_corruption);
