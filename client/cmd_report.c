@@ -408,9 +408,9 @@ count_meetings(struct cli *cli, struct report *rp)
 {
 	struct qres res, replies;
 	struct gstat *g, *a;
-	const uint8_t *rauthor;
-	const char *rid;
-	size_t k, i, j;
+	const uint8_t *rauthor, *dauthor;
+	const char *rid, *did;
+	size_t k, i, j, d;
 	json_t *mj, *rj, *names;
 	long yes, no;
 	char when[48];
@@ -444,8 +444,19 @@ count_meetings(struct cli *cli, struct report *rp)
 				no++;
 				continue;
 			}
-			/* One reply per group and meeting (its id is derived from the meeting),
-			 * so each attending reply is one group. */
+			/* `meeting reply` keeps one reply per group and meeting, but a
+			 * group could publish a second one by hand: count groups, not
+			 * replies. */
+			for (d = 0; d < j; d++)
+				if (replies.recs[d] != NULL && proto_record_reply_to(replies.recs[d],
+				    &dauthor, &did) == 0 && memcmp(dauthor, rauthor, HB_KEY_LEN) == 0 &&
+				    strcmp(did, rid) == 0 && memcmp(proto_record_author(replies.recs[d]),
+				    proto_record_author(replies.recs[j]), HB_KEY_LEN) == 0 &&
+				    json_is_true(json_object_get(json_object_get(replies.json[d],
+				    "reply"), "attending")))
+					break;
+			if (d < j)
+				continue;
 			if ((a = group_get(cli, rp, proto_record_author(replies.recs[j]))) == NULL)
 				goto oom;
 			/* group_get may have moved g */

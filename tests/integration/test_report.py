@@ -278,6 +278,9 @@ class Report(unittest.TestCase):
                 if count is not None:
                     args += ["--count", str(count)]
                 g.cli(*args)
+            # a second answer to M1 published by hand: still one group, not two
+            o.publish({"id": "reply/by-hand", "reply": {
+                "meeting": {"author": c.key, "id": "meeting/m1"}, "attending": True}})
             # the circle's offer was filled through the center: a confirmed match
             wait_for("the listings at the center", lambda: c.has(
                 o.key, "volunteer/20241001-cccccc") and c.has(
