@@ -508,6 +508,12 @@ ctl_handle(struct node *n, const uint8_t *buf, size_t len,
 	case HIROBA__WIRE__CTL_REQUEST__R_MEMBERS:
 		rc = store_members(n->st, member_env, arg);
 		break;
+	case HIROBA__WIRE__CTL_REQUEST__R_CONTACT:
+		rc = privacy_contact(n, req->contact, &resp->contact, err, errlen);
+		break;
+	case HIROBA__WIRE__CTL_REQUEST__R_COMPACT:
+		rc = privacy_compact(n);
+		break;
 	case HIROBA__WIRE__CTL_REQUEST__R_SYNC_NOW:
 		for (p = n->peers; p != NULL; p = p->next)
 			if (peer_up(p) && p->round == 0)
@@ -638,6 +644,7 @@ ctl_dispatch(struct node *n)
 			free(out);
 		}
 		status_free(resp.status);
+		privacy_wipe(&resp.contact);
 		col_free(&c);
 		for (i = 0; i < nf; i++)
 			zmq_msg_close(&f[i]);

@@ -175,6 +175,16 @@ struct Hiroba__Wire__RemoteQuery;
 void	 ctl_remote(struct node *n, struct peer *p, const struct Hiroba__Wire__RemoteQuery *q,
 	    const uint8_t *route, size_t routelen);
 
+/* privacy.c */
+struct Hiroba__Wire__ContactReq;
+/* Open a sealed contact with our key, audit the read, then hand it over: *contact is
+ * the caller's, to free with privacy_wipe. 0 or an error, err says why. */
+int	 privacy_contact(struct node *n, const struct Hiroba__Wire__ContactReq *q,
+	    char **contact, char *err, size_t errlen);
+void	 privacy_wipe(char **s);
+int	 privacy_compact(struct node *n);
+void	 privacy_tick(struct node *n, int64_t now);	/* purges expired records */
+
 /* listen.c */
 int	 listen_open(struct node *n);
 void	 listen_dispatch(struct node *n);
