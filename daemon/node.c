@@ -317,6 +317,7 @@ node_tick(struct node *n, int64_t now)
 	if (store_members_version(n->st) != n->zap_version)
 		zap_refresh(n);
 	peer_tick(n, now);
+	privacy_tick(n, now);
 	http_update(n->http, n);
 	node_notify("WATCHDOG=1");
 }
