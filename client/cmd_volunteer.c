@@ -13,13 +13,15 @@
 
 struct vol_opts {
 	const char	*file, *id, *title, *area, *description, *status, *kind;
+	const char	*contact;	/* --contact: sealed to the center and to us */
 	char		*skills;	/* comma-joined, malloc'd */
+	int64_t		 expires;	/* --expires, 0 = not given */
 	long long	 people;
 	int		 given;
 };
 
 enum { O_WANTED = 256, O_OFFERED, O_TITLE, O_SKILL, O_AREA, O_PEOPLE, O_DESC, O_STATUS,
-	O_ID };
+	O_CONTACT, O_EXPIRES, O_ID };
 
 static int
 vol_parse(struct cli *cli, int argc, char **argv, struct vol_opts *o)
@@ -33,6 +35,8 @@ vol_parse(struct cli *cli, int argc, char **argv, struct vol_opts *o)
 		{ "people", required_argument, NULL, O_PEOPLE },
 		{ "description", required_argument, NULL, O_DESC },
 		{ "status", required_argument, NULL, O_STATUS },
+		{ "contact", required_argument, NULL, O_CONTACT },
+		{ "expires", required_argument, NULL, O_EXPIRES },
 		{ "id", required_argument, NULL, O_ID },
 		{ "file", required_argument, NULL, 'f' },
 		CLI_COMMON_OPTS,
@@ -52,6 +56,11 @@ vol_parse(struct cli *cli, int argc, char **argv, struct vol_opts *o)
 		case O_TITLE: o->title = optarg; break;
 		case O_AREA: o->area = optarg; break;
 		case O_DESC: o->description = optarg; break;
+		case O_CONTACT: o->contact = optarg; break;
+		case O_EXPIRES:
+			if ((rc = opt_time(cli, "--expires", optarg, true, &o->expires)) != 0)
+				return rc;
+			break;
 		case O_WANTED:
 		case O_OFFERED:
 			if (o->kind != NULL)
@@ -99,6 +108,8 @@ vol_apply(json_t *draft, const struct vol_opts *o)
 		json_object_set_new(v, "description", json_string(o->description));
 	if (o->people >= 0)
 		json_object_set_new(v, "people", json_integer(o->people));
+	if (o->expires != 0)
+		json_object_set_new(draft, "expires", json_integer(o->expires));
 	if (o->status != NULL)
 		json_object_set_new(v, "status", json_string(o->status));
 	else if (json_object_get(v, "status") == NULL)
@@ -112,6 +123,66 @@ vol_apply(json_t *draft, const struct vol_opts *o)
 		json_object_set_new(v, "skills", a);
 		free(copy);
 	}
+}
+
+/*
+ * --contact: the contact sealed to the center's key and to this group's own (both from
+ * `status`), bound to the record's id; the plain text never leaves this process.
+ * --contact '' removes a sealed contact.
+ */
+static int
+vol_seal(struct cli *cli, json_t *draft, const char *id, const char *contact)
+{
+	const Hiroba__Wire__Status *st;
+	struct hb_record *d = NULL;
+	json_t *v = draft_payload(draft, "volunteer"), *j = NULL, *sv;
+	char *text = NULL, *out = NULL, err[256] = "";
+	int rc;
+
+	json_object_del(v, "contact_sealed");
+	json_object_del(v, "contact_self");
+	if (*contact == '\0')
+		return 0;
+	if ((rc = ctl_status(cli, &st)) != 0)
+		return rc;
+	if (st->center.len != HB_KEY_LEN)
+		return cli_error(HB_EXIT_FAIL, "hirobad did not say which key is the center's");
+	json_object_set_new(draft, "id", json_string(id));
+	rc = HB_EXIT_FAIL;
+	/* The payload and the header the daemon will sign (expires, id) only. */
+	if ((j = json_pack("{s:O, s:s}", "volunteer", v, "id", id)) == NULL)
+		goto out;
+	if (json_is_integer(json_object_get(draft, "expires")))
+		json_object_set(j, "expires", json_object_get(draft, "expires"));
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	j = NULL;
+	if (text == NULL)
+		goto out;
+	if (proto_draft_from_json(text, strlen(text), &d, err, sizeof(err)) != 0) {
+		rc = cli_error(HB_EXIT_FAIL, "not a valid record: %s", err);
+		goto out;
+	}
+	if ((rc = proto_contact_seal(d, st->center.data, st->key.data, id, contact)) != 0) {
+		rc = cli_error(HB_EXIT_FAIL, "--contact: %s", proto_strerror(rc));
+		goto out;
+	}
+	rc = HB_EXIT_FAIL;
+	if ((out = proto_record_to_json(d, 0)) == NULL ||
+	    (j = json_loads(out, 0, NULL)) == NULL ||
+	    (sv = json_object_get(j, "volunteer")) == NULL)
+		goto out;
+	json_object_set(v, "contact_sealed", json_object_get(sv, "contact_sealed"));
+	json_object_set(v, "contact_self", json_object_get(sv, "contact_self"));
+	rc = 0;
+out:
+	if (rc == HB_EXIT_FAIL && err[0] == '\0')
+		cli_error(rc, "cannot seal the contact");
+	json_decref(j);
+	free(text);
+	free(out);
+	hb_record_free(&d);
+	return rc;
 }
 
 int
@@ -147,6 +218,9 @@ cmd_volunteer_add(struct cli *cli, int argc, char **argv)
 		rc = cli_error(HB_EXIT_FAIL, "cannot make a record id");
 		goto out;
 	}
+	if (o.contact != NULL && (rc = vol_seal(cli, draft, o.id != NULL ? o.id : id != NULL ?
+	    id : json_string_value(json_object_get(draft, "id")), o.contact)) != 0)
+		goto out;
 	rc = draft_publish(cli, draft, o.id != NULL ? o.id : id);
 out:
 	json_decref(draft);
@@ -188,6 +262,8 @@ cmd_volunteer_edit(struct cli *cli, int argc, char **argv)
 		file = NULL;
 	}
 	vol_apply(draft, &o);
+	if (o.contact != NULL && (rc = vol_seal(cli, draft, id, o.contact)) != 0)
+		goto out;
 	rc = draft_publish(cli, draft, id);
 out:
 	json_decref(file);

@@ -117,9 +117,14 @@ static const struct cmd commands[] = {
 	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n", CMD_READ },
 	{ "volunteer add", cmd_volunteer_add,
 	  "--wanted|--offered --title TEXT [--skill S ...] [--area AREA] [--people N]\n"
-	  "\t[--description TEXT] [--status open|filled|closed] [--id ID] [-f FILE|-]",
+	  "\t[--description TEXT] [--status open|filled|closed] [--contact TEXT]\n"
+	  "\t[--expires TIME] [--id ID] [-f FILE|-]",
 	  "Publish a volunteer listing: help wanted by the group, or help it offers. --skill may\n"
 	  "repeat or take a comma-separated list. --id defaults to volunteer/YYYYMMDD-xxxxxx.\n"
+	  "  --contact    a person's contact details: sealed to the center's key and to this\n"
+	  "               group's, so only they can read it (`hiroba contact`); every daemon\n"
+	  "               still replicates and verifies the listing. --contact '' removes it\n"
+	  "  --expires    the listing is purged everywhere after TIME (a date: after that day)\n"
 	  FILE_HELP, 0 },
 	{ "volunteer edit", cmd_volunteer_edit, "ID [volunteer add options]",
 	  "Change one of this group's volunteer listings; --skill replaces all skills.\n"
@@ -224,6 +229,17 @@ static const struct cmd commands[] = {
 	  "  --csv        CSV for Excel (UTF-8 with BOM, CRLF): one row per figure, one column\n"
 	  "               per group, then the network\n"
 	  "  --json       one object: groups[], network, meetings[]\n", CMD_READ },
+	{ "contact", cmd_contact, "[AUTHORHEX/]ID --purpose TEXT",
+	  "Read the sealed contact of a volunteer listing. Only the center's daemon (or the\n"
+	  "listing's author's) can open it. Every read is first written to the daemon's audit\n"
+	  "log (time, user, record, purpose); if that fails, nothing is shown.\n", 0 },
+	{ "audit", cmd_audit, "",
+	  "List the contact reads in the audit log (center only): DATA/audit.log, one JSON\n"
+	  "object per line, appended to and never rewritten by hirobad.\n", 0 },
+	{ "compact", cmd_compact, "",
+	  "Rewrite the store without free space, so that deleted and expired records are gone\n"
+	  "from the disk, not only from the store (run it after erasing personal data). The\n"
+	  "daemon pauses while it runs; a crash leaves the old file or the new one.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 }
 };
 
