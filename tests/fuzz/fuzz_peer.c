@@ -65,7 +65,9 @@ setup(void)
 	snprintf(path, sizeof(path), "%s/hirobad.conf", dir);
 	if ((f = fopen(path, "w")) == NULL)
 		abort();
-	fprintf(f, "[node]\nname = fuzz\ndata = %s\ncenter = %s\nlisten = tcp://127.0.0.1:1\n",
+	/* small batches: answering a SyncReq stays cheap as the store grows */
+	fprintf(f, "[node]\nname = fuzz\ndata = %s\ncenter = %s\nlisten = tcp://127.0.0.1:1\n"
+	    "[limits]\nmax_batch = 16\n",
 	    dir, CENTER_HEX);
 	fclose(f);
 	if (conf_load(path, &c, err, sizeof(err)) != 0) {

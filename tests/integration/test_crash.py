@@ -10,6 +10,7 @@ of kills does not. HIROBA_CRASH_SEED replays one run's random moments.
 import os
 import random
 import re
+import signal
 import subprocess
 import time
 import unittest
@@ -42,16 +43,17 @@ class Crash(hb.FederationTest):
     def test_kill9_twenty_times_during_a_large_sync(self):
         seed = int(os.environ.get("HIROBA_CRASH_SEED", random.randrange(1 << 30)))
         rnd = random.Random(seed)
-        n = 2500 if SANITIZE else 5000
+        n = 3000
         f = self.fed
         center = f.add_center()
         nursery = f.add_group("nursery")
         circle = f.add_group("circle", "circle")
         nursery.add_peer(center)
         circle.add_peer(nursery)
-        # small batches: many commits, so that a kill lands inside or between them, and
-        # a sync slow enough that the 20 kills all land inside it
-        circle.set_limits(max_batch=10)
+        # one record per batch: a commit per record, so that a kill lands inside or
+        # between commits, and a sync whose pace (fsyncs) does not depend on how slow
+        # the sanitizers make `hiroba status`, which decides when to kill
+        circle.set_limits(max_batch=1)
         f.start(nursery)
         self.assertEqual(nursery.stop(), 0)
         out = subprocess.run([HBTOOL, "fill", nursery.conf, str(n)], capture_output=True,
@@ -63,12 +65,18 @@ class Crash(hb.FederationTest):
 
         # the kills land at random points of the sync: when the circle has acknowledged
         # a random number of records, after a random few milliseconds more
-        targets = sorted(rnd.sample(range(n // 50, n * 7 // 10), KILLS))
+        targets = sorted(rnd.sample(range(n // 50, n * 8 // 10), KILLS))
         acked = {}          # author -> complete, as last shown before a kill
         kills = []          # complete of the nursery at each kill
         t0 = time.monotonic()
         for i, target in enumerate(targets):
-            circle.start()
+            # the nursery waits while the circle starts, so that the circle's start-up
+            # time (long under the sanitizers) does not decide how far the sync gets
+            nursery.proc.send_signal(signal.SIGSTOP)
+            try:
+                circle.start()
+            finally:
+                nursery.proc.send_signal(signal.SIGCONT)
             now = self.vector(circle)
             for author, c in acked.items():
                 self.assertGreaterEqual(now.get(author, 0), c,

@@ -148,7 +148,7 @@ class Transport(hb.FederationTest):
             ("oversized frame", ["-k", self.rogue.conf, "-s", c.key, "-b",
                                  str(MAX_MESSAGE + 1)]),
         ]
-        who = re.compile(r"127\.0\.0\.1|%s" % fpr)
+        who = re.compile(r"127\.0\.0\.1|%s|connection" % fpr)
         why = re.compile(r"refus|fail|drop|disconnect|clos|too big|too large|oversize|limit",
                          re.I)
 
