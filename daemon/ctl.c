@@ -192,6 +192,34 @@ col_free(struct col *c)
 	free(c->slot);
 }
 
+/* ---- queries ---- */
+
+struct live {
+	store_hit_cb	 cb;
+	void		*arg;
+	int64_t		 now;
+};
+
+static int
+live_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
+{
+	struct live	*l = arg;
+	int64_t		 expires;
+
+	if (proto_envelope_expires(env, len, &expires) == 0 && expires != 0 &&
+	    expires <= l->now)
+		return 0;
+	return l->cb(env, len, start, end, l->arg);
+}
+
+int
+query_live(struct store *st, const struct store_query *q, store_hit_cb cb, void *arg)
+{
+	struct live	 l = { cb, arg, node_now() };
+
+	return store_query(st, q, live_hit, &l);
+}
+
 /* ---- requests ---- */
 
 /* After a restore we sign nothing until a peer has caught us up (node.c). */
@@ -229,7 +257,7 @@ ctl_publish(struct node *n, const ProtobufCBinaryData *draft, struct col *c,
 	sync_announce(n, NULL, &env, &len, 1);
 out:
 	if (rc != 0)
-		snprintf(err, errlen, "%s", store_strerror(rc));
+		node_write_error(n, rc, err, errlen);
 	hb_record_free(&r);
 	return rc;
 }
@@ -271,6 +299,8 @@ ctl_publish_batch(struct node *n, const Hiroba__Wire__Drafts *d, struct col *c,
 		if (i < nrecs && res[i] == rc)
 			snprintf(err, errlen, "record %zu: %s (nothing was stored)", i + 1,
 			    store_strerror(rc));
+		else
+			node_write_error(n, rc, err, errlen);
 		goto out;
 	}
 	for (i = 0; i < nrecs; i++) {
@@ -337,7 +367,7 @@ ctl_query(struct node *n, const Hiroba__Wire__Query *qq, struct col *c)
 	c->limit = qq->has_limit && qq->limit > 0 ? qq->limit : CTL_LIMIT_DEFAULT;
 	if (c->limit > CTL_LIMIT_MAX)
 		c->limit = CTL_LIMIT_MAX;
-	rc = store_query(n->st, &q, col_hit, c);
+	rc = query_live(n->st, &q, col_hit, c);
 	return rc == 1 ? 0 : rc;
 }
 

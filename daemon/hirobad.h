@@ -21,6 +21,8 @@
 #define PEER_FORGED_MAX		50	/* forged or invalid records before a ban */
 /* pushes this small are relayed before they are committed (see worth_relaying) */
 #define PUSH_RELAY_AHEAD	16
+/* free space under which a failed write is reported as a full disk */
+#define NODE_DISK_LOW		(8 * 1024 * 1024)
 #define RESTORED_MARK		"restored"	/* in the data dir, written by hirobad -B */
 #define NODE_REJECT_MAX		48	/* distinct rejection reasons counted */
 
@@ -120,6 +122,8 @@ void	 node_reload(struct node *n, struct conf *conf);	/* takes conf */
 int64_t	 node_now(void);
 int64_t	 node_now_ms(void);	/* monotonic */
 void	 node_notify(const char *state);			/* sd_notify or nothing */
+/* A store write failed with rc: a sentence for the log and the CLI, in buf. */
+const char *node_write_error(struct node *n, int rc, char *buf, size_t len);
 /* A pull from some peer completed: what we signed before a restore is back. */
 void	 node_caught_up(struct node *n);
 /* Count a refused record under rc's store_errname (main thread only). */
@@ -168,6 +172,10 @@ int	 sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 void	 sync_hello(struct node *n, struct peer *p, const uint8_t *route, size_t routelen);
 
 /* ctl.c */
+/* store_query without the records whose expiry has passed but that the once-a-minute
+ * purge has not removed yet. Safe from any thread. */
+int	 query_live(struct store *st, const struct store_query *q, store_hit_cb cb,
+	    void *arg);
 int	 ctl_open(struct node *n);
 void	 ctl_dispatch(struct node *n);
 void	 ctl_close(struct node *n);

@@ -214,7 +214,7 @@ group_names(struct http *h)
 
 	if (names == NULL)
 		return NULL;
-	store_query(h->st, &q, name_profile, names);
+	query_live(h->st, &q, name_profile, names);
 	store_members(h->st, name_member, names);
 	proto_key_hex(h->self, hex);
 	json_object_set_new(names, hex, json_string(h->conf->name));
@@ -383,7 +383,7 @@ events_json(struct http *h, int64_t now)
 	q.kind = HB_EVENT;
 	q.from = now;
 	q.to = now + HTTP_DAYS_AHEAD * 86400LL;
-	if ((rc = store_query(h->st, &q, event_hit, &c)) != 0 && rc != 1) {
+	if ((rc = query_live(h->st, &q, event_hit, &c)) != 0 && rc != 1) {
 		log_warnx("http: events: %s", store_strerror(rc));
 		goto out;
 	}
@@ -526,7 +526,7 @@ list_query(struct http *h, int kind, const char *term, store_hit_cb cb)
 		q.terms[0] = term;
 		q.nterms = 1;
 	}
-	if ((rc = store_query(h->st, &q, cb, &c)) != 0 && rc != 1) {
+	if ((rc = query_live(h->st, &q, cb, &c)) != 0 && rc != 1) {
 		log_warnx("http: %s: %s", proto_kind_name(kind), store_strerror(rc));
 		goto out;
 	}
@@ -857,7 +857,7 @@ ics_build(struct http *h, const uint8_t *author, const char *id, const char *lan
 		q.kind = HB_EVENT;
 		q.from = now - HTTP_ICS_PAST;
 		q.to = now + HTTP_ICS_AHEAD;
-		if ((rc = store_query(h->st, &q, ics_hit, &c)) != 0 && rc != 1) {
+		if ((rc = query_live(h->st, &q, ics_hit, &c)) != 0 && rc != 1) {
 			log_warnx("http: events.ics: %s", store_strerror(rc));
 			goto out;
 		}

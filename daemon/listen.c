@@ -68,6 +68,8 @@ peer_addr(int fd, char *out, size_t len)
 	char		 ip[INET6_ADDRSTRLEN] = "?";
 	int		 port = 0;
 
+	/* A client refused at once may be gone before we see its event. */
+	snprintf(out, len, "a client that left at once");
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -80,8 +82,8 @@ peer_addr(int fd, char *out, size_t len)
 			inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
 			port = ntohs(s6->sin6_port);
 		}
+		snprintf(out, len, "%s:%d", ip, port);
 	}
-	snprintf(out, len, "%s:%d", ip, port);
 }
 
 /*

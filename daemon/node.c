@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -205,6 +206,31 @@ node_new(struct node **out, struct conf *conf)
 fail:
 	node_free(&n);
 	return -1;
+}
+
+/*
+ * What a failed store write means, for the log and the CLI. LMDB reports a write cut
+ * short by a full disk as EIO as often as ENOSPC, so the data directory's free space
+ * decides.
+ */
+const char *
+node_write_error(struct node *n, int rc, char *buf, size_t len)
+{
+	struct statvfs	 sv;
+	unsigned long long avail;
+
+	if ((rc == EIO || rc == ENOSPC || rc == EDQUOT || rc == STORE_EMAPFULL) &&
+	    statvfs(n->conf->data, &sv) == 0) {
+		avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+		if (rc == ENOSPC || avail < NODE_DISK_LOW) {
+			snprintf(buf, len, "the disk holding %s is full (%llu KiB free): "
+			    "make room there; reads go on meanwhile", n->conf->data,
+			    avail / 1024);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%s", store_strerror(rc));
+	return buf;
 }
 
 void

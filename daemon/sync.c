@@ -289,7 +289,7 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 	if (rc != 0) {
 		log_warnx("storing %zu records from %s failed: %s (nothing of them stored; "
 		    "they will be asked for again)", count, p ? p->name : "here",
-		    store_strerror(rc));
+		    node_write_error(n, rc, why, sizeof(why)));
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
