@@ -266,16 +266,37 @@ static const char global_help[] =
 	"\n"
 	"Tables are in Asia/Tokyo time. Colour only on a terminal and never with NO_COLOR.\n";
 
-/* The first sentence of a help text: up to ". ", ": " or the end of the line. */
-static int
-first_sentence(const char *s)
+/*
+ * A command's one-line summary: the first sentence of its help, joined across the
+ * help's line breaks, up to ". ", ": ", "; " or "。", at most SUMMARY_MAX bytes (cut at a
+ * space, with "…").
+ */
+#define SUMMARY_MAX	96
+static void
+print_summary(FILE *f, const char *help)
 {
-	const char *p;
+	char		 buf[SUMMARY_MAX + 8];
+	const char	*p;
+	size_t		 n = 0, cut;
+	int		 depth = 0;	/* inside parentheses a sentence does not end */
 
-	for (p = s; *p != '\0' && *p != '\n'; p++)
-		if ((p[0] == '.' || p[0] == ':') && (p[1] == ' ' || p[1] == '\n'))
+	for (p = help; *p != '\0' && n < SUMMARY_MAX; p++) {
+		depth += *p == '(' ? 1 : *p == ')' && depth > 0 ? -1 : 0;
+		if (depth == 0 && (p[0] == '.' || p[0] == ':' || p[0] == ';') &&
+		    (p[1] == ' ' || p[1] == '\n' || p[1] == '\0'))
 			break;
-	return (int)(p - s);
+		if (strncmp(p, "。", strlen("。")) == 0)
+			break;
+		buf[n++] = *p == '\n' ? ' ' : *p;
+	}
+	if (n == SUMMARY_MAX && *p != '\0') {
+		for (cut = n; cut > 0 && buf[cut - 1] != ' '; cut--)
+			;
+		n = cut > 0 ? cut - 1 : n;
+		memcpy(buf + n, "…", strlen("…"));
+		n += strlen("…");
+	}
+	fprintf(f, "%.*s\n", (int)n, buf);
 }
 
 static void
@@ -284,8 +305,10 @@ list_commands(FILE *f)
 	const struct cmd *c;
 
 	fputs("\nCommands:\n", f);
-	for (c = commands; c->name != NULL; c++)	/* names are ASCII: %-16s pads right */
-		fprintf(f, "  %-16s %.*s\n", c->name, first_sentence(c->help), c->help);
+	for (c = commands; c->name != NULL; c++) {	/* names are ASCII: %-16s pads right */
+		fprintf(f, "  %-16s ", c->name);
+		print_summary(f, c->help);
+	}
 }
 
 static void
