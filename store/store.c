@@ -16,7 +16,7 @@
  *         (week = floor(start / 7 days); times sign-flipped BE)
  *   term  term    -> arrival || kind   (DUPSORT, DUPFIXED: many per key)
  *   text  bigram  -> arrival || kind   (each pair of code points, and the last)
- *   geo   latcell(4) || loncell(4) || arrival (0.01 degree)   -> lat, lon, kind
+ *   geo   latcell(4) || loncell(4) || arrival (0.02 degree)   -> lat, lon, kind
  * Why arrival numbers: LMDB puts with increasing keys are ~20 times faster than scattered
  * ones (a batch dirties the last pages, not pages all over the tree). rec is appended to,
  * each posting list of term and text grows at its end, and occ grows at the end of each

@@ -9,16 +9,6 @@
 
 #include "store_internal.h"
 
-struct idx_walk {
-	struct store	*st;
-	MDB_txn		*txn;
-	idx_cb		 cb;
-	void		*arg;
-	uint64_t	 arr;
-	uint8_t		 kind;
-	unsigned	 occno;
-};
-
 size_t
 utf8_cp_len(const char *s)
 {
@@ -59,43 +49,52 @@ geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
 /* Postings (term, text: MDB_DUPSORT | MDB_DUPFIXED): key = the term or bigram,
  * data = arrival || kind, 9 bytes. Each posting list is in arrival order, so a batch's
  * new postings go at the end of each list: a batch dirties about one page per distinct
- * term, not one per posting. */
+ * term, not one per posting. In an idx_set a posting is db(1) || len(2 BE) || key. */
 static int
-put_posting(struct idx_walk *w, MDB_dbi dbi, const char *term, size_t tlen)
+set_posting(struct idx_set *s, uint8_t db, const char *key, size_t len)
 {
-	uint8_t data[POSTING_LEN];
-	MDB_val k = { tlen > TERM_MAX ? TERM_MAX : tlen, (void *)term };
-	MDB_val v = { sizeof(data), data };
+	if (len > TERM_MAX)
+		len = TERM_MAX;
+	if (s->postlen + 3 + len > s->postcap) {
+		size_t cap = s->postcap ? s->postcap * 2 : 512;
+		uint8_t *p;
 
-	be64_put(data, w->arr);
-	data[ARR_LEN] = w->kind;
-	return w->cb(w->txn, dbi, &k, &v, w->arg);
+		while (cap < s->postlen + 3 + len)
+			cap *= 2;
+		if ((p = realloc(s->post, cap)) == NULL)
+			return ENOMEM;
+		s->post = p;
+		s->postcap = cap;
+	}
+	s->post[s->postlen] = db;
+	s->post[s->postlen + 1] = (uint8_t)(len >> 8);
+	s->post[s->postlen + 2] = (uint8_t)len;
+	memcpy(s->post + s->postlen + 3, key, len);
+	s->postlen += 3 + len;
+	return 0;
 }
 
 static int
-term_cb(const char *s, void *arg)
+term_cb(const char *t, void *arg)
 {
-	struct idx_walk *w = arg;
-
-	return put_posting(w, w->st->term, s, strlen(s));
+	return set_posting(arg, IDX_TERM, t, strlen(t));
 }
 
 /* Each pair of consecutive code points of the normalized text, and the last code point
  * alone: a one-character query is then a prefix scan. */
 static int
-text_cb(const char *s, void *arg)
+text_cb(const char *t, void *arg)
 {
-	struct idx_walk *w = arg;
 	char *norm;
 	const char *p;
 	int rc = 0;
 
-	if ((norm = proto_normalize(s)) == NULL)
+	if ((norm = proto_normalize(t)) == NULL)
 		return ENOMEM;
 	for (p = norm; *p != '\0' && rc == 0;) {
 		size_t l1 = utf8_cp_len(p), l2 = p[l1] ? utf8_cp_len(p + l1) : 0;
 
-		rc = put_posting(w, w->st->text, p, l1 + l2);
+		rc = set_posting(arg, IDX_TEXT, p, l1 + l2);
 		p += l1;
 	}
 	free(norm);
@@ -105,54 +104,111 @@ text_cb(const char *s, void *arg)
 static int
 occ_cb(int64_t start, int64_t end, void *arg)
 {
-	struct idx_walk *w = arg;
-	uint8_t key[8 + ARR_LEN + 2], val[17];
-	MDB_val k = { sizeof(key), key }, v = { sizeof(val), val };
+	struct idx_set *s = arg;
 
-	/* Week, then arrival: a batch's occurrences go in at the end of each week's range
-	 * instead of all over the index; queries sort a week's entries by start. */
-	i64_key_put(key, occ_bucket(start));
-	be64_put(key + 8, w->arr);
-	key[8 + ARR_LEN] = (uint8_t)(w->occno >> 8);
-	key[8 + ARR_LEN + 1] = (uint8_t)w->occno;
-	w->occno++;
-	i64_key_put(val, start);
-	i64_key_put(val + 8, end);
-	val[16] = w->kind;
-	return w->cb(w->txn, w->st->occ, &k, &v, w->arg);
+	if (s->nocc == s->capocc) {
+		size_t cap = s->capocc ? s->capocc * 2 : 8;
+		int64_t *p;
+
+		if ((p = realloc(s->occ, cap * 2 * sizeof(*p))) == NULL)
+			return ENOMEM;
+		s->occ = p;
+		s->capocc = cap;
+	}
+	s->occ[2 * s->nocc] = start;
+	s->occ[2 * s->nocc + 1] = end;
+	s->nocc++;
+	return 0;
+}
+
+int
+idx_prepare(const struct hb_record *r, struct idx_set *s)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = (uint8_t)proto_record_kind(r);
+	if (s->kind == HB_TOMBSTONE)
+		return 0;	/* a tombstone has no index entries */
+	if ((rc = proto_record_terms(r, term_cb, s)) != 0 ||
+	    (rc = proto_record_texts(r, text_cb, s)) != 0 ||
+	    (rc = proto_record_occurrences(r, occ_cb, s)) != 0) {
+		idx_set_free(s);
+		return rc;
+	}
+	s->has_point = proto_record_point(r, &s->lat, &s->lon) == 0;
+	return 0;
+}
+
+void
+idx_set_free(struct idx_set *s)
+{
+	free(s->post);
+	free(s->occ);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+idx_emit(struct store *st, MDB_txn *txn, const struct idx_set *s, uint64_t arr,
+    idx_cb cb, void *arg)
+{
+	uint8_t data[POSTING_LEN];
+	int rc;
+
+	be64_put(data, arr);
+	data[ARR_LEN] = s->kind;
+	for (size_t off = 0; off < s->postlen;) {
+		const uint8_t *p = s->post + off;
+		size_t len = (size_t)p[1] << 8 | p[2];
+		MDB_val k = { len, (void *)(p + 3) }, v = { POSTING_LEN, data };
+
+		if ((rc = cb(txn, p[0] == IDX_TERM ? st->term : st->text, &k, &v, arg)) != 0)
+			return rc;
+		off += 3 + len;
+	}
+	for (size_t i = 0; i < s->nocc; i++) {
+		uint8_t key[8 + ARR_LEN + 2], val[17];
+		MDB_val k = { sizeof(key), key }, v = { sizeof(val), val };
+
+		/* Week, then arrival: a batch's occurrences go in at the end of each week's
+		 * range instead of all over the index; queries sort a week's entries by
+		 * start. */
+		i64_key_put(key, occ_bucket(s->occ[2 * i]));
+		be64_put(key + 8, arr);
+		key[8 + ARR_LEN] = (uint8_t)(i >> 8);
+		key[8 + ARR_LEN + 1] = (uint8_t)i;
+		i64_key_put(val, s->occ[2 * i]);
+		i64_key_put(val + 8, s->occ[2 * i + 1]);
+		val[16] = s->kind;
+		if ((rc = cb(txn, st->occ, &k, &v, arg)) != 0)
+			return rc;
+	}
+	if (s->has_point) {
+		uint8_t key[8 + ARR_LEN], val[9];
+		MDB_val k = { sizeof(key), key }, v = { sizeof(val), val };
+
+		be32_put(key, (uint32_t)geo_cell(s->lat) ^ 0x80000000u);
+		be32_put(key + 4, (uint32_t)geo_cell(s->lon) ^ 0x80000000u);
+		be64_put(key + 8, arr);
+		be32_put(val, (uint32_t)s->lat);
+		be32_put(val + 4, (uint32_t)s->lon);
+		val[8] = s->kind;
+		if ((rc = cb(txn, st->geo, &k, &v, arg)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 int
 idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, uint64_t arr,
     idx_cb cb, void *arg)
 {
-	struct idx_walk w = {
-		.st = st, .txn = txn, .cb = cb, .arg = arg, .arr = arr,
-		.kind = (uint8_t)proto_record_kind(r),
-	};
-	int32_t lat, lon;
+	struct idx_set s;
 	int rc;
 
-	if (w.kind == HB_TOMBSTONE)
-		return 0;	/* a tombstone has no index entries */
-	if ((rc = proto_record_terms(r, term_cb, &w)) != 0)
+	if ((rc = idx_prepare(r, &s)) != 0)
 		return rc;
-	if ((rc = proto_record_texts(r, text_cb, &w)) != 0)
-		return rc;
-	if ((rc = proto_record_occurrences(r, occ_cb, &w)) != 0)
-		return rc;
-	if (proto_record_point(r, &lat, &lon) == 0) {
-		uint8_t key[8 + ARR_LEN], val[9];
-		MDB_val k = { sizeof(key), key }, v = { sizeof(val), val };
-
-		be32_put(key, (uint32_t)geo_cell(lat) ^ 0x80000000u);
-		be32_put(key + 4, (uint32_t)geo_cell(lon) ^ 0x80000000u);
-		be64_put(key + 8, arr);
-		be32_put(val, (uint32_t)lat);
-		be32_put(val + 4, (uint32_t)lon);
-		val[8] = w.kind;
-		if ((rc = cb(txn, st->geo, &k, &v, arg)) != 0)
-			return rc;
-	}
-	return 0;
+	rc = idx_emit(st, txn, &s, arr, cb, arg);
+	idx_set_free(&s);
+	return rc;
 }

@@ -13,7 +13,7 @@
 
 #include "store.h"
 
-#define STORE_FORMAT		3
+#define STORE_FORMAT		4
 #define STORE_DEFAULT_MAP	((size_t)64 << 20)
 #define STORE_MAXDBS		16
 
@@ -24,7 +24,7 @@
 #define POSTING_LEN	(ARR_LEN + 1)		/* term/text data: arrival || kind */
 #define OCC_SLACK	(31 * 86400)		/* an occurrence lasts at most 31 days */
 #define OCC_BUCKET	(7 * 86400)		/* occ keys: the week an occurrence starts */
-#define GEO_CELL_E7	100000			/* 0.01 degree */
+#define GEO_CELL_E7	200000			/* 0.02 degree, ~2 km */
 #define EARTH_R		6371008.8
 /* Clock used to decode records already stored (validated when they came in): far
  * enough ahead that no stored record looks "from the future". */
@@ -151,6 +151,24 @@ int	 store_rec_get(struct store *st, MDB_txn *txn, uint64_t arr, MDB_val *v);
  * put, delete and verify. */
 typedef int (*idx_cb)(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg);
 int	 idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, uint64_t arr,
+	    idx_cb cb, void *arg);
+/* The same entries in two steps: idx_prepare computes them from the record alone (no
+ * txn, any thread: ingest's workers do it while they verify), idx_emit hands them to cb
+ * once the arrival number is known. idx_prepare returns 0 or an errno (then s is
+ * empty); idx_set_free releases what it made. */
+enum { IDX_TERM, IDX_TEXT };
+struct idx_set {
+	uint8_t		 kind;
+	uint8_t		*post;		/* postings: db(1) || len(2 BE) || key, repeated */
+	size_t		 postlen, postcap;
+	int64_t		*occ;		/* occurrences: start, end */
+	size_t		 nocc, capocc;
+	bool		 has_point;
+	int32_t		 lat, lon;
+};
+int	 idx_prepare(const struct hb_record *r, struct idx_set *s);
+void	 idx_set_free(struct idx_set *s);
+int	 idx_emit(struct store *st, MDB_txn *txn, const struct idx_set *s, uint64_t arr,
 	    idx_cb cb, void *arg);
 int32_t	 geo_cell(int32_t e7);
 double	 geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);

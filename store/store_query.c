@@ -48,6 +48,7 @@ struct qctx {
 	struct occ_hit			*occ;		/* PLAN_OCC: the current week's */
 	size_t				 nocc, capocc;
 	int64_t				 occ_week;
+	int32_t				 box[4];	/* PLAN_GEO: lat0, lat1, lon0, lon1 */
 };
 
 static size_t
@@ -322,6 +323,9 @@ geo_fn(struct qctx *c, const MDB_val *k, const MDB_val *v)
 		return STORE_ECORRUPT;
 	pt[0] = (int32_t)be32_get(val);
 	pt[1] = (int32_t)be32_get(val + 4);
+	/* Outside the box around the circle: no need for the distance. */
+	if (pt[0] < c->box[0] || pt[0] > c->box[1] || pt[1] < c->box[2] || pt[1] > c->box[3])
+		return 0;
 	return candidate(c, be64_get((const uint8_t *)k->mv_data + 8), val[8], pt, 0, 0,
 	    false);
 }
@@ -377,6 +381,11 @@ plan_geo(struct qctx *c)
 			lon1 = (int32_t)ceil(q->lon_e7 + dlon);
 		}
 	}
+	/* With a margin for rounding and the flat-earth longitude bound. */
+	c->box[0] = (int32_t)floor(lat0) - 10;
+	c->box[1] = (int32_t)ceil(lat1) + 10;
+	c->box[2] = lon0 == -1800000000 ? lon0 : lon0 - (int32_t)((lon1 - lon0) / 100) - 10;
+	c->box[3] = lon1 == 1800000000 ? lon1 : lon1 + (int32_t)((lon1 - lon0) / 100) + 10;
 	for (int32_t lc = geo_cell((int32_t)floor(lat0)); lc <= geo_cell((int32_t)ceil(lat1)) &&
 	    rc == 0 && !c->done; lc++) {
 		uint8_t lo[8], hi[8];

@@ -11,6 +11,34 @@
 
 #include "store_internal.h"
 
+/* Postings (term and text) of a write txn, waiting to be put in key order: ~30 per
+ * record, grouped by key as they come (in arrival order, so each group is already in
+ * the order of its posting list), then one MDB_MULTIPLE|MDB_APPENDDUP put per key. Only
+ * the distinct keys are sorted, not the postings. */
+struct pgroup {
+	uint32_t	koff;		/* key bytes in keys */
+	uint16_t	klen;
+	uint8_t		db;		/* IDX_TERM, IDX_TEXT */
+	uint32_t	n;		/* postings */
+	uint64_t	last;		/* arrival of the last one: a record's repeats go once */
+};
+struct pitem {
+	uint32_t	g;
+	uint8_t		v[POSTING_LEN];
+};
+#define PEND_EARLY	4096	/* postings worth putting while the writer would wait */
+
+struct pending {
+	uint8_t		*keys;
+	size_t		 nkeys, capkeys;
+	struct pgroup	*g;
+	size_t		 ng, capg;
+	uint32_t	*tab;		/* open addressing: group + 1, 0 = empty */
+	size_t		 captab;
+	struct pitem	*items;
+	size_t		 nitems, capitems;
+};
+
 /* One write transaction's state. Functions return LMDB codes (so that MDB_MAP_FULL can
  * be told apart and retried after growing the map), errnos or STORE_ECORRUPT; a
  * record's verdict goes through an out parameter. */
@@ -22,80 +50,205 @@ struct wctx {
 	bool		 members_changed;
 	uint64_t	 arrival;	/* the last arrival number given (meta "arrival") */
 	bool		 arrival_changed;
-	/* Text postings of the batch, put in key order at the end: ~30 per record, each
-	 * appended to its bigram's list, so sorted they go in with a cursor that moves
-	 * forward, and a record's repeated bigrams are put once. */
-	uint8_t		*text;		/* TEXT_SLOT bytes each: klen, key, posting */
-	size_t		 ntext, captext;
+	struct pending	 pend;
 };
 
-#define TEXT_KEY	8	/* two code points */
-#define TEXT_SLOT	(1 + TEXT_KEY + POSTING_LEN)
+static void
+pending_free(struct pending *p)
+{
+	free(p->keys);
+	free(p->g);
+	free(p->tab);
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+static uint32_t
+pending_hash(uint8_t db, const uint8_t *k, size_t len)
+{
+	uint32_t h = 2166136261u ^ db;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ k[i]) * 16777619u;
+	return h;
+}
 
 static int
-text_cmp(const void *a, const void *b)
+pending_grow(void **p, size_t *cap, size_t want, size_t size, size_t first)
 {
-	const uint8_t *x = a, *y = b;
-	size_t m = x[0] < y[0] ? x[0] : y[0];
+	size_t ncap = *cap ? *cap : first;
+	void *np;
+
+	if (want <= *cap)
+		return 0;
+	while (ncap < want)
+		ncap *= 2;
+	if ((np = realloc(*p, ncap * size)) == NULL)
+		return ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* The group of (db, key), made if new; NULL if out of memory. */
+static struct pgroup *
+pending_group(struct pending *p, uint8_t db, const uint8_t *k, size_t len)
+{
+	uint32_t h = pending_hash(db, k, len), *slot;
+	struct pgroup *g;
+
+	if (p->ng * 2 >= p->captab) {
+		size_t cap = p->captab ? p->captab * 2 : 1024;
+		uint32_t *tab = calloc(cap, sizeof(*tab));
+
+		if (tab == NULL)
+			return NULL;
+		for (size_t i = 0; i < p->ng; i++) {
+			g = &p->g[i];
+			for (h = pending_hash(g->db, p->keys + g->koff, g->klen) & (cap - 1);
+			    tab[h] != 0; h = (h + 1) & (cap - 1))
+				;
+			tab[h] = (uint32_t)i + 1;
+		}
+		free(p->tab);
+		p->tab = tab;
+		p->captab = cap;
+		h = pending_hash(db, k, len);
+	}
+	for (h &= p->captab - 1;; h = (h + 1) & (p->captab - 1)) {
+		slot = &p->tab[h];
+		if (*slot == 0)
+			break;
+		g = &p->g[*slot - 1];
+		if (g->db == db && g->klen == len && memcmp(p->keys + g->koff, k, len) == 0)
+			return g;
+	}
+	if (pending_grow((void **)&p->g, &p->capg, p->ng + 1, sizeof(*p->g), 256) != 0 ||
+	    pending_grow((void **)&p->keys, &p->capkeys, p->nkeys + len, 1, 4096) != 0)
+		return NULL;
+	g = &p->g[p->ng];
+	g->koff = (uint32_t)p->nkeys;
+	g->klen = (uint16_t)len;
+	g->db = db;
+	g->n = 0;
+	g->last = UINT64_MAX;
+	memcpy(p->keys + p->nkeys, k, len);
+	p->nkeys += len;
+	*slot = (uint32_t)++p->ng;
+	return g;
+}
+
+static int
+pending_add(struct pending *p, uint8_t db, const MDB_val *k, const MDB_val *v)
+{
+	struct pgroup *g;
+	struct pitem *it;
+	uint64_t arr = be64_get(v->mv_data);
+
+	if ((g = pending_group(p, db, k->mv_data, k->mv_size)) == NULL)
+		return ENOMEM;
+	if (g->last == arr)
+		return 0;	/* the same bigram twice in one record */
+	if (pending_grow((void **)&p->items, &p->capitems, p->nitems + 1, sizeof(*p->items),
+	    4096) != 0)
+		return ENOMEM;
+	g->last = arr;
+	g->n++;
+	it = &p->items[p->nitems++];
+	it->g = (uint32_t)(g - p->g);
+	memcpy(it->v, v->mv_data, POSTING_LEN);
+	return 0;
+}
+
+/* A group in the order of puts: (db, key). */
+struct porder {
+	const uint8_t	*key;
+	uint16_t	 klen;
+	uint8_t		 db;
+	uint32_t	 g;
+};
+
+static int
+porder_cmp(const void *a, const void *b)
+{
+	const struct porder *x = a, *y = b;
+	size_t m = x->klen < y->klen ? x->klen : y->klen;
 	int c;
 
-	if ((c = memcmp(x + 1, y + 1, m)) != 0)
+	if (x->db != y->db)
+		return x->db < y->db ? -1 : 1;
+	if ((c = memcmp(x->key, y->key, m)) != 0)
 		return c;
-	if (x[0] != y[0])
-		return x[0] < y[0] ? -1 : 1;
-	return memcmp(x + 1 + TEXT_KEY, y + 1 + TEXT_KEY, POSTING_LEN);
+	return (x->klen > y->klen) - (x->klen < y->klen);
 }
 
 static int
 text_flush(struct wctx *w)
 {
-	MDB_cursor *c;
-	int rc = 0;
+	struct pending *p = &w->pend;
+	MDB_cursor *c[2] = { NULL, NULL };
+	struct porder *order = NULL;
+	uint32_t *start = NULL;
+	uint8_t *vals = NULL;
+	int rc = ENOMEM;
 
-	if (w->ntext == 0)
-		return 0;
-	qsort(w->text, w->ntext, TEXT_SLOT, text_cmp);
-	if ((rc = mdb_cursor_open(w->txn, w->st->text, &c)) != 0)
-		return rc;
-	/* One put per bigram: its new postings, gathered in place into one array, go in
-	 * with MDB_MULTIPLE (one search of the main tree instead of one per posting). */
-	for (size_t i = 0; i < w->ntext && rc == 0;) {
-		uint8_t *first = w->text + i * TEXT_SLOT, *vals = first + 1 + TEXT_KEY;
-		size_t nv = 1, j;
-		MDB_val k = { first[0], first + 1 }, v[2];
+	if (p->nitems == 0)
+		goto done;
+	if ((order = malloc(p->ng * sizeof(*order))) == NULL ||
+	    (start = malloc(p->ng * sizeof(*start))) == NULL ||
+	    (vals = malloc(p->nitems * POSTING_LEN)) == NULL)
+		goto out;
+	/* Each group's postings together, in the order they came. */
+	for (uint32_t i = 0, at = 0; i < p->ng; i++) {
+		order[i].key = p->keys + p->g[i].koff;
+		order[i].klen = p->g[i].klen;
+		order[i].db = p->g[i].db;
+		order[i].g = i;
+		start[i] = at;
+		at += p->g[i].n;
+	}
+	for (size_t i = 0; i < p->nitems; i++)
+		memcpy(vals + (size_t)start[p->items[i].g]++ * POSTING_LEN, p->items[i].v,
+		    POSTING_LEN);
+	qsort(order, p->ng, sizeof(*order), porder_cmp);
+	if ((rc = mdb_cursor_open(w->txn, w->st->term, &c[IDX_TERM])) != 0 ||
+	    (rc = mdb_cursor_open(w->txn, w->st->text, &c[IDX_TEXT])) != 0)
+		goto out;
+	for (size_t i = 0; i < p->ng && rc == 0; i++) {
+		const struct pgroup *g = &p->g[order[i].g];
+		uint8_t *gv = vals + (size_t)(start[order[i].g] - g->n) * POSTING_LEN;
+		MDB_val k = { g->klen, p->keys + g->koff }, v[2];
 
-		for (j = i + 1; j < w->ntext; j++) {
-			uint8_t *p = w->text + j * TEXT_SLOT;
-
-			if (p[0] != first[0] || memcmp(p + 1, first + 1, first[0]) != 0)
-				break;
-			if (memcmp(p + 1 + TEXT_KEY, vals + (nv - 1) * POSTING_LEN,
-			    POSTING_LEN) == 0)
-				continue;	/* the same bigram twice in one record */
-			/* Slots are twice as big as postings: the array never reaches slot j
-			 * before it is read. */
-			memmove(vals + nv * POSTING_LEN, p + 1 + TEXT_KEY, POSTING_LEN);
-			nv++;
-		}
 		/* New arrival numbers are above every held one: they go last in the list,
 		 * and APPENDDUP also fills pages instead of splitting them in halves. */
 		v[0].mv_size = POSTING_LEN;
-		v[0].mv_data = vals;
-		v[1].mv_size = nv;
+		v[0].mv_data = gv;
+		v[1].mv_size = g->n;
 		v[1].mv_data = NULL;
-		if ((rc = mdb_cursor_put(c, &k, v, MDB_MULTIPLE | MDB_APPENDDUP)) ==
+		if ((rc = mdb_cursor_put(c[g->db], &k, v, MDB_MULTIPLE | MDB_APPENDDUP)) ==
 		    MDB_KEYEXIST) {
 			size_t done = v[1].mv_size;	/* how many went in */
 
-			v[0].mv_data = vals + done * POSTING_LEN;
-			v[1].mv_size = nv - done;
-			rc = mdb_cursor_put(c, &k, v, MDB_MULTIPLE);
+			v[0].mv_data = gv + done * POSTING_LEN;
+			v[1].mv_size = g->n - done;
+			rc = mdb_cursor_put(c[g->db], &k, v, MDB_MULTIPLE);
 		}
-		i = j;
 	}
-	mdb_cursor_close(c);
-	w->ntext = 0;
-	return rc;
+out:
+	for (int i = 0; i < 2; i++)
+		if (c[i] != NULL)
+			mdb_cursor_close(c[i]);
+	free(order);
+	free(start);
+	free(vals);
+	if (rc != 0)
+		return rc;
+done:
+	/* Emptied, memory kept for the next records of the txn. */
+	p->nkeys = p->ng = p->nitems = 0;
+	if (p->tab != NULL)
+		memset(p->tab, 0, p->captab * sizeof(*p->tab));
+	return 0;
 }
 
 static int
@@ -103,23 +256,8 @@ put_cb(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
 {
 	struct wctx *w = arg;
 
-	if (dbi == w->st->text && k->mv_size <= TEXT_KEY && v->mv_size == POSTING_LEN) {
-		uint8_t *p;
-
-		if (w->ntext == w->captext) {
-			size_t cap = w->captext ? w->captext * 2 : 4096;
-
-			if ((p = realloc(w->text, cap * TEXT_SLOT)) == NULL)
-				return ENOMEM;
-			w->text = p;
-			w->captext = cap;
-		}
-		p = w->text + w->ntext++ * TEXT_SLOT;
-		p[0] = (uint8_t)k->mv_size;
-		memcpy(p + 1, k->mv_data, k->mv_size);
-		memcpy(p + 1 + TEXT_KEY, v->mv_data, POSTING_LEN);
-		return 0;
-	}
+	if ((dbi == w->st->text || dbi == w->st->term) && v->mv_size == POSTING_LEN)
+		return pending_add(&w->pend, dbi == w->st->term ? IDX_TERM : IDX_TEXT, k, v);
 	return mdb_put(txn, dbi, k, v, 0);
 }
 
@@ -282,10 +420,12 @@ purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
 
 /*
  * The rules, in order (store.h, store_ingest): center-only memberships, trust, dup/fork,
- * version, expiry; then store. own: a record we publish (complete follows it).
+ * version, expiry; then store. idx: r's index entries made beforehand, or NULL to make
+ * them here. own: a record we publish (complete follows it).
  */
 static int
-apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
+apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool own,
+    int *verdict)
 {
 	struct store *st = w->st;
 	const uint8_t *author = proto_record_author(r), *hash = proto_record_hash(r), *env;
@@ -393,7 +533,11 @@ apply(struct wctx *w, const struct hb_record *r, bool own, int *verdict)
 	v.mv_size = sizeof(cval);
 	if ((rc = mdb_put(w->txn, st->cur, &k, &v, 0)) != 0)
 		return rc;
-	if ((rc = idx_each(st, w->txn, r, arr, put_cb, w)) != 0)
+	if (idx != NULL)
+		rc = idx_emit(st, w->txn, idx, arr, put_cb, w);
+	else
+		rc = idx_each(st, w->txn, r, arr, put_cb, w);
+	if (rc != 0)
 		return rc;
 	w->counts[kind]++;
 
@@ -482,20 +626,31 @@ meta_flush(struct wctx *w)
 	return mdb_put(w->txn, w->st->meta, &k, &v, 0);
 }
 
-/* ---- parallel signature checks ----
- * Worker threads check signatures from the front of the batch while the writer applies
- * records in order behind them; the writer checks a record itself if no worker has
- * claimed it yet, and while it waits for one a worker is checking, it checks records
- * from the back of the batch instead of idling. So checking overlaps the write txn and
- * every core checks signatures whenever the writer has nothing to apply. */
+/* ---- parallel preparation ----
+ * Everything about a record that needs no txn is done by whoever claims it: the
+ * signature check, decoding and validation (proto_open), and its index entries
+ * (idx_prepare). Worker threads claim records from the front of the batch while the
+ * writer applies records in order behind them; the writer prepares a record itself if
+ * no worker has claimed it yet, and while it waits for one a worker is preparing, it
+ * prepares records from the back of the batch instead of idling. So the writer does
+ * little but LMDB reads and writes, and every core checks signatures whenever the
+ * writer has nothing to apply. */
 
 enum { V_TODO, V_CLAIMED, V_DONE };
+
+struct prep {
+	struct hb_record	*r;	/* NULL unless res == 0 */
+	struct idx_set		 idx;
+	int			 res;	/* proto_open's verdict */
+	int			 err;	/* idx_prepare's error: fails the txn */
+};
 
 struct vjob {
 	const uint8_t *const	*envs;
 	const size_t		*lens;
 	size_t			 n;
-	int			*res;
+	int64_t			 now;
+	struct prep		*prep;
 	_Atomic int		*state;
 	atomic_size_t		 next;	/* workers take records from here up */
 	atomic_size_t		 tail;	/* the writer takes records below this, down */
@@ -504,12 +659,30 @@ struct vjob {
 };
 
 static void
+prep_make(struct vjob *j, size_t i, bool verified)
+{
+	struct prep *p = &j->prep[i];
+
+	p->res = verified ? proto_open_verified(j->envs[i], j->lens[i], j->now, &p->r) :
+	    proto_open(j->envs[i], j->lens[i], j->now, &p->r);
+	if (p->res == 0 && (p->err = idx_prepare(p->r, &p->idx)) != 0)
+		hb_record_free(&p->r);
+}
+
+static void
+prep_clear(struct prep *p)
+{
+	hb_record_free(&p->r);
+	idx_set_free(&p->idx);
+}
+
+static void
 verify_one(struct vjob *j, size_t i)
 {
 	int expect = V_TODO;
 
 	if (atomic_compare_exchange_strong(&j->state[i], &expect, V_CLAIMED)) {
-		j->res[i] = proto_verify(j->envs[i], j->lens[i]);
+		prep_make(j, i, false);
 		atomic_store_explicit(&j->state[i], V_DONE, memory_order_release);
 	}
 }
@@ -530,8 +703,14 @@ verify_worker(void *arg)
 	return NULL;
 }
 
-/* The verdict of record i, waiting for (or doing) its check. */
-static int
+static bool
+verify_ready(struct vjob *j, size_t i)
+{
+	return atomic_load_explicit(&j->state[i], memory_order_acquire) == V_DONE;
+}
+
+/* Record i prepared, waiting for (or doing) it. */
+static struct prep *
 verify_wait(struct vjob *j, size_t i)
 {
 	verify_one(j, i);
@@ -543,12 +722,12 @@ verify_wait(struct vjob *j, size_t i)
 		else
 			sched_yield();
 	}
-	return j->res[i];
+	return &j->prep[i];
 }
 
 static int
 verify_start(struct store *st, struct vjob *j, const uint8_t *const *envs,
-    const size_t *lens, size_t n, int *res)
+    const size_t *lens, size_t n, int64_t now)
 {
 	long nt = st->verify_threads;
 
@@ -556,11 +735,14 @@ verify_start(struct store *st, struct vjob *j, const uint8_t *const *envs,
 	j->envs = envs;
 	j->lens = lens;
 	j->n = n;
-	j->res = res;
+	j->now = now;
 	atomic_init(&j->next, 0);
 	atomic_init(&j->tail, n);
-	if ((j->state = calloc(n ? n : 1, sizeof(*j->state))) == NULL)
+	if ((j->state = calloc(n ? n : 1, sizeof(*j->state))) == NULL ||
+	    (j->prep = calloc(n ? n : 1, sizeof(*j->prep))) == NULL) {
+		free((void *)j->state);
 		return ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++)
 		atomic_init(&j->state[i], V_TODO);
 	if (nt <= 0)
@@ -579,9 +761,15 @@ verify_start(struct store *st, struct vjob *j, const uint8_t *const *envs,
 static void
 verify_finish(struct vjob *j)
 {
+	/* Workers stop at the next record they would take. */
+	atomic_store(&j->next, j->n);
 	for (int t = 0; t < j->started; t++)
 		pthread_join(j->tids[t], NULL);
+	for (size_t i = 0; i < j->n; i++)
+		prep_clear(&j->prep[i]);
+	free(j->prep);
 	free((void *)j->state);
+	j->prep = NULL;
 	j->state = NULL;
 }
 
@@ -656,7 +844,6 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
     int *res, size_t *stored, bool *members_changed)
 {
 	struct wctx w = { .st = st, .now = now };
-	struct hb_record *r = NULL;
 	int rc;
 
 	*stored = 0;
@@ -665,12 +852,29 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
 	if ((rc = arrival_load(&w)) != 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		if ((res[i] = verify_wait(vj, i)) != 0)
+		struct prep *p;
+
+		/* Rather than wait for a worker, put the postings gathered so far: less is
+		 * left for the end of the batch, when nothing else can run. */
+		if (w.pend.nitems >= PEND_EARLY && !verify_ready(vj, i) &&
+		    (rc = text_flush(&w)) != 0)
+			goto fail;
+		p = verify_wait(vj, i);
+
+		if ((rc = p->err) != 0)
+			goto fail;
+		if ((res[i] = p->res) != 0)
 			continue;
-		if ((res[i] = proto_open_verified(envs[i], lens[i], now, &r)) != 0)
-			continue;
-		rc = apply(&w, r, false, &res[i]);
-		hb_record_free(&r);
+		/* Applied in an attempt that ran out of map: opened again. */
+		if (p->r == NULL) {
+			prep_make(vj, i, true);
+			if ((rc = p->err) != 0)
+				goto fail;
+			if ((res[i] = p->res) != 0)
+				continue;
+		}
+		rc = apply(&w, p->r, &p->idx, false, &res[i]);
+		prep_clear(p);
 		if (rc != 0)
 			goto fail;
 		if (res[i] == 0)
@@ -683,11 +887,11 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
 	rc = mdb_txn_commit(w.txn);	/* frees the txn, failed or not */
 	store_txn_end(st, NULL);
 	*members_changed = w.members_changed;
-	free(w.text);
+	pending_free(&w.pend);
 	return rc;
 fail:
 	store_txn_end(st, w.txn);
-	free(w.text);
+	pending_free(&w.pend);
 	return rc;
 }
 
@@ -697,19 +901,14 @@ store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens, s
     size_t *nstored)
 {
 	struct vjob vj;
-	int *vres;
 	size_t stored = 0;
 	bool members_changed = false;
 	int rc;
 
 	if (nstored != NULL)
 		*nstored = 0;
-	if ((vres = calloc(n ? n : 1, sizeof(*vres))) == NULL)
-		return ENOMEM;
-	if ((rc = verify_start(st, &vj, envs, lens, n, vres)) != 0) {
-		free(vres);
+	if ((rc = verify_start(st, &vj, envs, lens, n, now)) != 0)
 		return rc;
-	}
 	for (;;) {
 		rc = ingest_txn(st, envs, lens, n, now, claims, nclaims, &vj, res, &stored,
 		    &members_changed);
@@ -719,11 +918,7 @@ store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens, s
 		if ((rc = store_grow(st)) != 0)
 			break;
 	}
-	/* The txn may have failed to begin before every record was checked. */
-	for (size_t i = 0; i < n; i++)
-		verify_one(&vj, i);
 	verify_finish(&vj);
-	free(vres);
 	if (rc != 0)
 		return store_lmdb_err(rc);
 	if (members_changed)
@@ -758,7 +953,7 @@ publish_txn(struct wctx *w, struct hb_record **recs, size_t n,
 		if (signer == NULL || memcmp(signer, id->pk, HB_KEY_LEN) != 0 ||
 		    proto_record_seq(recs[i]) != seq)
 			res[i] = proto_sign(recs[i], id, seq, w->now);
-		if (res[i] == 0 && (rc = apply(w, recs[i], true, &res[i])) != 0)
+		if (res[i] == 0 && (rc = apply(w, recs[i], NULL, true, &res[i])) != 0)
 			return rc;
 		if (res[i] == 0)
 			seq++;	/* a refused draft takes no seq */
@@ -782,7 +977,7 @@ store_publish_many(struct store *st, struct hb_record **recs, size_t n,
 	for (;;) {
 		memset(w.counts, 0, sizeof(w.counts));
 		w.members_changed = false;
-		w.ntext = 0;
+		pending_free(&w.pend);
 		if ((rc = store_txn_begin(st, true, &w.txn)) != 0)
 			break;
 		if ((rc = publish_txn(&w, recs, n, id, res, &first)) != 0 || first != 0) {
@@ -797,7 +992,7 @@ store_publish_many(struct store *st, struct hb_record **recs, size_t n,
 			continue;
 		break;
 	}
-	free(w.text);
+	pending_free(&w.pend);
 	if (rc == 0 && w.members_changed)
 		atomic_fetch_add(&st->members_version, 1);
 	return store_lmdb_err(rc);
