@@ -325,7 +325,6 @@ cmd_event_add(struct cli *cli, int argc, char **argv)
 {
 	struct event_opts o;
 	json_t *draft = NULL;
-	char *id = NULL;
 	int rc;
 
 	if ((rc = event_parse(cli, argc, argv, &o)) >= 0)
@@ -345,15 +344,12 @@ cmd_event_add(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = event_apply(cli, draft, &o)) != 0)
 		goto out;
-	if (o.id == NULL && !json_is_string(json_object_get(draft, "id")) &&
-	    (id = draft_new_id("event", draft_ymd(draft_payload(draft, "event")))) == NULL) {
-		rc = cli_error(HB_EXIT_FAIL, "cannot make a record id");
+	if ((rc = draft_set_id(draft, o.id, "event",
+	    draft_ymd(draft_payload(draft, "event")))) != 0)
 		goto out;
-	}
-	rc = draft_publish(cli, draft, o.id != NULL ? o.id : id);
+	rc = draft_publish(cli, draft, NULL);
 out:
 	json_decref(draft);
-	free(id);
 	return rc;
 }
 

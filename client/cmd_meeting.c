@@ -33,7 +33,7 @@ cmd_meeting_call(struct cli *cli, int argc, char **argv)
 	};
 	const char *file = NULL, *id = NULL, *title = NULL, *start = NULL, *end = NULL;
 	const char *agenda = NULL, *place = NULL, *minutes = NULL;
-	char *invite[64], *gen = NULL, *copy, *tok, *save, hex[HB_KEYHEX_LEN];
+	char *invite[64], *copy, *tok, *save, hex[HB_KEYHEX_LEN];
 	uint8_t key[HB_KEY_LEN];
 	json_t *draft = NULL, *m, *a;
 	int ninvite = 0, c, rc, i;
@@ -100,15 +100,11 @@ cmd_meeting_call(struct cli *cli, int argc, char **argv)
 				goto out;
 		}
 	}
-	if (id == NULL && !json_is_string(json_object_get(draft, "id")) &&
-	    (gen = draft_new_id("meeting", draft_ymd(m))) == NULL) {
-		rc = cli_error(HB_EXIT_FAIL, "cannot make a record id");
+	if ((rc = draft_set_id(draft, id, "meeting", draft_ymd(m))) != 0)
 		goto out;
-	}
-	rc = draft_publish(cli, draft, id != NULL ? id : gen);
+	rc = draft_publish(cli, draft, NULL);
 out:
 	json_decref(draft);
-	free(gen);
 	return rc;
 }
 

@@ -179,7 +179,6 @@ cmd_place_add(struct cli *cli, int argc, char **argv)
 {
 	struct place_opts o;
 	json_t *draft = NULL;
-	char *id = NULL;
 	int rc;
 
 	if ((rc = place_parse(cli, argc, argv, &o)) >= 0)
@@ -195,15 +194,11 @@ cmd_place_add(struct cli *cli, int argc, char **argv)
 	} else if ((rc = draft_read(cli, o.file, &draft)) != 0)
 		return rc;
 	place_apply(draft, &o);
-	if (o.id == NULL && !json_is_string(json_object_get(draft, "id")) &&
-	    (id = draft_new_id("place", 0)) == NULL) {
-		rc = cli_error(HB_EXIT_FAIL, "cannot make a record id");
+	if ((rc = draft_set_id(draft, o.id, "place", 0)) != 0)
 		goto out;
-	}
-	rc = draft_publish(cli, draft, o.id != NULL ? o.id : id);
+	rc = draft_publish(cli, draft, NULL);
 out:
 	json_decref(draft);
-	free(id);
 	return rc;
 }
 

@@ -135,6 +135,7 @@ vol_seal(struct cli *cli, json_t *draft, const char *id, const char *contact)
 {
 	const Hiroba__Wire__Status *st;
 	struct hb_record *d = NULL;
+	const char *cur;
 	json_t *v = draft_payload(draft, "volunteer"), *j = NULL, *sv;
 	char *text = NULL, *out = NULL, err[256] = "";
 	int rc;
@@ -147,7 +148,10 @@ vol_seal(struct cli *cli, json_t *draft, const char *id, const char *contact)
 		return rc;
 	if (st->center.len != HB_KEY_LEN)
 		return cli_error(HB_EXIT_FAIL, "hirobad did not say which key is the center's");
-	json_object_set_new(draft, "id", json_string(id));
+	/* id may be the draft's own "id" string, which setting it again would free */
+	cur = json_string_value(json_object_get(draft, "id"));
+	if (cur == NULL || strcmp(cur, id) != 0)
+		json_object_set_new(draft, "id", json_string(id));
 	rc = HB_EXIT_FAIL;
 	/* The payload and the header the daemon will sign (expires, id) only. */
 	if ((j = json_pack("{s:O, s:s}", "volunteer", v, "id", id)) == NULL)
@@ -190,7 +194,6 @@ cmd_volunteer_add(struct cli *cli, int argc, char **argv)
 {
 	struct vol_opts o;
 	json_t *draft = NULL;
-	char *id = NULL;
 	int rc;
 
 	if ((rc = vol_parse(cli, argc, argv, &o)) >= 0)
@@ -213,19 +216,15 @@ cmd_volunteer_add(struct cli *cli, int argc, char **argv)
 	} else if ((rc = draft_read(cli, o.file, &draft)) != 0)
 		goto out;
 	vol_apply(draft, &o);
-	if (o.id == NULL && !json_is_string(json_object_get(draft, "id")) &&
-	    (id = draft_new_id("volunteer", draft_ymd(NULL))) == NULL) {
-		rc = cli_error(HB_EXIT_FAIL, "cannot make a record id");
+	if ((rc = draft_set_id(draft, o.id, "volunteer", draft_ymd(NULL))) != 0)
 		goto out;
-	}
-	if (o.contact != NULL && (rc = vol_seal(cli, draft, o.id != NULL ? o.id : id != NULL ?
-	    id : json_string_value(json_object_get(draft, "id")), o.contact)) != 0)
+	if (o.contact != NULL && (rc = vol_seal(cli, draft,
+	    json_string_value(json_object_get(draft, "id")), o.contact)) != 0)
 		goto out;
-	rc = draft_publish(cli, draft, o.id != NULL ? o.id : id);
+	rc = draft_publish(cli, draft, NULL);
 out:
 	json_decref(draft);
 	free(o.skills);
-	free(id);
 	return rc;
 }
 

@@ -300,7 +300,7 @@ out:
 	return rc;
 }
 
-char *
+static char *
 draft_new_id(const char *prefix, int64_t ymd)
 {
 	uint8_t rnd[3];
@@ -314,4 +314,22 @@ draft_new_id(const char *prefix, int64_t ymd)
 	else
 		id = cli_strf("%s/%02x%02x%02x", prefix, rnd[0], rnd[1], rnd[2]);
 	return id;
+}
+
+int
+draft_set_id(json_t *draft, const char *given, const char *prefix, int64_t ymd)
+{
+	char	*id;
+
+	if (given != NULL) {
+		json_object_set_new(draft, "id", json_string(given));
+		return 0;
+	}
+	if (json_is_string(json_object_get(draft, "id")))
+		return 0;
+	if ((id = draft_new_id(prefix, ymd)) == NULL)
+		return cli_error(HB_EXIT_FAIL, "cannot make a record id");
+	json_object_set_new(draft, "id", json_string(id));
+	free(id);
+	return 0;
 }

@@ -209,8 +209,10 @@ int	 draft_ref(struct cli *cli, const char *s, uint8_t author[HB_KEY_LEN], char 
  * (want = HB_KIND_NONE: any). *id is the bare id (malloc'd). Exit code. */
 int	 draft_get_own(struct cli *cli, const char *ref, enum hb_kind want, json_t **out,
 	    char **id);
-/* "event/20261205-a1b2c3": prefix, a date (0: none) and six random hex digits. */
-char	*draft_new_id(const char *prefix, int64_t ymd);
+/* Give a new draft its id: `given` (--id), else the id the draft already has (-f FILE),
+ * else a new one, "event/20261205-a1b2c3": prefix, a date (0: none) and six random hex
+ * digits. 0 or an exit status (the error is printed). */
+int	 draft_set_id(json_t *draft, const char *given, const char *prefix, int64_t ymd);
 
 /* The payload object of a draft (draft.event, ...), made if missing. */
 json_t	*draft_payload(json_t *draft, const char *kind);

@@ -41,6 +41,8 @@ def wait_for(what, cond, timeout=30.0, step=0.05):
 class Group:
     """One partner group: its folder, key, config and (when started) its hirobad."""
 
+    wrap = ()   # a command prefix for hirobad; __init__ gives each group its own
+
     def __init__(self, fed, name, kind, center_key=None, sync_interval=2):
         self.fed = fed
         self.name = name
@@ -77,7 +79,7 @@ class Group:
     def start(self, wait=True):
         assert self.proc is None or self.proc.poll() is not None, "already running"
         logf = open(self.log, "a", encoding="utf-8")
-        self.proc = subprocess.Popen(self.wrap + [HIROBAD, "-v", "-c", self.conf],
+        self.proc = subprocess.Popen(list(self.wrap) + [HIROBAD, "-v", "-c", self.conf],
                                      stdout=logf, stderr=subprocess.STDOUT)
         logf.close()
         if wait:
