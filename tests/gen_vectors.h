@@ -92,16 +92,17 @@ vec_identity(struct hb_identity *id, uint8_t first)
 	crypto_sign_seed_keypair(id->pk, id->sk, seed);
 }
 
-/* Sign arbitrary body bytes as id: a malloc'd envelope. */
+/* Sign arbitrary body bytes as id under a domain prefix: a malloc'd envelope. */
 static inline uint8_t *
-vec_envelope(const struct hb_identity *id, const uint8_t *body, size_t blen, size_t *elen)
+vec_envelope_domain(const struct hb_identity *id, const char *domain, const uint8_t *body,
+    size_t blen, size_t *elen)
 {
 	Hiroba__Envelope	 e = HIROBA__ENVELOPE__INIT;
 	uint8_t			 sig[HB_SIG_LEN], *m, *out;
-	size_t			 dl = strlen(HB_DOMAIN);
+	size_t			 dl = strlen(domain);
 
 	m = malloc(dl + 1 + HB_KEY_LEN + blen);
-	memcpy(m, HB_DOMAIN, dl);
+	memcpy(m, domain, dl);
 	m[dl] = 0;
 	memcpy(m + dl + 1, id->pk, HB_KEY_LEN);
 	memcpy(m + dl + 1 + HB_KEY_LEN, body, blen);
@@ -117,6 +118,13 @@ vec_envelope(const struct hb_identity *id, const uint8_t *body, size_t blen, siz
 	out = malloc(*elen);
 	hiroba__envelope__pack(&e, out);
 	return out;
+}
+
+/* The same under hiroba's own domain prefix (PROTOCOL.md 2.1). */
+static inline uint8_t *
+vec_envelope(const struct hb_identity *id, const uint8_t *body, size_t blen, size_t *elen)
+{
+	return vec_envelope_domain(id, HB_DOMAIN, body, blen, elen);
 }
 
 /* The decoded body of an envelope, to mutate and re-sign. */

@@ -18,7 +18,7 @@
 #include <zmq.h>
 
 #include "conf.h"
-#include "gen_vectors.h"	/* vec_envelope, vec_resign: forging bad envelopes */
+#include "gen_vectors.h"	/* vec_envelope(_domain), vec_resign: forging envelopes */
 #include "proto.h"
 #include "store.h"
 #include "wire.pb-c.h"
@@ -133,34 +133,6 @@ static const uint8_t L_ORDER[32] = {	/* the group order, little-endian */
 	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2,
 	0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };
 
-/* Sign body under another domain prefix than HB_DOMAIN. */
-static uint8_t *
-envelope_domain(const struct hb_identity *id, const char *domain, const uint8_t *body,
-    size_t blen, size_t *elen)
-{
-	Hiroba__Envelope	 e = HIROBA__ENVELOPE__INIT;
-	uint8_t			 sig[HB_SIG_LEN], *m, *out;
-	size_t			 dl = strlen(domain);
-
-	m = malloc(dl + 1 + HB_KEY_LEN + blen);
-	memcpy(m, domain, dl);
-	m[dl] = 0;
-	memcpy(m + dl + 1, id->pk, HB_KEY_LEN);
-	memcpy(m + dl + 1 + HB_KEY_LEN, body, blen);
-	crypto_sign_detached(sig, NULL, m, dl + 1 + HB_KEY_LEN + blen, id->sk);
-	free(m);
-	e.author.data = (uint8_t *)id->pk;
-	e.author.len = HB_KEY_LEN;
-	e.signature.data = sig;
-	e.signature.len = HB_SIG_LEN;
-	e.body.data = (uint8_t *)body;
-	e.body.len = blen;
-	*elen = hiroba__envelope__get_packed_size(&e);
-	out = malloc(*elen);
-	hiroba__envelope__pack(&e, out);
-	return out;
-}
-
 static const char *forge_modes[] = { "good", "tombstone", "altered", "badsig", "wrongkey",
 	"sig-s-plus-l", "small-order", "domain", "future", "oversized", "oversized-body",
 	"truncated", "truncated-body", "trailing", "unknown-field", "bad-utf8", "coords",
@@ -221,7 +193,7 @@ forge(const char *mode, const struct hb_identity *id, const char *rid, uint64_t 
 		hiroba__record__pack(rec, body);
 		hiroba__record__free_unpacked(rec, NULL);
 		free(env);
-		env = envelope_domain(id, "hiroba-record-v2", body, blen, &len);
+		env = vec_envelope_domain(id, "hiroba-record-v2", body, blen, &len);
 		free(body);
 	} else if (strcmp(mode, "future") == 0) {
 		rec = vec_record_of(env, len);
