@@ -144,6 +144,10 @@ int	 peer_send(struct node *n, struct peer *p, const uint8_t *buf, size_t len);
 /* Send over the link a request came from: route NULL = p's DEALER. 0 or -1. */
 int	 peer_reply(struct node *n, struct peer *p, const uint8_t *route, size_t routelen,
 	    const uint8_t *buf, size_t len);
+/* One PeerMsg from p, received over the ROUTER (route) or p's DEALER (route NULL):
+ * rate limit, decode, hand to sync.c / ctl.c. Never trusts buf. */
+void	 peer_dispatch(struct node *n, struct peer *p, const uint8_t *buf, size_t len,
+	    const uint8_t *route, size_t routelen);
 /* Receive what is waiting on the ROUTER / on p's DEALER and dispatch it. */
 void	 peer_router_recv(struct node *n);
 void	 peer_dealer_recv(struct node *n, struct peer *p);

@@ -9,7 +9,7 @@
 
 #define HB_PRINTF(a, b)	__attribute__((format(printf, a, b)))
 
-/* verbose: also print log_debug. Under journald (JOURNAL_STREAM set) each line gets a
+/* verbose: 1 also prints log_debug, -1 prints only fatal errors. Under journald (JOURNAL_STREAM set) each line gets a
  * <N> priority prefix instead of a time stamp. */
 void	log_init(int verbose, const char *procname);
 void	log_setverbose(int verbose);

@@ -242,8 +242,8 @@ peer_misbehaved(struct node *n, struct peer *p, bool garbage, const char *why)
 	}
 }
 
-static void
-peer_handle(struct node *n, struct peer *p, const uint8_t *buf, size_t len,
+void
+peer_dispatch(struct node *n, struct peer *p, const uint8_t *buf, size_t len,
     const uint8_t *route, size_t routelen)
 {
 	Hiroba__Wire__PeerMsg	*m;
@@ -320,7 +320,7 @@ router_one(struct node *n, zmq_msg_t *route)
 		memcpy(p->route, zmq_msg_data(route), zmq_msg_size(route));
 		p->routelen = zmq_msg_size(route);
 	}
-	peer_handle(n, p, zmq_msg_data(&msg), zmq_msg_size(&msg), p->route, p->routelen);
+	peer_dispatch(n, p, zmq_msg_data(&msg), zmq_msg_size(&msg), p->route, p->routelen);
 out:
 	zmq_msg_close(&msg);
 }
@@ -357,7 +357,7 @@ peer_dealer_recv(struct node *n, struct peer *p)
 		if (zmq_msg_more(&msg))
 			peer_misbehaved(n, p, true, "sent a multi-part message");
 		else
-			peer_handle(n, p, zmq_msg_data(&msg), zmq_msg_size(&msg), NULL, 0);
+			peer_dispatch(n, p, zmq_msg_data(&msg), zmq_msg_size(&msg), NULL, 0);
 		zmq_msg_close(&msg);
 	}
 }
