@@ -166,9 +166,7 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 				return rc;
 		}
 	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_read_check(cli)) != 0)
+	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		return rc;
 	if (o->kinds == 0)
 		o->kinds = o->fmt == FMT_ICS ? K(HB_EVENT) | K(HB_MEETING) :

@@ -363,9 +363,7 @@ cmd_match(struct cli *cli, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_read_check(cli)) != 0)
+	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		return rc;
 	if ((rc = query_kind(cli, HB_VOLUNTEER, &vols)) != 0 ||
 	    (rc = query_kind(cli, HB_MATCH, &matches)) != 0)
@@ -638,9 +636,7 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_read_check(cli)) != 0)
+	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		return rc;
 	if ((rc = query_kind(cli, HB_MATCH, &matches)) != 0 ||
 	    (rc = query_kind(cli, HB_VOLUNTEER, &vols)) != 0)

@@ -331,12 +331,7 @@ cmd_places(struct cli *cli, int argc, char **argv)
 				return rc;
 		}
 	}
-	rc = HB_EXIT_USAGE;
-	if (optind < argc) {
-		cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if ((rc = cli_read_check(cli)) != 0)
+	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		goto out;
 	rc = HB_EXIT_USAGE;
 	if (radius != NULL && !q.has_lat_e7) {

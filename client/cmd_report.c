@@ -750,9 +750,7 @@ cmd_report(struct cli *cli, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_read_check(cli)) != 0)
+	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		return rc;
 	if (csv && cli->json)
 		return cli_usage(cli, "--csv or --json, not both");

@@ -391,11 +391,7 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 			rc = 0;
 		}
 	}
-	if (optind < argc) {
-		rc = cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if ((rc = cli_read_check(cli)) != 0)
+	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		goto out;
 	if (vkind != NULL && (terms[q.n_terms] = strdup(vkind)) != NULL)
 		q.n_terms++;

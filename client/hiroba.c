@@ -442,6 +442,14 @@ cli_read_check(struct cli *cli)
 	return 0;
 }
 
+int
+cli_listing_args(struct cli *cli, int argc, char **argv)
+{
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+	return cli_read_check(cli);
+}
+
 void
 cli_getopt_reset(void)
 {

@@ -76,6 +76,9 @@ void	 cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * anything else is a usage error (returns 2). */
 int	 cli_common_opt(struct cli *cli, int c, char **argv);
 /* After a read command's options: --remote and --remote-key go together. 0 or 2. */
+/* A read command with no arguments beyond its options (the listings, exports, report):
+ * a usage error for any left over, then cli_read_check. 0 or an exit status. */
+int	 cli_listing_args(struct cli *cli, int argc, char **argv);
 int	 cli_read_check(struct cli *cli);
 /* Prepare getopt_long for a command's argv (argv[0] = the command's name). Commands use
  * an optstring starting with ':' so that a missing value is reported as such. */

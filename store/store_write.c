@@ -636,7 +636,7 @@ meta_flush(struct wctx *w)
  * little but LMDB reads and writes, and every core checks signatures whenever the
  * writer has nothing to apply. */
 
-enum { V_TODO, V_CLAIMED, V_DONE };
+enum { V_WAITING, V_CLAIMED, V_DONE };
 
 struct prep {
 	struct hb_record	*r;	/* NULL unless res == 0 */
@@ -679,7 +679,7 @@ prep_clear(struct prep *p)
 static void
 verify_one(struct vjob *j, size_t i)
 {
-	int expect = V_TODO;
+	int expect = V_WAITING;
 
 	if (atomic_compare_exchange_strong(&j->state[i], &expect, V_CLAIMED)) {
 		prep_make(j, i, false);
@@ -744,7 +744,7 @@ verify_start(struct store *st, struct vjob *j, const uint8_t *const *envs,
 		return ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		atomic_init(&j->state[i], V_TODO);
+		atomic_init(&j->state[i], V_WAITING);
 	if (nt <= 0)
 		nt = sysconf(_SC_NPROCESSORS_ONLN);
 	if (nt > 64)
