@@ -26,6 +26,7 @@
 #define HB_ENV_MAX	(64 * 1024)		/* an envelope, as received */
 #define HB_BODY_MAX	(HB_ENV_MAX - 128)
 #define HB_FUTURE_SKEW	(15 * 60)		/* created may be at most this far ahead */
+#define HB_SEQ_MAX	((1ULL << 53) - 1)	/* highest seq (PROTOCOL.md 6.1) */
 
 /* Record kinds, as stored and as used in queries (PROTOCOL.md). */
 enum hb_kind {
@@ -51,7 +52,7 @@ enum {
 	PROTO_ENONCANON,	/* body parses but is not canonical: unknown field, duplicate, trailing bytes */
 	PROTO_EUTF8,		/* a string is not valid UTF-8 (or holds NUL / control chars) */
 	PROTO_EID,		/* record id empty, too long, or bad characters */
-	PROTO_ESEQ,		/* seq is 0 */
+	PROTO_ESEQ,		/* seq is 0 or above HB_SEQ_MAX */
 	PROTO_EFUTURE,		/* created too far in the future */
 	PROTO_ERANGE,		/* a number out of range: coordinates, months, minutes ... */
 	PROTO_ETIME,		/* end before start, bad date, recurrence too long */

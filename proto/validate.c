@@ -621,8 +621,8 @@ validate_record(const Hiroba__Record *r, int64_t now, bool check_id, char *err,
 		    "not starting with / or . (or member/<hex key>)");
 		goto out;
 	}
-	if (r->seq < 1) {
-		rc = vfail(v, PROTO_ESEQ, "seq: must be 1 or more");
+	if (r->seq < 1 || r->seq > HB_SEQ_MAX) {
+		rc = vfail(v, PROTO_ESEQ, "seq: must be 1 .. 2^53-1");
 		goto out;
 	}
 	if (r->created < HB_EPOCH_MIN) {
