@@ -550,7 +550,7 @@ out:
 
 int
 store_scan_author(struct store *st, const uint8_t author[HB_KEY_LEN], uint64_t after,
-    size_t limit, store_env_cb cb, void *arg)
+    size_t limit, store_seq_cb cb, void *arg)
 {
 	MDB_txn *txn;
 	MDB_cursor *c = NULL;
@@ -578,8 +578,9 @@ store_scan_author(struct store *st, const uint8_t author[HB_KEY_LEN], uint64_t a
 			rc = store_lmdb_err(rc);
 			break;
 		}
-		if ((rc = cb((const uint8_t *)v.mv_data + HB_HASH_LEN,
-		    v.mv_size - HB_HASH_LEN, arg)) != 0)
+		if ((rc = cb(be64_get((uint8_t *)k.mv_data + HB_KEY_LEN),
+		    (const uint8_t *)v.mv_data + HB_HASH_LEN, v.mv_size - HB_HASH_LEN,
+		    arg)) != 0)
 			break;
 		if (limit != 0 && ++n >= limit)
 			break;

@@ -63,6 +63,8 @@ void	 store_close(struct store **st);
  * in the same transaction, for each author none of whose records in this batch was
  * refused for a reason other than EDUP/EOLD/ETOMBSTONE/EEXPIRED (refusals that never
  * change), and only for the root and members (a revoked one's up to valid_until_seq).
+ * A claim never moves complete past the highest seq held of that author (max_seq, after
+ * the batch): it can vouch for holes, not for records we have not seen.
  * An envelope refused before its author could be read blocks every claim of the batch.
  *
  * Returns 0 once the transaction committed (only then is anything stored), or an error
@@ -116,12 +118,13 @@ int	 store_authors(struct store *st, store_author_cb cb, void *arg);
 
 /*
  * Records of author with seq > after, ascending by seq, current versions only (replaced
- * versions are gone). env is valid only during the callback. Stops after limit records
- * (0 = no limit) or when cb returns non-zero. Returns 0, cb's value, or an error.
+ * versions are gone). cb gets each record's seq and envelope; env is valid only during
+ * the callback. Stops after limit records (0 = no limit) or when cb returns non-zero.
+ * Returns 0, cb's value, or an error.
  */
-typedef int (*store_env_cb)(const uint8_t *env, size_t len, void *arg);
+typedef int (*store_seq_cb)(uint64_t seq, const uint8_t *env, size_t len, void *arg);
 int	 store_scan_author(struct store *st, const uint8_t author[HB_KEY_LEN],
-	    uint64_t after, size_t limit, store_env_cb cb, void *arg);
+	    uint64_t after, size_t limit, store_seq_cb cb, void *arg);
 
 /* The current version of (author, id). On success *env is malloc'd, the caller's.
  * Returns 0 or STORE_NOTFOUND (a tombstone is returned: it is the current version). */

@@ -827,10 +827,15 @@ apply_claims(struct wctx *w, const uint8_t *const *envs, const size_t *lens, siz
 		}
 		if ((rc = store_auth_read(st, w->txn, a, &as)) != 0)
 			return rc;
-		if (as.found && upto <= as.complete)
+		/* A claim is the sender's word, not a proof: it may say where the holes
+		 * are, never that records exist that we have not seen. So it moves
+		 * complete at most to the highest seq we hold (or held), and a forged
+		 * claim of seq 2^62 cannot make us stop asking for what comes later. */
+		if (upto > as.max_seq)
+			upto = as.max_seq;
+		if (!as.found || upto <= as.complete)
 			continue;
-		if (upto > as.complete)
-			as.complete = upto;
+		as.complete = upto;
 		if ((rc = advance_complete(w, a, &as)) != 0 ||
 		    (rc = store_auth_write(st, w->txn, a, &as)) != 0)
 			return rc;
