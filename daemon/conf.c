@@ -183,7 +183,7 @@ set_limit(struct parser *p, const char *k, const char *v)
 		int			 is_size;
 		unsigned long long	 min, max;
 	} limits[] = {
-		{ "max_message", offsetof(struct conf, max_message), 1, 64 * 1024, 256 << 20 },
+		{ "max_message", offsetof(struct conf, max_message), 1, HB_MSG_MIN, 256 << 20 },
 		{ "max_batch", offsetof(struct conf, max_batch), 0, 1, 100000 },
 		{ "rate", offsetof(struct conf, rate), 0, 1, 1000000 },
 		{ "hwm", offsetof(struct conf, hwm), 0, 10, 1000000 },

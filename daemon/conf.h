@@ -12,6 +12,10 @@
 
 #define CONF_MAX_LISTEN	8
 #define CONF_MAX_PEERS	64
+/* The smallest max_message a daemon may set (PROTOCOL.md 11.1): every batch and push
+ * can then carry at least one envelope (HB_ENV_MAX) within half of it. */
+#define HB_MSG_MIN	(256 * 1024)
+#define HB_PUSH_MAX	(HB_MSG_MIN / 2)	/* bytes of envelopes in one Push */
 
 struct conf_peer {
 	char		*name;

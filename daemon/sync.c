@@ -101,6 +101,8 @@ sync_start(struct node *n, struct peer *p)
 	r.have = asp;
 	r.has_max_records = 1;
 	r.max_records = n->conf->max_batch;
+	r.has_max_bytes = 1;
+	r.max_bytes = n->conf->max_message / 2;
 	m.m_case = HIROBA__WIRE__PEER_MSG__M_SYNC_REQ;
 	m.sync_req = &r;
 	if (!p->in_round) {
@@ -138,15 +140,20 @@ struct batch {
 	size_t			 n, cap;
 	size_t			 bytes, max_bytes, max_records;
 	bool			 full;
+	uint64_t		 last;	/* seq of the last record added, of the author scanned */
 };
 
+/* Add one record to the batch, unless a limit is reached. The first record always goes
+ * in: an envelope (at most HB_ENV_MAX) fits every daemon's max_message (conf.c keeps it
+ * at least HB_MSG_MIN), and a batch that could not carry one record would stall the
+ * pull for good. */
 static int
-batch_add(const uint8_t *env, size_t len, void *arg)
+batch_add(uint64_t seq, const uint8_t *env, size_t len, void *arg)
 {
 	struct batch		*b = arg;
 	ProtobufCBinaryData	*ne;
 
-	if (b->n >= b->max_records || b->bytes + len > b->max_bytes) {
+	if (b->n > 0 && (b->n >= b->max_records || b->bytes + len > b->max_bytes)) {
 		b->full = true;
 		return 1;
 	}
@@ -162,6 +169,7 @@ batch_add(const uint8_t *env, size_t len, void *arg)
 	b->env[b->n].len = len;
 	b->n++;
 	b->bytes += len;
+	b->last = seq;
 	return 0;
 }
 
@@ -175,7 +183,7 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	struct store_claim	*theirs = NULL, key, *hit;
 	struct batch		 b = { 0 };
 	struct vec		 v = { 0 };
-	uint64_t		 c, top;
+	uint64_t		 c, top, claim;
 	size_t			 i, nclaims = 0;
 	int			 rc;
 
@@ -186,7 +194,8 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	if ((theirs = calloc(r->n_have + 1, sizeof(*theirs))) == NULL)
 		return;
 	for (i = 0; i < r->n_have; i++) {
-		if (r->have[i]->author.len != HB_KEY_LEN) {
+		if (r->have[i]->author.len != HB_KEY_LEN ||
+		    r->have[i]->complete > HB_SEQ_MAX) {
 			peer_misbehaved(n, p, true, "sent a malformed sync request");
 			goto out;
 		}
@@ -206,6 +215,8 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	b.max_records = r->has_max_records && r->max_records > 0 &&
 	    r->max_records < n->conf->max_batch ? r->max_records : n->conf->max_batch;
 	b.max_bytes = n->conf->max_message / 2;
+	if (r->has_max_bytes && r->max_bytes < b.max_bytes)
+		b.max_bytes = r->max_bytes;
 	if (vec_load(n, &v) != 0)
 		goto out;
 	if ((cs = calloc(v.n + 1, sizeof(*cs))) == NULL ||
@@ -220,18 +231,28 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 		top = v.a[i].max_seq > v.a[i].complete ? v.a[i].max_seq : v.a[i].complete;
 		if (top <= c)
 			continue;
+		b.last = c;
 		rc = store_scan_author(n->st, v.a[i].author, c, 0, batch_add, &b);
 		if (rc != 0 && rc != 1) {
 			log_warnx("answering peer %s: %s", p->name, store_strerror(rc));
 			goto out;
 		}
-		if (!b.full && v.a[i].complete > c) {
+		/* What we claim: every current record with seq <= complete is held here,
+		 * and those above the puller's c are in this batch. When the batch was
+		 * cut inside this author, that is true only up to the last seq sent. */
+		claim = v.a[i].complete;
+		if (b.full && b.last < claim)
+			claim = b.last;
+		if (claim > c) {
 			hiroba__wire__author_state__init(&cs[nclaims]);
 			cs[nclaims].author.data = v.a[i].author;
 			cs[nclaims].author.len = HB_KEY_LEN;
-			cs[nclaims].complete = v.a[i].complete;
+			cs[nclaims].complete = claim;
 			csp[nclaims] = &cs[nclaims];
 			nclaims++;
+			b.bytes += HB_KEY_LEN + 16;	/* a claim on the wire, at most */
+			if (b.bytes >= b.max_bytes)
+				b.full = true;
 		}
 	}
 	sb.round = r->round;
@@ -265,18 +286,67 @@ benign(int res)
 	    res == STORE_ETOMBSTONE;
 }
 
+/*
+ * A record of a group that is not a member here. Pulled, it is the sender's fault: the
+ * answer walks the center's records first, so whatever admission the sender holds we
+ * hold too by now, unless the center deleted that admission (a tombstone of its
+ * membership, which the sender may have stored the records before). Pushed, it is not:
+ * the admission may have been dropped on the way (ZeroMQ drops at the high-water mark),
+ * and a pull from the sender settles it.
+ */
+static bool
+unknown_is_senders_fault(struct node *n, const uint8_t *env, size_t len)
+{
+	struct hb_record	*r = NULL;
+	char			 mid[HB_ID_MAX + 1];
+	uint8_t			*cur = NULL;
+	size_t			 curlen;
+	bool			 fault = true;
+
+	if (proto_open_verified(env, len, INT64_MAX / 2, &r) != 0)
+		return true;
+	snprintf(mid, sizeof(mid), "member/");
+	proto_key_hex(proto_record_author(r), mid + 7);
+	if (store_get(n->st, n->conf->center, mid, &cur, &curlen) == 0)
+		fault = false;
+	free(cur);
+	hb_record_free(&r);
+	return fault;
+}
+
+/* Did storing these records leave an author with records above what we hold completely?
+ * Then something between was missed (a dropped push). */
+static bool
+left_a_gap(struct node *n, const uint8_t *const *envs, const size_t *lens,
+    const int *res, size_t count)
+{
+	struct hb_record	*r;
+	struct store_author	 a;
+	bool			 gap = false;
+	size_t			 i;
+
+	for (i = 0; i < count && !gap; i++) {
+		if (res[i] != 0 ||
+		    proto_open_verified(envs[i], lens[i], INT64_MAX / 2, &r) != 0)
+			continue;
+		gap = store_author_get(n->st, proto_record_author(r), &a) == 0 &&
+		    a.complete < a.max_seq;
+		hb_record_free(&r);
+	}
+	return gap;
+}
+
 int
 sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
     const size_t *lens, size_t count, const struct store_claim *claims, size_t nclaims,
     const bool *relayed, bool *gap)
 {
 	const uint8_t		**fresh = NULL;
-	size_t			*freshlen = NULL, nfresh = 0, nstored = 0, i;
+	size_t			*freshlen = NULL, nfresh = 0, nstored = 0, nunknown = 0, i;
 	int			*res = NULL;
 	int			 rc = ENOMEM;
+	bool			 pulled = gap == NULL;
 	char			 why[256];
-	struct hb_record	*r;
-	struct store_author	 a;
 
 	if (gap != NULL)
 		*gap = false;
@@ -302,39 +372,38 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 		}
 		if (benign(res[i]))
 			continue;
-		if (res[i] == STORE_EUNKNOWN) {
-			/* maybe its admission has not reached us yet: the next pull
-			 * brings both, admission first */
-			log_debug("%s: record of a group we do not know yet: not stored",
-			    p ? p->name : "here");
-			continue;
-		}
 		n->rejected++;
 		node_rejected(n, res[i]);
+		if (p != NULL)
+			p->rejected++;
+		if (res[i] == STORE_EUNKNOWN) {
+			nunknown++;
+			if (p != NULL && pulled && unknown_is_senders_fault(n, envs[i], lens[i]))
+				peer_misbehaved(n, p, false, "sent a record of a group that "
+				    "is not a member (its batch came after the center's "
+				    "records)");
+			continue;
+		}
 		if (res[i] == STORE_EFORK)
 			log_warnx("%s: a record reuses a sequence number with other content: "
 			    "is some group's key used on two machines?", p ? p->name : "here");
 		if (p != NULL) {
-			p->rejected++;
 			snprintf(why, sizeof(why), "record refused: %s (%s)",
 			    store_strerror(res[i]), store_errname(res[i]));
 			peer_misbehaved(n, p, false, why);
 		}
 	}
+	if (nunknown > 0 && !pulled)
+		log_info("%s: %zu records of a group that is not a member here: not stored; "
+		    "asking it for the center's records", p ? p->name : "here", nunknown);
 	if (nfresh > 0) {
 		log_debug("%s: %zu new records", p ? p->name : "here", nfresh);
 		sync_announce(n, p, fresh, freshlen, nfresh);
 	}
-	/* A pushed record beyond what we hold completely means we missed something:
-	 * ask the sender for the rest. */
-	for (i = 0; gap != NULL && i < nfresh && !*gap; i++) {
-		if (proto_open_verified(fresh[i], freshlen[i], INT64_MAX / 2, &r) != 0)
-			continue;
-		if (store_author_get(n->st, proto_record_author(r), &a) == 0 &&
-		    a.complete < a.max_seq)
-			*gap = true;
-		hb_record_free(&r);
-	}
+	/* A pushed record beyond what we hold completely, or of a group we do not know,
+	 * means we missed something: ask the sender for the rest. */
+	if (gap != NULL)
+		*gap = nunknown > 0 || left_a_gap(n, envs, lens, res, count);
 out:
 	free(res);
 	free(fresh);
@@ -361,7 +430,8 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 	    (lens = calloc(b->n_envelopes + 1, sizeof(*lens))) == NULL)
 		goto out;
 	for (i = 0; i < b->n_complete; i++) {
-		if (b->complete[i]->author.len != HB_KEY_LEN) {
+		if (b->complete[i]->author.len != HB_KEY_LEN ||
+		    b->complete[i]->complete > HB_SEQ_MAX) {
 			peer_misbehaved(n, p, true, "sent a malformed batch");
 			p->round = 0;
 			goto out;
@@ -493,7 +563,7 @@ sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
 	Hiroba__Wire__Push	 push = HIROBA__WIRE__PUSH__INIT;
 	ProtobufCBinaryData	*bd;
 	struct peer		*p;
-	size_t			 i, start, bytes, cap = n->conf->max_message / 2;
+	size_t			 i, start, bytes, cap = HB_PUSH_MAX;
 	int64_t			 now = node_now();
 
 	if ((bd = calloc(count, sizeof(*bd))) == NULL)

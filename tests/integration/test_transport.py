@@ -25,7 +25,7 @@ from hb import event, wait_for
 
 HBTOOL = os.environ.get("HBTOOL", "hbtool")
 T0 = int(time.time()) + 7 * 86400
-MAX_MESSAGE = 64 * 1024
+MAX_MESSAGE = 256 * 1024
 
 
 def fingerprint(keyhex):
@@ -43,7 +43,7 @@ class Transport(hb.FederationTest):
         super().setUp()
         f = self.fed
         self.center = f.add_center("center", start=False)
-        self.center.set_limits(max_message="64K", handshake_ms=1000)
+        self.center.set_limits(max_message="256K", handshake_ms=1000)
         self.center.start()
         self.rogue = f.add_group("rogue", "circle")        # admitted, not running
         self.revoked = f.add_group("revoked", "circle")
