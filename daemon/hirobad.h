@@ -48,6 +48,7 @@ struct peer {
 	unsigned	 backoff;
 	uint8_t		 route[PEER_ROUTE_MAX];	/* incoming route on our ROUTER */
 	size_t		 routelen;	/* 0: none */
+	int		 in_fd;		/* its connection's socket (ZMQ_SRCFD), or -1 */
 	int64_t		 last_contact;
 
 	/* pulling from this peer */
@@ -152,6 +153,9 @@ void	 peer_dispatch(struct node *n, struct peer *p, const uint8_t *buf, size_t l
 void	 peer_router_recv(struct node *n);
 void	 peer_dealer_recv(struct node *n, struct peer *p);
 void	 peer_monitor(struct node *n, struct peer *p);
+/* The ROUTER's connection on socket fd closed (its monitor's DISCONNECTED): forget the
+ * route of the peer that came in over it, so status stops calling it connected. */
+void	 peer_inbound_closed(struct node *n, int fd);
 bool	 peer_allowed(struct node *n, struct peer *p);	/* rate limit + ban */
 void	 peer_misbehaved(struct node *n, struct peer *p, bool garbage, const char *why);
 void	 peer_tick(struct node *n, int64_t now);
@@ -169,7 +173,9 @@ void	 sync_push_in(struct node *n, struct peer *p, const struct Hiroba__Wire__Pu
 void	 sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
 	    const size_t *lens, size_t count);
 /* Ingest from peer p (or NULL for local), log rejections, announce what was new
- * (except those marked in relayed[], already sent on). */
+ * (except those marked in relayed[], already sent on). gap NULL: the records were
+ * pulled (a SyncBatch) or local; otherwise they were pushed, and *gap is set when
+ * they show that something was missed (a pull from p settles it). */
 int	 sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 	    const size_t *lens, size_t count, const struct store_claim *claims,
 	    size_t nclaims, const bool *relayed, bool *gap);

@@ -156,6 +156,7 @@ event(struct node *n, uint16_t ev, uint32_t value)
 			c->reported = true;
 		break;
 	case ZMQ_EVENT_DISCONNECTED:
+		peer_inbound_closed(n, (int)value);
 		for (i = 0; i < n->nconns && n->conns[i].fd != (int)value; i++)
 			;
 		if (i == n->nconns)

@@ -44,6 +44,7 @@ peer_get(struct node *n, const uint8_t key[HB_KEY_LEN])
 	}
 	p->tokens = n->conf->rate;
 	p->tokens_at = node_now_ms();
+	p->in_fd = -1;
 	p->next = n->peers;
 	n->peers = p;
 	return p;
@@ -319,6 +320,9 @@ router_one(struct node *n, zmq_msg_t *route)
 	if (zmq_msg_size(route) <= PEER_ROUTE_MAX) {
 		memcpy(p->route, zmq_msg_data(route), zmq_msg_size(route));
 		p->routelen = zmq_msg_size(route);
+		/* the connection's socket, so that its DISCONNECTED event (listen.c)
+		 * can tell which peer left */
+		p->in_fd = zmq_msg_get(&msg, ZMQ_SRCFD);
 	}
 	peer_dispatch(n, p, zmq_msg_data(&msg), zmq_msg_size(&msg), p->route, p->routelen);
 out:
@@ -359,6 +363,24 @@ peer_dealer_recv(struct node *n, struct peer *p)
 		else
 			peer_dispatch(n, p, zmq_msg_data(&msg), zmq_msg_size(&msg), NULL, 0);
 		zmq_msg_close(&msg);
+	}
+}
+
+void
+peer_inbound_closed(struct node *n, int fd)
+{
+	struct peer	*p;
+
+	for (p = n->peers; p != NULL; p = p->next) {
+		if (p->routelen == 0 || p->in_fd != fd)
+			continue;
+		log_info("peer %s: its connection to us closed", p->name);
+		p->routelen = 0;
+		p->in_fd = -1;
+		if (!p->out_up) {
+			p->round = 0;
+			p->in_round = false;
+		}
 	}
 }
 
