@@ -394,8 +394,9 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 		}
 	}
 	if (nunknown > 0 && !pulled)
-		log_info("%s: %zu records of a group that is not a member here: not stored; "
-		    "asking it for the center's records", p ? p->name : "here", nunknown);
+		log_info("%s: records of a group that is not a member here (%zu): not "
+		    "stored; asking it for the center's records", p ? p->name : "here",
+		    nunknown);
 	if (nfresh > 0) {
 		log_debug("%s: %zu new records", p ? p->name : "here", nfresh);
 		sync_announce(n, p, fresh, freshlen, nfresh);

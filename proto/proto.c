@@ -22,7 +22,7 @@ static const struct {
 	{ "non-canonical", "record body is not canonically encoded (unknown or repeated field)" },
 	{ "bad-utf8", "text is not valid UTF-8 or holds control characters" },
 	{ "bad-id", "record id is empty, too long, or has characters outside [A-Za-z0-9._/-]" },
-	{ "bad-seq", "sequence number must be 1 or more" },
+	{ "bad-seq", "sequence number must be 1 .. 2^53-1" },
 	{ "future", "record was created too far in the future" },
 	{ "out-of-range", "a value is out of its allowed range" },
 	{ "bad-time", "a time or date is invalid, ends before it starts, or spans too long" },

@@ -105,6 +105,57 @@ class Federation(hb.FederationTest):
         m = re.search(r"(\d+) records verified", r.stdout)
         self.assertGreaterEqual(int(m.group(1)), n)
 
+    def join_after_edit(self, n, desc_bytes, **limits):
+        """The center publishes n events in one import, edits the first (its old seq
+        becomes a hole), and only then admits a nursery whose limits cut every answer
+        inside the center's records: the nursery must still catch up (issue 11: its
+        complete stayed at the hole and it downloaded the same batch forever)."""
+        f = self.fed
+        center = f.add_center()
+        drafts = [event("ev/%04d" % i, "親子のひろば 第%d回" % i, T0 + i * 3600,
+                        description="瀬谷区" * (desc_bytes // 9)) for i in range(n)]
+        path = os.path.join(f.tmp, "events.json")
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(drafts, fh, ensure_ascii=False)
+        center.cli("import", "json", path)
+        center.cli("event", "edit", "ev/0001", "--capacity", "5")
+        nursery = f.add_group("nursery")
+        nursery.add_peer(center)
+        nursery.set_limits(**limits)
+        f.start(nursery)        # waits for its own admission, the center's last record
+        top = center.complete(center.key)
+        wait_for("the nursery to hold every center record",
+                 lambda: nursery.complete(center.key) == top, timeout=60)
+        self.assertEqual(nursery.show(center.key, "ev/0001")["event"]["capacity"], 5)
+        self.assertTrue(nursery.has(center.key, "ev/%04d" % (n - 1)))
+        self.assertEqual(nursery.status().get("rejected", 0), 0)
+        self.assertNotIn("brought nothing", nursery.logtext())
+
+    def test_join_after_edit_batches_cut_by_count(self):
+        self.join_after_edit(25, 0, max_batch=2)
+
+    def test_join_after_edit_batches_cut_by_bytes(self):
+        # 256 KiB max_message: answers of at most 128 KiB, ~4 KiB per event
+        self.join_after_edit(120, 3900, max_message="256K")
+
+    def test_status_shows_a_closed_link_at_once(self):
+        """A peer whose connection to us closed is shown as not connected at once, not
+        after the next failed send (issue 11: ~30 s with the default sync_interval)."""
+        f = self.fed
+        f.sync_interval = 30    # no pull within the test's wait to notice it instead
+        center = f.add_center()
+        nursery = f.add_group("nursery")
+        nursery.add_peer(center)
+        f.start(nursery)
+
+        def connected():
+            return {p["key"]: p.get("connected")
+                    for p in center.status().get("peers", [])}.get(nursery.key)
+        wait_for("the center to show the nursery connected", connected)
+        nursery.kill()
+        wait_for("the center to show the nursery gone", lambda: not connected(),
+                 timeout=10)
+
     def test_sighup_adds_a_peer(self):
         f = self.fed
         center = f.add_center()

@@ -10,8 +10,9 @@ syncing with a good group that publishes all the while.
 Duplicates, older versions and replays after a tombstone are not misbehaviour (the
 daemon treats EDUP/EOLD/ETOMBSTONE as benign and does not log them): for those the test
 asserts what is observable (nothing new stored, the held version unchanged, nothing
-counted). A record of an author nobody admitted is held back silently too (its admission
-may still be on its way): not stored, not counted, a debug line.
+counted). A pushed record of an author nobody admitted is refused and counted (status,
+metrics), but not blamed on the sender: its admission may still be on its way, so the
+receiver pulls from the sender instead (PROTOCOL.md 11.4).
 """
 import os
 import re
@@ -156,18 +157,45 @@ class Rejection(hb.FederationTest):
             self.assertFalse(self.center.has(self.revoked.key, "rogue/revoked"))
             results.append(("revoked author", "revoked", got[-1][0]))
 
-        # unknown author: held back, not stored, not counted (its admission may come)
+        # a seq above 2^53-1 (issue 11: 2^64-1 was taken, printed as -1, and its
+        # author could never publish again)
+        with self.subTest(case="seq above 2^53-1"):
+            for seq in (2**64 - 1, 2**53):
+                before, rej = len(self.refusals()), self.rejected()
+                self.send("good", seq, "-i", "rogue/huge")
+                got = wait_for("the center to refuse seq %d" % seq,
+                               lambda: (lambda r: r if len(r) > before else None)(
+                                   self.refusals()), timeout=15)
+                self.assertEqual(got[-1][1], "bad-seq")
+                wait_for("counted", lambda: self.rejected() == rej + 1, timeout=5)
+            self.assertFalse(self.center.has(self.rogue.key, "rogue/huge"))
+            results.append(("seq above 2^53-1", "bad-seq", got[-1][0]))
+
+        # a pushed record above what the center holds of its author: stored, relayed
+        # on at once to the good group, and the center asks the sender for what lies
+        # between (PROTOCOL.md 11.4; issue 11: relayed records did not count)
+        with self.subTest(case="pushed record above complete"):
+            out = self.send("good", 150, "-i", "rogue/gap", "-w", "20000")
+            self.assertIn("sync request received", out)
+            self.assertTrue(self.center.has(self.rogue.key, "rogue/gap"))
+            results.append(("pushed record above complete", "stored",
+                            "the center pulls from the sender"))
+
+        # unknown author, pushed: not stored, counted, not blamed (its admission may
+        # come: the center pulls from the sender instead)
         with self.subTest(case="unknown author"):
             before, rej = len(self.refusals()), self.rejected()
             authors = len(self.center.status().get("authors", []))
-            self.send("good", 1, "-k", "random", "-i", "rogue/stranger")
+            out = self.send("good", 1, "-k", "random", "-i", "rogue/stranger",
+                            "-w", "20000")
+            self.assertIn("sync request received", out)
             wait_for("the center to set the stranger's record aside",
-                     lambda: "record of a group we do not know yet: not stored"
-                     in self.center.logtext(), timeout=15)
+                     lambda: "records of a group that is not a member here (1): not "
+                     "stored" in self.center.logtext(), timeout=15)
+            wait_for("counted", lambda: self.rejected() == rej + 1, timeout=5)
             self.assertEqual(len(self.refusals()), before)
-            self.assertEqual(self.rejected(), rej)
             self.assertEqual(len(self.center.status().get("authors", [])), authors)
-            results.append(("unknown author", "unknown-author", "held back, not stored"))
+            results.append(("unknown author", "unknown-author", "counted, not blamed"))
 
         # the rogue's own, valid records are taken: the path itself works
         self.send("good", 200, "-i", "rogue/dup")
@@ -220,10 +248,10 @@ class Rejection(hb.FederationTest):
                      lambda: "sent a message that does not decode" in self.center.logtext(),
                      timeout=15)
 
-        # exactly the three valid records of the rogue are held
-        self.assertEqual(self.rogue_state().get("records"), 3)
+        # exactly the four valid records of the rogue are held
+        self.assertEqual(self.rogue_state().get("records"), 4)
         peers = {p["key"]: p for p in self.center.status().get("peers", [])}
-        self.assertEqual(peers.get(self.rogue.key, {}).get("rejected"), len(MATRIX) + 1)
+        self.assertEqual(peers.get(self.rogue.key, {}).get("rejected"), len(MATRIX) + 4)
         self.assertTrue(self.center.proc.poll() is None, "the center is still running")
         self.finish_good_traffic()
         print("\nrejection matrix: %d cases" % len(results))

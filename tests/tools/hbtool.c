@@ -7,6 +7,7 @@
  * oversized frame), for the transport tests. Not installed.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,13 +160,21 @@ forge(const char *mode, const struct hb_identity *id, const char *rid, uint64_t 
 	if (strcmp(mode, "tombstone") == 0)
 		r = proto_tombstone_new(rid, "withdrawn by hbtool");
 	else
-		r = make_event(rid, (long)seq, now);
-	if ((rc = proto_sign(r, id, seq, now)) != 0)
+		r = make_event(rid, (long)(seq % 1000000), now);
+	/* proto_sign refuses a seq above HB_SEQ_MAX: sign 1, then forge the seq in */
+	if ((rc = proto_sign(r, id, seq > HB_SEQ_MAX ? 1 : seq, now)) != 0)
 		die("sign", rc);
 	e = proto_record_envelope(r, &len);
 	env = malloc(len + 16);
 	memcpy(env, e, len);
 	hb_record_free(&r);
+	if (seq > HB_SEQ_MAX) {
+		rec = vec_record_of(env, len);
+		rec->seq = seq;
+		free(env);
+		env = vec_resign(id, rec, NULL, 0, &len);
+		env = realloc(env, len + 16);
+	}
 	/* Envelope layout: 0a 20 author(32) 12 40 signature(64) 1a len body. */
 	if (strcmp(mode, "good") == 0 || strcmp(mode, "tombstone") == 0) {
 		/* as signed */
@@ -234,7 +243,7 @@ forge(const char *mode, const struct hb_identity *id, const char *rid, uint64_t 
 		len += 7;
 	} else if (strcmp(mode, "unknown-field") == 0) {
 		free(env);
-		r = make_event(rid, (long)seq, now);
+		r = make_event(rid, (long)(seq % 1000000), now);
 		proto_sign(r, id, seq, now);
 		e = proto_record_envelope(r, &len);
 		env = vec_resign(id, vec_record_of(e, len), "\x98\x06\x01", 3, &len);
@@ -285,13 +294,40 @@ curve_dealer(void *ctx, const struct hb_identity *id, const uint8_t skey[HB_KEY_
 	return s;
 }
 
+/* Wait up to ms for a SyncReq on s (whatever else comes is skipped). */
+static bool
+wait_sync_req(void *s, int ms)
+{
+	Hiroba__Wire__PeerMsg	*m;
+	zmq_pollitem_t		 pi = { .socket = s, .events = ZMQ_POLLIN };
+	struct timespec		 t0, t;
+	uint8_t			 buf[1 << 16];
+	int			 len, left = ms;
+	bool			 got = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!got && left > 0 && zmq_poll(&pi, 1, left) > 0) {
+		if ((len = zmq_recv(s, buf, sizeof(buf), 0)) < 0)
+			break;
+		if (len <= (int)sizeof(buf) &&
+		    (m = hiroba__wire__peer_msg__unpack(NULL, (size_t)len, buf)) != NULL) {
+			got = m->m_case == HIROBA__WIRE__PEER_MSG__M_SYNC_REQ;
+			hiroba__wire__peer_msg__free_unpacked(m, NULL);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	return got;
+}
+
 static void
 send_usage(void)
 {
 	size_t	 i;
 
 	fprintf(stderr, "usage: hbtool send [-k AUTHORKEYFILE|random] [-i ID] [-t CREATED] "
-	    "CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
+	    "[-w MS] CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
 	for (i = 0; forge_modes[i] != NULL; i++)
 		fprintf(stderr, "|%s", forge_modes[i]);
 	fprintf(stderr, "\n");
@@ -303,6 +339,8 @@ send_usage(void)
  * forged as MODE (see forge(); "garbage" sends random bytes instead of a PeerMsg).
  * The record is authored by CONF's key, or by -k's key file ("random": a fresh key
  * nobody admitted); its id is "rogue/SEQ" unless -i; created is now unless -t.
+ * -w MS: then wait up to MS milliseconds for the daemon to ask us for a pull (a
+ * SyncReq over this connection) and print "sync request received" if it did.
  */
 static int
 cmd_send(int argc, char **argv)
@@ -313,7 +351,7 @@ cmd_send(int argc, char **argv)
 	uint8_t			*env = NULL, *msg = NULL;
 	size_t			 len = 0, mlen;
 	void			*ctx, *s;
-	int			 linger = 3000, rc, ch;
+	int			 linger = 3000, rc, ch, wait_ms = 0;
 	uint64_t		 seq;
 	int64_t			 now = time(NULL);
 	char			 rid[HB_ID_MAX + 1] = "";
@@ -323,8 +361,11 @@ cmd_send(int argc, char **argv)
 	ProtobufCBinaryData	 bd;
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "k:i:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:i:t:w:")) != -1) {
 		switch (ch) {
+		case 'w':
+			wait_ms = atoi(optarg);
+			break;
 		case 'k':
 			keyfile = optarg;
 			break;
@@ -385,7 +426,10 @@ cmd_send(int argc, char **argv)
 		fprintf(stderr, "hbtool: send: %s\n", zmq_strerror(zmq_errno()));
 		return 1;
 	}
-	usleep(300 * 1000);
+	if (wait_ms > 0 && wait_sync_req(s, wait_ms))
+		printf("sync request received\n");
+	else
+		usleep(300 * 1000);
 	zmq_close(s);
 	zmq_ctx_term(ctx);
 	printf("sent %s record %s seq %llu (%zu bytes)\n", mode, rid,
