@@ -282,8 +282,61 @@ out:
 static bool
 benign(int res)
 {
+	/* expired: a peer that has not run its once-a-minute purge yet still holds it */
 	return res == 0 || res == STORE_EDUP || res == STORE_EOLD ||
-	    res == STORE_ETOMBSTONE;
+	    res == STORE_ETOMBSTONE || res == STORE_EEXPIRED;
+}
+
+/*
+ * A record dated close to the future limit (HB_FUTURE_SKEW, 900 s) is taken here but not
+ * pushed on: a neighbour whose clock is a little behind ours would refuse it. It travels
+ * by the neighbours' pulls instead, which ask again until their clocks get there.
+ */
+#define RELAY_CLOCK_MARGIN	120	/* seconds */
+
+static bool
+too_far_ahead_to_relay(const uint8_t *env, size_t len, int64_t now)
+{
+	struct hb_record	*r;
+	bool			 ahead;
+
+	if (proto_open_verified(env, len, INT64_MAX / 2, &r) != 0)
+		return true;
+	ahead = proto_record_created(r) > now + HB_FUTURE_SKEW - RELAY_CLOCK_MARGIN;
+	hb_record_free(&r);
+	return ahead;
+}
+
+/*
+ * Never blame a peer for what it only relayed. Most refusals are of rules every honest
+ * daemon checks before it stores (and so before it relays) a record: signatures,
+ * encoding, the validation rules of PROTOCOL.md 6. Those are the sender's fault, relayed
+ * or not, and count toward its ban. These depend on the receiver's clock or on what it
+ * holds, and an honest relay can pass them on: counted, logged, never blamed (issue 12:
+ * one member got honest daemons banned from each other with records dated 900 s
+ * ahead, or with two versions of the same seqs). Returns why, or NULL if blamed.
+ */
+static const char *
+not_senders_fault(int res, const uint8_t *env, size_t len, const struct peer *p)
+{
+	bool	 own = len >= 2 + HB_KEY_LEN && env[0] == 0x0a && env[1] == HB_KEY_LEN &&
+		    memcmp(env + 2, p->key, HB_KEY_LEN) == 0;
+
+	switch (res) {
+	case PROTO_EFUTURE:
+		return "dated ahead of our clock (its author's clock or ours is off); "
+		    "taken when our clock gets there";
+	case STORE_EREVOKED:
+		return own ? "its own record after its revocation" :
+		    "relayed before the revocation reached it";
+	case STORE_EFORK:
+		/* the author itself sent both versions: that one is its own doing */
+		return own ? NULL : "its author signed this seq twice with other content "
+		    "(a key used on two machines, or a hostile member); we keep the "
+		    "version we got first";
+	default:
+		return NULL;
+	}
 }
 
 /*
@@ -347,6 +400,7 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 	int			 rc = ENOMEM;
 	bool			 pulled = gap == NULL;
 	char			 why[256];
+	const char		*excuse;
 
 	if (gap != NULL)
 		*gap = false;
@@ -364,7 +418,8 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 	}
 	for (i = 0; i < count; i++) {
 		if (res[i] == 0) {
-			if (relayed == NULL || !relayed[i]) {
+			if ((relayed == NULL || !relayed[i]) &&
+			    !too_far_ahead_to_relay(envs[i], lens[i], node_now())) {
 				fresh[nfresh] = envs[i];
 				freshlen[nfresh++] = lens[i];
 			}
@@ -387,11 +442,14 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 		if (res[i] == STORE_EFORK)
 			log_warnx("%s: a record reuses a sequence number with other content: "
 			    "is some group's key used on two machines?", p ? p->name : "here");
-		if (p != NULL) {
-			snprintf(why, sizeof(why), "record refused: %s (%s)",
-			    store_strerror(res[i]), store_errname(res[i]));
+		if (p == NULL)
+			continue;
+		snprintf(why, sizeof(why), "record refused: %s (%s)", store_strerror(res[i]),
+		    store_errname(res[i]));
+		if ((excuse = not_senders_fault(res[i], envs[i], lens[i], p)) != NULL)
+			log_warnx("peer %s: %s: %s", p->name, why, excuse);
+		else
 			peer_misbehaved(n, p, false, why);
-		}
 	}
 	if (nunknown > 0 && !pulled)
 		log_info("%s: records of a group that is not a member here (%zu): not "
@@ -490,7 +548,8 @@ worth_relaying(struct node *n, const uint8_t *env, size_t len)
 	size_t			 curlen;
 	bool			 ok = false;
 
-	if (proto_open(env, len, node_now(), &r) != 0)
+	if (proto_open(env, len, node_now(), &r) != 0 ||
+	    too_far_ahead_to_relay(env, len, node_now()))
 		goto out;
 	author = proto_record_author(r);
 	if (memcmp(author, n->conf->center, HB_KEY_LEN) != 0) {

@@ -327,7 +327,7 @@ send_usage(void)
 	size_t	 i;
 
 	fprintf(stderr, "usage: hbtool send [-k AUTHORKEYFILE|random] [-i ID] [-t CREATED] "
-	    "[-w MS] CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
+	    "[-n COUNT] [-w MS] CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
 	for (i = 0; forge_modes[i] != NULL; i++)
 		fprintf(stderr, "|%s", forge_modes[i]);
 	fprintf(stderr, "\n");
@@ -339,6 +339,7 @@ send_usage(void)
  * forged as MODE (see forge(); "garbage" sends random bytes instead of a PeerMsg).
  * The record is authored by CONF's key, or by -k's key file ("random": a fresh key
  * nobody admitted); its id is "rogue/SEQ" unless -i; created is now unless -t.
+ * -n COUNT: COUNT records in the one Push, seqs SEQ.., ids ID/0.. (or rogue/SEQ..).
  * -w MS: then wait up to MS milliseconds for the daemon to ask us for a pull (a
  * SyncReq over this connection) and print "sync request received" if it did.
  */
@@ -358,11 +359,21 @@ cmd_send(int argc, char **argv)
 	const char		*mode, *keyfile = NULL;
 	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
 	Hiroba__Wire__Push	 push = HIROBA__WIRE__PUSH__INIT;
-	ProtobufCBinaryData	 bd;
+	ProtobufCBinaryData	*bds = NULL;
+	size_t			 count = 1, k;
+	bool			 given_id = false;
+	char			 kid[HB_ID_MAX + 1];
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "k:i:t:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:i:n:t:w:")) != -1) {
 		switch (ch) {
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			if (count < 1 || count > 1000) {
+				send_usage();
+				return 2;
+			}
+			break;
 		case 'w':
 			wait_ms = atoi(optarg);
 			break;
@@ -370,6 +381,7 @@ cmd_send(int argc, char **argv)
 			keyfile = optarg;
 			break;
 		case 'i':
+			given_id = true;
 			snprintf(rid, sizeof(rid), "%s", optarg);
 			break;
 		case 't':
@@ -404,15 +416,26 @@ cmd_send(int argc, char **argv)
 		msg = malloc(mlen);
 		randombytes_buf(msg, mlen);
 	} else {
-		if (forge(mode, &author, rid, seq, now, &env, &len) != 0) {
-			fprintf(stderr, "hbtool: unknown mode %s\n", mode);
-			send_usage();
-			return 2;
+		if ((bds = calloc(count, sizeof(*bds))) == NULL)
+			return 1;
+		for (k = 0; k < count; k++) {
+			if (count == 1)
+				snprintf(kid, sizeof(kid), "%s", rid);
+			else if (given_id)
+				snprintf(kid, sizeof(kid), "%s/%zu", rid, k);
+			else
+				snprintf(kid, sizeof(kid), "rogue/%llu",
+				    (unsigned long long)(seq + k));
+			if (forge(mode, &author, kid, seq + k, now, &env, &len) != 0) {
+				fprintf(stderr, "hbtool: unknown mode %s\n", mode);
+				send_usage();
+				return 2;
+			}
+			bds[k].data = env;
+			bds[k].len = len;
 		}
-		bd.data = env;
-		bd.len = len;
-		push.n_envelopes = 1;
-		push.envelopes = &bd;
+		push.n_envelopes = count;
+		push.envelopes = bds;
 		m.m_case = HIROBA__WIRE__PEER_MSG__M_PUSH;
 		m.push = &push;
 		mlen = hiroba__wire__peer_msg__get_packed_size(&m);
@@ -434,7 +457,12 @@ cmd_send(int argc, char **argv)
 	zmq_ctx_term(ctx);
 	printf("sent %s record %s seq %llu (%zu bytes)\n", mode, rid,
 	    (unsigned long long)seq, len);
-	free(env);
+	if (count > 1)
+		printf("and %zu more, up to seq %llu\n", count - 1,
+		    (unsigned long long)(seq + count - 1));
+	for (k = 0; bds != NULL && k < count; k++)
+		free(bds[k].data);
+	free(bds);
 	free(msg);
 	proto_identity_clear(&id);
 	proto_identity_clear(&author);

@@ -1,0 +1,105 @@
+"""One bad member among honest daemons (issue 12): what it sends through an honest daemon
+must not get that daemon banned by the others.
+
+A "rogue" group is admitted by the center; hbtool speaks for it (tests/tools/hbtool.c
+`send`). The nursery and the center are honest; the center's clock runs 120 s behind
+(Debian's faketime), as a small machine's clock may.
+"""
+import os
+import subprocess
+import time
+import unittest
+
+import hb
+from hb import event, wait_for
+
+HBTOOL = os.environ.get("HBTOOL", "hbtool")
+T0 = int(time.time()) + 7 * 86400
+BAN = "ignoring it for"
+
+
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+def slow_clock(seconds):
+    """A command prefix that runs hirobad with its wall clock `seconds` behind
+    (libfaketime preloaded by env, which execs: signals reach hirobad itself)."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return ["env", "LD_PRELOAD=" + FAKETIME_LIB, "FAKETIME=-%ds" % seconds,
+            "DONT_FAKE_MONOTONIC=1",
+            "ASAN_OPTIONS=" + (asan + ":" if asan else "") + "verify_asan_link_order=0"]
+
+
+class Hostile(hb.FederationTest):
+
+    def setUp(self):
+        super().setUp()
+        f = self.fed
+        self.center = f.add_center("center", start=False)
+        self.center.wrap = slow_clock(120)
+        self.center.start()
+        self.rogue = f.add_group("rogue", "circle")
+        self.nursery = f.add_group("nursery", "nursery")
+        self.nursery.add_peer(self.center)
+        f.start(self.nursery)
+
+    def send(self, to, mode, seq, *opts):
+        r = subprocess.run([HBTOOL, "send"] + list(opts) +
+                           [self.rogue.conf, to.endpoint, to.key, mode, str(seq)],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, "hbtool send %s: %s" % (mode, r.stderr))
+        return r.stdout
+
+    def still_friends(self, tag):
+        """Neither honest daemon banned the other, and a new record still gets across."""
+        for g in (self.center, self.nursery):
+            self.assertNotIn(BAN, g.logtext(), "%s banned a peer" % g.name)
+        self.nursery.publish(event("event/" + tag, "親子のひろば", T0))
+        wait_for("the nursery's new record at the center",
+                 lambda: self.center.has(self.nursery.key, "event/" + tag), timeout=30)
+
+    def test_future_dated_records_relayed_are_not_blamed(self):
+        # 60 records dated 850 s ahead: the nursery takes them (the limit is 900 s) but
+        # does not push them on; the center, 120 s behind, refuses them as it pulls,
+        # round after round, without holding that against the nursery (50 refusals a
+        # minute would ban it).
+        n = 60
+        self.send(self.nursery, "good", 100, "-n", str(n), "-t", str(int(time.time()) + 850))
+        wait_for("the nursery to hold the rogue's records",
+                 lambda: self.nursery.complete(self.rogue.key) >= 100 + n - 1
+                 or self.nursery.has(self.rogue.key, "rogue/%d" % (100 + n - 1)))
+        wait_for("the center to refuse them twice over (two pulls)",
+                 lambda: self.center.status().get("rejected", 0) >= 2 * n, timeout=60)
+        log = self.center.logtext()
+        self.assertIn("dated ahead of our clock", log)
+        self.assertFalse(self.center.has(self.rogue.key, "rogue/100"))
+        self.still_friends("after-future")
+
+    def test_forks_relayed_are_not_blamed(self):
+        # the rogue signs seqs 300..359 twice, with other content, one set to each
+        # side while the two are apart (else the first set is relayed at once)
+        n = 60
+        now = int(time.time())
+        self.assertEqual(self.nursery.stop(), 0)
+        self.send(self.center, "good", 300, "-n", str(n), "-t", str(now - 20))
+        wait_for("the center to hold its set",
+                 lambda: self.center.has(self.rogue.key, "rogue/%d" % (300 + n - 1)))
+        self.assertEqual(self.center.stop(), 0)
+        self.nursery.start()
+        self.send(self.nursery, "good", 300, "-n", str(n), "-t", str(now - 10))
+        wait_for("the nursery to hold its set",
+                 lambda: self.nursery.has(self.rogue.key, "rogue/%d" % (300 + n - 1)))
+        self.center.start()
+        wait_for("both sides to refuse the other's versions",
+                 lambda: self.center.status().get("rejected", 0) >= n and
+                 self.nursery.status().get("rejected", 0) >= n, timeout=60)
+        for g in (self.center, self.nursery):
+            self.assertIn("signed this seq twice", g.logtext())
+        # each keeps the version it got first
+        self.assertEqual(self.center.show(self.rogue.key, "rogue/300")["created"], now - 20)
+        self.assertEqual(self.nursery.show(self.rogue.key, "rogue/300")["created"], now - 10)
+        self.still_friends("after-fork")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
