@@ -2,7 +2,6 @@
  * gen_vectors.c: writes tests/vectors/records.json, the known-answer vectors of the
  * record format (PROTOCOL.md, "Test vectors"). Built as target gen_vectors, not a test.
  */
-#define _GNU_SOURCE	/* memmem, in gen_vectors.h */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -199,6 +199,18 @@ vec_set_str(char **field, const char *s)
  * of the body (field 17), so the body is the header packed alone, then 8a 01, the new
  * length and the patched Event.
  */
+/* The first place pat occurs in b[0..n), or NULL (memmem, without _GNU_SOURCE). */
+static inline uint8_t *
+vec_find(uint8_t *b, size_t n, const void *pat, size_t pl)
+{
+	size_t	i;
+
+	for (i = 0; pl <= n && i <= n - pl; i++)
+		if (memcmp(b + i, pat, pl) == 0)
+			return b + i;
+	return NULL;
+}
+
 static inline uint8_t *
 vec_event_patch(const struct hb_identity *id, const uint8_t *ev, size_t evlen,
     const void *pat, size_t pl, const void *rep, size_t rl, size_t *elen)
@@ -210,8 +222,8 @@ vec_event_patch(const struct hb_identity *id, const uint8_t *ev, size_t evlen,
 
 	eb = malloc(en + 1);
 	hiroba__event__pack(e, eb);
-	at = memmem(eb, en, pat, pl);
-	if (at == NULL || memmem(at + 1, en - (size_t)(at - eb) - 1, pat, pl) != NULL)
+	at = vec_find(eb, en, pat, pl);
+	if (at == NULL || vec_find(at + 1, en - (size_t)(at - eb) - 1, pat, pl) != NULL)
 		abort();	/* the vector would not say what its name says */
 	off = (size_t)(at - eb);
 	nl = en - pl + rl;
