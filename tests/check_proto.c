@@ -280,6 +280,34 @@ REJECT_TEST(test_seq_zero, "seq-zero", PROTO_ESEQ)
 REJECT_TEST(test_too_long, "title-too-long", PROTO_ELEN)
 REJECT_TEST(test_no_payload, "no-payload", PROTO_EMISSING)
 REJECT_TEST(test_member_id, "membership-id-mismatch", PROTO_EMEMBERID)
+REJECT_TEST(test_seq_over_max, "seq-2^53", PROTO_ESEQ)
+
+/* The other side of the seq bounds: 1 and 2^53-1 open. */
+START_TEST(test_seq_bounds)
+{
+	struct hb_record	*o = NULL;
+	const uint8_t		*env;
+	size_t			 len;
+
+	ck_assert_uint_eq(proto_record_seq(vec_named("reply")), 1);
+	ck_assert_uint_eq(proto_record_seq(vec_named("seq-max")), HB_SEQ_MAX);
+	env = proto_record_envelope(vec_named("seq-max"), &len);
+	ck_assert_int_eq(proto_open(env, len, VEC_NOW, &o), 0);
+	ck_assert_uint_eq(proto_record_seq(o), 9007199254740991ULL);
+	hb_record_free(&o);
+}
+END_TEST
+REJECT_TEST(test_envelope_group, "envelope-group-field", PROTO_EENVELOPE)
+REJECT_TEST(test_group_known, "body-group-known-field", PROTO_EDECODE)
+REJECT_TEST(test_group_unknown, "body-group-unknown-field", PROTO_EDECODE)
+REJECT_TEST(test_wrong_wire_type, "body-wrong-wire-type", PROTO_EDECODE)
+REJECT_TEST(test_unknown_fixed64, "body-unknown-fixed64", PROTO_ENONCANON)
+REJECT_TEST(test_packed, "event-audience-packed", PROTO_ENONCANON)
+REJECT_TEST(test_enum_over_int32, "event-category-over-int32", PROTO_ENONCANON)
+REJECT_TEST(test_enum_negative, "event-category-negative", PROTO_EENUM)
+REJECT_TEST(test_lang_empty, "translation-lang-empty", PROTO_EMISSING)
+REJECT_TEST(test_lang_bad_char, "translation-lang-bad-char", PROTO_ERANGE)
+REJECT_TEST(test_description_cr, "description-carriage-return", PROTO_EUTF8)
 
 /* ---- JSON ---- */
 
@@ -488,6 +516,41 @@ START_TEST(test_occurrences)
 	ck_assert_int_eq(o.s[1], 1720486800);	/* 07-09 */
 	ck_assert_int_eq(o.s[2], 1723510800);	/* 08-13 */
 	ck_assert_int_eq(o.s[3], 1725930000);	/* 09-10 */
+
+	/* The vectors' monthly events, against dates worked out by hand: a skipped month
+	 * is neither moved nor does it shift the months after it. */
+	{
+		static const struct {
+			const char	*name;
+			int		 n;
+			int64_t		 s[8];
+		} want[] = {
+			{ "event-monthly-31st", 7, { 1706662800, 1711846800, 1717117200,
+			    1722387600, 1725066000, 1730336400, 1735606800 } },	/* 1 3 5 7 8 10 12 */
+			{ "event-monthly-30th-all-day", 4, { 1706540400, 1711724400,
+			    1714402800, 1716994800 } },		/* 00:00 JST of 1/30 3/30 4/30 5/30 */
+			{ "event-monthly-interval-2", 3, { 1722387600, 1738285200,
+			    1743382800 } },			/* 2024-07-31, 2025-01-31, 03-31 */
+			{ "event-monthly-5th-wednesday", 3, { 1716944400, 1722387600,
+			    1730250000 } },			/* 05-29, 07-31, 10-30 */
+		};
+		size_t	i;
+		int	k;
+
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			memset(&o, 0, sizeof(o));
+			ck_assert_int_eq(proto_record_occurrences(vec_named(want[i].name), occ_cb,
+			    &o), 0);
+			ck_assert_msg(o.n == want[i].n, "%s: %d occurrences", want[i].name, o.n);
+			for (k = 0; k < o.n; k++)
+				ck_assert_msg(o.s[k] == want[i].s[k], "%s[%d]: %lld", want[i].name,
+				    k, (long long)o.s[k]);
+		}
+		/* all day: one day, to 00:00 JST of the next */
+		memset(&o, 0, sizeof(o));
+		proto_record_occurrences(vec_named("event-monthly-30th-all-day"), occ_cb, &o);
+		ck_assert_int_eq(o.e[0], 1706626800);
+	}
 
 	/* All day 2024-07-20 .. 07-21: 00:00 JST on the 20th to 00:00 JST on the 22nd. */
 	occurrences_of("{\"event\":{\"title\":\"t\",\"category\":\"other_category\","
@@ -917,6 +980,19 @@ proto_suite(void)
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_no_payload);
 	tcase_add_test(tc, test_member_id);
+	tcase_add_test(tc, test_seq_over_max);
+	tcase_add_test(tc, test_seq_bounds);
+	tcase_add_test(tc, test_envelope_group);
+	tcase_add_test(tc, test_group_known);
+	tcase_add_test(tc, test_group_unknown);
+	tcase_add_test(tc, test_wrong_wire_type);
+	tcase_add_test(tc, test_unknown_fixed64);
+	tcase_add_test(tc, test_packed);
+	tcase_add_test(tc, test_enum_over_int32);
+	tcase_add_test(tc, test_enum_negative);
+	tcase_add_test(tc, test_lang_empty);
+	tcase_add_test(tc, test_lang_bad_char);
+	tcase_add_test(tc, test_description_cr);
 	tcase_add_test(tc, test_key_cache);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_json_errors);

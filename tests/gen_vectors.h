@@ -76,6 +76,36 @@ static const struct vec_draft vec_drafts[] = {
 	  "{\"id\":\"re/network-2024-07\",\"reply\":{\"meeting\":{"
 	  "\"author\":\"" VEC_CENTER_HEX "\",\"id\":\"mtg/network-2024-07\"},"
 	  "\"attending\":true,\"count\":2}}" },
+	/* Monthly recurrences (PROTOCOL.md 7): a month without the day is skipped, never
+	 * moved, and still counts toward the interval. The 31st, 10:00 JST: no February,
+	 * April, June, September or November occurrence. */
+	{ "event-monthly-31st", 8, 1717200420,
+	  "{\"id\":\"ev/monthly-31st\",\"event\":{\"title\":\"月末のひろば\","
+	  "\"when\":{\"start\":1706662800,\"end\":1706670000},"
+	  "\"recurrence\":{\"freq\":\"monthly\",\"until\":1735606800},"
+	  "\"category\":\"play_space\"}}" },
+	/* All-day on the 30th: February 2024 (29 days) is skipped. */
+	{ "event-monthly-30th-all-day", 9, 1717200480,
+	  "{\"id\":\"ev/monthly-30th\",\"event\":{\"title\":\"子育て相談日\","
+	  "\"when\":{\"all_day\":true,\"start\":20240130,\"end\":20240130},"
+	  "\"recurrence\":{\"freq\":\"monthly\",\"until\":20240530},"
+	  "\"category\":\"consultation\"}}" },
+	/* Every 2 months from 31 July: September and November are skipped (no 31st) and
+	 * the count goes on in calendar months: 31 January and 31 March 2025 follow. */
+	{ "event-monthly-interval-2", 10, 1717200540,
+	  "{\"id\":\"ev/bimonthly-31st\",\"event\":{\"title\":\"支援者研修\","
+	  "\"when\":{\"start\":1722387600,\"end\":1722394800},"
+	  "\"recurrence\":{\"freq\":\"monthly\",\"interval\":2,\"until\":1743382800},"
+	  "\"category\":\"supporter_training\"}}" },
+	/* The 5th Wednesday (29 May 2024): June, August and September have none. */
+	{ "event-monthly-5th-wednesday", 11, 1717200600,
+	  "{\"id\":\"ev/fifth-wednesday\",\"event\":{\"title\":\"第5水曜日のおはなし会\","
+	  "\"when\":{\"start\":1716944400,\"end\":1716951600},"
+	  "\"recurrence\":{\"freq\":\"monthly\",\"by_weekday\":true,"
+	  "\"until\":1730336400},\"category\":\"play_space\"}}" },
+	/* The highest seq there is, 2^53-1 (PROTOCOL.md 6.1). */
+	{ "seq-max", 9007199254740991ULL, 1717200660,
+	  "{\"id\":\"ev/seq-max\",\"tombstone\":{}}" },
 };
 #define VEC_NDRAFTS	(sizeof(vec_drafts) / sizeof(vec_drafts[0]))
 /* The reply is written by the member group, all others by the center. */
@@ -162,6 +192,64 @@ vec_set_str(char **field, const char *s)
 	*field = strdup(s);
 }
 
+/*
+ * The signed event with one byte pattern of its Event message replaced (the pattern must
+ * occur exactly once), signed again as id: a malloc'd envelope. For encodings protobuf-c
+ * never writes (packed repeated fields, oversized varints). The Event is the last field
+ * of the body (field 17), so the body is the header packed alone, then 8a 01, the new
+ * length and the patched Event.
+ */
+/* The first place pat occurs in b[0..n), or NULL (memmem, without _GNU_SOURCE). */
+static inline uint8_t *
+vec_find(uint8_t *b, size_t n, const void *pat, size_t pl)
+{
+	size_t	i;
+
+	for (i = 0; pl <= n && i <= n - pl; i++)
+		if (memcmp(b + i, pat, pl) == 0)
+			return b + i;
+	return NULL;
+}
+
+static inline uint8_t *
+vec_event_patch(const struct hb_identity *id, const uint8_t *ev, size_t evlen,
+    const void *pat, size_t pl, const void *rep, size_t rl, size_t *elen)
+{
+	Hiroba__Record	*r = vec_record_of(ev, evlen);
+	Hiroba__Event	*e = r->event;
+	uint8_t		*eb, *body, *at, *env;
+	size_t		 en = hiroba__event__get_packed_size(e), hl, nl, bl, off, x;
+
+	eb = malloc(en + 1);
+	hiroba__event__pack(e, eb);
+	at = vec_find(eb, en, pat, pl);
+	if (at == NULL || vec_find(at + 1, en - (size_t)(at - eb) - 1, pat, pl) != NULL)
+		abort();	/* the vector would not say what its name says */
+	off = (size_t)(at - eb);
+	nl = en - pl + rl;
+	r->body_case = HIROBA__RECORD__BODY__NOT_SET;
+	r->event = NULL;
+	hl = hiroba__record__get_packed_size(r);
+	body = malloc(hl + 2 + 10 + nl);
+	hiroba__record__pack(r, body);
+	bl = hl;
+	body[bl++] = 0x8a;
+	body[bl++] = 0x01;
+	for (x = nl; x >= 0x80; x >>= 7)
+		body[bl++] = (uint8_t)(x | 0x80);
+	body[bl++] = (uint8_t)x;
+	memcpy(body + bl, eb, off);
+	memcpy(body + bl + off, rep, rl);
+	memcpy(body + bl + off + rl, at + pl, en - off - pl);
+	bl += nl;
+	env = vec_envelope(id, body, bl, elen);
+	free(body);
+	free(eb);
+	hiroba__event__free_unpacked(e, NULL);
+	hiroba__record__free_unpacked(r, NULL);
+	return env;
+}
+
 struct vec_reject {
 	const char	*name;
 	const char	*error;		/* proto_errname() of the expected code */
@@ -169,7 +257,7 @@ struct vec_reject {
 	size_t		 len;
 };
 
-#define VEC_MAXREJECT	32
+#define VEC_MAXREJECT	48
 
 /*
  * Forge every must-reject envelope from the signed event, place and membership
@@ -312,6 +400,54 @@ vec_rejects(const uint8_t *ev, size_t evlen, const uint8_t *pl, size_t pllen,
 	r = vec_record_of(ms, mslen);
 	vec_set_str(&r->id, "member/" VEC_CENTER_HEX);
 	RESIGN("membership-id-mismatch", "bad-member-id", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	r->seq = HB_SEQ_MAX + 1;
+	RESIGN("seq-2^53", "bad-seq", r, NULL, 0);
+
+	/* Wire types (PROTOCOL.md 3): a group (3, 4), 6 or 7 anywhere, or a known field
+	 * with a wire type other than its own, does not parse; an unknown field with
+	 * wire type 0, 1, 2 or 5 parses and is not canonical. */
+	COPY("envelope-group-field", "bad-envelope", ev, evlen);
+	memcpy(out[n].env + evlen, "\x23\x24", 2);	/* field 4, start + end group */
+	out[n].len += 2;
+	n++;
+	RESIGN("body-group-known-field", "bad-decode", vec_record_of(ev, evlen),
+	    "\x23\x24", 2);	/* field 4 (expires) as start group + end group */
+	RESIGN("body-group-unknown-field", "bad-decode", vec_record_of(ev, evlen),
+	    "\x9b\x06\x9c\x06", 4);	/* field 99, start group + end group */
+	RESIGN("body-wrong-wire-type", "bad-decode", vec_record_of(ev, evlen),
+	    "\x22\x01\x05", 3);	/* field 4 (expires, a varint) length-delimited */
+	RESIGN("body-unknown-fixed64", "non-canonical", vec_record_of(ev, evlen),
+	    "\x99\x06\x01\x02\x03\x04\x05\x06\x07\x08", 10);	/* field 99, wt 1 */
+	/* audience [fathers, all_families]: 40 02 40 06 unpacked, 42 02 02 06 packed */
+	out[n].name = "event-audience-packed";
+	out[n].error = "non-canonical";
+	out[n].env = vec_event_patch(&id, ev, evlen, "\x40\x02\x40\x06", 4,
+	    "\x42\x02\x02\x06", 4, &out[n].len);
+	n++;
+	/* Enums are int32: category 2 + 2^32 reads as 2 and packs as 38 02. */
+	out[n].name = "event-category-over-int32";
+	out[n].error = "non-canonical";
+	out[n].env = vec_event_patch(&id, ev, evlen, "\x38\x02", 2,
+	    "\x38\x82\x80\x80\x80\x10", 6, &out[n].len);
+	n++;
+	/* -1 as a 10-byte varint is the canonical int32 -1: parsed, then unknown. */
+	out[n].name = "event-category-negative";
+	out[n].error = "bad-enum";
+	out[n].env = vec_event_patch(&id, ev, evlen, "\x38\x02", 2,
+	    "\x38\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, &out[n].len);
+	n++;
+
+	/* Text rules whose code is easy to get wrong (PROTOCOL.md 6.2). */
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->translations[0]->lang, "");
+	RESIGN("translation-lang-empty", "missing", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->translations[0]->lang, "ja_JP");
+	RESIGN("translation-lang-bad-char", "out-of-range", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->description, "一行目\r\n二行目");
+	RESIGN("description-carriage-return", "bad-utf8", r, NULL, 0);
 #undef COPY
 #undef RESIGN
 	return n;
