@@ -279,11 +279,13 @@ out:
 
 /* ---- storing what arrives ---- */
 
+/* Refusals that are not the sender's fault. EERASED: a copy of a sealed box whose
+ * tombstone the sender has not received yet (PROTOCOL.md 12.3). */
 static bool
 benign(int res)
 {
 	return res == 0 || res == STORE_EDUP || res == STORE_EOLD ||
-	    res == STORE_ETOMBSTONE;
+	    res == STORE_ETOMBSTONE || res == STORE_EERASED;
 }
 
 /*
