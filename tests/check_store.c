@@ -1627,6 +1627,52 @@ START_TEST(test_erased_by_own_delete)
 }
 END_TEST
 
+/* A format-4 store (no box index) gets its box index at open, so that a later tombstone
+ * finds the copies it already held. */
+START_TEST(test_erased_migration)
+{
+	struct hb_record *l;
+	struct env tomb;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 6, "format" }, v;
+	uint8_t fmt[4] = { 0, 0, 0, 4 };
+	char sealed[2100], self[2100];
+
+	admit(st, 1, &g1);
+	admit(st, 2, &g2);
+	l = sealed_listing(&g1, 1, "vol/s", sealed, self);
+	ck_assert_int_eq(ingest_free(st, env_of(l)), 0);
+	ck_assert_int_eq(ingest_free(st, box_copy(&g2, 1, "vol/copy", sealed)), 0);
+	store_close(&st);
+
+	/* Back to what format 4 wrote: no box and dead databases. */
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, dbdir, 0, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "box", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "dead", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	v.mv_data = fmt;
+	v.mv_size = 4;
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	ck_assert_int_eq(store_open(&st, dbdir, center.pk, NULL), 0);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	ck_assert_int_eq(ingest1(st, tomb = erasing_tombstone(&g1, 2, "vol/s", l)), 0);
+	ck_assert_int_eq(get_rc(g2.pk, "vol/copy"), STORE_NOTFOUND);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	hb_record_free(&l);
+	free(tomb.p);
+}
+END_TEST
+
 /* ---- verify ---- */
 
 START_TEST(test_verify_detects_corruption)
@@ -1697,6 +1743,7 @@ store_suite(void)
 	tcase_add_test(tc, test_erased_tombstone_first);
 	tcase_add_test(tc, test_erased_copy_first);
 	tcase_add_test(tc, test_erased_by_own_delete);
+	tcase_add_test(tc, test_erased_migration);
 	tcase_add_test(tc, test_query_volunteers);
 	tcase_add_test(tc, test_query_text);
 	tcase_add_test(tc, test_verify_detects_corruption);
