@@ -279,12 +279,14 @@ out:
 
 /* ---- storing what arrives ---- */
 
+/* Refusals that are not the sender's fault. EERASED: a copy of a sealed box whose
+ * tombstone the sender has not received yet (PROTOCOL.md 12.3). */
 static bool
 benign(int res)
 {
 	/* expired: a peer that has not run its once-a-minute purge yet still holds it */
 	return res == 0 || res == STORE_EDUP || res == STORE_EOLD ||
-	    res == STORE_ETOMBSTONE || res == STORE_EEXPIRED;
+	    res == STORE_ETOMBSTONE || res == STORE_EEXPIRED || res == STORE_EERASED;
 }
 
 /*

@@ -169,3 +169,87 @@ out:
 	sodium_memzero(csk, sizeof(csk));
 	return rc;
 }
+
+/* ---- erasure (PROTOCOL.md 12.3) ---- */
+
+size_t
+proto_record_boxes(const struct hb_record *r, uint8_t d[2][HB_HASH_LEN])
+{
+	const Hiroba__Volunteer	*v;
+	size_t			 n = 0;
+
+	if (r == NULL || r->rec == NULL ||
+	    r->rec->body_case != HIROBA__RECORD__BODY_VOLUNTEER)
+		return 0;
+	v = r->rec->volunteer;
+	if (v->has_contact_sealed)
+		crypto_generichash(d[n++], HB_HASH_LEN, v->contact_sealed.data,
+		    v->contact_sealed.len, NULL, 0);
+	if (v->has_contact_self) {
+		crypto_generichash(d[n], HB_HASH_LEN, v->contact_self.data,
+		    v->contact_self.len, NULL, 0);
+		/* The same bytes twice are one box: one index entry, one digest. */
+		if (n == 0 || memcmp(d[0], d[n], HB_HASH_LEN) != 0)
+			n++;
+	}
+	return n;
+}
+
+size_t
+proto_record_erased(const struct hb_record *r, const uint8_t *d[HB_ERASED_MAX])
+{
+	const Hiroba__Tombstone	*t;
+	size_t			 i, n = 0;
+
+	if (r == NULL || r->rec == NULL ||
+	    r->rec->body_case != HIROBA__RECORD__BODY_TOMBSTONE)
+		return 0;
+	t = r->rec->tombstone;
+	for (i = 0; i < t->n_erased && n < HB_ERASED_MAX; i++)
+		if (t->erased[i].len == HB_HASH_LEN)
+			d[n++] = t->erased[i].data;
+	return n;
+}
+
+int
+proto_tombstone_add_erased(struct hb_record *draft, const uint8_t (*d)[HB_HASH_LEN],
+    size_t n)
+{
+	Hiroba__Tombstone	*t;
+	ProtobufCBinaryData	*a;
+	size_t			 i, j, add = 0;
+	bool			 fresh[HB_ERASED_MAX] = { false };
+
+	if (draft == NULL || draft->rec == NULL ||
+	    draft->rec->body_case != HIROBA__RECORD__BODY_TOMBSTONE)
+		return PROTO_EMISSING;
+	t = draft->rec->tombstone;
+	if (n > HB_ERASED_MAX)
+		return PROTO_ECOUNT;
+	for (i = 0; i < n; i++) {
+		fresh[i] = true;
+		for (j = 0; j < t->n_erased && fresh[i]; j++)
+			fresh[i] = t->erased[j].len != HB_HASH_LEN ||
+			    memcmp(t->erased[j].data, d[i], HB_HASH_LEN) != 0;
+		for (j = 0; j < i && fresh[i]; j++)
+			fresh[i] = !fresh[j] || memcmp(d[j], d[i], HB_HASH_LEN) != 0;
+		add += fresh[i];
+	}
+	if (add == 0)
+		return 0;
+	if (t->n_erased + add > HB_ERASED_MAX)
+		return PROTO_ECOUNT;
+	/* protobuf-c frees an unpacked message's arrays and bytes with free(). */
+	if ((a = realloc(t->erased, (t->n_erased + add) * sizeof(*a))) == NULL)
+		return PROTO_ENOMEM;
+	t->erased = a;
+	for (i = 0; i < n; i++) {
+		if (!fresh[i])
+			continue;
+		if ((a[t->n_erased].data = malloc(HB_HASH_LEN)) == NULL)
+			return PROTO_ENOMEM;
+		memcpy(a[t->n_erased].data, d[i], HB_HASH_LEN);
+		a[t->n_erased++].len = HB_HASH_LEN;
+	}
+	return 0;
+}

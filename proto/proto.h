@@ -212,6 +212,29 @@ int	 proto_contact_seal(struct hb_record *draft, const uint8_t center_pk[HB_KEY_
 int	 proto_contact_open(const struct hb_record *r, const struct hb_identity *reader,
 	    char **contact);
 
+/*
+ * Erasure of sealed contacts (PROTOCOL.md 12.3). A box's digest is BLAKE2b-256 of its
+ * bytes exactly as they appear in the record; a tombstone lists the digests of the boxes
+ * it erases (Tombstone.erased), and stores refuse and purge any record carrying one.
+ *
+ * proto_record_boxes: the digests of a volunteer record's boxes (contact_sealed, then
+ * contact_self; once if both hold the same bytes) into d. Returns how many, 0..2 (0 for
+ * any other kind). Drafts too.
+ * proto_record_erased: a tombstone's erased digests, d[i] pointing into r (valid as long
+ * as r). Returns how many, at most HB_ERASED_MAX (0 for any other kind); entries that are
+ * not HB_HASH_LEN bytes (a draft not validated yet) are skipped.
+ * proto_tombstone_add_erased: add the n digests of d to a tombstone draft's erased list,
+ * skipping those it already names. Returns 0, PROTO_EMISSING (not a tombstone draft),
+ * PROTO_ECOUNT (more than HB_ERASED_MAX in all; then the draft is unchanged) or
+ * PROTO_ENOMEM.
+ */
+#define HB_ERASED_MAX	16
+size_t	 proto_record_boxes(const struct hb_record *r, uint8_t d[2][HB_HASH_LEN]);
+size_t	 proto_record_erased(const struct hb_record *r,
+	    const uint8_t *d[HB_ERASED_MAX]);
+int	 proto_tombstone_add_erased(struct hb_record *draft,
+	    const uint8_t (*d)[HB_HASH_LEN], size_t n);
+
 /* Membership records: the fields the store and the daemon's trust rules need. */
 struct hb_member {
 	uint8_t		key[HB_KEY_LEN];

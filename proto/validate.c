@@ -530,6 +530,32 @@ v_volunteer(struct vctx *v, const Hiroba__Volunteer *vo)
 	return 0;
 }
 
+/* erased: digests of sealed boxes (PROTOCOL.md 12.3). The validator cannot tell whose
+ * boxes they are; it only bounds the list, so that the dead-box index a tombstone writes
+ * stays small. */
+static int
+v_tombstone(struct vctx *v, const Hiroba__Tombstone *t)
+{
+	size_t	i, j;
+	int	rc;
+
+	if ((rc = text(v, t->reason, LEN_SHORT, "tombstone.reason")) != 0)
+		return rc;
+	if (t->n_erased > HB_ERASED_MAX)
+		return vfail(v, PROTO_ECOUNT, "tombstone.erased: more than %d",
+		    HB_ERASED_MAX);
+	for (i = 0; i < t->n_erased; i++) {
+		if (t->erased[i].len != HB_HASH_LEN)
+			return vfail(v, PROTO_ERANGE, "tombstone.erased[%zu]: %zu bytes, not %d",
+			    i, t->erased[i].len, HB_HASH_LEN);
+		for (j = 0; j < i; j++)
+			if (memcmp(t->erased[i].data, t->erased[j].data, HB_HASH_LEN) == 0)
+				return vfail(v, PROTO_ECOUNT,
+				    "tombstone.erased[%zu]: the same digest twice", i);
+	}
+	return 0;
+}
+
 /* Only the center writes matches: that is a trust rule, kept by the store
  * (STORE_ENOTCENTER), like memberships. */
 static int
@@ -667,7 +693,7 @@ validate_record(const Hiroba__Record *r, int64_t now, bool check_id, char *err,
 		rc = v_membership(v, r, check_id);
 		break;
 	case HIROBA__RECORD__BODY_TOMBSTONE:
-		rc = text(v, r->tombstone->reason, LEN_SHORT, "tombstone.reason");
+		rc = v_tombstone(v, r->tombstone);
 		break;
 	case HIROBA__RECORD__BODY_MATCH:
 		rc = v_match(v, r->match);

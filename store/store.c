@@ -17,6 +17,10 @@
  *   term  term    -> arrival || kind   (DUPSORT, DUPFIXED: many per key)
  *   text  bigram  -> arrival || kind   (each pair of code points, and the last)
  *   geo   latcell(4) || loncell(4) || arrival (0.02 degree)   -> lat, lon, kind
+ *   box   digest(32) of a sealed box -> author || seq(8 BE)  (DUPSORT: every record
+ *         carrying that box, so that a tombstone erasing it finds the copies too)
+ *   dead  digest(32) -> author || seq of a tombstone whose erased names it (DUPSORT);
+ *         a record carrying such a box is refused (PROTOCOL.md 12.3)
  * Why arrival numbers: LMDB puts with increasing keys are ~20 times faster than scattered
  * ones (a batch dirties the last pages, not pages all over the tree). rec is appended to,
  * each posting list of term and text grows at its end, and occ grows at the end of each
@@ -63,6 +67,8 @@ static const struct {
 	{ STORE_EMAPFULL, "map-full", "the store cannot grow further" },
 	{ STORE_ECORRUPT, "corrupt", "a stored value does not decode or check" },
 	{ STORE_EVERSION, "version", "data directory of another version or center" },
+	{ STORE_EERASED, "erased",
+	    "carries a sealed contact that its owner deleted (erased everywhere)" },
 };
 
 const char *
@@ -140,7 +146,18 @@ meta_check(struct store *st, MDB_txn *txn)
 
 	k.mv_data = "format";
 	k.mv_size = 6;
-	if ((rc = mdb_get(txn, st->meta, &k, &v)) == 0) {
+	if ((rc = mdb_get(txn, st->meta, &k, &v)) == 0 && v.mv_size == 4 &&
+	    be32_get(v.mv_data) == 4) {
+		/* Format 4 lacks box and dead (just created, empty): index the boxes held;
+		 * no format-4 tombstone could name erased boxes. */
+		if ((rc = store_migrate_boxes(st, txn)) != 0)
+			return rc;
+		be32_put(fmt, STORE_FORMAT);
+		v.mv_data = fmt;
+		v.mv_size = 4;
+		if ((rc = mdb_put(txn, st->meta, &k, &v, 0)) != 0)
+			return rc;
+	} else if (rc == 0) {
 		if (v.mv_size != 4 || be32_get(v.mv_data) != STORE_FORMAT)
 			return STORE_EVERSION;
 	} else if (rc == MDB_NOTFOUND) {
@@ -193,6 +210,8 @@ store_env_open(struct store *st, bool create)
 		{ &st->auth, "auth", 0 }, { &st->mem, "mem", 0 }, { &st->occ, "occ", 0 },
 		{ &st->term, "term", MDB_DUPSORT | MDB_DUPFIXED },
 		{ &st->text, "text", MDB_DUPSORT | MDB_DUPFIXED }, { &st->geo, "geo", 0 },
+		{ &st->box, "box", MDB_DUPSORT | MDB_DUPFIXED },
+		{ &st->dead, "dead", MDB_DUPSORT | MDB_DUPFIXED },
 	};
 
 	if ((rc = mdb_env_create(&st->env)) != 0)

@@ -27,6 +27,7 @@ enum {
 	STORE_EMAPFULL,		/* the map cannot grow further (disk full or limit) */
 	STORE_ECORRUPT,		/* a stored value does not decode */
 	STORE_EVERSION,		/* the data directory was written by an incompatible version */
+	STORE_EERASED,		/* carries a sealed box a stored tombstone erased (12.3) */
 	STORE_ELAST
 };
 
@@ -59,10 +60,15 @@ void	 store_close(struct store **st);
  * version removes that version and its index entries; a tombstone removes the record's
  * payload for good.
  *
+ * A record carrying a sealed box whose digest a stored tombstone lists in its erased is
+ * refused (STORE_EERASED), whoever wrote it; a tombstone stored with erased digests
+ * removes every stored record, of any author, that carries one of those boxes (like an
+ * expiry purge: the author's complete and max_seq stay, its seq becomes a hole).
+ *
  * claims (may be NULL/0): per author, "the sender holds everything up to seq c"; applied
  * in the same transaction, for each author none of whose records in this batch was
- * refused for a reason other than EDUP/EOLD/ETOMBSTONE/EEXPIRED (refusals that never
- * change), and only for the root and members (a revoked one's up to valid_until_seq).
+ * refused for a reason other than EDUP/EOLD/ETOMBSTONE/EEXPIRED/EERASED (refusals that
+ * never change and are not the sender's fault), and only for the root and members (a revoked one's up to valid_until_seq).
  * A claim never moves complete past the highest seq held of that author (max_seq, after
  * the batch): it can vouch for holes, not for records we have not seen.
  * An envelope refused before its author could be read blocks every claim of the batch.
@@ -83,6 +89,8 @@ int	 store_ingest(struct store *st, const uint8_t *const *envs, const size_t *le
  * Sign and store one of our own records: the next seq for id's author is assigned
  * inside the write transaction (so two callers never fork the sequence), created = now.
  * On success the draft r is signed (see proto_sign) and committed. 0 or an error.
+ * A tombstone draft gets, added to its erased list, the digests of the sealed boxes of
+ * the version it deletes (PROTOCOL.md 12.3), read in the same transaction.
  */
 int	 store_publish(struct store *st, struct hb_record *r, const struct hb_identity *id,
 	    int64_t now);

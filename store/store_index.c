@@ -1,6 +1,6 @@
 /*
- * store indexes: the entries one record puts into occ, term, text and geo. The same walk
- * serves storing, removing (a replaced version) and checking (store_verify).
+ * store indexes: the entries one record puts into occ, term, text, geo, box and dead.
+ * The same walk serves storing, removing (a replaced version) and checking (store_verify).
  */
 #include <errno.h>
 #include <math.h>
@@ -121,6 +121,31 @@ occ_cb(int64_t start, int64_t end, void *arg)
 	return 0;
 }
 
+/* box: digest of a sealed box -> the record carrying it, so that a tombstone erasing
+ * that box finds every copy, whoever wrote it. dead: digest -> the tombstone erasing it,
+ * so that a copy arriving later is refused (PROTOCOL.md 12.3). Both DUPSORT: several
+ * records may carry one box, several tombstones may name one digest. Kept as index
+ * entries so that removing a record (replaced, purged, revoked) removes them too. */
+static int
+boxes_prepare(const struct hb_record *r, struct idx_set *s)
+{
+	const uint8_t *erased[HB_ERASED_MAX];
+
+	if (proto_record_author(r) == NULL)
+		return 0;
+	rkey_make(s->rkey, proto_record_author(r), proto_record_seq(r));
+	s->nbox = proto_record_boxes(r, s->box);
+	if ((s->ndead = proto_record_erased(r, erased)) == 0)
+		return 0;
+	if ((s->dead = malloc(s->ndead * HB_HASH_LEN)) == NULL) {
+		s->ndead = 0;
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < s->ndead; i++)
+		memcpy(s->dead + i * HB_HASH_LEN, erased[i], HB_HASH_LEN);
+	return 0;
+}
+
 int
 idx_prepare(const struct hb_record *r, struct idx_set *s)
 {
@@ -128,8 +153,10 @@ idx_prepare(const struct hb_record *r, struct idx_set *s)
 
 	memset(s, 0, sizeof(*s));
 	s->kind = (uint8_t)proto_record_kind(r);
+	if ((rc = boxes_prepare(r, s)) != 0)
+		return rc;
 	if (s->kind == HB_TOMBSTONE)
-		return 0;	/* a tombstone has no index entries */
+		return 0;	/* nothing to search in a tombstone */
 	if ((rc = proto_record_terms(r, term_cb, s)) != 0 ||
 	    (rc = proto_record_texts(r, text_cb, s)) != 0 ||
 	    (rc = proto_record_occurrences(r, occ_cb, s)) != 0) {
@@ -145,7 +172,26 @@ idx_set_free(struct idx_set *s)
 {
 	free(s->post);
 	free(s->occ);
+	free(s->dead);
 	memset(s, 0, sizeof(*s));
+}
+
+static int
+emit_boxes(struct store *st, MDB_txn *txn, const struct idx_set *s, idx_cb cb,
+    void *arg)
+{
+	int rc;
+
+	for (size_t i = 0; i < s->nbox + s->ndead; i++) {
+		bool dead = i >= s->nbox;
+		MDB_val k = { HB_HASH_LEN, dead ? s->dead + (i - s->nbox) * HB_HASH_LEN :
+		    (uint8_t *)s->box[i] };
+		MDB_val v = { RKEY_LEN, (void *)s->rkey };
+
+		if ((rc = cb(txn, dead ? st->dead : st->box, &k, &v, arg)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 int
@@ -196,7 +242,42 @@ idx_emit(struct store *st, MDB_txn *txn, const struct idx_set *s, uint64_t arr,
 		if ((rc = cb(txn, st->geo, &k, &v, arg)) != 0)
 			return rc;
 	}
-	return 0;
+	return emit_boxes(st, txn, s, cb, arg);
+}
+
+static int
+put_box(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v, void *arg)
+{
+	(void)arg;
+	return mdb_put(txn, dbi, k, v, 0);
+}
+
+int
+store_migrate_boxes(struct store *st, MDB_txn *txn)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->rec, &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct hb_record *r = NULL;
+		struct idx_set s;
+
+		if ((rc = store_decode_stored(&v, &r)) != 0)
+			break;
+		memset(&s, 0, sizeof(s));
+		if ((rc = boxes_prepare(r, &s)) == 0)
+			rc = emit_boxes(st, txn, &s, put_box, NULL);
+		idx_set_free(&s);
+		hb_record_free(&r);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int

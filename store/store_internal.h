@@ -13,7 +13,7 @@
 
 #include "store.h"
 
-#define STORE_FORMAT		4
+#define STORE_FORMAT		5
 #define STORE_DEFAULT_MAP	((size_t)64 << 20)
 #define STORE_MAXDBS		16
 
@@ -33,6 +33,7 @@
 struct store {
 	MDB_env			*env;
 	MDB_dbi			 meta, rec, seqs, cur, auth, mem, occ, term, text, geo;
+	MDB_dbi			 box, dead;
 	char			*dir;
 	uint8_t			 root[HB_KEY_LEN];
 	size_t			 mapsize;
@@ -165,12 +166,20 @@ struct idx_set {
 	size_t		 nocc, capocc;
 	bool		 has_point;
 	int32_t		 lat, lon;
+	/* box and dead entries: digest -> rkey (author || seq of the record). */
+	uint8_t		 rkey[RKEY_LEN];
+	uint8_t		 box[2][HB_HASH_LEN];	/* a listing's sealed boxes */
+	size_t		 nbox;
+	uint8_t		*dead;			/* a tombstone's erased, ndead * 32 */
+	size_t		 ndead;
 };
 int	 idx_prepare(const struct hb_record *r, struct idx_set *s);
 void	 idx_set_free(struct idx_set *s);
 int	 idx_emit(struct store *st, MDB_txn *txn, const struct idx_set *s, uint64_t arr,
 	    idx_cb cb, void *arg);
 int32_t	 geo_cell(int32_t e7);
+/* Format 4 -> 5 at open: the box index of the records held (dead starts empty). */
+int	 store_migrate_boxes(struct store *st, MDB_txn *txn);
 double	 geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);
 /* Each code point of the NUL-terminated UTF-8 s: its length in bytes (s valid). */
 size_t	 utf8_cp_len(const char *s);

@@ -418,9 +418,74 @@ purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
 	return store_auth_write(st, w->txn, member, &as);
 }
 
+/* Does r carry a sealed box that a stored tombstone erased? Then *verdict is
+ * STORE_EERASED. The digest is all the store knows of a box: it cannot open one. */
+static int
+erased_check(struct wctx *w, const struct hb_record *r, int *verdict)
+{
+	uint8_t d[2][HB_HASH_LEN];
+	size_t n = proto_record_boxes(r, d);
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		MDB_val k = { HB_HASH_LEN, d[i] }, v;
+
+		if ((rc = mdb_get(w->txn, w->st->dead, &k, &v)) == 0) {
+			*verdict = STORE_EERASED;
+			return 0;
+		}
+		if (rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * A tombstone erased the box with this digest: remove every stored record carrying it,
+ * whoever wrote it (copies made before the tombstone came). Like an expiry purge, the
+ * author's complete and max_seq stay (its seq becomes a hole: a peer that still holds the
+ * copy sends it again, and it is refused as STORE_EERASED, a refusal that lets claims
+ * advance); one fewer current record.
+ */
+static int
+purge_box(struct wctx *w, const uint8_t digest[HB_HASH_LEN])
+{
+	struct store *st = w->st;
+	struct auth_state as;
+	uint8_t rk[RKEY_LEN];
+	int rc;
+
+	for (;;) {
+		MDB_val k = { HB_HASH_LEN, (void *)digest }, v;
+
+		/* A fresh lookup each time: rec_remove changes the tree. */
+		if ((rc = mdb_get(w->txn, st->box, &k, &v)) == MDB_NOTFOUND)
+			return 0;
+		if (rc != 0)
+			return rc;
+		if (v.mv_size != RKEY_LEN)
+			return STORE_ECORRUPT;
+		memcpy(rk, v.mv_data, RKEY_LEN);
+		if ((rc = rec_remove(w, rk, be64_get(rk + HB_KEY_LEN), true, NULL)) != 0)
+			return rc;
+		/* rec_remove took the entry with the record's others; never loop on it. */
+		v.mv_data = rk;
+		v.mv_size = RKEY_LEN;
+		if ((rc = mdb_del(w->txn, st->box, &k, &v)) != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		if ((rc = store_auth_read(st, w->txn, rk, &as)) != 0)
+			return rc;
+		if (as.found && as.records > 0) {
+			as.records--;
+			if ((rc = store_auth_write(st, w->txn, rk, &as)) != 0)
+				return rc;
+		}
+	}
+}
+
 /*
  * The rules, in order (store.h, store_ingest): center-only memberships, trust, dup/fork,
- * version, expiry; then store. idx: r's index entries made beforehand, or NULL to make
+ * version, expiry, erased boxes; then store. idx: r's index entries made beforehand, or NULL to make
  * them here. own: a record we publish (complete follows it).
  */
 static int
@@ -499,6 +564,8 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 		*verdict = STORE_EEXPIRED;
 		return 0;
 	}
+	if ((rc = erased_check(w, r, verdict)) != 0 || *verdict != 0)
+		return rc;
 
 	/* Stored from here on, under the next arrival number. */
 	if (replacing && (rc = rec_remove(w, author, oldseq, false, NULL)) != 0)
@@ -568,6 +635,14 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 		if (m.status == 2 && memcmp(m.key, st->root, HB_KEY_LEN) != 0 &&
 		    (rc = purge_after(w, m.key, m.valid_until_seq)) != 0)
 			return rc;
+	}
+	if (kind == HB_TOMBSTONE) {
+		const uint8_t *erased[HB_ERASED_MAX];
+		size_t n = proto_record_erased(r, erased);
+
+		for (size_t i = 0; i < n; i++)
+			if ((rc = purge_box(w, erased[i])) != 0)
+				return rc;
 	}
 	return 0;
 }
@@ -779,9 +854,10 @@ static bool
 soft_verdict(int v)
 {
 	/* Refusals that will never change: they must not block a peer's claim, or a peer
-	 * holding such a record would keep us from ever completing its author. */
+	 * holding such a record would keep us from ever completing its author. EERASED is
+	 * one: the sender may simply not have the tombstone yet. */
 	return v == 0 || v == STORE_EDUP || v == STORE_EOLD || v == STORE_ETOMBSTONE ||
-	    v == STORE_EEXPIRED;
+	    v == STORE_EEXPIRED || v == STORE_EERASED;
 }
 
 /* The author an envelope names, read from its canonical encoding (field 1, 32 bytes
@@ -935,6 +1011,47 @@ store_ingest(struct store *st, const uint8_t *const *envs, const size_t *lens, s
 
 /* ---- publish ---- */
 
+/* A tombstone draft of ours: add the digests of the sealed boxes of the version it
+ * deletes to its erased list, so that every daemon also purges and refuses copies of
+ * those boxes in other records (PROTOCOL.md 12.3). Read in the publishing txn: the
+ * version deleted is the one held now. 0 or a verdict (PROTO_ECOUNT, PROTO_ENOMEM) in
+ * *verdict; an LMDB code or STORE_ECORRUPT returned. */
+static int
+erase_own_boxes(struct wctx *w, struct hb_record *draft, const uint8_t pk[HB_KEY_LEN],
+    int *verdict)
+{
+	const char *id = proto_record_id(draft);
+	uint8_t ckey[HB_KEY_LEN + HB_ID_MAX], d[2][HB_HASH_LEN];
+	struct hb_record *cur = NULL;
+	size_t idlen, n;
+	MDB_val k, v;
+	int rc;
+
+	*verdict = 0;
+	if (id == NULL || (idlen = strlen(id)) == 0 || idlen > HB_ID_MAX)
+		return 0;	/* proto_sign refuses it */
+	memcpy(ckey, pk, HB_KEY_LEN);
+	memcpy(ckey + HB_KEY_LEN, id, idlen);
+	k.mv_data = ckey;
+	k.mv_size = HB_KEY_LEN + idlen;
+	if ((rc = mdb_get(w->txn, w->st->cur, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != CUR_LEN)
+		return STORE_ECORRUPT;
+	if (((uint8_t *)v.mv_data)[8] != HB_VOLUNTEER)
+		return 0;
+	if ((rc = store_rec_get(w->st, w->txn, be64_get((uint8_t *)v.mv_data + 9), &v)) != 0 ||
+	    (rc = store_decode_stored(&v, &cur)) != 0)
+		return rc;
+	if ((n = proto_record_boxes(cur, d)) > 0)
+		*verdict = proto_tombstone_add_erased(draft, (const uint8_t (*)[HB_HASH_LEN])d,
+		    n);
+	hb_record_free(&cur);
+	return 0;
+}
+
 /* One attempt at publishing recs in one txn. Returns an LMDB code or errno (MDB_MAP_FULL:
  * grow and retry), else 0 with each verdict in res[] and the first one in *first. */
 static int
@@ -956,8 +1073,13 @@ publish_txn(struct wctx *w, struct hb_record **recs, size_t n,
 		signer = proto_record_author(recs[i]);
 		res[i] = 0;
 		if (signer == NULL || memcmp(signer, id->pk, HB_KEY_LEN) != 0 ||
-		    proto_record_seq(recs[i]) != seq)
-			res[i] = proto_sign(recs[i], id, seq, w->now);
+		    proto_record_seq(recs[i]) != seq) {
+			if (proto_record_kind(recs[i]) == HB_TOMBSTONE &&
+			    (rc = erase_own_boxes(w, recs[i], id->pk, &res[i])) != 0)
+				return rc;
+			if (res[i] == 0)
+				res[i] = proto_sign(recs[i], id, seq, w->now);
+		}
 		if (res[i] == 0 && (rc = apply(w, recs[i], NULL, true, &res[i])) != 0)
 			return rc;
 		if (res[i] == 0)

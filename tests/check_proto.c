@@ -308,6 +308,8 @@ REJECT_TEST(test_enum_negative, "event-category-negative", PROTO_EENUM)
 REJECT_TEST(test_lang_empty, "translation-lang-empty", PROTO_EMISSING)
 REJECT_TEST(test_lang_bad_char, "translation-lang-bad-char", PROTO_ERANGE)
 REJECT_TEST(test_description_cr, "description-carriage-return", PROTO_EUTF8)
+REJECT_TEST(test_erased_short, "tombstone-erased-short-digest", PROTO_ERANGE)
+REJECT_TEST(test_erased_twice, "tombstone-erased-twice", PROTO_ECOUNT)
 
 /* ---- JSON ---- */
 
@@ -786,6 +788,56 @@ START_TEST(test_contact)
 }
 END_TEST
 
+/* A tombstone names the boxes it erases by digest: BLAKE2b-256 of the box bytes. */
+START_TEST(test_erased)
+{
+	struct hb_identity	 center, author;
+	struct hb_record	*r, *t;
+	const uint8_t		*got[HB_ERASED_MAX];
+	uint8_t			 d[2][HB_HASH_LEN], many[HB_ERASED_MAX + 1][HB_HASH_LEN];
+	char			*j;
+	size_t			 i;
+
+	vec_identity(&center, 10);
+	vec_identity(&author, 20);
+	r = sealed_volunteer(&center, &author, &author, "vol/o1", "090-1111-2222");
+	ck_assert_uint_eq(proto_record_boxes(r, d), 2);
+	ck_assert_mem_ne(d[0], d[1], HB_HASH_LEN);
+	ck_assert_uint_eq(proto_record_boxes(vec_named("event"), d), 0);
+
+	t = proto_tombstone_new("vol/o1", NULL);
+	ck_assert_int_eq(proto_tombstone_add_erased(t, (const uint8_t (*)[HB_HASH_LEN])d,
+	    2), 0);
+	ck_assert_int_eq(proto_tombstone_add_erased(t, (const uint8_t (*)[HB_HASH_LEN])d,
+	    2), 0);	/* named already: not twice */
+	ck_assert_int_eq(proto_sign(t, &author, 4, 1717200000), 0);
+	ck_assert_uint_eq(proto_record_erased(t, got), 2);
+	ck_assert_mem_eq(got[0], d[0], HB_HASH_LEN);
+	ck_assert_mem_eq(got[1], d[1], HB_HASH_LEN);
+	ck_assert_ptr_nonnull(j = proto_record_to_json(t, 0));
+	ck_assert_ptr_nonnull(strstr(j, "\"erased\":[\""));
+	free(j);
+	hb_record_free(&t);
+
+	/* At most HB_ERASED_MAX. */
+	for (i = 0; i <= HB_ERASED_MAX; i++)
+		memset(many[i], (int)i, HB_HASH_LEN);
+	t = proto_tombstone_new("vol/o1", NULL);
+	ck_assert_int_eq(proto_tombstone_add_erased(t,
+	    (const uint8_t (*)[HB_HASH_LEN])many, HB_ERASED_MAX + 1), PROTO_ECOUNT);
+	ck_assert_int_eq(proto_tombstone_add_erased(t,
+	    (const uint8_t (*)[HB_HASH_LEN])many, HB_ERASED_MAX), 0);
+	ck_assert_int_eq(proto_tombstone_add_erased(t,
+	    (const uint8_t (*)[HB_HASH_LEN])many + HB_ERASED_MAX, 1), PROTO_ECOUNT);
+	ck_assert_int_eq(proto_sign(t, &author, 5, 1717200000), 0);
+	ck_assert_uint_eq(proto_record_erased(t, got), HB_ERASED_MAX);
+	hb_record_free(&t);
+	ck_assert_int_eq(proto_tombstone_add_erased(r, (const uint8_t (*)[HB_HASH_LEN])d,
+	    1), PROTO_EMISSING);
+	hb_record_free(&r);
+}
+END_TEST
+
 /* ---- text ---- */
 
 START_TEST(test_text)
@@ -993,6 +1045,8 @@ proto_suite(void)
 	tcase_add_test(tc, test_lang_empty);
 	tcase_add_test(tc, test_lang_bad_char);
 	tcase_add_test(tc, test_description_cr);
+	tcase_add_test(tc, test_erased_short);
+	tcase_add_test(tc, test_erased_twice);
 	tcase_add_test(tc, test_key_cache);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_json_errors);
@@ -1000,6 +1054,7 @@ proto_suite(void)
 	tcase_add_test(tc, test_terms_texts_point);
 	tcase_add_test(tc, test_match);
 	tcase_add_test(tc, test_contact);
+	tcase_add_test(tc, test_erased);
 	tcase_add_test(tc, test_text);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_vectors);

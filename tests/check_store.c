@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <lmdb.h>
+#include <sodium.h>
 
 #include "store.h"
 
@@ -1343,6 +1344,335 @@ START_TEST(test_query_text)
 }
 END_TEST
 
+
+/* ---- erasure of sealed boxes copied into other records (PROTOCOL.md 12.3) ---- */
+
+#define BOX_CONTACT	"山田花子 090-0000-1234"
+
+/* A listing of g's with a sealed contact, and the hex of its two boxes. */
+static struct hb_record *
+sealed_listing(const struct hb_identity *g, uint64_t seq, const char *id,
+    char sealed[2100], char self[2100])
+{
+	static const char json[] = "{\"volunteer\":{\"kind\":\"offered\",\"title\":\"送迎\","
+	    "\"status\":\"open\"}}";
+	struct hb_record *r = NULL;
+	char err[256], *j, *p, *q;
+
+	ck_assert_int_eq(proto_draft_from_json(json, strlen(json), &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(proto_contact_seal(r, center.pk, g->pk, id, BOX_CONTACT), 0);
+	ck_assert_int_eq(proto_record_set_id(r, id), 0);
+	ck_assert_int_eq(proto_sign(r, g, seq, NOW - 1000), 0);
+	ck_assert_ptr_nonnull(j = proto_record_to_json(r, 0));
+	ck_assert_ptr_nonnull(p = strstr(j, "\"contact_sealed\":\""));
+	p += strlen("\"contact_sealed\":\"");
+	ck_assert_ptr_nonnull(q = strchr(p, '"'));
+	ck_assert_int_lt(q - p, 2100);
+	snprintf(sealed, 2100, "%.*s", (int)(q - p), p);
+	ck_assert_ptr_nonnull(p = strstr(j, "\"contact_self\":\""));
+	p += strlen("\"contact_self\":\"");
+	ck_assert_ptr_nonnull(q = strchr(p, '"'));
+	snprintf(self, 2100, "%.*s", (int)(q - p), p);
+	free(j);
+	return r;
+}
+
+static struct env
+env_of(const struct hb_record *r)
+{
+	struct env e;
+	const uint8_t *p = proto_record_envelope(r, &e.len);
+
+	e.p = malloc(e.len);
+	memcpy(e.p, p, e.len);
+	return e;
+}
+
+/* Another record (g's, id) carrying box (hex) as its contact_sealed. */
+static struct env
+box_copy(const struct hb_identity *g, uint64_t seq, const char *id, const char *box)
+{
+	char json[4096];
+
+	snprintf(json, sizeof(json), "{\"id\":\"%s\",\"volunteer\":{\"kind\":\"offered\","
+	    "\"title\":\"コピー\",\"status\":\"open\",\"contact_sealed\":\"%s\"}}", id, box);
+	return sign_json(g, seq, json);
+}
+
+/* g's tombstone of id, erasing the boxes of listing l. */
+static struct env
+erasing_tombstone(const struct hb_identity *g, uint64_t seq, const char *id,
+    const struct hb_record *l)
+{
+	struct hb_record *t = proto_tombstone_new(id, NULL);
+	uint8_t d[2][HB_HASH_LEN];
+	size_t n = proto_record_boxes(l, d);
+
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(proto_tombstone_add_erased(t, (const uint8_t (*)[HB_HASH_LEN])d, n),
+	    0);
+	return sign_rec(g, seq, t);
+}
+
+/* Does data.mdb hold the bytes of box (hex)? */
+static bool
+data_has_box(const char *box)
+{
+	char path[256];
+	uint8_t bin[1100];
+	size_t blen;
+	FILE *f;
+	char *buf;
+	size_t n, cap = 1 << 20, len = 0;
+	bool found;
+
+	ck_assert_int_eq(sodium_hex2bin(bin, sizeof(bin), box, strlen(box), NULL, &blen,
+	    NULL), 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", dbdir);
+	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+	buf = malloc(cap);
+	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap)
+			ck_assert_ptr_nonnull(buf = realloc(buf, cap *= 2));
+	}
+	fclose(f);
+	found = memmem(buf, len, bin, blen) != NULL;
+	free(buf);
+	return found;
+}
+
+START_TEST(test_erased_tombstone_first)
+{
+	struct hb_record *l;
+	struct env orig, tomb, copy, copy2, other;
+	struct store_claim cl;
+	const uint8_t *envs[2];
+	size_t lens[2], n = 99;
+	int res[2];
+	char sealed[2100], self[2100];
+
+	admit(st, 1, &g1);
+	admit(st, 2, &g2);
+	l = sealed_listing(&g1, 1, "vol/s", sealed, self);
+	ck_assert_int_eq(ingest1(st, orig = env_of(l)), 0);
+	ck_assert_int_eq(ingest1(st, tomb = erasing_tombstone(&g1, 2, "vol/s", l)), 0);
+	ck_assert_int_eq(get_rc(g1.pk, "vol/s"), 0);	/* the tombstone */
+	ck_assert_int_eq(ingest1(st, orig), STORE_ETOMBSTONE);
+
+	/* Either box, in anyone's record, under any id: refused. */
+	ck_assert_int_eq(ingest_free(st, box_copy(&g2, 1, "vol/copy", sealed)), STORE_EERASED);
+	ck_assert_int_eq(ingest_free(st, box_copy(&g2, 1, "vol/copy", self)), STORE_EERASED);
+	ck_assert_int_eq(ingest_free(st, box_copy(&g1, 3, "vol/again", sealed)),
+	    STORE_EERASED);
+	ck_assert_int_eq(get_rc(g2.pk, "vol/copy"), STORE_NOTFOUND);
+	ck_assert_str_eq(store_errname(STORE_EERASED), "erased");
+
+	/* Not the sender's fault (it may not have the tombstone yet): the claim that
+	 * comes with the copy still applies. */
+	copy = box_copy(&g2, 1, "vol/copy", sealed);
+	other = volunteer(&g2, 2, "vol/own", "自分の募集", 0);
+	envs[0] = copy.p;
+	lens[0] = copy.len;
+	envs[1] = other.p;
+	lens[1] = other.len;
+	memcpy(cl.author, g2.pk, HB_KEY_LEN);
+	cl.complete = 2;
+	ck_assert_int_eq(store_ingest(st, envs, lens, 2, NOW, &cl, 1, res, &n), 0);
+	ck_assert_int_eq(res[0], STORE_EERASED);
+	ck_assert_int_eq(res[1], 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(author_state(st, g2.pk).complete, 2);
+	ck_assert_uint_eq(author_state(st, g2.pk).records, 1);
+
+	/* Our own publish of a copy is refused the same way. */
+	copy2 = box_copy(&g2, 9, "vol/copy2", sealed);
+	{
+		struct hb_record *d = NULL;
+		char json[4096], err[256];
+
+		snprintf(json, sizeof(json), "{\"id\":\"vol/mine\",\"volunteer\":{\"kind\":"
+		    "\"offered\",\"title\":\"t\",\"status\":\"open\",\"contact_sealed\":"
+		    "\"%s\"}}", sealed);
+		ck_assert_int_eq(proto_draft_from_json(json, strlen(json), &d, err,
+		    sizeof(err)), 0);
+		ck_assert_int_eq(store_publish(st, d, &g2, NOW), STORE_EERASED);
+		hb_record_free(&d);
+	}
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	hb_record_free(&l);
+	free(orig.p);
+	free(tomb.p);
+	free(copy.p);
+	free(copy2.p);
+	free(other.p);
+}
+END_TEST
+
+START_TEST(test_erased_copy_first)
+{
+	struct hb_record *l;
+	struct env orig, tomb, copy, own, copy3;
+	struct store_stats s;
+	struct store_author a;
+	struct store_query q = { .kind = HB_VOLUNTEER };
+	const uint8_t *envs[2];
+	size_t lens[2], n = 99;
+	int res[2];
+	char sealed[2100], self[2100];
+
+	admit(st, 1, &g1);
+	admit(st, 2, &g2);
+	l = sealed_listing(&g1, 1, "vol/s", sealed, self);
+	ck_assert_int_eq(ingest1(st, orig = env_of(l)), 0);
+	/* g2 copies the center's box into its own listing, and has another one. */
+	ck_assert_int_eq(ingest1(st, copy = box_copy(&g2, 1, "vol/copy", sealed)), 0);
+	ck_assert_int_eq(ingest1(st, own = volunteer(&g2, 2, "vol/own", "自分の", 0)), 0);
+	ck_assert(data_has_box(sealed));
+	ck_assert_uint_eq(run(&q).n, 3);
+
+	/* The tombstone comes, and the copy goes with the original. */
+	ck_assert_int_eq(ingest1(st, tomb = erasing_tombstone(&g1, 2, "vol/s", l)), 0);
+	ck_assert_int_eq(get_rc(g2.pk, "vol/copy"), STORE_NOTFOUND);
+	ck_assert_int_eq(get_rc(g2.pk, "vol/own"), 0);
+	ck_assert_uint_eq(run(&q).n, 1);
+	q.kind = 0;
+	q.text = "コピー";
+	ck_assert_uint_eq(run(&q).n, 0);
+	/* g2's seq 1 is a hole now, like a replaced version: complete and max_seq stay. */
+	ck_assert_int_eq(store_author_get(st, g2.pk, &a), 0);
+	ck_assert_uint_eq(a.complete, 2);
+	ck_assert_uint_eq(a.max_seq, 2);
+	ck_assert_uint_eq(a.records, 1);
+	ck_assert_uint_eq(scan_count(st, g2.pk, 0), 1);
+	ck_assert_int_eq(store_stats(st, &s), 0);
+	ck_assert_uint_eq(s.kinds[HB_VOLUNTEER], 1);
+	ck_assert_uint_eq(s.kinds[HB_TOMBSTONE], 1);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+
+	/* Sent again by a peer without the tombstone: refused. */
+	ck_assert_int_eq(ingest1(st, copy), STORE_EERASED);
+	/* After a compact, no byte of either box is left in the file. */
+	ck_assert_int_eq(store_compact(st), 0);
+	ck_assert(!data_has_box(sealed));
+	ck_assert(!data_has_box(self));
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+
+	/* Copy and tombstone in one batch, the copy first: stored, then purged. */
+	copy3 = box_copy(&g2, 3, "vol/copy3", self);
+	store_close(&st);
+	nftw(dbdir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+	ck_assert_int_eq(store_open(&st, dbdir, center.pk, NULL), 0);
+	admit(st, 1, &g1);
+	admit(st, 2, &g2);
+	ck_assert_int_eq(ingest1(st, orig), 0);
+	envs[0] = copy3.p;
+	lens[0] = copy3.len;
+	envs[1] = tomb.p;
+	lens[1] = tomb.len;
+	ck_assert_int_eq(store_ingest(st, envs, lens, 2, NOW, NULL, 0, res, &n), 0);
+	ck_assert_int_eq(res[0], 0);
+	ck_assert_int_eq(res[1], 0);
+	ck_assert_int_eq(get_rc(g2.pk, "vol/copy3"), STORE_NOTFOUND);
+	ck_assert_uint_eq(author_state(st, g2.pk).records, 0);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	hb_record_free(&l);
+	free(orig.p);
+	free(tomb.p);
+	free(copy.p);
+	free(own.p);
+	free(copy3.p);
+}
+END_TEST
+
+START_TEST(test_erased_by_own_delete)
+{
+	struct hb_record *l, *t = NULL, *d;
+	const uint8_t *erased[HB_ERASED_MAX];
+	uint8_t want[2][HB_HASH_LEN], *env = NULL;
+	size_t len;
+	char sealed[2100], self[2100];
+
+	admit(st, 1, &g1);
+	admit(st, 2, &g2);
+	l = sealed_listing(&g1, 1, "vol/s", sealed, self);
+	ck_assert_int_eq(ingest_free(st, env_of(l)), 0);
+	ck_assert_int_eq(ingest_free(st, box_copy(&g2, 1, "vol/copy", self)), 0);
+	/* g1's daemon deletes its listing: a plain tombstone draft, as `hiroba delete`
+	 * sends it; the store names the boxes of the version it deletes. */
+	d = proto_tombstone_new("vol/s", "本人の申し出");
+	ck_assert_int_eq(store_publish(st, d, &g1, NOW), 0);
+	hb_record_free(&d);
+	ck_assert_int_eq(store_get(st, g1.pk, "vol/s", &env, &len), 0);
+	ck_assert_int_eq(proto_open_verified(env, len, NOW, &t), 0);
+	ck_assert_uint_eq(proto_record_erased(t, erased), 2);
+	ck_assert_uint_eq(proto_record_boxes(l, want), 2);
+	ck_assert_mem_eq(erased[0], want[0], HB_HASH_LEN);
+	ck_assert_mem_eq(erased[1], want[1], HB_HASH_LEN);
+	ck_assert_int_eq(get_rc(g2.pk, "vol/copy"), STORE_NOTFOUND);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	/* A tombstone of something without boxes names none. */
+	ck_assert_int_eq(ingest_free(st, volunteer(&g2, 2, "vol/plain", "x", 0)), 0);
+	d = proto_tombstone_new("vol/plain", NULL);
+	ck_assert_int_eq(store_publish(st, d, &g2, NOW), 0);
+	hb_record_free(&d);
+	hb_record_free(&t);
+	free(env);
+	ck_assert_int_eq(store_get(st, g2.pk, "vol/plain", &env, &len), 0);
+	ck_assert_int_eq(proto_open_verified(env, len, NOW, &t), 0);
+	ck_assert_uint_eq(proto_record_erased(t, erased), 0);
+	hb_record_free(&t);
+	hb_record_free(&l);
+	free(env);
+}
+END_TEST
+
+/* A format-4 store (no box index) gets its box index at open, so that a later tombstone
+ * finds the copies it already held. */
+START_TEST(test_erased_migration)
+{
+	struct hb_record *l;
+	struct env tomb;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 6, "format" }, v;
+	uint8_t fmt[4] = { 0, 0, 0, 4 };
+	char sealed[2100], self[2100];
+
+	admit(st, 1, &g1);
+	admit(st, 2, &g2);
+	l = sealed_listing(&g1, 1, "vol/s", sealed, self);
+	ck_assert_int_eq(ingest_free(st, env_of(l)), 0);
+	ck_assert_int_eq(ingest_free(st, box_copy(&g2, 1, "vol/copy", sealed)), 0);
+	store_close(&st);
+
+	/* Back to what format 4 wrote: no box and dead databases. */
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, dbdir, 0, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "box", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "dead", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	v.mv_data = fmt;
+	v.mv_size = 4;
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	ck_assert_int_eq(store_open(&st, dbdir, center.pk, NULL), 0);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	ck_assert_int_eq(ingest1(st, tomb = erasing_tombstone(&g1, 2, "vol/s", l)), 0);
+	ck_assert_int_eq(get_rc(g2.pk, "vol/copy"), STORE_NOTFOUND);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
+	hb_record_free(&l);
+	free(tomb.p);
+}
+END_TEST
+
 /* ---- verify ---- */
 
 START_TEST(test_verify_detects_corruption)
@@ -1410,6 +1740,10 @@ store_suite(void)
 	tcase_add_test(tc, test_match_center_only);
 	tcase_add_test(tc, test_purge_expired);
 	tcase_add_test(tc, test_compact);
+	tcase_add_test(tc, test_erased_tombstone_first);
+	tcase_add_test(tc, test_erased_copy_first);
+	tcase_add_test(tc, test_erased_by_own_delete);
+	tcase_add_test(tc, test_erased_migration);
 	tcase_add_test(tc, test_query_volunteers);
 	tcase_add_test(tc, test_query_text);
 	tcase_add_test(tc, test_verify_detects_corruption);

@@ -106,6 +106,12 @@ static const struct vec_draft vec_drafts[] = {
 	/* The highest seq there is, 2^53-1 (PROTOCOL.md 6.1). */
 	{ "seq-max", 9007199254740991ULL, 1717200660,
 	  "{\"id\":\"ev/seq-max\",\"tombstone\":{}}" },
+	/* A deletion erasing two sealed boxes: BLAKE2b-256 of the bytes "box-a" and
+	 * "box-b" stand in for the digests of real boxes (PROTOCOL.md 12.3). */
+	{ "tombstone-erased", 12, 1717200720,
+	  "{\"id\":\"vol/erased\",\"tombstone\":{\"erased\":["
+	  "\"613a0604c585af15e12488e6d76cdb74b3a75df090ced2eb3a338639a86944f6\","
+	  "\"6af200807294abceb6102a771e88b0570edcd61aadbf615af318ca77f9f09e0e\"]}}" },
 };
 #define VEC_NDRAFTS	(sizeof(vec_drafts) / sizeof(vec_drafts[0]))
 /* The reply is written by the member group, all others by the center. */
@@ -448,6 +454,29 @@ vec_rejects(const uint8_t *ev, size_t evlen, const uint8_t *pl, size_t pllen,
 	r = vec_record_of(ev, evlen);
 	vec_set_str(&r->event->description, "一行目\r\n二行目");
 	RESIGN("description-carriage-return", "bad-utf8", r, NULL, 0);
+
+	/* Tombstones whose erased list breaks its rules: a 31-byte digest, one digest
+	 * twice. */
+	for (k = 0; k < 2; k++) {
+		Hiroba__Tombstone *ts = malloc(sizeof(*ts));
+
+		hiroba__tombstone__init(ts);
+		ts->n_erased = 2;
+		ts->erased = calloc(2, sizeof(*ts->erased));
+		for (i = 0; i < 2; i++) {
+			ts->erased[i].len = k == 0 && i == 1 ? HB_HASH_LEN - 1 : HB_HASH_LEN;
+			ts->erased[i].data = malloc(HB_HASH_LEN);
+			memset(ts->erased[i].data, k == 0 ? (int)(0xa0 + i) : 0xa0, HB_HASH_LEN);
+		}
+		r = vec_record_of(ev, evlen);
+		hiroba__event__free_unpacked(r->event, NULL);
+		r->body_case = HIROBA__RECORD__BODY_TOMBSTONE;
+		r->tombstone = ts;
+		if (k == 0)
+			RESIGN("tombstone-erased-short-digest", "out-of-range", r, NULL, 0);
+		else
+			RESIGN("tombstone-erased-twice", "too-many", r, NULL, 0);
+	}
 #undef COPY
 #undef RESIGN
 	return n;

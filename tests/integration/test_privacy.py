@@ -5,6 +5,7 @@ everywhere the same way.
 """
 import json
 import os
+import subprocess
 import time
 import unittest
 
@@ -19,6 +20,21 @@ def files_with(directory, needle):
     """Every file under directory whose bytes contain needle."""
     hits = []
     data = needle.encode("utf-8")
+    for root, _, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                with open(path, "rb") as f:
+                    if data in f.read():
+                        hits.append(path)
+            except OSError:
+                pass
+    return hits
+
+
+def files_with_bytes(directory, data):
+    """Every file under directory whose bytes contain data (bytes)."""
+    hits = []
     for root, _, files in os.walk(directory):
         for name in files:
             path = os.path.join(root, name)
@@ -145,6 +161,85 @@ class Privacy(hb.FederationTest):
         r = nursery.cli("volunteer", "add", "--wanted", "--title", "again", "--id",
                         "vol/canary", check=False)
         self.assertNotEqual(r.returncode, 0)
+
+    def test_copied_box_erased_everywhere(self):
+        """A deleted listing's sealed contact, republished by another group with
+        `show --json` + `publish -f`, is purged wherever the tombstone reaches and refused
+        wherever it already is, in either order; after a compact no byte of it is left."""
+        f = self.fed
+        center, nursery = self.pair()
+        circle = f.add_group("どんぐり", "circle")
+        circle.add_peer(center)
+        f.start(circle)
+        groups = (center, nursery, circle)
+
+        def listing(rid):
+            nursery.cli("volunteer", "add", "--offered", "--title", "送迎ボランティア",
+                        "--contact", CONTACT, "--id", rid)
+            rec = wait_for("%s at the circle" % rid,
+                           lambda: circle.show(nursery.key, rid, check=False))
+            return rec, [bytes.fromhex(rec["volunteer"][k])
+                         for k in ("contact_sealed", "contact_self")]
+
+        def tombstoned(g, rid):
+            return (g.show(nursery.key, rid, check=False) or {}).get("kind") == "tombstone"
+
+        # Copy first: the circle republishes the listing as it shows it, under its own
+        # key; the copy reaches every daemon, then the nursery deletes its listing.
+        rec, boxes = listing("vol/box")
+        copy = circle.publish(rec)
+        self.assertEqual(copy["author"], circle.key)
+        self.assertEqual(copy["volunteer"]["contact_sealed"],
+                         rec["volunteer"]["contact_sealed"])
+        for g in groups:
+            wait_for("the copy at %s" % g.name, lambda: g.has(circle.key, "vol/box"))
+        r = center.cli("contact", "%s/vol/box" % circle.key, "--purpose", "確認",
+                       check=False)
+        self.assertIn("does not belong to this record", r.stderr)
+        self.assertNotIn(CONTACT, r.stdout)
+
+        nursery.cli("delete", "vol/box")
+        for g in groups:
+            wait_for("the tombstone at %s" % g.name, lambda: tombstoned(g, "vol/box"))
+            wait_for("the copy purged at %s" % g.name,
+                     lambda: not g.has(circle.key, "vol/box"))
+        # Tombstone first: the circle's own daemon refuses a new copy.
+        r = circle.cli("--json", "publish", "-f", "-", check=False,
+                       input=json.dumps(dict(rec, id="vol/box2"), ensure_ascii=False))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("erased", r.stderr)
+
+        # Either order at a third daemon: with the center down, the nursery deletes a
+        # second listing and the circle copies it; each reaches the center in whatever
+        # order the pulls run, and the copy goes everywhere.
+        rec2, boxes2 = listing("vol/box3")
+        center.stop()
+        nursery.cli("delete", "vol/box3")
+        circle.publish(dict(rec2, id="vol/copy3"))
+        self.assertTrue(circle.has(circle.key, "vol/copy3"))
+        center.start()
+        for g in groups:
+            wait_for("the tombstone at %s" % g.name, lambda: tombstoned(g, "vol/box3"))
+            wait_for("the second copy gone at %s" % g.name,
+                     lambda: not g.has(circle.key, "vol/copy3"))
+        # Nobody was blamed: the circle's records still travel.
+        circle.cli("volunteer", "add", "--offered", "--title", "後から", "--id", "vol/later")
+        for g in (center, nursery):
+            wait_for("the circle's new listing at %s" % g.name,
+                     lambda: g.has(circle.key, "vol/later"))
+
+        for g in groups:
+            g.cli("compact")
+        for g in groups:
+            for box in boxes + boxes2:
+                self.assertEqual(files_with_bytes(g.dir, box), [], g.name)
+                self.assertEqual(files_with_bytes(g.dir, box.hex().encode()), [], g.name)
+        # The indexes agree with the records after the purges (hirobad -T, offline).
+        for g in groups:
+            g.stop()
+            r = subprocess.run([hb.HIROBAD, "-T", "-c", g.conf], capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_expired_listing_purged_everywhere(self):
         center, nursery = self.pair()
