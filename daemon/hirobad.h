@@ -31,6 +31,12 @@ struct http;
 /* One remote daemon, known by its group key. It may have an outgoing connection (a
  * DEALER we connected because the config names it) and/or an incoming one (a route on
  * our ROUTER, learned from the ZAP-authenticated User-Id of its messages). */
+struct pull_cursor {
+	uint8_t		 author[HB_KEY_LEN];
+	uint64_t	 seq;
+	bool		 blocked;	/* a record of it was refused: hold still */
+};
+
 struct peer {
 	struct peer	*next;
 	uint8_t		 key[HB_KEY_LEN];
@@ -60,6 +66,10 @@ struct peer {
 	bool		 in_round;
 	int64_t		 round_t0;	/* monotonic ms */
 	size_t		 round_out, round_in, round_recs;
+	/* per author, the highest seq this peer has sent us in the current pull, over
+	 * which the next request of the pull asks (PROTOCOL.md 11.3, step 4) */
+	struct pull_cursor *cursor;
+	size_t		 ncursor, capcursor;
 	/* what it told us it holds, from its last SyncReq */
 	struct store_claim *theirs;
 	size_t		 ntheirs;
@@ -175,10 +185,11 @@ void	 sync_announce(struct node *n, struct peer *from, const uint8_t *const *env
 /* Ingest from peer p (or NULL for local), log rejections, announce what was new
  * (except those marked in relayed[], already sent on). gap NULL: the records were
  * pulled (a SyncBatch) or local; otherwise they were pushed, and *gap is set when
- * they show that something was missed (a pull from p settles it). */
+ * they show that something was missed (a pull from p settles it). verdicts, if not
+ * NULL, gets the store's verdict of each envelope. */
 int	 sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 	    const size_t *lens, size_t count, const struct store_claim *claims,
-	    size_t nclaims, const bool *relayed, bool *gap);
+	    size_t nclaims, const bool *relayed, bool *gap, int *verdicts);
 void	 sync_hello(struct node *n, struct peer *p, const uint8_t *route, size_t routelen);
 
 /* ctl.c */

@@ -58,6 +58,7 @@ peer_free(struct peer *p)
 	free(p->name);
 	free(p->endpoint);
 	free(p->theirs);
+	free(p->cursor);
 	free(p);
 }
 

@@ -73,12 +73,94 @@ vec_sum(struct node *n)
 	return sum;
 }
 
+/* Refusals that are not the sender's fault. EERASED: a copy of a sealed box whose
+ * tombstone the sender has not received yet (PROTOCOL.md 12.3). */
+static bool
+benign(int res)
+{
+	/* expired: a peer that has not run its once-a-minute purge yet still holds it */
+	return res == 0 || res == STORE_EDUP || res == STORE_EOLD ||
+	    res == STORE_ETOMBSTONE || res == STORE_EEXPIRED || res == STORE_EERASED;
+}
+
+/*
+ * The pull's cursor. A request asks, per author, for what lies above our complete; but
+ * when the answerer itself lacks a record (its complete is below its max_seq), it can
+ * claim nothing past that gap, our complete stays, and asking from it again would bring
+ * the same first batch every time. So within one pull the next request asks from the
+ * last seq this peer sent of each author: it sent every record it holds up to there
+ * (answers go in seq order). An author one of whose records we refused holds still: a
+ * claim must never vouch for a record we did not store.
+ */
+static struct pull_cursor *
+cursor_find(struct peer *p, const uint8_t author[HB_KEY_LEN], bool add)
+{
+	struct pull_cursor	*c;
+	size_t			 i;
+
+	for (i = 0; i < p->ncursor; i++)
+		if (memcmp(p->cursor[i].author, author, HB_KEY_LEN) == 0)
+			return &p->cursor[i];
+	if (!add)
+		return NULL;
+	if (p->ncursor == p->capcursor) {
+		i = p->capcursor ? p->capcursor * 2 : 16;
+		if ((c = reallocarray(p->cursor, i, sizeof(*c))) == NULL)
+			return NULL;
+		p->cursor = c;
+		p->capcursor = i;
+	}
+	c = &p->cursor[p->ncursor++];
+	memcpy(c->author, author, HB_KEY_LEN);
+	c->seq = 0;
+	c->blocked = false;
+	return c;
+}
+
+/* Move the cursor over a batch; true if it moved. */
+static bool
+cursor_advance(struct peer *p, const uint8_t *const *envs, const size_t *lens,
+    const int *res, size_t count)
+{
+	struct pull_cursor	*c = NULL;
+	struct hb_record	*r;
+	bool			 moved = false;
+	size_t			 i;
+
+	for (i = 0; i < count; i++) {
+		if (lens[i] < 2 + HB_KEY_LEN || envs[i][0] != 0x0a ||
+		    envs[i][1] != HB_KEY_LEN)
+			continue;
+		if (c == NULL || memcmp(c->author, envs[i] + 2, HB_KEY_LEN) != 0)
+			c = cursor_find(p, envs[i] + 2, true);
+		if (c == NULL || c->blocked)
+			continue;
+		if (!benign(res[i])) {
+			c->blocked = true;
+			continue;
+		}
+		/* the seq of the last envelope of this author's run only */
+		if (i + 1 < count && lens[i + 1] >= 2 + HB_KEY_LEN &&
+		    memcmp(envs[i + 1] + 2, c->author, HB_KEY_LEN) == 0)
+			continue;
+		if (proto_open_verified(envs[i], lens[i], INT64_MAX / 2, &r) != 0)
+			continue;
+		if (proto_record_seq(r) > c->seq) {
+			c->seq = proto_record_seq(r);
+			moved = true;
+		}
+		hb_record_free(&r);
+	}
+	return moved;
+}
+
 void
 sync_start(struct node *n, struct peer *p)
 {
 	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
 	Hiroba__Wire__SyncReq	 r = HIROBA__WIRE__SYNC_REQ__INIT;
 	Hiroba__Wire__AuthorState *as = NULL, **asp = NULL;
+	struct pull_cursor	*c;
 	struct vec		 v;
 	size_t			 i;
 
@@ -89,11 +171,16 @@ sync_start(struct node *n, struct peer *p)
 	if ((as = calloc(v.n + 1, sizeof(*as))) == NULL ||
 	    (asp = calloc(v.n + 1, sizeof(*asp))) == NULL)
 		goto out;
+	if (!p->in_round)
+		p->ncursor = 0;		/* a new pull starts from what we hold */
 	for (i = 0; i < v.n; i++) {
 		hiroba__wire__author_state__init(&as[i]);
 		as[i].author.data = v.a[i].author;
 		as[i].author.len = HB_KEY_LEN;
 		as[i].complete = v.a[i].complete;
+		if ((c = cursor_find(p, v.a[i].author, false)) != NULL &&
+		    c->seq > as[i].complete)
+			as[i].complete = c->seq;
 		asp[i] = &as[i];
 	}
 	r.round = n->next_round++;
@@ -279,15 +366,6 @@ out:
 
 /* ---- storing what arrives ---- */
 
-/* Refusals that are not the sender's fault. EERASED: a copy of a sealed box whose
- * tombstone the sender has not received yet (PROTOCOL.md 12.3). */
-static bool
-benign(int res)
-{
-	/* expired: a peer that has not run its once-a-minute purge yet still holds it */
-	return res == 0 || res == STORE_EDUP || res == STORE_EOLD ||
-	    res == STORE_ETOMBSTONE || res == STORE_EEXPIRED || res == STORE_EERASED;
-}
 
 /*
  * A record dated close to the future limit (HB_FUTURE_SKEW, 900 s) is taken here but not
@@ -394,7 +472,7 @@ left_a_gap(struct node *n, const uint8_t *const *envs, const size_t *lens,
 int
 sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
     const size_t *lens, size_t count, const struct store_claim *claims, size_t nclaims,
-    const bool *relayed, bool *gap)
+    const bool *relayed, bool *gap, int *verdicts)
 {
 	const uint8_t		**fresh = NULL;
 	size_t			*freshlen = NULL, nfresh = 0, nstored = 0, nunknown = 0, i;
@@ -453,6 +531,8 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 		else
 			peer_misbehaved(n, p, false, why);
 	}
+	if (verdicts != NULL)
+		memcpy(verdicts, res, count * sizeof(*res));
 	if (nunknown > 0 && !pulled)
 		log_info("%s: records of a group that is not a member here (%zu): not "
 		    "stored; asking it for the center's records", p ? p->name : "here",
@@ -479,7 +559,8 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 	const uint8_t		**envs = NULL;
 	size_t			*lens = NULL, i;
 	uint64_t		 before;
-	int			 rc;
+	int			*verdicts = NULL, rc;
+	bool			 moved;
 
 	if (p->round == 0 || b->round != p->round) {
 		log_debug("peer %s: batch for round %llu, not ours: ignored", p->name,
@@ -488,13 +569,16 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 	}
 	if ((claims = calloc(b->n_complete + 1, sizeof(*claims))) == NULL ||
 	    (envs = calloc(b->n_envelopes + 1, sizeof(*envs))) == NULL ||
-	    (lens = calloc(b->n_envelopes + 1, sizeof(*lens))) == NULL)
+	    (lens = calloc(b->n_envelopes + 1, sizeof(*lens))) == NULL ||
+	    (verdicts = calloc(b->n_envelopes + 1, sizeof(*verdicts))) == NULL)
 		goto out;
 	for (i = 0; i < b->n_complete; i++) {
 		if (b->complete[i]->author.len != HB_KEY_LEN ||
 		    b->complete[i]->complete > HB_SEQ_MAX) {
 			peer_misbehaved(n, p, true, "sent a malformed batch");
 			p->round = 0;
+			p->in_round = false;
+			p->next_pull = node_now() + n->conf->sync_interval;
 			goto out;
 		}
 		memcpy(claims[i].author, b->complete[i]->author.data, HB_KEY_LEN);
@@ -508,9 +592,10 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 	p->round_in += hiroba__wire__sync_batch__get_packed_size(b) + 2;
 	p->round_recs += b->n_envelopes;
 	rc = sync_ingest(n, p, envs, lens, b->n_envelopes, claims, b->n_complete, NULL,
-	    NULL);
+	    NULL, verdicts);
 	p->round = 0;
-	if (rc == 0 && b->more && vec_sum(n) != before) {
+	moved = rc == 0 && cursor_advance(p, envs, lens, verdicts, b->n_envelopes);
+	if (rc == 0 && b->more && (vec_sum(n) != before || moved)) {
 		sync_start(n, p);	/* acknowledges this batch, asks for the next */
 		goto out;
 	}
@@ -529,6 +614,7 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 		p->next_pull = node_now();
 	}
 out:
+	free(verdicts);
 	free(claims);
 	free(envs);
 	free(lens);
@@ -601,7 +687,8 @@ sync_push_in(struct node *n, struct peer *p, const Hiroba__Wire__Push *m)
 	}
 	if (nahead > 0)
 		sync_announce(n, p, ahead, aheadlen, nahead);
-	if (sync_ingest(n, p, envs, lens, m->n_envelopes, NULL, 0, relayed, &gap) == 0 &&
+	if (sync_ingest(n, p, envs, lens, m->n_envelopes, NULL, 0, relayed, &gap,
+	    NULL) == 0 &&
 	    gap) {
 		log_debug("peer %s: gap after a push: pulling", p->name);
 		if (p->round == 0)

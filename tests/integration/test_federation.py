@@ -138,6 +138,34 @@ class Federation(hb.FederationTest):
         # 256 KiB max_message: answers of at most 128 KiB, ~4 KiB per event
         self.join_after_edit(120, 3900, max_message="256K")
 
+    def test_pull_goes_past_the_answerers_gap(self):
+        """The nursery lacks seq 5 of a group (a dropped push) and holds 6..25; the
+        circle, pulling from the nursery only, 3 records per batch, must still get them
+        all (the nursery can claim nothing past its gap; issue 11: every pull brought
+        the same first batch again)."""
+        f = self.fed
+        center = f.add_center()
+        nursery = f.add_group("nursery")
+        circle = f.add_group("circle", "circle")
+        rogue = f.add_group("rogue", "circle")      # hbtool speaks for it
+        nursery.add_peer(center)
+        circle.add_peer(nursery)
+        circle.set_limits(max_batch=3)
+        f.start(nursery)
+        for seq, count in ((1, 4), (6, 20)):
+            r = subprocess.run([HBTOOL, "send", "-n", str(count), rogue.conf,
+                                nursery.endpoint, nursery.key, "good", str(seq)],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        wait_for("the nursery to hold 6..25",
+                 lambda: nursery.has(rogue.key, "rogue/25"))
+        self.assertFalse(nursery.has(rogue.key, "rogue/5"))
+        f.start(circle)         # no pushes: it gets them by pulling from the nursery
+        wait_for("the circle to hold 6..25 too",
+                 lambda: circle.has(rogue.key, "rogue/25"), timeout=30)
+        self.assertEqual(circle.complete(rogue.key), 4)
+        self.assertNotIn("brought nothing", circle.logtext())
+
     def test_status_shows_a_closed_link_at_once(self):
         """A peer whose connection to us closed is shown as not connected at once, not
         after the next failed send (issue 11: ~30 s with the default sync_interval)."""
