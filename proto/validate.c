@@ -95,10 +95,17 @@ check_string(struct vctx *v, const char *s, bool ml, const char *path)
 		return 0;
 	if (!proto_utf8_valid(s, strlen(s)))
 		return vfail(v, PROTO_EUTF8, "%s: not valid UTF-8", path);
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if (*p < 0x20 && !(ml && (*p == '\n' || *p == '\t')))
+	/* C0 but LF and TAB in multi-line fields, DEL, and C1 (U+0080..U+009F, c2 80..
+	 * c2 9f): no text needs them, and a terminal takes C1's CSI (U+009B) as the start
+	 * of an escape sequence */
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p < 0x20 && !(ml && (*p == '\n' || *p == '\t'))) || *p == 0x7f)
 			return vfail(v, PROTO_EUTF8, "%s: control character 0x%02x", path,
 			    *p);
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return vfail(v, PROTO_EUTF8, "%s: control character U+%04X", path,
+			    p[1]);
+	}
 	return 0;
 }
 

@@ -308,6 +308,8 @@ REJECT_TEST(test_enum_negative, "event-category-negative", PROTO_EENUM)
 REJECT_TEST(test_lang_empty, "translation-lang-empty", PROTO_EMISSING)
 REJECT_TEST(test_lang_bad_char, "translation-lang-bad-char", PROTO_ERANGE)
 REJECT_TEST(test_description_cr, "description-carriage-return", PROTO_EUTF8)
+REJECT_TEST(test_title_del, "title-del", PROTO_EUTF8)
+REJECT_TEST(test_title_c1, "title-c1-csi", PROTO_EUTF8)
 REJECT_TEST(test_erased_short, "tombstone-erased-short-digest", PROTO_ERANGE)
 REJECT_TEST(test_erased_twice, "tombstone-erased-twice", PROTO_ECOUNT)
 
@@ -1045,6 +1047,8 @@ proto_suite(void)
 	tcase_add_test(tc, test_lang_empty);
 	tcase_add_test(tc, test_lang_bad_char);
 	tcase_add_test(tc, test_description_cr);
+	tcase_add_test(tc, test_title_del);
+	tcase_add_test(tc, test_title_c1);
 	tcase_add_test(tc, test_erased_short);
 	tcase_add_test(tc, test_erased_twice);
 	tcase_add_test(tc, test_key_cache);

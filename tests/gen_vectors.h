@@ -454,6 +454,12 @@ vec_rejects(const uint8_t *ev, size_t evlen, const uint8_t *pl, size_t pllen,
 	r = vec_record_of(ev, evlen);
 	vec_set_str(&r->event->description, "一行目\r\n二行目");
 	RESIGN("description-carriage-return", "bad-utf8", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->title, "ひろば\x7f");
+	RESIGN("title-del", "bad-utf8", r, NULL, 0);
+	r = vec_record_of(ev, evlen);
+	vec_set_str(&r->event->title, "ひろば\xc2\x9b" "31m");	/* U+009B, CSI */
+	RESIGN("title-c1-csi", "bad-utf8", r, NULL, 0);
 
 	/* Tombstones whose erased list breaks its rules: a 31-byte digest, one digest
 	 * twice. */
