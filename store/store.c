@@ -69,6 +69,8 @@ static const struct {
 	{ STORE_EVERSION, "version", "data directory of another version or center" },
 	{ STORE_EERASED, "erased",
 	    "carries a sealed contact that its owner deleted (erased everywhere)" },
+	{ STORE_EQUOTA, "over-quota",
+	    "its author is over its quota of records or bytes here" },
 };
 
 const char *
@@ -147,10 +149,13 @@ meta_check(struct store *st, MDB_txn *txn)
 	k.mv_data = "format";
 	k.mv_size = 6;
 	if ((rc = mdb_get(txn, st->meta, &k, &v)) == 0 && v.mv_size == 4 &&
-	    be32_get(v.mv_data) == 4) {
+	    (be32_get(v.mv_data) == 4 || be32_get(v.mv_data) == 5)) {
 		/* Format 4 lacks box and dead (just created, empty): index the boxes held;
-		 * no format-4 tombstone could name erased boxes. */
-		if ((rc = store_migrate_boxes(st, txn)) != 0)
+		 * no format-4 tombstone could name erased boxes. Formats 4 and 5 lack
+		 * each author's bytes: count them. */
+		if (be32_get(v.mv_data) == 4 && (rc = store_migrate_boxes(st, txn)) != 0)
+			return rc;
+		if ((rc = store_migrate_bytes(st, txn)) != 0)
 			return rc;
 		be32_put(fmt, STORE_FORMAT);
 		v.mv_data = fmt;
@@ -267,6 +272,8 @@ store_open(struct store **stp, const char *dir, const uint8_t root[HB_KEY_LEN],
 	st->mapsize = opts && opts->mapsize ? opts->mapsize : STORE_DEFAULT_MAP;
 	st->mapsize_max = opts ? opts->mapsize_max : 0;
 	st->verify_threads = opts ? opts->verify_threads : 0;
+	st->member_records = opts ? opts->member_records : 0;
+	st->member_bytes = opts ? opts->member_bytes : 0;
 	atomic_init(&st->members_version, 1);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		rc = errno;
@@ -393,11 +400,13 @@ store_auth_read(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],
 		return 0;
 	if (rc != 0)
 		return store_lmdb_err(rc);
-	if (v.mv_size != 24)
+	/* 24 bytes: format 5 and before, without bytes (store_migrate_bytes) */
+	if (v.mv_size != 32 && v.mv_size != 24)
 		return STORE_ECORRUPT;
 	as->complete = be64_get(v.mv_data);
 	as->max_seq = be64_get((uint8_t *)v.mv_data + 8);
 	as->records = be64_get((uint8_t *)v.mv_data + 16);
+	as->bytes = v.mv_size == 32 ? be64_get((uint8_t *)v.mv_data + 24) : 0;
 	as->found = true;
 	return 0;
 }
@@ -406,12 +415,13 @@ int
 store_auth_write(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],
     const struct auth_state *as)
 {
-	uint8_t buf[24];
+	uint8_t buf[32];
 	MDB_val k = { HB_KEY_LEN, (void *)a }, v = { sizeof(buf), buf };
 
 	be64_put(buf, as->complete);
 	be64_put(buf + 8, as->max_seq);
 	be64_put(buf + 16, as->records);
+	be64_put(buf + 24, as->bytes);
 	return mdb_put(txn, st->auth, &k, &v, 0);
 }
 
@@ -514,6 +524,7 @@ store_author_get(struct store *st, const uint8_t author[HB_KEY_LEN],
 		out->complete = as.complete;
 		out->max_seq = as.max_seq;
 		out->records = as.records;
+		out->bytes = as.bytes;
 	}
 	store_txn_end(st, txn);
 	return rc;
@@ -526,6 +537,7 @@ author_from(const MDB_val *k, const MDB_val *v, struct store_author *a)
 	a->complete = be64_get(v->mv_data);
 	a->max_seq = be64_get((uint8_t *)v->mv_data + 8);
 	a->records = be64_get((uint8_t *)v->mv_data + 16);
+	a->bytes = v->mv_size == 32 ? be64_get((uint8_t *)v->mv_data + 24) : 0;
 }
 
 int
@@ -539,7 +551,8 @@ store_authors(struct store *st, store_author_cb cb, void *arg)
 
 	if ((rc = store_txn_begin(st, false, &txn)) != 0)
 		return rc;
-	if ((mrc = mdb_get(txn, st->auth, &k, &v)) == 0 && v.mv_size == 24) {
+	if ((mrc = mdb_get(txn, st->auth, &k, &v)) == 0 &&
+	    (v.mv_size == 32 || v.mv_size == 24)) {
 		author_from(&k, &v, &a);
 		if ((rc = cb(&a, arg)) != 0)
 			goto out;
@@ -548,7 +561,7 @@ store_authors(struct store *st, store_author_cb cb, void *arg)
 		goto out;
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
 	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != HB_KEY_LEN || v.mv_size != 24) {
+		if (k.mv_size != HB_KEY_LEN || (v.mv_size != 32 && v.mv_size != 24)) {
 			rc = STORE_ECORRUPT;
 			goto out;
 		}

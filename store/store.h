@@ -28,6 +28,7 @@ enum {
 	STORE_ECORRUPT,		/* a stored value does not decode */
 	STORE_EVERSION,		/* the data directory was written by an incompatible version */
 	STORE_EERASED,		/* carries a sealed box a stored tombstone erased (12.3) */
+	STORE_EQUOTA,		/* the author is over its quota of records or bytes here */
 	STORE_ELAST
 };
 
@@ -40,6 +41,11 @@ struct store_opts {
 	size_t	mapsize;	/* initial map size, bytes; 0 = 64 MiB. Grows on MDB_MAP_FULL. */
 	size_t	mapsize_max;	/* 0 = no limit but the disk */
 	int	verify_threads;	/* for store_ingest; 0 = number of online CPUs */
+	/* Quota of every author but the center: current records, and the bytes of
+	 * their envelopes; 0 = no limit. A record that would take its author over is
+	 * refused (STORE_EQUOTA) unless it replaces one with a tombstone. */
+	uint64_t member_records;
+	uint64_t member_bytes;
 };
 
 /*
@@ -115,6 +121,7 @@ struct store_author {
 	uint64_t	complete;
 	uint64_t	max_seq;
 	uint64_t	records;
+	uint64_t	bytes;		/* of the current records' envelopes */
 };
 /* 0 or STORE_NOTFOUND. */
 int	 store_author_get(struct store *st, const uint8_t author[HB_KEY_LEN],

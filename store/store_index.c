@@ -293,3 +293,60 @@ idx_each(struct store *st, MDB_txn *txn, const struct hb_record *r, uint64_t arr
 	idx_set_free(&s);
 	return rc;
 }
+
+/* Formats 4 and 5 kept no bytes per author: add up the envelopes held (a rec value is
+ * the record's hash, then its envelope, whose bytes 2..33 are its author). */
+int
+store_migrate_bytes(struct store *st, MDB_txn *txn)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct auth_state as;
+	uint8_t author[HB_KEY_LEN];
+	int rc;
+
+	/* every author's value to 32 bytes, bytes 0 */
+	if ((rc = mdb_cursor_open(txn, st->auth, &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != HB_KEY_LEN)
+			continue;
+		uint8_t buf[32];
+		MDB_val nv = { sizeof(buf), buf };
+
+		if (v.mv_size != 24 && v.mv_size != 32) {
+			rc = STORE_ECORRUPT;
+			break;
+		}
+		memcpy(buf, v.mv_data, 24);	/* complete, max_seq, records */
+		memset(buf + 24, 0, 8);		/* bytes, added up below */
+		if ((rc = mdb_cursor_put(c, &k, &nv, MDB_CURRENT)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, st->rec, &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *e = (const uint8_t *)v.mv_data + HB_HASH_LEN;
+
+		if (v.mv_size < HB_HASH_LEN + 2 + HB_KEY_LEN || e[0] != 0x0a ||
+		    e[1] != HB_KEY_LEN) {
+			rc = STORE_ECORRUPT;
+			break;
+		}
+		memcpy(author, e + 2, HB_KEY_LEN);
+		if ((rc = store_auth_read(st, txn, author, &as)) != 0)
+			break;
+		if (!as.found)
+			continue;
+		as.bytes += v.mv_size - HB_HASH_LEN;
+		if ((rc = store_auth_write(st, txn, author, &as)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}

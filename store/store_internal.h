@@ -13,7 +13,7 @@
 
 #include "store.h"
 
-#define STORE_FORMAT		5
+#define STORE_FORMAT		6
 #define STORE_DEFAULT_MAP	((size_t)64 << 20)
 #define STORE_MAXDBS		16
 
@@ -39,6 +39,7 @@ struct store {
 	size_t			 mapsize;
 	size_t			 mapsize_max;
 	int			 verify_threads;
+	uint64_t		 member_records, member_bytes;	/* quotas; 0 none */
 	/* Readers hold it shared for the life of their read txn; resizing the map and
 	 * reopening the env after MDB_PANIC hold it exclusively (LMDB requires that no txn
 	 * of this process is active then). */
@@ -48,7 +49,7 @@ struct store {
 
 /* Per-author state as stored in `auth`: complete, max_seq, records (BE u64 each). */
 struct auth_state {
-	uint64_t	complete, max_seq, records;
+	uint64_t	complete, max_seq, records, bytes;
 	bool		found;
 };
 
@@ -180,6 +181,7 @@ int	 idx_emit(struct store *st, MDB_txn *txn, const struct idx_set *s, uint64_t 
 int32_t	 geo_cell(int32_t e7);
 /* Format 4 -> 5 at open: the box index of the records held (dead starts empty). */
 int	 store_migrate_boxes(struct store *st, MDB_txn *txn);
+int	 store_migrate_bytes(struct store *st, MDB_txn *txn);
 double	 geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);
 /* Each code point of the NUL-terminated UTF-8 s: its length in bytes (s valid). */
 size_t	 utf8_cp_len(const char *s);

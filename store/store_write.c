@@ -295,7 +295,8 @@ advance_complete(struct wctx *w, const uint8_t author[HB_KEY_LEN], struct auth_s
 }
 
 /* Remove the stored record (author, seq): its rec entry, index entries, the membership
- * it carried, and (drop_cur) its cur entry. *oldkind, if not NULL, gets its kind. */
+ * it carried, and (drop_cur) its cur entry; one record and its bytes less in the
+ * author's state. *oldkind, if not NULL, gets its kind. */
 static int
 rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool drop_cur,
     enum hb_kind *oldkind)
@@ -303,10 +304,11 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	struct store *st = w->st;
 	struct hb_record *old = NULL;
 	struct hb_member m;
+	struct auth_state as;
 	uint8_t key[RKEY_LEN], akey[ARR_LEN], ckey[HB_KEY_LEN + HB_ID_MAX];
 	MDB_val k = { RKEY_LEN, key }, v;
 	enum hb_kind kind;
-	uint64_t arr;
+	uint64_t arr, envlen;
 	int rc;
 
 	/* Pending postings first, so that this record's can be deleted. */
@@ -320,6 +322,7 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	arr = be64_get(v.mv_data);
 	if ((rc = store_rec_get(st, w->txn, arr, &v)) != 0)
 		return rc;
+	envlen = v.mv_size > HB_HASH_LEN ? v.mv_size - HB_HASH_LEN : 0;
 	if ((rc = store_decode_stored(&v, &old)) != 0)
 		goto out;
 	kind = proto_record_kind(old);
@@ -355,6 +358,11 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 		goto out;
 	if (kind <= HB_KIND_MAX)
 		w->counts[kind]--;
+	if ((rc = store_auth_read(st, w->txn, author, &as)) != 0 || !as.found)
+		goto out;
+	as.records -= as.records > 0;
+	as.bytes -= envlen < as.bytes ? envlen : as.bytes;
+	rc = store_auth_write(st, w->txn, author, &as);
 out:
 	hb_record_free(&old);
 	return rc;
@@ -395,7 +403,7 @@ purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
 	}
 	if ((rc = store_auth_read(st, w->txn, member, &as)) != 0 || !as.found)
 		return rc;
-	as.records -= removed < as.records ? removed : as.records;
+	(void)removed;	/* rec_remove counted them */
 	if (as.complete > vus)
 		as.complete = vus;
 	/* max_seq: the highest seq still held. */
@@ -451,7 +459,6 @@ static int
 purge_box(struct wctx *w, const uint8_t digest[HB_HASH_LEN])
 {
 	struct store *st = w->st;
-	struct auth_state as;
 	uint8_t rk[RKEY_LEN];
 	int rc;
 
@@ -473,19 +480,49 @@ purge_box(struct wctx *w, const uint8_t digest[HB_HASH_LEN])
 		v.mv_size = RKEY_LEN;
 		if ((rc = mdb_del(w->txn, st->box, &k, &v)) != 0 && rc != MDB_NOTFOUND)
 			return rc;
-		if ((rc = store_auth_read(st, w->txn, rk, &as)) != 0)
-			return rc;
-		if (as.found && as.records > 0) {
-			as.records--;
-			if ((rc = store_auth_write(st, w->txn, rk, &as)) != 0)
-				return rc;
-		}
 	}
 }
 
 /*
+ * A member's quota (store_opts): its current records and their envelope bytes after this
+ * one is stored, replacing the version at oldarr if replacing. Over either: refused,
+ * STORE_EQUOTA, except a tombstone that replaces a record (a deletion must always be
+ * possible, and it frees nearly all of the record's bytes). The refusal is not final:
+ * the author may delete or shrink records, and the record is asked for again (it blocks
+ * its author's claim), so daemons that got the author's records in another order still
+ * converge on the same set.
+ */
+static int
+quota_check(struct wctx *w, const uint8_t *author, enum hb_kind kind, bool replacing,
+    uint64_t oldarr, size_t envlen, int *verdict)
+{
+	struct store *st = w->st;
+	struct auth_state as;
+	uint64_t records, bytes, oldlen = 0;
+	MDB_val v;
+	int rc;
+
+	if ((st->member_records == 0 && st->member_bytes == 0) ||
+	    (kind == HB_TOMBSTONE && replacing))
+		return 0;
+	if ((rc = store_auth_read(st, w->txn, author, &as)) != 0)
+		return rc;
+	if (replacing) {
+		if ((rc = store_rec_get(st, w->txn, oldarr, &v)) != 0)
+			return rc;
+		oldlen = v.mv_size > HB_HASH_LEN ? v.mv_size - HB_HASH_LEN : 0;
+	}
+	records = as.records + !replacing;
+	bytes = as.bytes - (oldlen < as.bytes ? oldlen : as.bytes) + envlen;
+	if ((st->member_records != 0 && records > st->member_records) ||
+	    (st->member_bytes != 0 && bytes > st->member_bytes))
+		*verdict = STORE_EQUOTA;
+	return 0;
+}
+
+/*
  * The rules, in order (store.h, store_ingest): center-only memberships, trust, dup/fork,
- * version, expiry, erased boxes; then store. idx: r's index entries made beforehand, or NULL to make
+ * version, expiry, erased boxes, quota; then store. idx: r's index entries made beforehand, or NULL to make
  * them here. own: a record we publish (complete follows it).
  */
 static int
@@ -496,7 +533,7 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 	const uint8_t *author = proto_record_author(r), *hash = proto_record_hash(r), *env;
 	const char *id = proto_record_id(r);
 	enum hb_kind kind = proto_record_kind(r);
-	uint64_t seq = proto_record_seq(r), oldseq = 0, arr;
+	uint64_t seq = proto_record_seq(r), oldseq = 0, oldarr = 0, arr;
 	int64_t expires = proto_record_expires(r);
 	bool is_root = memcmp(author, st->root, HB_KEY_LEN) == 0, replacing = false;
 	uint8_t rkey[RKEY_LEN], akey[ARR_LEN], ckey[HB_KEY_LEN + HB_ID_MAX], cval[CUR_LEN];
@@ -552,6 +589,7 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 			return 0;
 		}
 		oldseq = be64_get(v.mv_data);
+		oldarr = be64_get((uint8_t *)v.mv_data + 9);
 		if (oldseq >= seq) {
 			*verdict = STORE_EOLD;
 			return 0;
@@ -566,6 +604,11 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 	}
 	if ((rc = erased_check(w, r, verdict)) != 0 || *verdict != 0)
 		return rc;
+	if (!is_root && (rc = quota_check(w, author, kind, replacing, oldarr, envlen,
+	    verdict)) != 0)
+		return rc;
+	if (*verdict != 0)
+		return 0;
 
 	/* Stored from here on, under the next arrival number. */
 	if (replacing && (rc = rec_remove(w, author, oldseq, false, NULL)) != 0)
@@ -612,8 +655,8 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 		return rc;
 	if (seq > as.max_seq)
 		as.max_seq = seq;
-	if (!replacing)
-		as.records++;
+	as.records++;		/* a replaced version was taken off by rec_remove */
+	as.bytes += envlen;
 	if (own && seq > as.complete)
 		as.complete = seq;	/* we hold every current record of our own */
 	if ((rc = advance_complete(w, author, &as)) != 0)

@@ -622,6 +622,88 @@ START_TEST(test_complete_and_claims)
 }
 END_TEST
 
+/* ---- quotas ---- */
+
+static int
+bytes_cb(uint64_t seq, const uint8_t *env, size_t len, void *arg)
+{
+	(void)seq;
+	(void)env;
+	*(uint64_t *)arg += len;
+	return 0;
+}
+
+/* The bytes the author's state says, checked against its current envelopes. */
+static uint64_t
+held_bytes(struct store *s, const uint8_t *author)
+{
+	uint64_t n = 0;
+
+	ck_assert_int_eq(store_scan_author(s, author, 0, 0, bytes_cb, &n), 0);
+	ck_assert_uint_eq(author_state(s, author).bytes, n);
+	return n;
+}
+
+START_TEST(test_quota)
+{
+	struct store *q = NULL;
+	struct store_opts o = { .member_records = 3 };
+	char path[160];
+	struct env e;
+	size_t one;
+
+	snprintf(path, sizeof(path), "%s/q", tmpdir);
+	ck_assert_int_eq(store_open(&q, path, center.pk, &o), 0);
+	admit(q, 1, &g1);
+	ck_assert_int_eq(ingest_free(q, event(&g1, 1, "e1", "a")), 0);
+	ck_assert_int_eq(ingest_free(q, event(&g1, 2, "e2", "b")), 0);
+	ck_assert_int_eq(ingest_free(q, event(&g1, 3, "e3", "c")), 0);
+	/* a fourth current record: over */
+	ck_assert_int_eq(ingest_free(q, event(&g1, 4, "e4", "d")), STORE_EQUOTA);
+	/* an edit replaces one: allowed; a deletion too */
+	ck_assert_int_eq(ingest_free(q, event(&g1, 5, "e1", "a2")), 0);
+	ck_assert_int_eq(ingest_free(q, sign_json(&g1, 6, "{\"id\":\"e2\","
+	    "\"tombstone\":{}}")), 0);
+	/* a tombstone of an id never seen is a new record: over */
+	ck_assert_int_eq(ingest_free(q, sign_json(&g1, 7, "{\"id\":\"e9\","
+	    "\"tombstone\":{}}")), STORE_EQUOTA);
+	ck_assert_uint_eq(author_state(q, g1.pk).records, 3);
+	held_bytes(q, g1.pk);
+	/* not a final verdict: the same record, sent again, is refused as long as the
+	 * author stays over; the center has no quota */
+	ck_assert_int_eq(ingest_free(q, event(&g1, 4, "e4", "d")), STORE_EQUOTA);
+	for (int i = 0; i < 5; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "c%d", i);
+		ck_assert_int_eq(ingest_free(q, event(&center, 10 + i, id, "x")), 0);
+	}
+	store_close(&q);
+
+	/* bytes: room for two events of this size, not three; reopened with the state
+	 * kept (bytes are stored) */
+	e = event(&g2, 1, "f1", "x");
+	one = e.len;
+	free(e.p);
+	o.member_records = 0;
+	o.member_bytes = 3 * one - 8;	/* a tombstone is much smaller than one */
+	ck_assert_int_eq(store_open(&q, path, center.pk, &o), 0);
+	admit(q, 20, &g2);
+	ck_assert_int_eq(ingest_free(q, event(&g2, 1, "f1", "x")), 0);
+	ck_assert_int_eq(ingest_free(q, event(&g2, 2, "f2", "y")), 0);
+	ck_assert_int_eq(ingest_free(q, event(&g2, 3, "f3", "z")), STORE_EQUOTA);
+	ck_assert_uint_eq(held_bytes(q, g2.pk), 2 * one);
+	/* deleting one frees room */
+	ck_assert_int_eq(ingest_free(q, sign_json(&g2, 4, "{\"id\":\"f1\","
+	    "\"tombstone\":{}}")), 0);
+	ck_assert_int_eq(ingest_free(q, event(&g2, 3, "f3", "z")), 0);
+	held_bytes(q, g2.pk);
+	held_bytes(q, g1.pk);
+	ck_assert_int_eq(store_verify(q, NULL), 0);
+	store_close(&q);
+}
+END_TEST
+
 /* ---- map size ---- */
 
 START_TEST(test_map_growth)
@@ -1731,6 +1813,7 @@ store_suite(void)
 	tcase_add_test(tc, test_dup_old_tombstone_fork_expired);
 	tcase_add_test(tc, test_membership_arrives_late);
 	tcase_add_test(tc, test_complete_and_claims);
+	tcase_add_test(tc, test_quota);
 	tcase_add_test(tc, test_map_growth);
 	tcase_add_test(tc, test_map_limit);
 	tcase_add_loop_test(tc, test_order_independence, 0, 4);
