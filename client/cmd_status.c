@@ -113,10 +113,31 @@ status_json(struct cli *cli, const Hiroba__Wire__Status *st)
 		json_object_set_new(o, "complete", json_integer((json_int_t)au->complete));
 		json_object_set_new(o, "max_seq", json_integer((json_int_t)au->max_seq));
 		json_object_set_new(o, "records", json_integer((json_int_t)au->records));
+		json_object_set_new(o, "bytes", json_integer((json_int_t)au->bytes));
+		json_object_set_new(o, "refused_quota",
+		    json_integer((json_int_t)au->refused_quota));
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(j, "authors", a);
 	return j;
+}
+
+/* 1234 -> "1.2K", as a coordinator reads sizes (1 K = 1024 bytes). */
+static void
+size_human(uint64_t n, char *out, size_t len)
+{
+	static const char units[] = "KMGT";
+	double	 v = (double)n;
+	int	 u = -1;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(out, len, "%" PRIu64, n);
+	else
+		snprintf(out, len, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
 int
@@ -124,7 +145,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 {
 	const Hiroba__Wire__Status *st;
 	struct table *t;
-	char fpr[HB_FPR_LEN], buf[256], n1[32], n2[32], n3[32];
+	char fpr[HB_FPR_LEN], buf[256], n1[32], n2[32], n3[32], n4[32];
 	bool center;
 	size_t i;
 	int rc;
@@ -212,6 +233,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	table_col(t, "件数", TABLE_RIGHT);
 	table_col(t, "完全seq", TABLE_RIGHT);
 	table_col(t, "最大seq", TABLE_RIGHT);
+	table_col(t, "容量", TABLE_RIGHT);
 	for (i = 0; i < st->n_authors; i++) {
 		const Hiroba__Wire__AuthorStatus *au = st->authors[i];
 
@@ -220,10 +242,23 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		snprintf(n1, sizeof(n1), "%" PRIu64, au->records);
 		snprintf(n2, sizeof(n2), "%" PRIu64, au->complete);
 		snprintf(n3, sizeof(n3), "%" PRIu64, au->max_seq);
-		table_row(t, au->complete < au->max_seq ? "yellow" : NULL,
-		    ctl_group_name(cli, au->author.data), fpr_of(&au->author, fpr), n1, n2, n3);
+		size_human(au->bytes, n4, sizeof(n4));
+		table_row(t, au->refused_quota > 0 ? "red" :
+		    au->complete < au->max_seq ? "yellow" : NULL,
+		    ctl_group_name(cli, au->author.data), fpr_of(&au->author, fpr), n1, n2, n3,
+		    n4);
 	}
-	return table_print(&t);
+	if ((rc = table_print(&t)) != 0)
+		return rc;
+	for (i = 0; i < st->n_authors; i++) {
+		const Hiroba__Wire__AuthorStatus *au = st->authors[i];
+
+		if (au->refused_quota > 0 && au->author.len == HB_KEY_LEN)
+			printf("容量超過 (over quota): %s: %" PRIu64 " records refused "
+			    "([limits] member_records, member_bytes)\n",
+			    ctl_group_name(cli, au->author.data), au->refused_quota);
+	}
+	return 0;
 }
 
 int

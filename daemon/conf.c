@@ -192,6 +192,8 @@ set_limit(struct parser *p, const char *k, const char *v)
 		{ "verify_threads", offsetof(struct conf, verify_threads), 0, 0, 64 },
 		{ "mapsize", offsetof(struct conf, mapsize), 1, 64 * 1024, 1ULL << 40 },
 		{ "mapsize_max", offsetof(struct conf, mapsize_max), 1, 0, 1ULL << 40 },
+		{ "member_records", offsetof(struct conf, member_records), 0, 0, 100000000 },
+		{ "member_bytes", offsetof(struct conf, member_bytes), 1, 0, 1ULL << 40 },
 	};
 	unsigned long long	 n;
 	size_t			 i;
@@ -208,7 +210,8 @@ set_limit(struct parser *p, const char *k, const char *v)
 		return 0;
 	}
 	return perr(p, "unknown key \"%s\" in [limits] (known: max_message, max_batch, "
-	    "rate, hwm, handshake_ms, ban_seconds, verify_threads, mapsize, mapsize_max)", k);
+	    "rate, hwm, handshake_ms, ban_seconds, verify_threads, mapsize, mapsize_max, "
+	    "member_records, member_bytes)", k);
 }
 
 /* "127.0.0.1:8080" or "[::1]:8080": numeric addresses only, so that what the daemon
@@ -471,6 +474,9 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	p.c->handshake_ms = 5000;
 	p.c->ban_seconds = 60;
 	p.c->mapsize = 64 << 20;
+	/* a nursery publishes a few hundred records a year, each well under 2 KiB */
+	p.c->member_records = 20000;
+	p.c->member_bytes = 32 << 20;
 	p.c->http.connections = 64;
 	p.c->http.timeout = 30;
 	if ((p.c->file = strdup(path)) == NULL)

@@ -56,6 +56,8 @@ struct conf {
 	unsigned	 verify_threads;	/* 0 = all CPUs */
 	size_t		 mapsize;		/* initial LMDB map, bytes */
 	size_t		 mapsize_max;		/* 0 = unlimited */
+	unsigned	 member_records;	/* quota per member: current records */
+	size_t		 member_bytes;		/* quota per member: envelope bytes */
 	struct conf_http http;
 };
 

@@ -388,10 +388,16 @@ member_env(const struct hb_member *m, void *arg)
 	return 0;
 }
 
+struct author_list {
+	Hiroba__Wire__AuthorStatus **v;
+	size_t			 n, cap;
+	const struct node	*node;
+};
+
 static int
 author_status(const struct store_author *a, void *arg)
 {
-	struct { Hiroba__Wire__AuthorStatus **v; size_t n, cap; } *l = arg;
+	struct author_list *l = arg;
 	Hiroba__Wire__AuthorStatus *s;
 	void		*nv;
 
@@ -410,6 +416,10 @@ author_status(const struct store_author *a, void *arg)
 	s->complete = a->complete;
 	s->max_seq = a->max_seq;
 	s->records = a->records;
+	s->has_bytes = 1;
+	s->bytes = a->bytes;
+	if ((s->refused_quota = node_quota_refused(l->node, a->author)) != 0)
+		s->has_refused_quota = 1;
 	l->v[l->n++] = s;
 	return 0;
 }
@@ -422,7 +432,7 @@ ctl_status(struct node *n, Hiroba__Wire__CtlResponse *resp)
 	Hiroba__Wire__KindCount	*kc;
 	struct store_stats	 st;
 	struct peer		*p;
-	struct { Hiroba__Wire__AuthorStatus **v; size_t n, cap; } al = { 0 };
+	struct author_list	 al = { .node = n };
 	size_t			 np = 0, i;
 	int			 k;
 

@@ -97,7 +97,8 @@ out:
 static int
 backup(const struct conf *c, const char *dest)
 {
-	struct store_opts so = { .mapsize = c->mapsize, .mapsize_max = c->mapsize_max };
+	struct store_opts so = { .mapsize = c->mapsize, .mapsize_max = c->mapsize_max,
+	    .member_records = c->member_records, .member_bytes = c->member_bytes };
 	struct store	*st = NULL;
 	struct hb_identity id;
 	struct dirent	*e;

@@ -108,6 +108,12 @@ struct node {
 		uint64_t	 count;
 	}		 rejects[NODE_REJECT_MAX];
 	size_t		 nrejects;
+	/* members whose records were refused as over their quota (status shows them) */
+	struct node_quota {
+		uint8_t		 author[HB_KEY_LEN];
+		uint64_t	 refused;
+	}		*quota;
+	size_t		 nquota;
 	struct http	*http;		/* the read-only web page (http.c), or NULL */
 	/* Restored from a backup (<data>/restored exists): the network may hold records
 	 * we signed after the backup, so we sign nothing new until a peer has told us
@@ -139,6 +145,9 @@ const char *node_write_error(struct node *n, int rc, char *buf, size_t len);
 void	 node_caught_up(struct node *n);
 /* Count a refused record under rc's store_errname (main thread only). */
 void	 node_rejected(struct node *n, int rc);
+/* Count a record of author refused as over its quota; its count so far. */
+uint64_t node_over_quota(struct node *n, const uint8_t author[HB_KEY_LEN]);
+uint64_t node_quota_refused(const struct node *n, const uint8_t author[HB_KEY_LEN]);
 
 /* peer.c */
 struct peer *peer_find(struct node *n, const uint8_t key[HB_KEY_LEN]);

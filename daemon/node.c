@@ -164,6 +164,8 @@ node_new(struct node **out, struct conf *conf)
 	so.mapsize = conf->mapsize;
 	so.mapsize_max = conf->mapsize_max;
 	so.verify_threads = (int)conf->verify_threads;
+	so.member_records = conf->member_records;
+	so.member_bytes = conf->member_bytes;
 	if ((rc = store_open(&n->st, conf->data, conf->center, &so)) != 0) {
 		log_warnx("store %s: %s", conf->data, store_strerror(rc));
 		goto fail;
@@ -264,6 +266,35 @@ node_rejected(struct node *n, int rc)
 	n->rejects[i].count++;
 }
 
+uint64_t
+node_over_quota(struct node *n, const uint8_t author[HB_KEY_LEN])
+{
+	struct node_quota	*q;
+	size_t			 i;
+
+	for (i = 0; i < n->nquota; i++)
+		if (memcmp(n->quota[i].author, author, HB_KEY_LEN) == 0)
+			return ++n->quota[i].refused;
+	/* one entry per member at most: members are admitted by the center */
+	if ((q = reallocarray(n->quota, n->nquota + 1, sizeof(*q))) == NULL)
+		return 0;
+	n->quota = q;
+	memcpy(q[n->nquota].author, author, HB_KEY_LEN);
+	q[n->nquota].refused = 1;
+	return q[n->nquota++].refused;
+}
+
+uint64_t
+node_quota_refused(const struct node *n, const uint8_t author[HB_KEY_LEN])
+{
+	size_t	 i;
+
+	for (i = 0; i < n->nquota; i++)
+		if (memcmp(n->quota[i].author, author, HB_KEY_LEN) == 0)
+			return n->quota[i].refused;
+	return 0;
+}
+
 void
 node_free(struct node **np)
 {
@@ -288,6 +319,7 @@ node_free(struct node **np)
 		zmq_ctx_term(n->zctx);
 	store_close(&n->st);
 	free(n->zap_curve);
+	free(n->quota);
 	free(n->zap_ed);
 	free(n->zap_revoked);
 	proto_identity_clear(&n->id);

@@ -409,6 +409,8 @@ not_senders_fault(int res, const uint8_t *env, size_t len, const struct peer *p)
 	case STORE_EREVOKED:
 		return own ? "its own record after its revocation" :
 		    "relayed before the revocation reached it";
+	case STORE_EQUOTA:
+		return "its author is over its quota here (member_records, member_bytes)";
 	case STORE_EFORK:
 		/* the author itself sent both versions: that one is its own doing */
 		return own ? NULL : "its author signed this seq twice with other content "
@@ -417,6 +419,22 @@ not_senders_fault(int res, const uint8_t *env, size_t len, const struct peer *p)
 	default:
 		return NULL;
 	}
+}
+
+/* Records refused as over their author's quota: one line for the batch. */
+static void
+log_quota(struct node *n, const struct peer *p, const uint8_t *env, size_t count)
+{
+	struct store_author	 a;
+	char			 fpr[HB_FPR_LEN];
+
+	if (store_author_get(n->st, env + 2, &a) != 0)
+		memset(&a, 0, sizeof(a));
+	proto_fingerprint(env + 2, fpr);
+	log_warnx("%s: %zu records of group %s refused: over its quota here (%llu records "
+	    "of %u, %llu bytes of %zu; [limits] member_records, member_bytes)",
+	    p != NULL ? p->name : "here", count, fpr, (unsigned long long)a.records,
+	    n->conf->member_records, (unsigned long long)a.bytes, n->conf->member_bytes);
 }
 
 /*
@@ -476,6 +494,8 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 {
 	const uint8_t		**fresh = NULL;
 	size_t			*freshlen = NULL, nfresh = 0, nstored = 0, nunknown = 0, i;
+	size_t			 nquota = 0;
+	const uint8_t		*quota_author = NULL;
 	int			*res = NULL;
 	int			 rc = ENOMEM;
 	bool			 pulled = gap == NULL;
@@ -519,6 +539,15 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 				    "records)");
 			continue;
 		}
+		if (res[i] == STORE_EQUOTA) {
+			/* one line per batch, not per record: a flood must not fill the
+			 * disk through the log instead */
+			if (lens[i] >= 2 + HB_KEY_LEN)
+				node_over_quota(n, envs[i] + 2);
+			if (nquota++ == 0)
+				quota_author = envs[i];
+			continue;
+		}
 		if (res[i] == STORE_EFORK)
 			log_warnx("%s: a record reuses a sequence number with other content: "
 			    "is some group's key used on two machines?", p ? p->name : "here");
@@ -533,6 +562,8 @@ sync_ingest(struct node *n, struct peer *p, const uint8_t *const *envs,
 	}
 	if (verdicts != NULL)
 		memcpy(verdicts, res, count * sizeof(*res));
+	if (nquota > 0)
+		log_quota(n, p, quota_author, nquota);
 	if (nunknown > 0 && !pulled)
 		log_info("%s: records of a group that is not a member here (%zu): not "
 		    "stored; asking it for the center's records", p ? p->name : "here",

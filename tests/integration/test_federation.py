@@ -77,7 +77,7 @@ class Federation(hb.FederationTest):
         circle = f.add_group("circle", "circle")
         nursery.add_peer(center)
         circle.add_peer(nursery)
-        circle.set_limits(max_batch=100)
+        circle.set_limits(max_batch=100, member_records=100000)   # over the default quota
         n = 40000
         self.fed.start(nursery)     # so that its store knows it is admitted
         self.assertEqual(nursery.stop(), 0)

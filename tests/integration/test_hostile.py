@@ -100,6 +100,34 @@ class Hostile(hb.FederationTest):
         self.assertEqual(self.nursery.show(self.rogue.key, "rogue/300")["created"], now - 10)
         self.still_friends("after-fork")
 
+    def test_flood_stops_at_the_quota(self):
+        # the center allows 50 records per member; the nursery (default quota) takes
+        # 300 of the rogue's and passes them on: the center keeps 50, refuses the rest
+        # as over-quota without blaming the nursery, says who is over, and logs a line
+        # per batch, not per record
+        self.center.stop()
+        self.center.set_limits(member_records=50)
+        self.center.start()
+        n = 300
+        self.send(self.nursery, "good", 1, "-n", str(n))
+        wait_for("the nursery to hold the flood",
+                 lambda: self.nursery.has(self.rogue.key, "rogue/%d" % n))
+        wait_for("the center to refuse the rest",
+                 lambda: self.center.status().get("rejected", 0) >= n - 50, timeout=60)
+        st = self.center.status()
+        rogue = [a for a in st["authors"] if a["author"] == self.rogue.key][0]
+        self.assertEqual(rogue["records"], 50)
+        self.assertGreaterEqual(rogue["refused_quota"], n - 50)
+        self.assertGreater(rogue["bytes"], 0)
+        out = self.center.cli("status").stdout
+        self.assertIn("容量超過 (over quota): rogue", out)
+        lines = [l for l in self.center.logtext().splitlines() if "over its quota" in l]
+        self.assertGreater(len(lines), 0)
+        self.assertLess(len(lines), 20)
+        self.still_friends("after-flood")
+        # deleting frees room: the nursery's own records are not limited by the rogue's
+        self.assertEqual(self.nursery.status().get("rejected", 0), 0)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
