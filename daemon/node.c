@@ -231,6 +231,12 @@ node_write_error(struct node *n, int rc, char *buf, size_t len)
 			return buf;
 		}
 	}
+	if (rc == STORE_EMAPFULL && n->conf->mapsize_max != 0) {
+		snprintf(buf, len, "the store reached its size limit ([limits] mapsize_max = "
+		    "%zu MiB): raise it in %s, or delete records; reads go on meanwhile",
+		    n->conf->mapsize_max >> 20, n->conf->file);
+		return buf;
+	}
 	snprintf(buf, len, "%s", store_strerror(rc));
 	return buf;
 }
