@@ -450,8 +450,9 @@ ics_item(struct cli *cli, struct xres *x, const struct hb_record *r, json_t *j)
 	if ((s = cli_strf("%s@%s", proto_record_id(r), hex)) != NULL)
 		icalcomponent_add_property(ve, icalproperty_new_uid(s));
 	free(s);
-	icalcomponent_add_property(ve, icalproperty_new_sequence((int)(proto_record_seq(r) &
-	    0x7fffffff)));
+	/* RFC 5545 INTEGER is 32-bit signed: seqs above it (up to 2^53-1) stay at the top */
+	icalcomponent_add_property(ve, icalproperty_new_sequence(
+	    proto_record_seq(r) > INT32_MAX ? INT32_MAX : (int)proto_record_seq(r)));
 	icalcomponent_add_property(ve, icalproperty_new_dtstamp(ics_utc(proto_record_created(r))));
 	icalcomponent_add_property(ve,
 	    icalproperty_new_lastmodified(ics_utc(proto_record_created(r))));
@@ -655,8 +656,25 @@ struct csv {
 	bool	 first;		/* no cell yet on this row */
 };
 
-/* One cell. Text from other groups that starts like a formula (= + - @, or a tab or CR
- * that Excel strips before looking) is shown as text by a leading apostrophe. */
+/* Does s start like a formula: = + - @, their full-width forms (Japanese Excel reads
+ * ＝１＋１ as a formula too), or a tab or CR that Excel strips before looking? */
+static bool
+formula_like(const char *s)
+{
+	static const char *const wide[] = { "\xef\xbc\x9d", "\xef\xbc\x8b",
+	    "\xef\xbc\x8d", "\xef\xbc\xa0" };	/* ＝ ＋ － ＠ */
+	size_t	 i;
+
+	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
+		return true;
+	for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (strncmp(s, wide[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/* One cell. Text from other groups that starts like a formula is shown as text by a
+ * leading apostrophe. */
 static void
 csv_cell(struct csv *c, const char *s, bool text)
 {
@@ -668,7 +686,7 @@ csv_cell(struct csv *c, const char *s, bool text)
 	if (!c->first)
 		fputc(',', c->f);
 	c->first = false;
-	neutral = text && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+	neutral = text && formula_like(s);
 	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' &&
 	    (s[0] == '\0' || s[strlen(s) - 1] != ' ')) {
 		fprintf(c->f, "%s%s", neutral ? "'" : "", s);

@@ -13,12 +13,31 @@
 
 #define MAX_TAGS	32
 
+/* A plain decimal number: [+-] digits [. digits], or [+-] . digits. strtod alone also
+ * takes hex (0x23 read as 35), exponents, inf and nan, and leading spaces. */
+static bool
+plain_decimal(const char *s)
+{
+	bool	 digits = false;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits = true;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits = true;
+	return digits && (*s == '\0' || *s == 'k' || *s == 'm');
+}
+
 int
 place_degrees(const char *s, double limit, int32_t *e7)
 {
 	char *end;
 	double v;
 
+	if (!plain_decimal(s))
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || fabs(v) > limit)
@@ -33,6 +52,8 @@ place_distance(const char *s, uint32_t *m)
 	char *end;
 	double v;
 
+	if (!plain_decimal(s))
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || !isfinite(v) || v < 0)

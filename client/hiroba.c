@@ -574,6 +574,9 @@ setup_locale(void)
 	const char *cs;
 
 	setlocale(LC_ALL, "");
+	/* numbers are read and written the C way whatever the locale: under vi_VN or
+	 * pt_BR, strtod refused 35.4661 and printf wrote 35,4663 into CSV */
+	setlocale(LC_NUMERIC, "C");
 	cs = nl_langinfo(CODESET);
 	if (cs == NULL || strcmp(cs, "UTF-8") != 0)
 		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)

@@ -719,7 +719,9 @@ ics_event(FILE *f, struct http *h, json_t *names, json_t *root, const char *lang
 	ics_fmt(f, "DTSTAMP:%s", a);
 	ics_fmt(f, "LAST-MODIFIED:%s", a);
 	/* seq grows with every version the author signs: a valid SEQUENCE */
-	ics_fmt(f, "SEQUENCE:%lld", (long long)jint(root, "seq", 0));
+	/* RFC 5545 INTEGER is 32-bit signed: higher seqs (up to 2^53-1) stay at the top */
+	ics_fmt(f, "SEQUENCE:%lld", (long long)(jint(root, "seq", 0) > INT32_MAX ?
+	    INT32_MAX : jint(root, "seq", 0)));
 	if (ad) {
 		ics_fmt(f, "DTSTART;VALUE=DATE:%08lld", (long long)start);
 		ics_fmt(f, "DTEND;VALUE=DATE:%08lld", (long long)date_next(end));

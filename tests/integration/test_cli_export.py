@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import subprocess
 import time
 import unittest
 from datetime import date, datetime, timedelta, timezone
@@ -276,6 +277,36 @@ class Export(unittest.TestCase):
         self.assertEqual(byid["place/seya-park"]["緯度"], "35.4661234")
         self.assertEqual(byid["place/nursing-1"]["説明"], "'+ おむつ替え台あり")
         self.assertEqual(byid["place/nursing-1"]["名称"], "授乳室@区役所")
+
+    def test_numbers_in_a_decimal_comma_locale(self):
+        """Under vi_VN (a decimal comma), coordinates are still read and written the C
+        way (issue 12: --lat 35.4661 was refused, CSV said 35,4663000); hex and
+        other strtod spellings are refused; full-width formula characters are
+        neutralised in CSV like ASCII ones."""
+        loc = os.path.join(self.fed.tmp, "locale")
+        os.makedirs(loc, exist_ok=True)
+        r = subprocess.run(["localedef", "-i", "vi_VN", "-f", "UTF-8",
+                            os.path.join(loc, "vi_VN.UTF-8")], capture_output=True, text=True)
+        self.assertIn(r.returncode, (0, 1), r.stderr)     # 1: warnings only
+        env = {"LOCPATH": loc, "LANG": "vi_VN.UTF-8", "LC_ALL": ""}
+        r = subprocess.run(["python3", "-c", "import locale; locale.setlocale(locale.LC_ALL, "
+                            "''); print(locale.localeconv()['decimal_point'])"],
+                           capture_output=True, text=True, env=dict(os.environ, **env))
+        self.assertEqual(r.stdout.strip(), ",", "the test locale has a decimal comma")
+        g = self.circle
+        g.cli("place", "add", "--id", "place/vi", "--name", "＝１＋１ひろば", "--lat", "35.4661",
+              "--lon", "139.4957", env=env)
+        for bad in ("0x23", "3.5e1", " 35.4", "inf", "35,4661"):
+            r = g.cli("place", "add", "--id", "place/bad", "--name", "x", "--lat", bad,
+                      "--lon", "139.4957", env=env, check=False)
+            self.assertEqual(r.returncode, 2, "--lat %r: %s" % (bad, r.stderr))
+        path = os.path.join(self.fed.tmp, "vi.csv")
+        g.cli("export", "csv", "--kind", "place", "-o", path, env=env)
+        with open(path, "rb") as f:
+            rows = list(csv.DictReader(io.StringIO(f.read()[3:].decode(), newline="")))
+        row = [r for r in rows if r["ID"] == "place/vi"][0]
+        self.assertEqual(row["緯度"], "35.4661000")
+        self.assertEqual(row["名称"], "'＝１＋１ひろば")
 
     def test_csv_and_tables_lang_en(self):
         raw = self.export(self.circle, "csv", *RANGE, "--lang", "en", binary=True)
