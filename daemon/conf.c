@@ -118,6 +118,27 @@ set_str(struct parser *p, char **dst, const char *key, const char *v)
 	return 0;
 }
 
+/* Would binding both endpoints (tcp://HOST:PORT) clash: the same port on the same host,
+ * or on a wildcard (0.0.0.0, *, [::]) and any host? */
+static bool
+listen_clash(const char *a, const char *b)
+{
+	const char	*pa = strrchr(a, ':'), *pb = strrchr(b, ':');
+	size_t		 ha, hb;
+
+	if (pa == NULL || pb == NULL || strcmp(pa, pb) != 0 ||
+	    strncmp(a, "tcp://", 6) != 0 || strncmp(b, "tcp://", 6) != 0)
+		return strcmp(a, b) == 0;
+	ha = (size_t)(pa - a) - 6;
+	hb = (size_t)(pb - b) - 6;
+#define WILD(h, l)	(((l) == 7 && strncmp(h, "0.0.0.0", 7) == 0) || \
+			 ((l) == 1 && (h)[0] == '*') || ((l) == 4 && strncmp(h, "[::]", 4) == 0))
+	if (WILD(a + 6, ha) || WILD(b + 6, hb))
+		return true;
+#undef WILD
+	return ha == hb && strncmp(a + 6, b + 6, ha) == 0;
+}
+
 static int
 set_node(struct parser *p, const char *k, const char *v)
 {
@@ -142,6 +163,12 @@ set_node(struct parser *p, const char *k, const char *v)
 			return perr(p, "listen: at most %d endpoints", CONF_MAX_LISTEN);
 		if (parse_endpoint(p, k, v) != 0)
 			return -1;
+		/* two binds of one address fail at start, after -n said OK (and systemd
+		 * would restart it in a loop) */
+		for (n = 0; n < c->nlisten; n++)
+			if (listen_clash(c->listen[n], v))
+				return perr(p, "listen: \"%s\" and \"%s\" would bind the same "
+				    "port twice", c->listen[n], v);
 		return set_str(p, &c->listen[c->nlisten++], k, v);
 	}
 	if (strcmp(k, "sync_interval") == 0) {

@@ -83,7 +83,9 @@ proto_identity_load(struct hb_identity *id, const char *path)
 	int		 fd = -1, rc = 0;
 
 	memset(id, 0, sizeof(*id));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	/* O_NONBLOCK: a FIFO put where the key should be would block the open until a
+	 * writer came (hirobad -n hung); fstat refuses it below */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
 		rc = errno;
 		goto out;
 	}

@@ -21,10 +21,14 @@ class Config(unittest.TestCase):
         cls.key = [l.split()[1] for l in r.stdout.splitlines() if l.startswith("key:")][0]
         cls.keyfile = os.path.join(cls.tmp, "g", "identity.key")
 
-    def check(self, text, expect_line=None, expect_text=None, rc=78):
+    def write(self, text):
         path = os.path.join(self.tmp, "t.conf")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
+        return path
+
+    def check(self, text, expect_line=None, expect_text=None, rc=78):
+        path = self.write(text)
         r = subprocess.run([hb.HIROBAD, "-n", "-c", path], capture_output=True, text=True)
         self.assertEqual(r.returncode, rc, r.stdout + r.stderr)
         if expect_line is not None:
@@ -102,6 +106,23 @@ class Config(unittest.TestCase):
             self.check(self.node(), None, "readable or writable by group or others")
         finally:
             os.chmod(self.keyfile, 0o600)
+
+    def test_duplicate_listen(self):
+        # -n must refuse what start would fail on (issue 12: systemd restart loops)
+        self.check(self.node("listen = tcp://127.0.0.1:7311\n"), 7,
+                   'would bind the same port twice')
+        self.check(self.node("listen = tcp://0.0.0.0:7311\n"), 7,
+                   'would bind the same port twice')
+        self.check(self.node("listen = tcp://127.0.0.1:7312\n"), rc=0)
+
+    def test_key_file_that_is_a_fifo(self):
+        # refused at once, not waited on (issue 12: hirobad -n hung)
+        fifo = os.path.join(self.tmp, "fifo.key")
+        os.mkfifo(fifo, 0o600)
+        r = subprocess.run([hb.HIROBAD, "-n", "-c", self.write(self.node(key=fifo))],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 78, r.stderr)
+        self.assertIn("fifo.key", r.stderr)
 
     def test_missing_key_file(self):
         self.check(self.node(key=os.path.join(self.tmp, "nokey")), None,
