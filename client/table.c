@@ -66,19 +66,60 @@ table_col(struct table *t, const char *header, int flags)
 	t->ncols++;
 }
 
+/*
+ * Text from other groups, made safe for a terminal: the invisible format characters
+ * (U+200B..U+200F, bidirectional embeddings and overrides U+202A..U+202E, U+2060..U+2069
+ * with the isolates, U+FEFF) are shown as <U+202E>. A right-to-left override in a title
+ * would otherwise turn the rest of the line around on a coordinator's screen. The
+ * protocol already refuses C0, DEL and C1 controls. --json keeps the text as it is.
+ */
+static char *
+term_safe(const char *s)
+{
+	const unsigned char	*p;
+	char			*out, *o;
+	unsigned		 cp;
+
+	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)	/* 3 bytes -> 8 at most */
+		return NULL;
+	for (p = (const unsigned char *)s, o = out; *p != '\0'; p++) {
+		cp = 0;
+		if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8b && p[2] <= 0x8f) ||
+		    (p[2] >= 0xaa && p[2] <= 0xae)))
+			cp = 0x2000 | (p[2] & 0x3f);
+		else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa0 && p[2] <= 0xa9)
+			cp = 0x2040 | (p[2] & 0x3f);
+		else if (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+			cp = 0xfeff;
+		if (cp != 0) {
+			o += sprintf(o, "<U+%04X>", cp);
+			p += 2;
+		} else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
+
 void
 table_rowv(struct table *t, const char *color, const char *const *cells)
 {
 	struct libscols_line *ln;
+	char *safe;
 	size_t i;
 
 	if (t == NULL || (ln = scols_table_new_line(t->tb, NULL)) == NULL)
 		return;
 	if (color != NULL && t->color)
 		scols_line_set_color(ln, color);
-	for (i = 0; i < t->ncols; i++)
-		if (cells[i] != NULL)
+	for (i = 0; i < t->ncols; i++) {
+		if (cells[i] == NULL)
+			continue;
+		if ((safe = term_safe(cells[i])) != NULL)
+			scols_line_refer_data(ln, i, safe);	/* the table frees it */
+		else
 			scols_line_set_data(ln, i, cells[i]);
+	}
 }
 
 void

@@ -306,6 +306,19 @@ class WithDaemon(hb.FederationTest):
         self.assertEqual(c.json("places", "--near", "35.4731,139.4867", "--radius", "300m")
                          [0]["distance_m"], 0)
 
+    def test_bidi_controls_shown_not_obeyed(self):
+        # a right-to-left override in a title would turn the rest of the terminal line
+        # around (issue 12): tables show it as <U+202E>, --json keeps the text
+        c = self.c
+        title = "ひろば\u202eうおよし"
+        c.cli("event", "add", "--title", title, "--start", "2031-01-06 10:00",
+              "--category", "play_space")
+        out = c.cli("events", "--from", "2031-01-01", "--to", "2031-01-31").stdout
+        self.assertIn("ひろば<U+202E>うおよし", out)
+        self.assertNotIn("\u202e", out)
+        ev = c.json("events", "--from", "2031-01-01", "--to", "2031-01-31")[0]
+        self.assertEqual(ev["event"]["title"], title)
+
     def test_json_everywhere(self):
         c = self.c
         c.cli("volunteer", "add", "--wanted", "--title", "保育ボランティア", "--skill", "保育,読み聞かせ",
