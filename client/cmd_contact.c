@@ -22,6 +22,9 @@ user_name(void)
 	struct passwd *pw = getpwuid(getuid());
 	const char *u;
 
+	/* the daemon records the socket's uid itself; root (sudo) may name the user */
+	if (getuid() == 0 && (u = getenv("SUDO_USER")) != NULL && *u != '\0')
+		return u;
 	if (pw != NULL && pw->pw_name != NULL)
 		return pw->pw_name;
 	return (u = getenv("USER")) != NULL ? u : "?";

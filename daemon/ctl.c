@@ -4,6 +4,8 @@
  * Writes come through here so that only the daemon ever signs for the group.
  */
 #define _GNU_SOURCE	/* asprintf */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -633,6 +635,19 @@ ctl_remote(struct node *n, struct peer *p, const Hiroba__Wire__RemoteQuery *q,
 	col_free(&c);
 }
 
+/* The uid of the process on the other end of a control connection, or -1. */
+static long
+peer_uid(int fd)
+{
+	struct ucred	 cred;
+	socklen_t	 len = sizeof(cred);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    len != sizeof(cred))
+		return -1;
+	return (long)cred.uid;
+}
+
 /* [route]([empty])[request]: REQ clients add the empty delimiter, DEALERs need not.
  * The answer goes back with the same envelope frames. */
 void
@@ -671,8 +686,10 @@ ctl_dispatch(struct node *n)
 		memset(&c, 0, sizeof(c));
 		hiroba__wire__ctl_response__init(&resp);
 		err[0] = '\0';
+		n->ctl_uid = peer_uid(zmq_msg_get(&f[nf - 1], ZMQ_SRCFD));
 		ctl_handle(n, zmq_msg_data(&f[nf - 1]), zmq_msg_size(&f[nf - 1]), &resp, &c,
 		    err, sizeof(err));
+		n->ctl_uid = -1;
 		col_fill(&c, &resp, err);
 		len = hiroba__wire__ctl_response__get_packed_size(&resp);
 		if ((out = malloc(len ? len : 1)) != NULL) {

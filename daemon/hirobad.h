@@ -94,6 +94,7 @@ struct node {
 	void		*router;	/* CURVE server for peers */
 	void		*zap;		/* REP on inproc://zeromq.zap.01 */
 	void		*ctl;		/* ROUTER on ipc://<data>/ctl.sock */
+	long		 ctl_uid;	/* the current request's peer uid (SO_PEERCRED), -1 */
 	void		*listen_mon;	/* the ROUTER's socket events (listen.c) */
 	struct listen_conn *conns;
 	size_t		 nconns;

@@ -137,6 +137,7 @@ node_new(struct node **out, struct conf *conf)
 	n->conf = conf;
 	n->started = node_now();
 	n->next_round = 1;
+	n->ctl_uid = -1;
 	if (mkdir(conf->data, 0700) == -1 && errno != EEXIST) {
 		log_warn("data directory %s", conf->data);
 		goto fail;

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,37 @@
 #define PURGE_EVERY	60	/* seconds */
 #define PURPOSE_MAX	500
 #define WHO_MAX		64
+
+/*
+ * Who reads: the unix user on the other end of the control socket (SO_PEERCRED), not
+ * what the client says. Only root may name someone else: under the documented sudo
+ * the CLI sends SUDO_USER, recorded as "alice (root, sudo)".
+ */
+static const char *
+audit_who(const struct node *n, const char *declared, char *buf, size_t len)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 pwbuf[1024];
+	bool		 named = declared != NULL && declared[0] != '\0' &&
+			    strlen(declared) <= WHO_MAX;
+
+	if (n->ctl_uid < 0) {	/* no credentials: say so */
+		snprintf(buf, len, "%s (unverified)", named ? declared : "?");
+		return buf;
+	}
+	if (getpwuid_r((uid_t)n->ctl_uid, &pw, pwbuf, sizeof(pwbuf), &res) != 0 ||
+	    res == NULL)
+		snprintf(buf, len, "uid %ld", n->ctl_uid);
+	else
+		snprintf(buf, len, "%.*s", WHO_MAX, pw.pw_name);
+	if (n->ctl_uid == 0 && named && strcmp(declared, buf) != 0) {
+		char	 root[WHO_MAX + 1];
+
+		snprintf(root, sizeof(root), "%.*s", WHO_MAX, buf);
+		snprintf(buf, len, "%.*s (%s, sudo)", WHO_MAX, declared, root);
+	}
+	return buf;
+}
 
 /* One JSON line at the end of <data>/audit.log, on disk before we return 0. */
 static int
@@ -77,6 +109,7 @@ privacy_contact(struct node *n, const Hiroba__Wire__ContactReq *q, char **contac
 	uint8_t		*env = NULL;
 	size_t		 len;
 	const char	*who;
+	char		 whobuf[WHO_MAX + 80];
 	int		 rc;
 
 	*contact = NULL;
@@ -87,8 +120,7 @@ privacy_contact(struct node *n, const Hiroba__Wire__ContactReq *q, char **contac
 		    PURPOSE_MAX);
 		return PROTO_EMISSING;
 	}
-	who = q->who != NULL && q->who[0] != '\0' && strlen(q->who) <= WHO_MAX ? q->who :
-	    "?";
+	who = audit_who(n, q->who, whobuf, sizeof(whobuf));
 	if ((rc = store_get(n->st, q->author.data, q->id, &env, &len)) != 0)
 		goto out;
 	if ((rc = proto_open_verified(env, len, node_now(), &r)) != 0)

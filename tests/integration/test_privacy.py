@@ -5,6 +5,7 @@ everywhere the same way.
 """
 import json
 import os
+import pwd
 import subprocess
 import time
 import unittest
@@ -86,7 +87,15 @@ class Privacy(hb.FederationTest):
         self.assertEqual(lines[0]["author"], nursery.key)
         self.assertEqual(lines[0]["id"], "vol/yamada")
         self.assertEqual(lines[0]["purpose"], "マッチングの連絡")
-        self.assertTrue(lines[0]["who"])
+        # who: the socket's uid, not what the client says (issue 12); only root, as
+        # under the documented sudo, may name the user it acts for
+        me = pwd.getpwuid(os.getuid()).pw_name
+        self.assertEqual(lines[0]["who"], me)
+        center.cli("contact", ref, "--purpose", "再確認", env={"SUDO_USER": "hanako"})
+        with open(os.path.join(center.dir, "audit.log"), encoding="utf-8") as f:
+            who = [json.loads(l) for l in f][-1]["who"]
+        self.assertEqual(who, "hanako (root, sudo)" if os.getuid() == 0 else me)
+        lines = lines[:1]
         self.assertRegex(lines[0]["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         st = os.stat(os.path.join(center.dir, "audit.log"))
         self.assertEqual(st.st_mode & 0o777, 0o600)
