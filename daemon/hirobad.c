@@ -36,9 +36,18 @@ static int
 verify_store(const struct conf *c)
 {
 	struct store	*st = NULL;
+	struct stat	 sb;
 	uint64_t	 checked = 0;
+	char		 path[4200];
 	int		 rc;
 
+	/* -T checks what is there: it must not make a new, empty store and call it OK */
+	snprintf(path, sizeof(path), "%s/data.mdb", c->data);
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		fprintf(stderr, "hirobad: store %s: %s\n", c->data, stat(path, &sb) != 0 ?
+		    "no data.mdb there" : "data.mdb is empty: an interrupted copy?");
+		return 1;
+	}
 	if ((rc = store_open(&st, c->data, c->center, NULL)) != 0) {
 		fprintf(stderr, "hirobad: store %s: %s\n", c->data, store_strerror(rc));
 		return 1;
@@ -91,64 +100,107 @@ out:
 	return rc;
 }
 
-/* -B: a hot copy of this group in dest, taken beside the running daemon (LMDB lets a
+static int	backup_into(const struct conf *c, const char *tmp);
+
+/*
+ * -B: a hot copy of this group in dest, taken beside the running daemon (LMDB lets a
  * second process read; the daemon's lock is not needed). dest/restored tells a daemon
- * started on the copy to fetch what it signed since before it signs anything new. */
+ * started on the copy to fetch what it signed since before it signs anything new.
+ * The copy is made in a new folder beside dest, the restored marker first, and renamed
+ * to dest only when complete and on disk: a -B killed midway leaves no dest at all (a
+ * truncated copy used to pass -T, or crash it), and no copy can start signing at once.
+ */
 static int
 backup(const struct conf *c, const char *dest)
+{
+	char	 tmp[4200];
+	int	 rc, dfd;
+	char	*slash, parent[4200];
+	struct dirent	*e;
+	DIR	*d;
+
+	/* dest: new, or an empty folder (rename replaces an empty folder) */
+	if ((d = opendir(dest)) != NULL) {
+		while ((e = readdir(d)) != NULL && e->d_name[0] == '.')
+			;
+		closedir(d);
+		if (e != NULL) {
+			fprintf(stderr, "hirobad: %s is not empty: give -B a new folder\n",
+			    dest);
+			return 1;
+		}
+	} else if (errno != ENOENT) {
+		fprintf(stderr, "hirobad: %s: %s\n", dest, strerror(errno));
+		return 1;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.partial-XXXXXX", dest) >= (int)sizeof(tmp) ||
+	    mkdtemp(tmp) == NULL) {
+		fprintf(stderr, "hirobad: %s: %s\n", tmp, strerror(errno));
+		return 1;
+	}
+	if ((rc = backup_into(c, tmp)) != 0) {
+		fprintf(stderr, "hirobad: the incomplete copy is left in %s\n", tmp);
+		return rc;
+	}
+	/* over dest only if dest is an empty folder (backup_into checked) */
+	if (rename(tmp, dest) != 0) {
+		fprintf(stderr, "hirobad: %s: %s (the copy is in %s)\n", dest,
+		    strerror(errno), tmp);
+		return 1;
+	}
+	snprintf(parent, sizeof(parent), "%s", dest);
+	if ((slash = strrchr(parent, '/')) != NULL)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	else
+		snprintf(parent, sizeof(parent), ".");
+	if ((dfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	printf("backup OK: %s (start it with hirobad -c %s/hirobad.conf)\n", dest, dest);
+	return 0;
+}
+
+static int
+backup_into(const struct conf *c, const char *tmp)
 {
 	struct store_opts so = { .mapsize = c->mapsize, .mapsize_max = c->mapsize_max,
 	    .member_records = c->member_records, .member_bytes = c->member_bytes };
 	struct store	*st = NULL;
 	struct hb_identity id;
-	struct dirent	*e;
-	DIR		*d;
-	char		 path[4200];
+	char		 path[4300];
 	int		 fd, rc;
 
-	if (mkdir(dest, 0700) != 0) {
-		if (errno != EEXIST || (d = opendir(dest)) == NULL) {
-			fprintf(stderr, "hirobad: %s: %s\n", dest, strerror(errno));
-			return 1;
-		}
-		while ((e = readdir(d)) != NULL && e->d_name[0] == '.')
-			;
-		closedir(d);
-		if (e != NULL) {
-			fprintf(stderr, "hirobad: %s is not empty: give -B a new folder\n", dest);
-			return 1;
-		}
+	/* the marker first: whatever part of a copy exists, it does not sign */
+	snprintf(path, sizeof(path), "%s/" RESTORED_MARK, tmp);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0 || close(fd) != 0) {
+		fprintf(stderr, "hirobad: %s: %s\n", path, strerror(errno));
+		return 1;
 	}
 	if ((rc = proto_identity_load(&id, c->key)) != 0) {
 		fprintf(stderr, "hirobad: key %s: %s\n", c->key, proto_strerror(rc));
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/identity.key", dest);
+	snprintf(path, sizeof(path), "%s/identity.key", tmp);
 	rc = proto_identity_save(&id, path);
 	proto_identity_clear(&id);
 	if (rc != 0) {
 		fprintf(stderr, "hirobad: %s: %s\n", path, proto_strerror(rc));
 		return 1;
 	}
-	if ((rc = store_open(&st, c->data, c->center, &so)) == 0)
-		rc = store_backup(st, dest);
-	store_close(&st);
-	if (rc != 0) {
-		fprintf(stderr, "hirobad: backup of %s into %s: %s\n", c->data, dest,
-		    store_strerror(rc));
-		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/hirobad.conf", dest);
+	snprintf(path, sizeof(path), "%s/hirobad.conf", tmp);
 	if (backup_conf(c->file, path) != 0) {
 		fprintf(stderr, "hirobad: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/" RESTORED_MARK, dest);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0 || close(fd) != 0) {
-		fprintf(stderr, "hirobad: %s: %s\n", path, strerror(errno));
+	/* last: store_backup fsyncs data.mdb and the folder, so all of it is on disk */
+	if ((rc = store_open(&st, c->data, c->center, &so)) == 0)
+		rc = store_backup(st, tmp);
+	store_close(&st);
+	if (rc != 0) {
+		fprintf(stderr, "hirobad: backup of %s: %s\n", c->data, store_strerror(rc));
 		return 1;
 	}
-	printf("backup OK: %s (start it with hirobad -c %s/hirobad.conf)\n", dest, dest);
 	return 0;
 }
 

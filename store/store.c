@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store_internal.h"
 
@@ -71,6 +72,11 @@ static const struct {
 	    "carries a sealed contact that its owner deleted (erased everywhere)" },
 	{ STORE_EQUOTA, "over-quota",
 	    "its author is over its quota of records or bytes here" },
+	{ STORE_EUNSAFE, "unsafe",
+	    "the data folder or a file in it is not this user's own, is writable by "
+	    "group or others (chmod go-w), or is a link" },
+	{ STORE_ETRUNC, "truncated",
+	    "data.mdb is shorter than the pages it lists: an interrupted copy?" },
 };
 
 const char *
@@ -198,6 +204,60 @@ meta_check(struct store *st, MDB_txn *txn)
 	return rc;
 }
 
+/*
+ * A data.mdb cut short (a copy killed midway, a full disk) lists pages past its end;
+ * reading them through the map is SIGBUS. LMDB reads only the meta pages to open, so
+ * compare the file with the last page they name before any transaction.
+ */
+static int
+whole_file(MDB_env *env, const MDB_envinfo *info)
+{
+	MDB_stat	 ms;
+	struct stat	 sb;
+	int		 fd;
+
+	if (mdb_env_stat(env, &ms) != 0 || mdb_env_get_fd(env, &fd) != 0 ||
+	    fstat(fd, &sb) != 0)
+		return EIO;
+	if ((uint64_t)sb.st_size < ((uint64_t)info->me_last_pgno + 1) * ms.ms_psize)
+		return STORE_ETRUNC;
+	return 0;
+}
+
+/*
+ * The data folder, and data.mdb and lock.mdb in it when they exist, must be this user's
+ * own, not writable by group or others, and not links: another user who could plant a
+ * lock.mdb symlink to a root-owned file would have it opened, resized and written
+ * through when the daemon runs as root.
+ */
+static int
+safe_file(const char *path, bool dir)
+{
+	struct stat	 sb;
+
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT && !dir ? 0 : errno;
+	if ((dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode)) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return STORE_EUNSAFE;
+	return 0;
+}
+
+int
+safe_folder(const char *dir)
+{
+	char	 path[4200];
+	int	 rc;
+
+	if ((rc = safe_file(dir, true)) != 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if ((rc = safe_file(path, false)) != 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	return safe_file(path, false);
+}
+
 /* Create the env and open every database; first time with create = true. */
 int
 store_env_open(struct store *st, bool create)
@@ -230,6 +290,8 @@ store_env_open(struct store *st, bool create)
 	if ((rc = mdb_reader_check(st->env, &dead)) != 0)
 		goto out;
 	if ((rc = mdb_env_info(st->env, &info)) != 0)
+		goto out;
+	if ((rc = whole_file(st->env, &info)) != 0)
 		goto out;
 	st->mapsize = info.me_mapsize;	/* an existing file may be bigger */
 	if ((rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &txn)) != 0)
@@ -279,6 +341,8 @@ store_open(struct store **stp, const char *dir, const uint8_t root[HB_KEY_LEN],
 		rc = errno;
 		goto out;
 	}
+	if ((rc = safe_folder(dir)) != 0)
+		goto out;
 	if ((rc = store_env_open(st, true)) != 0)
 		goto out;
 	*stp = st;

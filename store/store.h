@@ -29,6 +29,8 @@ enum {
 	STORE_EVERSION,		/* the data directory was written by an incompatible version */
 	STORE_EERASED,		/* carries a sealed box a stored tombstone erased (12.3) */
 	STORE_EQUOTA,		/* the author is over its quota of records or bytes here */
+	STORE_EUNSAFE,		/* folder or file another user could change (or a link) */
+	STORE_ETRUNC,		/* data.mdb shorter than its pages: an interrupted copy */
 	STORE_ELAST
 };
 

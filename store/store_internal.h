@@ -138,6 +138,8 @@ int	 store_grow(struct store *st);
 /* Create st->env and open every database (create: also the databases and meta), with
  * st->lock held exclusively or before anyone else uses st. st->env NULL on failure. */
 int	 store_env_open(struct store *st, bool create);
+/* The data folder and its files are this user's own and safe (STORE_EUNSAFE). */
+int	 safe_folder(const char *dir);
 int	 store_auth_read(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],
 	    struct auth_state *as);
 int	 store_auth_write(struct store *st, MDB_txn *txn, const uint8_t a[HB_KEY_LEN],

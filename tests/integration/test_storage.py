@@ -139,5 +139,65 @@ class Storage(hb.FederationTest):
         self.assertTrue(clear, "the log should say the disk is full, not: %r" % why[0])
 
 
+    def hirobad(self, *args):
+        return subprocess.run([os.environ.get("HIROBAD", "hirobad")] + list(args),
+                              capture_output=True, text=True, timeout=120)
+
+    def test_unsafe_folders_and_truncated_copies(self):
+        """Local hardening (issue 12): a data folder another user could change is
+        refused; a truncated data.mdb is reported by -T, not verified as empty or
+        crashed on; -B makes its copy beside the destination and renames it."""
+        center, nursery, circle = self.pair()
+        fill(nursery, 300)
+        # group-writable data folder, then a planted lock.mdb symlink: refused
+        os.chmod(nursery.dir, 0o770)
+        r = self.hirobad("-T", "-c", nursery.conf)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("chmod go-w", r.stderr)
+        os.chmod(nursery.dir, 0o700)
+        lock = os.path.join(nursery.dir, "lock.mdb")
+        if os.path.exists(lock):
+            os.unlink(lock)
+        target = os.path.join(self.fed.tmp, "victim")
+        with open(target, "w") as f:
+            f.write("root's file")
+        os.symlink(target, lock)
+        nursery.proc = subprocess.Popen([hb.HIROBAD, "-c", nursery.conf],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True)
+        out, _ = nursery.proc.communicate(timeout=30)
+        nursery.proc = None
+        self.assertNotEqual(out, "")
+        self.assertIn("is a link", out)
+        with open(target) as f:
+            self.assertEqual(f.read(), "root's file")
+        os.unlink(lock)
+        # a whole backup verifies; the same copy cut short is "truncated", and an
+        # empty data.mdb is not "0 records verified"
+        dest = os.path.join(self.fed.tmp, "backup")
+        r = self.hirobad("-B", dest, "-c", nursery.conf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([d for d in os.listdir(self.fed.tmp) if ".partial-" in d], [])
+        self.assertTrue(os.path.exists(os.path.join(dest, "restored")))
+        copy = os.path.join(dest, "hirobad.conf")
+        r = self.hirobad("-T", "-c", copy)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        data = os.path.join(dest, "data.mdb")
+        size = os.path.getsize(data)
+        os.truncate(data, size // 2)
+        r = self.hirobad("-T", "-c", copy)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("shorter than the pages it lists", r.stderr)
+        os.truncate(data, 0)
+        r = self.hirobad("-T", "-c", copy)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("data.mdb is empty", r.stderr)
+        # -B into a folder that is not empty: refused, nothing left behind
+        r = self.hirobad("-B", dest, "-c", nursery.conf)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not empty", r.stderr)
+        self.assertEqual([d for d in os.listdir(self.fed.tmp) if ".partial-" in d], [])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
