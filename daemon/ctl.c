@@ -22,6 +22,8 @@
 
 #define CTL_LIMIT_DEFAULT	1000
 #define CTL_LIMIT_MAX		100000
+#define REMOTE_BURST		(16.0 * 1024 * 1024)	/* bytes of remote answers */
+#define REMOTE_RATE		(1024.0 * 1024)		/* refill, bytes a second */
 
 int
 ctl_open(struct node *n)
@@ -81,6 +83,7 @@ struct col {
 	uint32_t		 *slot;
 	size_t			  nslot;
 	size_t			  limit, hits;
+	size_t			  bytes, max_bytes;	/* of envelopes; 0: no cap */
 };
 
 static uint64_t
@@ -159,9 +162,10 @@ col_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 	long			  idx;
 	void			 *np;
 
-	if (c->limit && c->hits >= c->limit)
+	if ((c->limit && c->hits >= c->limit) || (c->max_bytes && c->bytes >= c->max_bytes))
 		return 1;
 	c->hits++;
+	c->bytes += len;
 	if ((idx = col_env(c, env, len)) < 0)
 		return ENOMEM;
 	if (start == 0 && end == 0)
@@ -603,18 +607,37 @@ ctl_remote(struct node *n, struct peer *p, const Hiroba__Wire__RemoteQuery *q,
 	char			 err[512];
 	uint8_t			*out;
 	size_t			 len;
+	int64_t			 now;
 	int			 rc;
 
+	/*
+	 * A member that sends queries and never reads the answers must not make us queue
+	 * them without end (--remote for everything once took 1.7 GB): each answer is at
+	 * most half of max_message (the rest is cut, as a limit cuts a listing), and the
+	 * answers to one peer share a byte budget of REMOTE_BURST, refilled at
+	 * REMOTE_RATE a second; over it, a short "busy" answer. A coordinator's queries
+	 * are a few KiB each.
+	 */
+	now = node_now_ms();
+	p->remote_bytes += (double)(now - p->remote_at) * REMOTE_RATE / 1000;
+	if (p->remote_at == 0 || p->remote_bytes > REMOTE_BURST)
+		p->remote_bytes = REMOTE_BURST;
+	p->remote_at = now;
 	memset(&c, 0, sizeof(c));
+	c.max_bytes = n->conf->max_message / 2;
 	err[0] = '\0';
-	if (q->q_case == HIROBA__WIRE__REMOTE_QUERY__Q_QUERY)
+	if (p->remote_bytes <= 0) {
+		rc = EAGAIN;
+		snprintf(err, sizeof(err), "busy: too many remote queries from this group; "
+		    "try again in a few seconds");
+	} else if (q->q_case == HIROBA__WIRE__REMOTE_QUERY__Q_QUERY)
 		rc = ctl_query(n, q->query, &c);
 	else if (q->q_case == HIROBA__WIRE__REMOTE_QUERY__Q_GET)
 		rc = ctl_get(n, q->get, &c);
 	else
 		rc = PROTO_EMISSING;
 	resp.code = rc;
-	if (rc != 0)
+	if (rc != 0 && err[0] == '\0')
 		snprintf(err, sizeof(err), "%s", store_strerror(rc));
 	col_fill(&c, &resp, err);
 	a.id = q->id;
@@ -627,8 +650,8 @@ ctl_remote(struct node *n, struct peer *p, const Hiroba__Wire__RemoteQuery *q,
 		if (len > n->conf->max_message)
 			log_warnx("peer %s: answer of %zu bytes is over max_message: not sent",
 			    p->name, len);
-		else
-			peer_reply(n, p, route, routelen, out, len);
+		else if (peer_reply(n, p, route, routelen, out, len) == 0)
+			p->remote_bytes -= (double)len;
 		free(out);
 	}
 	log_debug("peer %s: remote query answered (%zu records)", p->name, c.n);

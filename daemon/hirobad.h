@@ -70,6 +70,14 @@ struct peer {
 	 * which the next request of the pull asks (PROTOCOL.md 11.3, step 4) */
 	struct pull_cursor *cursor;
 	size_t		 ncursor, capcursor;
+	/* answering its pulls: the token of our last SyncBatch to it, until a SyncReq
+	 * carries it back (one unread answer at most; PROTOCOL.md 11.3) */
+	uint64_t	 answer_token;
+	int64_t		 answer_at;
+	uint64_t	 unanswered;	/* SyncReqs not answered for that, total */
+	uint64_t	 got_token;	/* of the last SyncBatch it sent us */
+	double		 remote_bytes;	/* budget for RemoteAnswers to it (ctl.c) */
+	int64_t		 remote_at;	/* ms, when the budget was last refilled */
 	/* what it told us it holds, from its last SyncReq */
 	struct store_claim *theirs;
 	size_t		 ntheirs;

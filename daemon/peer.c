@@ -378,6 +378,7 @@ peer_inbound_closed(struct node *n, int fd)
 		log_info("peer %s: its connection to us closed", p->name);
 		p->routelen = 0;
 		p->in_fd = -1;
+		p->answer_token = 0;	/* whatever was unread went with the link */
 		if (!p->out_up) {
 			p->round = 0;
 			p->in_round = false;
@@ -431,6 +432,7 @@ peer_monitor(struct node *n, struct peer *p)
 			if (p->out_up)
 				log_info("peer %s: disconnected", p->name);
 			p->out_up = false;
+			p->answer_token = 0;
 			if (p->routelen == 0)
 				p->round = 0;
 			break;

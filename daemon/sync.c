@@ -9,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "hirobad.h"
 #include "log.h"
 #include "wire.pb-c.h"
+
+#define ANSWER_EXPIRY	300	/* s: an unacknowledged answer is given up */
 
 static int
 send_msg(struct node *n, struct peer *p, const Hiroba__Wire__PeerMsg *m, bool reply,
@@ -190,6 +194,10 @@ sync_start(struct node *n, struct peer *p)
 	r.max_records = n->conf->max_batch;
 	r.has_max_bytes = 1;
 	r.max_bytes = n->conf->max_message / 2;
+	if (p->got_token != 0) {
+		r.has_ack = 1;
+		r.ack = p->got_token;
+	}
 	m.m_case = HIROBA__WIRE__PEER_MSG__M_SYNC_REQ;
 	m.sync_req = &r;
 	if (!p->in_round) {
@@ -278,6 +286,23 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 		peer_misbehaved(n, p, true, "sent a sync request with too many authors");
 		return;
 	}
+	/*
+	 * One unread answer per peer: a SyncReq is answered only when it carries the
+	 * token of our last answer to that peer (it has read it), or when there is none
+	 * outstanding. 3,000 requests that a member never read once grew the daemon by
+	 * ~895 MiB of queued answers. An answer unacknowledged for ANSWER_EXPIRY is
+	 * given up (a puller that lost it, on a link that stayed up), as is every answer
+	 * when the link closes.
+	 */
+	if (p->answer_token != 0 && !(r->has_ack && r->ack == p->answer_token) &&
+	    node_now() - p->answer_at < ANSWER_EXPIRY) {
+		if (p->unanswered++ % 100 == 0)
+			log_info("peer %s: a sync request before it read our last answer: "
+			    "not answered (%llu so far)", p->name,
+			    (unsigned long long)p->unanswered);
+		return;
+	}
+	p->answer_token = 0;
 	if ((theirs = calloc(r->n_have + 1, sizeof(*theirs))) == NULL)
 		return;
 	for (i = 0; i < r->n_have; i++) {
@@ -348,9 +373,16 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	sb.n_complete = nclaims;
 	sb.complete = csp;
 	sb.more = b.full;
+	do
+		randombytes_buf(&sb.token, sizeof(sb.token));
+	while (sb.token == 0);
+	sb.has_token = 1;
 	m.m_case = HIROBA__WIRE__PEER_MSG__M_BATCH;
 	m.batch = &sb;
-	send_msg(n, p, &m, true, route, routelen);
+	if (send_msg(n, p, &m, true, route, routelen) == 0) {
+		p->answer_token = sb.token;
+		p->answer_at = node_now();
+	}
 	if (b.n > 0)
 		log_debug("peer %s: sent %zu records (%zu bytes)%s", p->name, b.n, b.bytes,
 		    b.full ? ", more to come" : "");
@@ -593,6 +625,8 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 	int			*verdicts = NULL, rc;
 	bool			 moved;
 
+	if (b->has_token)	/* read, even if late: our next request says so */
+		p->got_token = b->token;
 	if (p->round == 0 || b->round != p->round) {
 		log_debug("peer %s: batch for round %llu, not ours: ignored", p->name,
 		    (unsigned long long)b->round);

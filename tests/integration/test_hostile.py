@@ -128,6 +128,61 @@ class Hostile(hb.FederationTest):
         # deleting frees room: the nursery's own records are not limited by the rogue's
         self.assertEqual(self.nursery.status().get("rejected", 0), 0)
 
+    def rss_mib(self, g):
+        with open("/proc/%d/status" % g.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0
+
+    def flood(self, to, n, kind):
+        """hbtool floods `to` with n requests it never reads; returns the process
+        (its connection stays open, unread, until its stdin closes)."""
+        p = subprocess.Popen([HBTOOL, "flood", self.rogue.conf, to.endpoint, to.key,
+                              str(n), kind], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+        self.assertEqual(p.stdout.readline().strip(), "sent %d" % n)
+        return p
+
+    def test_unread_answers_do_not_pile_up(self):
+        # answers of ~1000 records each; a member asks 1000 times and reads nothing
+        # (issue 12: 3,000 such requests grew the daemon by ~895 MiB)
+        self.assertEqual(self.nursery.stop(), 0)
+        subprocess.run([HBTOOL, "fill", self.nursery.conf, "3000"], check=True,
+                       capture_output=True)
+        self.nursery.start()
+        wait_for("the center to hold the nursery's 3000 records",
+                 lambda: self.center.complete(self.nursery.key) >= 3000, timeout=120)
+        before = self.rss_mib(self.center)
+        p = self.flood(self.center, 1000, "sync")
+        try:
+            wait_for("the center to have refused most of them",
+                     lambda: "not answered (901 so far)" in self.center.logtext(),
+                     timeout=120)
+            grown = self.rss_mib(self.center) - before
+            t = time.monotonic()
+            self.center.status()
+            self.assertLess(time.monotonic() - t, 5)
+        finally:
+            p.stdin.close()
+            p.wait(30)
+        print("\nunread SyncReqs: 1000, center RSS grew %.1f MiB" % grown)
+        self.assertLess(grown, 64)
+        # remote queries for everything, unread: answers capped and budgeted
+        before = self.rss_mib(self.center)
+        p = self.flood(self.center, 300, "remote")
+        try:
+            wait_for("the center to have taken all 300 queries",
+                     lambda: self.center.logtext().count("remote query answered") >= 300,
+                     timeout=120)
+            grown = self.rss_mib(self.center) - before
+        finally:
+            p.stdin.close()
+            p.wait(30)
+        print("unread RemoteQueries: 300, center RSS grew %.1f MiB" % grown)
+        self.assertLess(grown, 96)
+        self.still_friends("after-unread")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

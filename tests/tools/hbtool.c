@@ -471,6 +471,82 @@ cmd_send(int argc, char **argv)
 }
 
 /*
+ * flood CONF ENDPOINT SERVERKEY N sync|remote: as CONF's group (an admitted peer), send
+ * N SyncReqs asking for everything (or N RemoteQueries for every record, limit 100000)
+ * and never read an answer: the unread-answers attack of issue 12. Keeps the
+ * connection open (reading nothing) until stdin closes, so that the daemon's memory
+ * can be measured meanwhile. Prints "sent N".
+ */
+static int
+cmd_flood(int argc, char **argv)
+{
+	struct conf		*c;
+	struct hb_identity	 id;
+	uint8_t			 skey[HB_KEY_LEN], *msg;
+	void			*ctx, *s;
+	long			 n, i;
+	int			 zero = 0, big = 1 << 30;
+	size_t			 mlen;
+	char			 buf[64];
+	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__SyncReq	 r = HIROBA__WIRE__SYNC_REQ__INIT;
+	Hiroba__Wire__RemoteQuery rq = HIROBA__WIRE__REMOTE_QUERY__INIT;
+	Hiroba__Wire__Query	 q = HIROBA__WIRE__QUERY__INIT;
+
+	if (argc < 6 || (n = atol(argv[4])) <= 0 ||
+	    (strcmp(argv[5], "sync") != 0 && strcmp(argv[5], "remote") != 0)) {
+		fprintf(stderr, "usage: hbtool flood CONF ENDPOINT SERVERKEY N sync|remote\n");
+		return 2;
+	}
+	load(argv[1], &c, &id);
+	if (proto_key_parse(argv[3], skey) != 0)
+		die("server key", PROTO_EKEY);
+	ctx = zmq_ctx_new();
+	s = curve_dealer(ctx, &id, skey);
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(s, ZMQ_SNDHWM, &big, sizeof(big));
+	zmq_setsockopt(s, ZMQ_RCVHWM, &big, sizeof(big));	/* take it all in, unread */
+	if (zmq_connect(s, argv[2]) != 0) {
+		fprintf(stderr, "hbtool: connect: %s\n", zmq_strerror(zmq_errno()));
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(argv[5], "sync") == 0) {
+			r.round = (uint64_t)i + 1;
+			m.m_case = HIROBA__WIRE__PEER_MSG__M_SYNC_REQ;
+			m.sync_req = &r;
+		} else {
+			q.has_limit = 1;
+			q.limit = 100000;
+			rq.id = (uint64_t)i + 1;
+			rq.q_case = HIROBA__WIRE__REMOTE_QUERY__Q_QUERY;
+			rq.query = &q;
+			m.m_case = HIROBA__WIRE__PEER_MSG__M_RQUERY;
+			m.rquery = &rq;
+		}
+		mlen = hiroba__wire__peer_msg__get_packed_size(&m);
+		msg = malloc(mlen);
+		hiroba__wire__peer_msg__pack(&m, msg);
+		if (zmq_send(s, msg, mlen, 0) == -1) {
+			fprintf(stderr, "hbtool: send: %s\n", zmq_strerror(zmq_errno()));
+			free(msg);
+			return 1;
+		}
+		free(msg);
+		usleep(1000);	/* under the daemon's rate limit */
+	}
+	printf("sent %ld\n", n);
+	fflush(stdout);
+	while (fgets(buf, sizeof(buf), stdin) != NULL)
+		;
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	proto_identity_clear(&id);
+	conf_free(&c);
+	return 0;
+}
+
+/*
  * connect [-m curve|null|plain] [-k CONF|random] [-s SERVERKEY] [-b BYTES] [-w MS]
  * ENDPOINT: try a handshake the way a stranger would and report how it ended.
  *   -m   security mechanism (default curve)
@@ -632,8 +708,10 @@ main(int argc, char **argv)
 		return cmd_fill(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "send") == 0)
 		return cmd_send(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "flood") == 0)
+		return cmd_flood(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "connect") == 0)
 		return cmd_connect(argc - 1, argv + 1);
-	fprintf(stderr, "usage: hbtool fill|send|connect ...\n");
+	fprintf(stderr, "usage: hbtool fill|send|flood|connect ...\n");
 	return 2;
 }
