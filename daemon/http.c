@@ -31,7 +31,9 @@
 #define HTTP_OCC_SHOWN		60	/* occurrences listed per event */
 #define HTTP_ICS_PAST		(90 * 86400)	/* /events.ics keeps recent events */
 #define HTTP_ICS_AHEAD		(4 * 366 * 86400LL)
-#define HTTP_HITS_MAX		20000	/* query callbacks per request */
+#define HTTP_HITS_MAX		20000	/* hits taken per request */
+#define HTTP_GROUP_MAX		5000	/* of them, from one group (60 weekly events a year) */
+#define HTTP_SCAN_MAX		200000	/* hits looked at per request */
 #define HTTP_STATIC_MAX		(16 << 20)
 #define JSON_FLAGS		(JSON_COMPACT | JSON_REAL_PRECISION(10))
 
@@ -238,12 +240,43 @@ group_of(json_t *names, const char *hex)
 
 /* ---- /events.json ---- */
 
+/*
+ * No group displaces another: a feed or listing takes at most HTTP_GROUP_MAX hits of
+ * one group (20,001 early events of one member once hid the center's event, the feeds
+ * stopping at 20,000 hits), at most HTTP_HITS_MAX in all, and looks at no more than
+ * HTTP_SCAN_MAX hits to find them.
+ */
+struct share {
+	json_t		*count;		/* author hex -> hits taken */
+	size_t		 scanned, taken;
+};
+
+/* 0: take this hit; -1: skip it (its group has its share); 1: stop. */
+static int
+share_take(struct share *s, const uint8_t *env, size_t len)
+{
+	char		 hex[HB_KEYHEX_LEN];
+	json_int_t	 n;
+
+	if (++s->scanned > HTTP_SCAN_MAX || s->taken >= HTTP_HITS_MAX)
+		return 1;
+	if (len < 2 + HB_KEY_LEN || (s->count == NULL && (s->count = json_object()) == NULL))
+		return -1;
+	proto_key_hex(env + 2, hex);
+	n = json_integer_value(json_object_get(s->count, hex));
+	if (n >= HTTP_GROUP_MAX)
+		return -1;
+	json_object_set_new(s->count, hex, json_integer(n + 1));
+	s->taken++;
+	return 0;
+}
+
 struct evcol {
 	struct http	*h;
 	json_t		*names;
 	json_t		*list;		/* events, in order of their next occurrence */
 	json_t		*byid;		/* "author/id" -> the event's object in list */
-	size_t		 hits;
+	struct share	 share;
 };
 
 static json_t *
@@ -340,12 +373,13 @@ event_json(struct http *h, json_t *names, json_t *root)
 static int
 event_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 {
+	int		 take;
 	struct evcol	*c = arg;
 	json_t		*root, *o, *occ;
 	char		 key[HB_KEYHEX_LEN + HB_ID_MAX + 2];
 
-	if (++c->hits > HTTP_HITS_MAX)
-		return 1;
+	if ((take = share_take(&c->share, env, len)) != 0)
+		return take > 0;
 	if ((root = record_json(env, len)) == NULL)
 		return 0;
 	snprintf(key, sizeof(key), "%s/%s", jstr(root, "author") ? jstr(root, "author") : "",
@@ -403,6 +437,7 @@ out:
 	json_decref(c.names);
 	json_decref(c.list);
 	json_decref(c.byid);
+	json_decref(c.share.count);
 	return out;
 }
 
@@ -412,20 +447,21 @@ struct listcol {
 	struct http	*h;
 	json_t		*names;
 	json_t		*list;
-	size_t		 hits;
+	struct share	 share;
 };
 
 static int
 place_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 {
+	int		 take;
 	struct listcol	*c = arg;
 	json_t		*root, *pl, *props, *tags, *t, *f;
 	const char	*author, *id, *k, *v;
 	char		 fid[HB_KEYHEX_LEN + HB_ID_MAX + 2];
 	size_t		 i;
 
-	if (++c->hits > HTTP_HITS_MAX)
-		return 1;
+	if ((take = share_take(&c->share, env, len)) != 0)
+		return take > 0;
 	if ((root = record_json(env, len)) == NULL)
 		return 0;
 	author = jstr(root, "author");
@@ -464,13 +500,14 @@ place_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 static int
 volunteer_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 {
+	int		 take;
 	struct listcol	*c = arg;
 	json_t		*root, *vo, *o, *wins, *w, *wo;
 	const char	*author, *id;
 	size_t		 i;
 
-	if (++c->hits > HTTP_HITS_MAX)
-		return 1;
+	if ((take = share_take(&c->share, env, len)) != 0)
+		return take > 0;
 	if ((root = record_json(env, len)) == NULL)
 		return 0;
 	author = jstr(root, "author");
@@ -534,6 +571,7 @@ list_query(struct http *h, int kind, const char *term, store_hit_cb cb)
 out:
 	json_decref(c.names);
 	json_decref(c.list);
+	json_decref(c.share.count);
 	return out;
 }
 
@@ -811,18 +849,19 @@ ics_event(FILE *f, struct http *h, json_t *names, json_t *root, const char *lang
 struct icscol {
 	json_t		*seen;		/* "author/id" -> true */
 	json_t		*list;		/* the records, in order */
-	size_t		 hits;
+	struct share	 share;
 };
 
 static int
 ics_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 {
+	int		 take;
 	struct icscol	*c = arg;
 	json_t		*root;
 	char		 key[HB_KEYHEX_LEN + HB_ID_MAX + 2];
 
-	if (++c->hits > HTTP_HITS_MAX)
-		return 1;
+	if ((take = share_take(&c->share, env, len)) != 0)
+		return take > 0;
 	if ((root = record_json(env, len)) == NULL)
 		return 0;
 	snprintf(key, sizeof(key), "%s/%s", jstr(root, "author") ? jstr(root, "author") : "",
@@ -891,6 +930,7 @@ out:
 	json_decref(names);
 	json_decref(c.seen);
 	json_decref(c.list);
+	json_decref(c.share.count);
 	free(env);
 	return status;
 }

@@ -433,6 +433,31 @@ class Http(unittest.TestCase):
         wait_for("the refusal in /metrics", lambda: self.parse_metrics().get(
             'hiroba_rejected_records_total{reason="bad-signature"}') == 1)
 
+    def test_zy_one_group_cannot_push_others_off_the_page(self):
+        # 6000 events of one member, all before everyone else's (issue 12: 20,001 hid
+        # the center's event, the feeds stopping at 20,000 hits): it gets its share of
+        # 5000, and the others stay on the page and in the calendar
+        start = int(time.time()) + 3600
+        for k in range(6):
+            r = subprocess.run([HBTOOL, "send", "-n", "1000", "-s", str(start),
+                                self.rogue.conf, self.center.endpoint, self.center.key,
+                                "good", str(1 + k * 1000)], capture_output=True, text=True,
+                               timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        wait_for("the center to hold the 6000",
+                 lambda: self.center.has(self.rogue.key, "rogue/6000"), timeout=120)
+        ev = self.get_json("/events.json")["events"]
+        mine = [e for e in ev if e["author"] == self.rogue.key] if "author" in ev[0] else \
+            [e for e in ev if e["id"].startswith("rogue/")]
+        self.assertEqual(len(mine), 5000)
+        ids = {e["id"] for e in ev}
+        for rid in ("event/hiroba-weekly", "event/papa"):
+            self.assertIn(rid, ids)
+        st, h, body = self.get("/events.ics")
+        self.assertEqual(st, 200)
+        self.assertIn(b"event/hiroba-weekly@", body)
+        self.assertEqual(body.count(b"UID:rogue/"), 5000)
+
     def test_zz_clean_stop(self):
         """Last: SIGTERM stops the web thread with the daemon (and, under ASan, leaks
         nothing)."""

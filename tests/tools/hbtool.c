@@ -31,6 +31,8 @@ die(const char *what, int rc)
 	exit(1);
 }
 
+static int64_t	fixed_start;	/* send -s: every event starts then (0: spread) */
+
 static struct hb_record *
 make_event(const char *id, long i, int64_t now)
 {
@@ -40,7 +42,8 @@ make_event(const char *id, long i, int64_t now)
 	    "network_meeting", "consultation" };
 	struct hb_record *r = NULL;
 	char		 json[1024], err[256];
-	int64_t		 start = now + 86400 + (i % 365) * 86400;
+	int64_t		 start = fixed_start != 0 ? fixed_start :
+			    now + 86400 + (i % 365) * 86400;
 
 	snprintf(json, sizeof(json),
 	    "{\"id\":\"%s\",\"event\":{\"title\":\"%s 第%ld回\",\"description\":\"瀬谷区の"
@@ -327,7 +330,7 @@ send_usage(void)
 	size_t	 i;
 
 	fprintf(stderr, "usage: hbtool send [-k AUTHORKEYFILE|random] [-i ID] [-t CREATED] "
-	    "[-n COUNT] [-w MS] CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
+	    "[-n COUNT] [-s START] [-w MS] CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
 	for (i = 0; forge_modes[i] != NULL; i++)
 		fprintf(stderr, "|%s", forge_modes[i]);
 	fprintf(stderr, "\n");
@@ -340,6 +343,7 @@ send_usage(void)
  * The record is authored by CONF's key, or by -k's key file ("random": a fresh key
  * nobody admitted); its id is "rogue/SEQ" unless -i; created is now unless -t.
  * -n COUNT: COUNT records in the one Push, seqs SEQ.., ids ID/0.. (or rogue/SEQ..).
+ * -s START: the events start then (unix time), not spread over a year.
  * -w MS: then wait up to MS milliseconds for the daemon to ask us for a pull (a
  * SyncReq over this connection) and print "sync request received" if it did.
  */
@@ -365,8 +369,11 @@ cmd_send(int argc, char **argv)
 	char			 kid[HB_ID_MAX + 1];
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "k:i:n:t:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "k:i:n:s:t:w:")) != -1) {
 		switch (ch) {
+		case 's':
+			fixed_start = strtoll(optarg, NULL, 10);
+			break;
 		case 'n':
 			count = strtoul(optarg, NULL, 10);
 			if (count < 1 || count > 1000) {
