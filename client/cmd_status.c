@@ -101,6 +101,7 @@ status_json(struct cli *cli, const Hiroba__Wire__Status *st)
 		json_object_set_new(o, proto_kind_name((enum hb_kind)st->kinds[i]->kind),
 		    json_integer((json_int_t)st->kinds[i]->count));
 	json_object_set_new(j, "kinds", o);
+	json_object_set_new(j, "revoked", json_boolean(st->revoked));
 	a = json_array();
 	for (i = 0; i < st->n_authors; i++) {
 		const Hiroba__Wire__AuthorStatus *au = st->authors[i];
@@ -215,6 +216,9 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	if ((rc = table_print(&t)) != 0)
 		return rc;
 
+	if (st->revoked)
+		printf("\nこの団体の承認は取り消されました (the center revoked this group's "
+		    "membership):\nnothing more can be published; ask the center.\n");
 	printf("\nrecords:\n");
 	t = table_new(cli);
 	table_col(t, "種類", 0);

@@ -232,6 +232,11 @@ query_live(struct store *st, const struct store_query *q, store_hit_cb cb, void 
 static bool
 publish_held(const struct node *n, char *err, size_t errlen)
 {
+	if (n->self_revoked) {
+		snprintf(err, errlen, "the center revoked this group's membership: nothing "
+		    "can be published (ask the center to admit it again)");
+		return true;
+	}
 	if (n->hold_publish)
 		snprintf(err, errlen, "this group was restored from a backup and is still "
 		    "fetching what it published since from its peers: try again in a moment");
@@ -453,6 +458,10 @@ ctl_status(struct node *n, Hiroba__Wire__CtlResponse *resp)
 	s->has_center = 1;
 	s->center.data = n->conf->center;
 	s->center.len = HB_KEY_LEN;
+	if (n->self_revoked) {
+		s->has_revoked = 1;
+		s->revoked = 1;
+	}
 	s->has_rejected = 1;
 	s->rejected = n->rejected;
 	s->has_started = 1;

@@ -56,6 +56,7 @@ struct peer {
 	size_t		 routelen;	/* 0: none */
 	int		 in_fd;		/* its connection's socket (ZMQ_SRCFD), or -1 */
 	int64_t		 last_contact;
+	int64_t		 revoked_seen;	/* when we saw its revocation (links close after) */
 
 	/* pulling from this peer */
 	uint64_t	 round;		/* current pull round id, 0 = idle */
@@ -128,6 +129,9 @@ struct node {
 	 * we signed after the backup, so we sign nothing new until a peer has told us
 	 * what it holds; otherwise we would reuse sequence numbers and fork. */
 	bool		 hold_publish;
+	/* The center revoked our own membership (its record reached us): we sign
+	 * nothing more, and say so. */
+	bool		 self_revoked;
 	/* ZAP: curve public keys of admitted members, rebuilt when membership changes */
 	uint8_t		(*zap_curve)[32];
 	uint8_t		(*zap_ed)[HB_KEY_LEN];

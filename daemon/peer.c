@@ -461,7 +461,12 @@ peer_tick(struct node *n, int64_t now)
 
 	for (p = n->peers; p != NULL; p = p->next) {
 		if (zap_revoked(n, p->key)) {
-			if (p->dealer != NULL || p->routelen > 0) {
+			/* a grace of two seconds: the push that tells it (sync_announce)
+			 * leaves first */
+			if (p->revoked_seen == 0)
+				p->revoked_seen = now;
+			if ((p->dealer != NULL || p->routelen > 0) &&
+			    now - p->revoked_seen >= 2) {
 				log_warnx("peer %s: the center revoked its membership: "
 				    "closing its links", p->name);
 				p->routelen = 0;
@@ -469,6 +474,7 @@ peer_tick(struct node *n, int64_t now)
 			}
 			continue;
 		}
+		p->revoked_seen = 0;
 		if (p->configured && p->reconnect_at != 0 && now >= p->reconnect_at) {
 			p->reconnect_at = 0;
 			peer_disconnect(n, p);

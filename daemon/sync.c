@@ -769,6 +769,44 @@ out:
 	free(relayed);
 }
 
+/*
+ * A revoked member is told: its own revocation, among the records just stored, is
+ * pushed to it over the links that close two seconds later (peer_tick), so that its
+ * daemon stops signing and says why instead of showing its peers as connected.
+ */
+static void
+tell_the_revoked(struct node *n, const uint8_t *const *envs, const size_t *lens,
+    size_t count)
+{
+	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__Push	 push = HIROBA__WIRE__PUSH__INIT;
+	ProtobufCBinaryData	 bd;
+	struct hb_record	*r;
+	struct hb_member	 mem;
+	struct peer		*p;
+	size_t			 i;
+
+	for (i = 0; i < count; i++) {
+		if (lens[i] < 2 + HB_KEY_LEN ||
+		    memcmp(envs[i] + 2, n->conf->center, HB_KEY_LEN) != 0 ||
+		    proto_open_verified(envs[i], lens[i], INT64_MAX / 2, &r) != 0)
+			continue;
+		if (proto_record_kind(r) == HB_MEMBERSHIP &&
+		    proto_record_membership(r, &mem) == 0 && mem.status == 2 &&
+		    (p = peer_find(n, mem.key)) != NULL && peer_up(p)) {
+			bd.data = (uint8_t *)envs[i];
+			bd.len = lens[i];
+			push.n_envelopes = 1;
+			push.envelopes = &bd;
+			m.m_case = HIROBA__WIRE__PEER_MSG__M_PUSH;
+			m.push = &push;
+			send_msg(n, p, &m, false, NULL, 0);
+			log_info("peer %s: told of its revocation", p->name);
+		}
+		hb_record_free(&r);
+	}
+}
+
 void
 sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
     const size_t *lens, size_t count)
@@ -799,6 +837,7 @@ sync_announce(struct node *n, struct peer *from, const uint8_t *const *envs,
 				send_msg(n, p, &m, false, NULL, 0);
 	}
 	free(bd);
+	tell_the_revoked(n, envs, lens, count);
 }
 
 void

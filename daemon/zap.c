@@ -106,6 +106,15 @@ zap_refresh(struct node *n)
 	n->nzap = b.n;
 	n->zap_revoked = b.revoked;
 	n->nrevoked = b.nrevoked;
+	if (zap_revoked(n, n->id.pk) != n->self_revoked) {
+		n->self_revoked = !n->self_revoked;
+		if (n->self_revoked)
+			log_warnx("the center revoked this group's membership: nothing more "
+			    "is published, and the other groups no longer connect; ask the "
+			    "center if this is a mistake");
+		else
+			log_info("the center admitted this group again");
+	}
 	log_debug("%zu groups may connect", n->nzap);
 }
 

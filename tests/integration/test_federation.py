@@ -236,12 +236,16 @@ class Federation(hb.FederationTest):
         wait_for("the revocation at the circle",
                  lambda: (circle.show(center.key, member, check=False) or {})
                  .get("membership", {}).get("status") == "revoked")
-        # Its own daemon refuses to sign once the revocation has reached it; if it has
-        # not yet, whatever it signs is refused by everyone else.
+        # Its own daemon is told (issue 12: it showed its peers as connected and took
+        # publishes): it says so, in status too, and signs nothing more.
+        wait_for("the nursery to learn of its revocation",
+                 lambda: nursery.status().get("revoked"))
+        self.assertIn("the center revoked this group's membership", nursery.logtext())
+        self.assertIn("承認は取り消されました", nursery.cli("status").stdout)
         r = nursery.cli("publish", "-f", "-", check=False, input=json.dumps(
             event("event/after", "取り消し後の記録", T0), ensure_ascii=False))
-        if r.returncode != 0:
-            self.assertIn("revoked", r.stderr)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("revoked this group's membership", r.stderr)
         time.sleep(5)   # two sync intervals and more
         self.assertFalse(center.has(nursery.key, "event/after"))
         self.assertFalse(circle.has(nursery.key, "event/after"))
