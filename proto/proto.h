@@ -235,6 +235,25 @@ size_t	 proto_record_erased(const struct hb_record *r,
 int	 proto_tombstone_add_erased(struct hb_record *draft,
 	    const uint8_t (*d)[HB_HASH_LEN], size_t n);
 
+/*
+ * A revocation's kept ranges (Membership.kept, PROTOCOL.md 4.3): the member's seqs that
+ * stay valid, as varints: start1, len1, gap2, len2, ... with range i = [a_i, a_i + len_i],
+ * a_1 = start1 >= 1, a_{i+1} = a_i + len_i + gap_{i+1}, gap >= 2; minimal varints; at most
+ * HB_KEPT_MAX bytes.
+ * proto_kept_encode: ranges (ascending, disjoint, non-adjacent) into out; bytes written,
+ * or 0 if they do not fit in outlen. proto_kept_check: 0, or PROTO_ERANGE if b is not
+ * such a list with every range end <= vus. proto_kept_has: is seq in a checked list.
+ * proto_record_kept: a membership's kept bytes (pointing into r), NULL if it has none.
+ * proto_membership_set_kept: put a copy into a membership draft (PROTO_ENOMEM).
+ */
+#define HB_KEPT_MAX	(48 * 1024)
+size_t	 proto_kept_encode(const uint64_t (*ranges)[2], size_t n, uint8_t *out,
+	    size_t outlen);
+int	 proto_kept_check(const uint8_t *b, size_t len, uint64_t vus);
+bool	 proto_kept_has(const uint8_t *b, size_t len, uint64_t seq);
+const uint8_t *proto_record_kept(const struct hb_record *r, size_t *len);
+int	 proto_membership_set_kept(struct hb_record *draft, const uint8_t *b, size_t len);
+
 /* Membership records: the fields the store and the daemon's trust rules need. */
 struct hb_member {
 	uint8_t		key[HB_KEY_LEN];

@@ -750,3 +750,134 @@ proto_record_reply_to(const struct hb_record *r, const uint8_t **author, const c
 	*id = ref->id;
 	return 0;
 }
+
+/* ---- a revocation's kept ranges ---- */
+
+static size_t
+varint_put(uint8_t *p, uint64_t v)
+{
+	size_t	 n = 0;
+
+	do {
+		p[n++] = (uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v != 0);
+	return n;
+}
+
+/* One minimal varint at *p (advanced); -1 if truncated, over-long or over 64 bits. */
+static int
+varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	unsigned	 shift = 0;
+	uint8_t		 b;
+
+	*v = 0;
+	do {
+		if (*p >= end || shift > 63)
+			return -1;
+		b = *(*p)++;
+		if (shift == 63 && (b & 0x7e) != 0)
+			return -1;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	} while (b & 0x80);
+	if (b == 0 && shift > 7)	/* a trailing zero byte: not minimal */
+		return -1;
+	return 0;
+}
+
+size_t
+proto_kept_encode(const uint64_t (*ranges)[2], size_t n, uint8_t *out, size_t outlen)
+{
+	uint8_t	 tmp[20];
+	size_t	 off = 0, k, i;
+	uint64_t prev = 0;
+
+	for (i = 0; i < n; i++) {
+		k = varint_put(tmp, ranges[i][0] - prev);
+		k += varint_put(tmp + k, ranges[i][1] - ranges[i][0]);
+		if (off + k > outlen || off + k > HB_KEPT_MAX)
+			return 0;
+		memcpy(out + off, tmp, k);
+		off += k;
+		prev = ranges[i][1];
+	}
+	return off;
+}
+
+int
+proto_kept_check(const uint8_t *b, size_t len, uint64_t vus)
+{
+	const uint8_t	*p = b, *end = b + len;
+	uint64_t	 gap, run, a, prev = 0;
+	bool		 first = true;
+
+	if (len > HB_KEPT_MAX)
+		return PROTO_ERANGE;
+	while (p < end) {
+		if (varint_get(&p, end, &gap) != 0 || varint_get(&p, end, &run) != 0 ||
+		    gap < (first ? 1 : 2) || gap > vus - prev || run > vus - prev - gap)
+			return PROTO_ERANGE;
+		a = prev + gap;
+		prev = a + run;
+		first = false;
+	}
+	return 0;
+}
+
+bool
+proto_kept_has(const uint8_t *b, size_t len, uint64_t seq)
+{
+	const uint8_t	*p = b, *end = b + len;
+	uint64_t	 gap, run, a, prev = 0;
+
+	while (p < end) {
+		if (varint_get(&p, end, &gap) != 0 || varint_get(&p, end, &run) != 0)
+			return false;
+		a = prev + gap;
+		if (seq < a)
+			return false;
+		if (seq <= a + run)
+			return true;
+		prev = a + run;
+	}
+	return false;
+}
+
+const uint8_t *
+proto_record_kept(const struct hb_record *r, size_t *len)
+{
+	const Hiroba__Membership *ms;
+
+	*len = 0;
+	if (r == NULL || r->rec == NULL ||
+	    r->rec->body_case != HIROBA__RECORD__BODY_MEMBERSHIP)
+		return NULL;
+	ms = r->rec->membership;
+	if (!ms->has_kept)
+		return NULL;
+	*len = ms->kept.len;
+	return ms->kept.data != NULL ? ms->kept.data : (const uint8_t *)"";
+}
+
+int
+proto_membership_set_kept(struct hb_record *draft, const uint8_t *b, size_t len)
+{
+	Hiroba__Membership	*ms;
+	uint8_t			*copy;
+
+	if (draft == NULL || draft->rec == NULL ||
+	    draft->rec->body_case != HIROBA__RECORD__BODY_MEMBERSHIP)
+		return PROTO_EMISSING;
+	ms = draft->rec->membership;
+	/* protobuf-c frees an unpacked message's bytes with free() */
+	if ((copy = malloc(len ? len : 1)) == NULL)
+		return PROTO_ENOMEM;
+	memcpy(copy, b, len);
+	free(ms->kept.data);
+	ms->kept.data = copy;
+	ms->kept.len = len;
+	ms->has_kept = 1;
+	return 0;
+}

@@ -633,6 +633,12 @@ v_membership(struct vctx *v, const Hiroba__Record *r, bool check_id)
 		return rc;
 	if ((rc = text(v, m->name, LEN_TITLE, "membership.name")) != 0)
 		return rc;
+	if (m->has_kept && (m->status != HIROBA__MEMBER_STATUS__REVOKED ||
+	    proto_kept_check(m->kept.data, m->kept.len, m->has_valid_until_seq ?
+	    m->valid_until_seq : 0) != 0))
+		return vfail(v, PROTO_ERANGE, "membership.kept: only in a revocation, as "
+		    "minimal varint ranges within valid_until_seq, at most %d bytes",
+		    HB_KEPT_MAX);
 	memcpy(want, "member/", 7);
 	proto_key_hex(m->key.data, want + 7);
 	if (check_id && strcmp(r->id, want) != 0)

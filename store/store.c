@@ -277,6 +277,7 @@ store_env_open(struct store *st, bool create)
 		{ &st->text, "text", MDB_DUPSORT | MDB_DUPFIXED }, { &st->geo, "geo", 0 },
 		{ &st->box, "box", MDB_DUPSORT | MDB_DUPFIXED },
 		{ &st->dead, "dead", MDB_DUPSORT | MDB_DUPFIXED },
+		{ &st->kept, "kept", 0 },
 	};
 
 	if ((rc = mdb_env_create(&st->env)) != 0)

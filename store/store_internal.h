@@ -34,6 +34,7 @@ struct store {
 	MDB_env			*env;
 	MDB_dbi			 meta, rec, seqs, cur, auth, mem, occ, term, text, geo;
 	MDB_dbi			 box, dead;
+	MDB_dbi			 kept;	/* member key -> its revocation's kept ranges */
 	char			*dir;
 	uint8_t			 root[HB_KEY_LEN];
 	size_t			 mapsize;

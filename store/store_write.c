@@ -484,6 +484,70 @@ purge_box(struct wctx *w, const uint8_t digest[HB_HASH_LEN])
 }
 
 /*
+ * A revocation that lists the member's kept seqs (Membership.kept): a record of that
+ * member at a seq <= valid_until_seq outside them is refused as revoked. Every edit
+ * frees its old seq, and a revoked key must not fill those afterwards.
+ */
+static int
+kept_check(struct wctx *w, const uint8_t *author, uint64_t seq, int *verdict)
+{
+	MDB_val k = { HB_KEY_LEN, (void *)author }, v;
+	int rc;
+
+	if ((rc = mdb_get(w->txn, w->st->kept, &k, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (!proto_kept_has(v.mv_data, v.mv_size, seq))
+		*verdict = STORE_EREVOKED;
+	return 0;
+}
+
+/* A membership record stored: keep its kept list (or drop an older one), and remove
+ * the member's records held at seqs it does not keep. */
+static int
+kept_store(struct wctx *w, const struct hb_record *r, const struct hb_member *m)
+{
+	struct store *st = w->st;
+	MDB_val k = { HB_KEY_LEN, (void *)m->key }, v;
+	MDB_cursor *c;
+	const uint8_t *kept;
+	uint8_t key[RKEY_LEN];
+	uint64_t seq;
+	size_t len;
+	int rc;
+
+	if (m->status != 2 || (kept = proto_record_kept(r, &len)) == NULL) {
+		rc = mdb_del(w->txn, st->kept, &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	v.mv_data = (void *)kept;
+	v.mv_size = len;
+	if ((rc = mdb_put(w->txn, st->kept, &k, &v, 0)) != 0)
+		return rc;
+	for (seq = 0;;) {
+		/* a fresh lookup each time: rec_remove changes the tree */
+		rkey_make(key, m->key, seq + 1);
+		k.mv_data = key;
+		k.mv_size = RKEY_LEN;
+		if ((rc = mdb_cursor_open(w->txn, st->seqs, &c)) != 0)
+			return rc;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != RKEY_LEN ||
+		    memcmp(k.mv_data, m->key, HB_KEY_LEN) != 0)))
+			return 0;
+		if (rc != 0)
+			return rc;
+		if ((seq = be64_get((uint8_t *)k.mv_data + HB_KEY_LEN)) > m->valid_until_seq)
+			return 0;
+		if (!proto_kept_has(kept, len, seq) &&
+		    (rc = rec_remove(w, m->key, seq, true, NULL)) != 0)
+			return rc;
+	}
+}
+
+/*
  * A member's quota (store_opts): its current records and their envelope bytes after this
  * one is stored, replacing the version at oldarr if replacing. Over either: refused,
  * STORE_EQUOTA, except a tombstone that replaces a record (a deletion must always be
@@ -561,6 +625,10 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 			*verdict = STORE_EREVOKED;
 			return 0;
 		}
+		if (m.status == 2 && (rc = kept_check(w, author, seq, verdict)) != 0)
+			return rc;
+		if (*verdict != 0)
+			return 0;
 	}
 
 	rkey_make(rkey, author, seq);
@@ -677,6 +745,8 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 		w->members_changed = true;
 		if (m.status == 2 && memcmp(m.key, st->root, HB_KEY_LEN) != 0 &&
 		    (rc = purge_after(w, m.key, m.valid_until_seq)) != 0)
+			return rc;
+		if ((rc = kept_store(w, r, &m)) != 0)
 			return rc;
 	}
 	if (kind == HB_TOMBSTONE) {
@@ -1095,6 +1165,71 @@ erase_own_boxes(struct wctx *w, struct hb_record *draft, const uint8_t pk[HB_KEY
 	return 0;
 }
 
+/*
+ * A revocation draft of ours (the center's) without a kept list: list the member's
+ * seqs <= valid_until_seq that we hold now (current records and tombstones), read in
+ * the publishing txn. When the default valid_until_seq is the member's complete here,
+ * that is exactly its current set up to there. A list over HB_KEPT_MAX bytes is left
+ * out (the revocation then binds by valid_until_seq alone).
+ */
+static int
+keep_current(struct wctx *w, struct hb_record *draft)
+{
+	struct hb_member m;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint8_t key[RKEY_LEN], *out = NULL;
+	uint64_t (*ranges)[2] = NULL, seq;
+	size_t n = 0, cap = 0, len;
+	int rc;
+
+	if (proto_record_membership(draft, &m) != 0 || m.status != 2 ||
+	    proto_record_kept(draft, &len) != NULL)
+		return 0;
+	if ((rc = mdb_cursor_open(w->txn, w->st->seqs, &c)) != 0)
+		return rc;
+	rkey_make(key, m.key, 1);
+	k.mv_data = key;
+	k.mv_size = RKEY_LEN;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != RKEY_LEN || memcmp(k.mv_data, m.key, HB_KEY_LEN) != 0 ||
+		    (seq = be64_get((uint8_t *)k.mv_data + HB_KEY_LEN)) > m.valid_until_seq)
+			break;
+		if (n > 0 && ranges[n - 1][1] + 1 == seq) {
+			ranges[n - 1][1] = seq;
+			continue;
+		}
+		if (n == cap) {
+			void *nr;
+
+			cap = cap ? cap * 2 : 64;
+			if ((nr = reallocarray(ranges, cap, sizeof(*ranges))) == NULL) {
+				rc = ENOMEM;
+				break;
+			}
+			ranges = nr;
+		}
+		ranges[n][0] = ranges[n][1] = seq;
+		n++;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	rc = 0;
+	if ((out = malloc(HB_KEPT_MAX)) == NULL) {
+		rc = ENOMEM;
+		goto out;
+	}
+	if ((len = proto_kept_encode((const uint64_t (*)[2])ranges, n, out, HB_KEPT_MAX)) >
+	    0 || n == 0)
+		rc = proto_membership_set_kept(draft, out, len) == 0 ? 0 : ENOMEM;
+out:
+	free(out);
+	free(ranges);
+	return rc;
+}
+
 /* One attempt at publishing recs in one txn. Returns an LMDB code or errno (MDB_MAP_FULL:
  * grow and retry), else 0 with each verdict in res[] and the first one in *first. */
 static int
@@ -1119,6 +1254,9 @@ publish_txn(struct wctx *w, struct hb_record **recs, size_t n,
 		    proto_record_seq(recs[i]) != seq) {
 			if (proto_record_kind(recs[i]) == HB_TOMBSTONE &&
 			    (rc = erase_own_boxes(w, recs[i], id->pk, &res[i])) != 0)
+				return rc;
+			if (proto_record_kind(recs[i]) == HB_MEMBERSHIP &&
+			    (rc = keep_current(w, recs[i])) != 0)
 				return rc;
 			if (res[i] == 0)
 				res[i] = proto_sign(recs[i], id, seq, w->now);

@@ -309,6 +309,35 @@ REJECT_TEST(test_lang_empty, "translation-lang-empty", PROTO_EMISSING)
 REJECT_TEST(test_lang_bad_char, "translation-lang-bad-char", PROTO_ERANGE)
 REJECT_TEST(test_description_cr, "description-carriage-return", PROTO_EUTF8)
 REJECT_TEST(test_title_del, "title-del", PROTO_EUTF8)
+REJECT_TEST(test_kept_admitted, "membership-kept-admitted", PROTO_ERANGE)
+REJECT_TEST(test_kept_beyond, "membership-kept-beyond", PROTO_ERANGE)
+
+/* A revocation's kept ranges: encoded minimal, checked strictly, looked up. */
+START_TEST(test_kept_ranges)
+{
+	const uint64_t r[3][2] = { { 2, 4 }, { 7, 7 }, { 200, 100000 } };
+	uint8_t b[64];
+	size_t n;
+
+	n = proto_kept_encode(r, 3, b, sizeof(b));
+	ck_assert_uint_gt(n, 0);
+	ck_assert_int_eq(proto_kept_check(b, n, 100000), 0);
+	ck_assert_int_eq(proto_kept_check(b, n, 99999), PROTO_ERANGE);	/* past vus */
+	ck_assert(!proto_kept_has(b, n, 1) && proto_kept_has(b, n, 2) &&
+	    proto_kept_has(b, n, 4) && !proto_kept_has(b, n, 5) &&
+	    proto_kept_has(b, n, 7) && !proto_kept_has(b, n, 8) &&
+	    proto_kept_has(b, n, 150000 - 50000) && !proto_kept_has(b, n, 100001));
+	ck_assert_int_eq(proto_kept_check(b, 0, 0), 0);		/* nothing kept */
+	ck_assert_int_eq(proto_kept_check((const uint8_t *)"\x00\x01", 2, 9),
+	    PROTO_ERANGE);					/* starts at 0 */
+	ck_assert_int_eq(proto_kept_check((const uint8_t *)"\x01\x01\x01\x01", 4, 9),
+	    PROTO_ERANGE);					/* adjacent ranges */
+	ck_assert_int_eq(proto_kept_check((const uint8_t *)"\x82\x00\x01", 3, 9),
+	    PROTO_ERANGE);					/* not minimal */
+	ck_assert_int_eq(proto_kept_check((const uint8_t *)"\x02", 1, 9),
+	    PROTO_ERANGE);					/* truncated */
+}
+END_TEST
 REJECT_TEST(test_title_c1, "title-c1-csi", PROTO_EUTF8)
 REJECT_TEST(test_erased_short, "tombstone-erased-short-digest", PROTO_ERANGE)
 REJECT_TEST(test_erased_twice, "tombstone-erased-twice", PROTO_ECOUNT)
@@ -1048,6 +1077,9 @@ proto_suite(void)
 	tcase_add_test(tc, test_lang_bad_char);
 	tcase_add_test(tc, test_description_cr);
 	tcase_add_test(tc, test_title_del);
+	tcase_add_test(tc, test_kept_admitted);
+	tcase_add_test(tc, test_kept_beyond);
+	tcase_add_test(tc, test_kept_ranges);
 	tcase_add_test(tc, test_title_c1);
 	tcase_add_test(tc, test_erased_short);
 	tcase_add_test(tc, test_erased_twice);

@@ -442,6 +442,64 @@ START_TEST(test_revoked)
 }
 END_TEST
 
+/* A revocation binds against the seqs edits freed (issue 12): the center lists the
+ * member's current seqs up to valid_until_seq (kept), and any other seq of it is
+ * refused, wherever it arrives first. */
+START_TEST(test_revoked_kept)
+{
+	struct store *b = NULL;
+	struct hb_record *d;
+	const uint8_t *kept;
+	uint8_t *env;
+	size_t len, klen;
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/b", tmpdir);
+	ck_assert_int_eq(store_open(&b, path, center.pk, NULL), 0);
+	ck_assert_int_eq(ingest_free(b, membership(1, g1.pk, 1, 0)), 0);
+	ck_assert_int_eq(store_publish(st, d = proto_membership_new(g1.pk, 2, 1, "g1", 3, 0),
+	    &center, NOW), 0);
+	hb_record_free(&d);
+	/* seq 3 replaces seq 1: seq 1 is free */
+	ck_assert_int_eq(ingest_free(st, event(&g1, 1, "e1", "v1")), 0);
+	ck_assert_int_eq(ingest_free(st, event(&g1, 2, "e2", "x")), 0);
+	ck_assert_int_eq(ingest_free(st, event(&g1, 3, "e1", "v2")), 0);
+	ck_assert_int_eq(ingest_free(st, event(&g1, 4, "e4", "x")), 0);
+	/* b got seq 2 only, and, before the revocation reaches it, a forged seq 1 */
+	ck_assert_int_eq(ingest_free(b, event(&g1, 2, "e2", "x")), 0);
+	ck_assert_int_eq(ingest_free(b, event(&g1, 1, "late", "signed after")), 0);
+
+	/* the center revokes after seq 4, naming nothing kept: it fills in 2..4 */
+	d = proto_membership_new(g1.pk, 2, 2, "g1", 3, 4);
+	ck_assert_int_eq(store_publish(st, d, &center, NOW), 0);
+	kept = proto_record_kept(d, &klen);
+	ck_assert_ptr_nonnull(kept);
+	ck_assert(!proto_kept_has(kept, klen, 1));
+	ck_assert(proto_kept_has(kept, klen, 2) && proto_kept_has(kept, klen, 4));
+	ck_assert(!proto_kept_has(kept, klen, 5));
+	/* a freed seq, signed after the revocation: refused here */
+	ck_assert_int_eq(ingest_free(st, event(&g1, 1, "late", "signed after")),
+	    STORE_EREVOKED);
+	ck_assert_int_eq(ingest_free(st, event(&g1, 3, "e1", "v2")), STORE_EDUP);
+
+	/* at b: the revocation removes the forged seq 1, and the rest still comes in */
+	env = (uint8_t *)proto_record_envelope(d, &len);
+	ck_assert_int_eq(ingest1(b, (struct env){ env, len }), 0);
+	ck_assert_int_eq(store_get(st, g1.pk, "e4", &env, &len), 0);
+	free(env);
+	ck_assert_int_eq(store_get(b, g1.pk, "late", &env, &len), STORE_NOTFOUND);
+	ck_assert_int_eq(ingest_free(b, event(&g1, 1, "late", "signed after")),
+	    STORE_EREVOKED);
+	ck_assert_int_eq(ingest_free(b, event(&g1, 3, "e1", "v2")), 0);
+	ck_assert_int_eq(ingest_free(b, event(&g1, 4, "e4", "x")), 0);
+	ck_assert_int_eq(ingest_free(b, event(&g1, 5, "e5", "x")), STORE_EREVOKED);
+	ck_assert_uint_eq(author_state(b, g1.pk).records, 3);
+	ck_assert_int_eq(store_verify(b, NULL), 0);
+	hb_record_free(&d);
+	store_close(&b);
+}
+END_TEST
+
 START_TEST(test_dup_old_tombstone_fork_expired)
 {
 	struct env v1, v2, tomb;
@@ -1810,6 +1868,7 @@ store_suite(void)
 	tcase_add_test(tc, test_bad_signature_truncated_oversized);
 	tcase_add_test(tc, test_unknown_and_not_center);
 	tcase_add_test(tc, test_revoked);
+	tcase_add_test(tc, test_revoked_kept);
 	tcase_add_test(tc, test_dup_old_tombstone_fork_expired);
 	tcase_add_test(tc, test_membership_arrives_late);
 	tcase_add_test(tc, test_complete_and_claims);

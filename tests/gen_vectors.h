@@ -406,6 +406,22 @@ vec_rejects(const uint8_t *ev, size_t evlen, const uint8_t *pl, size_t pllen,
 	r = vec_record_of(ms, mslen);
 	vec_set_str(&r->id, "member/" VEC_CENTER_HEX);
 	RESIGN("membership-id-mismatch", "bad-member-id", r, NULL, 0);
+	/* kept (PROTOCOL.md 4.3): only in a revocation, and within valid_until_seq */
+	for (k = 0; k < 2; k++) {
+		r = vec_record_of(ms, mslen);
+		r->membership->has_kept = 1;
+		r->membership->kept.data = malloc(2);
+		memcpy(r->membership->kept.data, "\x02\x02", 2);	/* seqs 2..4 */
+		r->membership->kept.len = 2;
+		if (k == 0) {
+			RESIGN("membership-kept-admitted", "out-of-range", r, NULL, 0);
+		} else {
+			r->membership->status = HIROBA__MEMBER_STATUS__REVOKED;
+			r->membership->has_valid_until_seq = 1;
+			r->membership->valid_until_seq = 3;
+			RESIGN("membership-kept-beyond", "out-of-range", r, NULL, 0);
+		}
+	}
 	r = vec_record_of(ev, evlen);
 	r->seq = HB_SEQ_MAX + 1;
 	RESIGN("seq-2^53", "bad-seq", r, NULL, 0);

@@ -225,7 +225,8 @@ class Federation(hb.FederationTest):
         circle.add_peer(center)
         circle.add_peer(nursery)
         self.fed.start(nursery, circle)
-        nursery.publish(event("event/before", "取り消し前の記録", T0))
+        first = nursery.publish(event("event/before", "取り消し前の記録", T0))
+        nursery.publish(event("event/before", "取り消し前の記録（訂正）", T0))  # frees a seq
         wait_for("the nursery's record at the circle",
                  lambda: circle.has(nursery.key, "event/before"))
         wait_for("the nursery's record at the center",
@@ -252,6 +253,18 @@ class Federation(hb.FederationTest):
         # what it published before the revocation stays valid
         self.assertTrue(circle.has(nursery.key, "event/before"))
         self.assertTrue(center.has(nursery.key, "event/before"))
+        # a record signed with the revoked key at the seq its edit freed, relayed by
+        # the circle: refused (issue 12: it was taken, being <= valid_until_seq)
+        rej = center.status().get("rejected", 0)
+        r = subprocess.run([HBTOOL, "send", "-k", os.path.join(nursery.dir, "identity.key"),
+                            "-i", "event/refill", circle.conf, center.endpoint, center.key,
+                            "good", str(first["seq"])], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_for("the center to refuse the refill",
+                 lambda: center.status().get("rejected", 0) > rej, timeout=15)
+        self.assertFalse(center.has(nursery.key, "event/refill"))
+        self.assertIn("author revoked before this record (revoked)", center.logtext())
         wait_for("the center to close the revoked group's links",
                  lambda: "revoked its membership: closing its links" in center.logtext())
         peers = {p["key"]: p for p in center.status().get("peers", [])}
