@@ -508,7 +508,7 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	 * backups, the OS) keeps working; far above what quotas let a network reach */
 	p.c->mapsize_max = 16ULL << 30;
 	p.c->http.connections = 64;
-	p.c->http.timeout = 30;
+	p.c->http.timeout = 10;	/* idle seconds: a slow client holds a slot no longer */
 	if ((p.c->file = strdup(path)) == NULL)
 		goto out;
 	if ((f = fopen(path, "r")) == NULL) {

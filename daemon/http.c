@@ -31,6 +31,7 @@
 #define HTTP_OCC_SHOWN		60	/* occurrences listed per event */
 #define HTTP_ICS_PAST		(90 * 86400)	/* /events.ics keeps recent events */
 #define HTTP_ICS_AHEAD		(4 * 366 * 86400LL)
+#define HTTP_THREADS		4	/* MHD's pool */
 #define HTTP_HITS_MAX		20000	/* hits taken per request */
 #define HTTP_GROUP_MAX		5000	/* of them, from one group (60 weekly events a year) */
 #define HTTP_SCAN_MAX		200000	/* hits looked at per request */
@@ -54,6 +55,25 @@ struct http_snap {
 	uint64_t	  rejected;
 };
 
+/*
+ * Feeds cached per store version: /events.ics of 20,000 events took 1.1 s to build, and
+ * four clients looping on it pushed /healthz to several seconds. An entry serves while
+ * the store has not changed and for at most HTTP_CACHE_SECONDS (the feeds list what is
+ * upcoming, so they age with the clock too).
+ */
+#define HTTP_CACHE_SLOTS	6
+#define HTTP_CACHE_SECONDS	60
+#define HTTP_CACHE_MAX		(32 << 20)	/* bytes of one cached body */
+
+struct http_cached {
+	char		*key;		/* url?lang */
+	char		*body;
+	size_t		 len;
+	const char	*ctype;
+	uint64_t	 version;
+	int64_t		 at;
+};
+
 struct http {
 	struct MHD_Daemon *mhd;
 	struct store	*st;
@@ -61,8 +81,10 @@ struct http {
 	uint8_t		 self[HB_KEY_LEN];
 	int64_t		 started;
 	char		*csp;
-	pthread_mutex_t	 lock;
+	pthread_mutex_t	 lock;		/* snap and cache: the pool's threads share them */
 	struct http_snap snap;
+	struct http_cached cache[HTTP_CACHE_SLOTS];
+	unsigned	 cache_next;
 };
 
 /* ---- small helpers ---- */
@@ -1175,6 +1197,117 @@ serve_event_ics(struct http *h, struct MHD_Connection *conn, const char *rest,
 	return reply(h, conn, MHD_HTTP_OK, r, "text/calendar; charset=utf-8", true);
 }
 
+/* A copy of the cached body for key, if the store has not changed since; else NULL. */
+static char *
+cache_get(struct http *h, const char *key, size_t *len, const char **ctype)
+{
+	uint64_t	 v = store_changes(h->st);
+	int64_t		 now = node_now();
+	char		*copy = NULL;
+	unsigned	 i;
+
+	pthread_mutex_lock(&h->lock);
+	for (i = 0; i < HTTP_CACHE_SLOTS; i++) {
+		struct http_cached *c = &h->cache[i];
+
+		if (c->key == NULL || strcmp(c->key, key) != 0)
+			continue;
+		if (c->version == v && now - c->at < HTTP_CACHE_SECONDS &&
+		    (copy = malloc(c->len ? c->len : 1)) != NULL) {
+			memcpy(copy, c->body, c->len);
+			*len = c->len;
+			*ctype = c->ctype;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return copy;
+}
+
+/* Keep a copy of body as key's, built at store version v. */
+static void
+cache_put(struct http *h, const char *key, const char *body, size_t len,
+    const char *ctype, uint64_t v)
+{
+	struct http_cached *c = NULL;
+	unsigned	 i;
+	char		*k, *b;
+
+	if (len > HTTP_CACHE_MAX || (k = strdup(key)) == NULL)
+		return;
+	if ((b = malloc(len ? len : 1)) == NULL) {
+		free(k);
+		return;
+	}
+	memcpy(b, body, len);
+	pthread_mutex_lock(&h->lock);
+	for (i = 0; i < HTTP_CACHE_SLOTS && c == NULL; i++)
+		if (h->cache[i].key != NULL && strcmp(h->cache[i].key, key) == 0)
+			c = &h->cache[i];
+	if (c == NULL)
+		c = &h->cache[h->cache_next++ % HTTP_CACHE_SLOTS];
+	free(c->key);
+	free(c->body);
+	c->key = k;
+	c->body = b;
+	c->len = len;
+	c->ctype = ctype;
+	c->version = v;
+	c->at = node_now();
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* A feed: from the cache, or built by build and cached. */
+static enum MHD_Result
+serve_feed(struct http *h, struct MHD_Connection *conn, const char *url,
+    const char *lang, int kind)
+{
+	char		 key[128], *buf = NULL, *s;
+	const char	*ctype = NULL;
+	size_t		 len = 0;
+	uint64_t	 v = store_changes(h->st);
+	json_t		*j = NULL;
+
+	snprintf(key, sizeof(key), "%s?%s", url, lang != NULL ? lang : "");
+	if ((buf = cache_get(h, key, &len, &ctype)) != NULL)
+		return reply_buf(h, conn, MHD_HTTP_OK, buf, len, ctype, true);
+	switch (kind) {
+	case 0:
+		j = events_json(h, node_now());
+		ctype = "application/json";
+		break;
+	case 1:
+		j = list_query(h, HB_VOLUNTEER, "status=open", volunteer_hit);
+		ctype = "application/json";
+		break;
+	case 2:
+		if ((j = list_query(h, HB_PLACE, NULL, place_hit)) != NULL)
+			j = json_pack("{s:s,s:o}", "type", "FeatureCollection", "features", j);
+		ctype = "application/geo+json";
+		break;
+	default:
+		ctype = "text/calendar; charset=utf-8";
+		if (ics_build(h, NULL, NULL, lang, &buf, &len) != 0)
+			return reply_text(h, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			    "internal error\n");
+		break;
+	}
+	if (buf == NULL) {
+		if (j == NULL)
+			return reply_text(h, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			    "internal error\n");
+		s = json_dumps(j, JSON_FLAGS);
+		json_decref(j);
+		if (s == NULL)
+			return reply_text(h, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			    "internal error\n");
+		buf = s;
+		len = strlen(s);
+	}
+	cache_put(h, key, buf, len, ctype, v);
+	return reply_buf(h, conn, MHD_HTTP_OK, buf, len, ctype, true);
+}
+
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **ctx)
@@ -1206,23 +1339,13 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	if (strcmp(url, "/config.json") == 0)
 		return serve_config(h, conn);
 	if (strcmp(url, "/events.json") == 0)
-		return reply_json(h, conn, events_json(h, node_now()), "application/json");
+		return serve_feed(h, conn, url, NULL, 0);
 	if (strcmp(url, "/volunteers.json") == 0)
-		return reply_json(h, conn, list_query(h, HB_VOLUNTEER, "status=open",
-		    volunteer_hit), "application/json");
-	if (strcmp(url, "/map.geojson") == 0) {
-		json_t *fc = list_query(h, HB_PLACE, NULL, place_hit);
-
-		return reply_json(h, conn, fc == NULL ? NULL : json_pack("{s:s,s:o}", "type",
-		    "FeatureCollection", "features", fc), "application/geo+json");
-	}
-	if (strcmp(url, "/events.ics") == 0) {
-		if ((rc = ics_build(h, NULL, NULL, lang, &buf, &len)) != 0)
-			return reply_text(h, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-			    "internal error\n");
-		return reply_buf(h, conn, MHD_HTTP_OK, buf, len,
-		    "text/calendar; charset=utf-8", true);
-	}
+		return serve_feed(h, conn, url, NULL, 1);
+	if (strcmp(url, "/map.geojson") == 0)
+		return serve_feed(h, conn, url, NULL, 2);
+	if (strcmp(url, "/events.ics") == 0)
+		return serve_feed(h, conn, url, lang, 3);
 	if (strncmp(url, "/events/", 8) == 0)
 		return serve_event_ics(h, conn, url + 8, lang);
 	if (strcmp(url, "/healthz") == 0) {
@@ -1341,7 +1464,10 @@ http_start(struct http **out, struct node *n)
 	h->mhd = MHD_start_daemon(flags, (uint16_t)atoi(port), NULL, NULL, answer, h,
 	    MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(c->connections / 4 + 1),
+	    /* no four addresses can take every slot (68 slow connections from 4 did) */
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(c->connections / 16 + 1),
+	    /* a slow feed does not hold up /healthz and the rest */
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -1403,6 +1529,10 @@ http_stop(struct http **hp)
 	if (h->mhd != NULL)
 		MHD_stop_daemon(h->mhd);
 	snap_clear(&h->snap);
+	for (unsigned i = 0; i < HTTP_CACHE_SLOTS; i++) {
+		free(h->cache[i].key);
+		free(h->cache[i].body);
+	}
 	pthread_mutex_destroy(&h->lock);
 	free(h->csp);
 	free(h);

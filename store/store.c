@@ -801,6 +801,12 @@ store_members_version(struct store *st)
 	return atomic_load(&st->members_version);
 }
 
+uint64_t
+store_changes(struct store *st)
+{
+	return atomic_load(&st->changes);
+}
+
 int
 store_stats(struct store *st, struct store_stats *out)
 {

@@ -183,6 +183,8 @@ typedef int (*store_member_cb)(const struct hb_member *m, void *arg);
 int	 store_members(struct store *st, store_member_cb cb, void *arg);
 /* Changes whenever a membership record is stored: callers cache derived state. */
 uint64_t store_members_version(struct store *st);
+/* Changes whenever a write transaction commits: callers cache what they read. */
+uint64_t store_changes(struct store *st);
 
 struct store_stats {
 	uint64_t	kinds[HB_KIND_MAX + 1];	/* current records per kind */

@@ -46,6 +46,7 @@ struct store {
 	 * of this process is active then). */
 	pthread_rwlock_t	 lock;
 	_Atomic uint64_t	 members_version;
+	_Atomic uint64_t	 changes;	/* write txns committed (store_changes) */
 };
 
 /* Per-author state as stored in `auth`: complete, max_seq, records (BE u64 each). */

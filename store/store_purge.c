@@ -176,8 +176,10 @@ purge_once(struct store *st, int64_t now, size_t *purged)
 	if (rc == 0 && (rc = counts_sub(st, txn, gone)) == 0) {
 		rc = mdb_txn_commit(txn);	/* frees the txn, failed or not */
 		txn = NULL;
-		if (rc == 0)
+		if (rc == 0) {
 			*purged = vs.n;
+			atomic_fetch_add(&st->changes, 1);
+		}
 	}
 out:
 	store_txn_end(st, txn);

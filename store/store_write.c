@@ -1080,6 +1080,8 @@ ingest_txn(struct store *st, const uint8_t *const *envs, const size_t *lens, siz
 		goto fail;
 	rc = mdb_txn_commit(w.txn);	/* frees the txn, failed or not */
 	store_txn_end(st, NULL);
+	if (rc == 0)
+		atomic_fetch_add(&st->changes, 1);
 	*members_changed = w.members_changed;
 	pending_free(&w.pend);
 	return rc;
@@ -1295,6 +1297,8 @@ store_publish_many(struct store *st, struct hb_record **recs, size_t n,
 		} else {
 			rc = mdb_txn_commit(w.txn);	/* frees the txn, failed or not */
 			store_txn_end(st, NULL);
+			if (rc == 0)
+				atomic_fetch_add(&st->changes, 1);
 		}
 		if (rc == MDB_MAP_FULL && (rc = store_grow(st)) == 0)
 			continue;

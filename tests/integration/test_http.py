@@ -12,7 +12,9 @@ demo_data() is shared with tests/web/test_page.py (the page in headless Chromium
 import json
 import os
 import re
+import socket
 import subprocess
+import threading
 import time
 import unittest
 import urllib.error
@@ -432,6 +434,55 @@ class Http(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         wait_for("the refusal in /metrics", lambda: self.parse_metrics().get(
             'hiroba_rejected_records_total{reason="bad-signature"}') == 1)
+
+    def test_zx_the_page_under_load(self):
+        # 68 slow connections from 4 addresses (issue 12: they took every slot of the
+        # single-threaded server), and four clients looping on the calendar: the page
+        # and /healthz still answer at once
+        slow = []
+        try:
+            for a in range(2, 6):
+                for _ in range(17):
+                    s = socket.socket()
+                    s.bind(("127.0.0.%d" % a, 0))
+                    s.settimeout(5)
+                    try:
+                        s.connect(("127.0.0.1", self.port))
+                        s.sendall(b"GET /events.json HTTP/1.1\r\nHost: x\r\n")  # no end
+                    except OSError:
+                        pass    # refused over the per-address limit: as it should be
+                    slow.append(s)
+            stop = threading.Event()
+            errors = []
+
+            def loop():
+                while not stop.is_set():
+                    try:
+                        st, _, _ = self.get("/events.ics")
+                        if st != 200:
+                            errors.append(st)
+                    except OSError as e:
+                        errors.append(str(e))
+            threads = [threading.Thread(target=loop, daemon=True) for _ in range(4)]
+            for t in threads:
+                t.start()
+            worst = 0.0
+            for _ in range(20):
+                t0 = time.monotonic()
+                st, _, body = self.get("/healthz")
+                worst = max(worst, time.monotonic() - t0)
+                self.assertEqual((st, body), (200, b"ok\n"))
+                st, _, _ = self.get("/")
+                self.assertEqual(st, 200)
+            stop.set()
+            for t in threads:
+                t.join(30)
+            self.assertEqual(errors, [])
+            print("\n/healthz under load: worst %.0f ms" % (worst * 1000))
+            self.assertLess(worst, 1.0)
+        finally:
+            for s in slow:
+                s.close()
 
     def test_zy_one_group_cannot_push_others_off_the_page(self):
         # 6000 events of one member, all before everyone else's (issue 12: 20,001 hid
