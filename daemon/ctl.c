@@ -84,6 +84,9 @@ struct col {
 	size_t			  nslot;
 	size_t			  limit, hits;
 	size_t			  bytes, max_bytes;	/* of envelopes; 0: no cap */
+	/* without --limit, one group's hits at most group_max (0: no share) */
+	size_t			  group_max, ngroups;
+	struct { uint8_t key[HB_KEY_LEN]; size_t hits; } *groups;
 };
 
 static uint64_t
@@ -155,6 +158,36 @@ col_env(struct col *c, const uint8_t *env, size_t len)
 	return (long)c->n - 1;
 }
 
+/*
+ * A listing without --limit stops at CTL_LIMIT_DEFAULT hits; no group may take more than
+ * half of them, or 1,001 early events of one member hide everyone else's. Does this hit
+ * fit its group's share (counted if so)?
+ */
+static bool
+group_share(struct col *c, const uint8_t *env, size_t len)
+{
+	size_t	 i;
+	void	*ng;
+
+	if (len < 2 + HB_KEY_LEN)
+		return false;
+	for (i = 0; i < c->ngroups; i++)
+		if (memcmp(c->groups[i].key, env + 2, HB_KEY_LEN) == 0)
+			break;
+	if (i == c->ngroups) {
+		if ((ng = reallocarray(c->groups, c->ngroups + 1, sizeof(*c->groups))) == NULL)
+			return true;
+		c->groups = ng;
+		memcpy(c->groups[i].key, env + 2, HB_KEY_LEN);
+		c->groups[i].hits = 0;
+		c->ngroups++;
+	}
+	if (c->groups[i].hits >= c->group_max)
+		return false;
+	c->groups[i].hits++;
+	return true;
+}
+
 static int
 col_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 {
@@ -164,6 +197,8 @@ col_hit(const uint8_t *env, size_t len, int64_t start, int64_t end, void *arg)
 
 	if ((c->limit && c->hits >= c->limit) || (c->max_bytes && c->bytes >= c->max_bytes))
 		return 1;
+	if (c->group_max != 0 && !group_share(c, env, len))
+		return 0;
 	c->hits++;
 	c->bytes += len;
 	if ((idx = col_env(c, env, len)) < 0)
@@ -196,6 +231,7 @@ col_free(struct col *c)
 	free(c->occp);
 	free(c->hash);
 	free(c->slot);
+	free(c->groups);
 }
 
 /* ---- queries ---- */
@@ -376,6 +412,8 @@ ctl_query(struct node *n, const Hiroba__Wire__Query *qq, struct col *c)
 	}
 	q.author = qq->has_author ? qq->author.data : NULL;
 	c->limit = qq->has_limit && qq->limit > 0 ? qq->limit : CTL_LIMIT_DEFAULT;
+	if (!(qq->has_limit && qq->limit > 0) && !qq->has_author)
+		c->group_max = CTL_LIMIT_DEFAULT / 2;
 	if (c->limit > CTL_LIMIT_MAX)
 		c->limit = CTL_LIMIT_MAX;
 	rc = query_live(n->st, &q, col_hit, c);

@@ -6,6 +6,7 @@ A "rogue" group is admitted by the center; hbtool speaks for it (tests/tools/hbt
 (Debian's faketime), as a small machine's clock may.
 """
 import os
+from datetime import datetime, timedelta, timezone
 import subprocess
 import time
 import unittest
@@ -127,6 +128,26 @@ class Hostile(hb.FederationTest):
         self.still_friends("after-flood")
         # deleting frees room: the nursery's own records are not limited by the rogue's
         self.assertEqual(self.nursery.status().get("rejected", 0), 0)
+
+    def test_listing_keeps_room_for_every_group(self):
+        # 1,100 early events of one member, then the nursery's own: hiroba events
+        # without --limit (1,000 lines) still shows the nursery's (issue 12)
+        start = int(time.time()) + 3600
+        for seq, n in ((1, 1000), (1001, 100)):
+            self.send(self.nursery, "good", seq, "-n", str(n), "-s", str(start))
+        wait_for("the nursery to hold the 1,100",
+                 lambda: self.nursery.has(self.rogue.key, "rogue/1100"))
+        self.nursery.cli("event", "add", "--id", "event/own", "--title", "自分のひろば",
+                         "--start", datetime.fromtimestamp(
+                             start + 7200, timezone(timedelta(hours=9))).strftime(
+                             "%Y-%m-%d %H:%M"),     # the CLI reads Tokyo time
+                         "--category", "play_space")
+        got = self.nursery.json("events")
+        self.assertIn("event/own", [e["id"] for e in got])
+        self.assertEqual(sum(1 for e in got if e["author"] == self.rogue.key), 500)
+        # with --limit, the coordinator asked for exactly that: no share
+        got = self.nursery.json("events", "--limit", "2000")
+        self.assertEqual(sum(1 for e in got if e["author"] == self.rogue.key), 1100)
 
     def rss_mib(self, g):
         with open("/proc/%d/status" % g.proc.pid) as f:
