@@ -366,7 +366,7 @@ cmd_send(int argc, char **argv)
 	ProtobufCBinaryData	*bds = NULL;
 	size_t			 count = 1, k;
 	bool			 given_id = false;
-	char			 kid[HB_ID_MAX + 1];
+	char			 kid[HB_ID_MAX + 32];
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "k:i:n:s:t:w:")) != -1) {
@@ -429,7 +429,8 @@ cmd_send(int argc, char **argv)
 			if (count == 1)
 				snprintf(kid, sizeof(kid), "%s", rid);
 			else if (given_id)
-				snprintf(kid, sizeof(kid), "%s/%zu", rid, k);
+				snprintf(kid, sizeof(kid), "%.*s/%zu", HB_ID_USER_MAX - 8, rid,
+				    k);
 			else
 				snprintf(kid, sizeof(kid), "rogue/%llu",
 				    (unsigned long long)(seq + k));
