@@ -279,11 +279,14 @@ out:
 
 /* ---- storing what arrives ---- */
 
+/* Refusals that are no fault of the sender. An expired listing is one: a peer serves it
+ * until its own purge (once a minute) reaches it; counted, a batch of one record that
+ * keeps coming back until then got an honest peer ignored. */
 static bool
 benign(int res)
 {
 	return res == 0 || res == STORE_EDUP || res == STORE_EOLD ||
-	    res == STORE_ETOMBSTONE;
+	    res == STORE_ETOMBSTONE || res == STORE_EEXPIRED;
 }
 
 /*
