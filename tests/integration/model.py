@@ -104,6 +104,7 @@ class Node:
         self.backup = None          # folder of its last hot backup
         self.restored = False       # started from a backup: may refuse to publish a while
         self.revoked_after = None   # seq: valid_until_seq once the center revoked it
+        self.admitted = False       # its own admission has reached it: it can publish
 
 
 def node_section(conf):
@@ -158,8 +159,14 @@ class Model:
                 if n.running and (pred is None or pred(i, n))]
 
     def writers(self):
-        """Nodes that can publish: running, not the revoked one (it has ops of its own)."""
-        return self.running(lambda i, n: n.revoked_after is None)
+        """Nodes that can publish: running, not the revoked one (it has ops of its own),
+        holding their admission (a group admitted while the center is cut off from it
+        waits for the heal)."""
+        c = self.nodes[0].g
+        for n in self.nodes[1:]:
+            if n.running and not n.admitted:
+                n.admitted = n.g.has(c.key, "member/" + n.g.key)
+        return self.running(lambda i, n: n.revoked_after is None and (i == 0 or n.admitted))
 
     def write_conf(self, i):
         n = self.nodes[i]
@@ -204,9 +211,10 @@ class Model:
         i = len(self.nodes) - 1
         self.mine[i] = []
         if i > 0:   # connected: one link to an earlier node, sometimes one more
-            self.edges.add(frozenset((i, self.rnd.randrange(i))))
+            ok = [j for j in range(i) if self.nodes[j].revoked_after is None]
+            self.edges.add(frozenset((i, self.rnd.choice(ok))))
             if i > 1 and self.rnd.random() < 0.4:
-                self.edges.add(frozenset((i, self.rnd.randrange(i))))
+                self.edges.add(frozenset((i, self.rnd.choice(ok))))
         return i
 
     def admit(self, i):
@@ -217,6 +225,7 @@ class Model:
         g, c = self.nodes[i].g, self.nodes[0].g
         wait_for("%s to receive its admission (seed %d)" % (g.name, self.seed),
                  lambda: g.has(c.key, "member/" + g.key), timeout=60)
+        self.nodes[i].admitted = True
 
     def published(self, i, rec, canary):
         """Bookkeeping after node i's record rec (the signed JSON) was stored."""
@@ -410,10 +419,11 @@ class Model:
         return "copy %s/%s" % (author[:8], rid)
 
     def op_admit(self, i):
+        if not self.nodes[0].running:
+            self.start(0)
         j = self.new_node(self.rnd.choice(("nursery", "circle")))
         self.admit(j)
         self.start(j)
-        self.wait_admitted(j)
         return "admit and start %s (limits %s, peers %s)" % (
             self.nodes[j].g.name, self.nodes[j].limits, self.peers_of(j))
 
@@ -426,7 +436,7 @@ class Model:
             return self.op_event(i)
         k = self.rnd.choice(cands)
         n, c = self.nodes[k], self.nodes[0].g
-        self.heal()
+        self.heal_all()
         top = n.g.complete(n.g.key)
         # a group is revoked once the network holds what it published: the revocation
         # is not backdated below what the others may already have relied on
@@ -434,7 +444,13 @@ class Model:
                  % (n.g.name, self.seed), lambda: c.complete(n.g.key) >= top, timeout=90)
         c.cli("revoke", n.g.key, "--after-seq", str(top))
         n.revoked_after = top
-        self.live = {key: v for key, v in self.live.items() if True}
+        # its links close: the coordinators connect its neighbours to the center
+        for e in [e for e in self.edges if k in e]:
+            (j,) = e - {k}
+            if j != 0:
+                self.edges.add(frozenset((0, j)))
+                self.reload(j)
+        self.reload(0)
         return "revoke %s after seq %d" % (n.g.name, top)
 
     def op_revoked_publishes(self, i):
@@ -484,7 +500,7 @@ class Model:
             return self.op_backup(i)
         k = self.rnd.choice(cands)
         n = self.nodes[k]
-        self.heal()
+        self.heal_all()
         top = n.g.complete(n.g.key)
         others = [j for j in self.running() if j != k]
         wait_for("%s's records to reach a peer before its machine dies (seed %d)"
@@ -529,6 +545,13 @@ class Model:
             self.reload(k)
         self.stats["partitions"] += 1
         return "partition %s | %s" % (sorted(side), sorted(set(idx) - side))
+
+    def heal_all(self):
+        """No partition, every honest daemon running: ops that need the network whole."""
+        self.heal()
+        for k, n in enumerate(self.nodes):
+            if not n.running and n.revoked_after is None:
+                self.start(k)
 
     def heal(self):
         if self.cut:
@@ -587,25 +610,40 @@ class Model:
                 self.step()
             self.finish()
         except ModelFailure:
-            self.log(self.fed.logs())
+            self.log(self.logs())
             raise
         except Exception as e:
-            self.log(self.fed.logs())
+            self.log(self.logs())
             self.fail("%s: %s\n%s" % (type(e).__name__, e, traceback.format_exc()))
         finally:
-            self.fed.close()
+            if os.environ.get("HIROBA_MODEL_KEEP"):
+                for g in self.fed.groups:
+                    if g.proc is not None and g.proc.poll() is None:
+                        g.proc.kill()
+                        g.proc.wait()
+                self.log("model seed %d: folders kept in %s" % (self.seed, self.fed.tmp))
+            else:
+                self.fed.close()
         self.stats["seconds"] = time.monotonic() - t0
         return self.stats
+
+    def logs(self):
+        """Each daemon's warnings (refusals, bans, failures), then its last lines."""
+        out = []
+        for g in self.fed.groups:
+            text = g.logtext().splitlines()
+            warn = [l for l in text if re.search(
+                r"refused|ignoring|failed|error|revoked|restored|not a member", l)]
+            out.append("==== %s (%s) ====\n%s\n---- last lines ----\n%s" % (
+                g.name, g.key[:12], "\n".join(warn[-40:]), "\n".join(text[-25:])))
+        return "\n".join(out)
 
     # ---------------------------------------------------------------- the end
     def honest(self):
         return [k for k, n in enumerate(self.nodes) if n.revoked_after is None]
 
     def finish(self):
-        self.heal()
-        for k, n in enumerate(self.nodes):
-            if not n.running and n.revoked_after is None:
-                self.start(k)
+        self.heal_all()
         # expired listings out of the way: the dumps hide them on every daemon alike
         time.sleep(max(0.0, self.expires_max + 1.5 - time.time()))
         t0 = time.monotonic()
