@@ -69,6 +69,10 @@ CATS = ["pre_parent", "father", "play_space", "consultation", "supporter_trainin
 T0 = int(time.time()) + 7 * 86400
 
 
+def default_ops():
+    return 25 if SANITIZE else 45
+
+
 class ModelFailure(AssertionError):
     pass
 
@@ -124,7 +128,7 @@ class Model:
     def __init__(self, seed, nops=None, log=print):
         self.seed = seed
         self.rnd = random.Random(seed)
-        self.nops = nops if nops is not None else (25 if SANITIZE else 45)
+        self.nops = nops if nops is not None else default_ops()
         self.log = log
         self.fed = hb.Federation(sync_interval=1)
         self.nodes = []
