@@ -480,7 +480,9 @@ class Model:
             n.g.kill()
             self.stats["kill9"] += 1
         else:
-            n.g.stop()
+            rc = n.g.stop()
+            if rc != 0:
+                self.fail("%s's hirobad exited with %s on SIGTERM" % (n.g.name, rc))
         n.running = False
         return "%s %s" % ("kill -9" if kill else "stop", n.g.name)
 
