@@ -665,6 +665,9 @@ class Model:
         except AssertionError:
             self.fail("not converged after healing: %s" % last[0])
         self.stats["converge_s"] = time.monotonic() - t0
+        if self.stats["converge_s"] > 20:     # no failure, but worth a look
+            self.log("model seed %d: slow convergence (%.1f s)\nops:\n  %s\n%s" % (
+                self.seed, self.stats["converge_s"], "\n  ".join(self.trace), self.logs()))
         self.check_final()
 
     def check_state(self):
