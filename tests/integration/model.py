@@ -23,7 +23,8 @@ to):
   2. per author, on every daemon: complete >= the highest seq of that author's current
      records held anywhere, and <= the highest seq held anywhere (what it signed);
   3. nothing refused between honest daemons: `status` rejected = 0 on every daemon,
-     but for records pushed before their group's admission arrived (see check_final);
+     but for records pushed before their group's admission arrived and records the
+     revoked group pushed before its links were closed (see check_final);
      no peer ignored (banned);
   4. after `hiroba compact` on every daemon, no byte of a dead record (deleted,
      replaced by an edit, or signed by the revoked group after its revocation) in any
@@ -731,9 +732,14 @@ class Model:
             log = g.logtext()
             expected = sum(int(m) for m in re.findall(
                 r"(\d+) records of a group that is not a member here: not stored", log))
+            # and what the revoked group pushed between its revocation and the moment
+            # its links were closed (the next tick): refused (revoked), as they must be
+            revoked = {n.g.key for n in self.nodes if n.revoked_after is not None}
+            expected += sum(p.get("rejected", 0) for p in st.get("peers", [])
+                            if p.get("key") in revoked)
             if st.get("rejected", 0) != expected:
-                self.fail("%s refused %d records (%d of them pushed before their "
-                          "group's admission): %s" % (
+                self.fail("%s refused %d records (%d of them expected: pushed before "
+                          "their group's admission, or by the revoked group): %s" % (
                               g.name, st["rejected"], expected,
                               [(p["name"], p["rejected"]) for p in st.get("peers", [])]))
             m = re.search(r".*(ignoring it for|sent a record of a group that is not).*",
