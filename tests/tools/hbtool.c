@@ -4,7 +4,9 @@
  * `send` connects to a daemon as an admitted peer would and sends one good or forged
  * record (every kind of bad envelope of the rejection matrix) or garbage; `connect`
  * tries a handshake as a stranger would (unknown key, NULL/PLAIN, wrong server key,
- * oversized frame), for the transport tests. Not installed.
+ * oversized frame), for the transport tests; `dump` prints a store's current records
+ * and per-author state, one line each, for the model test (tests/integration/model.py)
+ * to compare daemons. Not installed.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -707,6 +709,88 @@ usage:
 	return 2;
 }
 
+/* dump CONF: the store's current records (tombstones and memberships included), read
+ * beside the running daemon as hirobad -B does (LMDB lets a second process read).
+ * Lines, sorted by the caller:
+ *   A AUTHOR COMPLETE MAX_SEQ RECORDS
+ *   R AUTHOR SEQ KIND HASH ID
+ * Records whose expiry has passed are left out, as the daemon hides them before its
+ * purge reaches them, so that two daemons purging at different moments compare equal. */
+struct dump_arg {
+	char		 hex[HB_KEYHEX_LEN];
+	int64_t		 now;
+	int		 rc;
+};
+
+static int
+dump_record(uint64_t seq, const uint8_t *env, size_t len, void *arg)
+{
+	struct dump_arg		*d = arg;
+	struct hb_record	*r = NULL;
+	const uint8_t		*h;
+	char			 hash[2 * HB_HASH_LEN + 1];
+	int			 rc;
+
+	/* a clock far ahead: a record stored is judged valid already, and `created` in
+	 * the future must not hide it here */
+	if ((rc = proto_open_verified(env, len, INT64_MAX / 4, &r)) != 0) {
+		fprintf(stderr, "hbtool: %s seq %llu does not open: %s\n", d->hex,
+		    (unsigned long long)seq, proto_strerror(rc));
+		d->rc = 1;
+		return 0;
+	}
+	if (proto_record_expires(r) == 0 || proto_record_expires(r) > d->now) {
+		h = proto_record_hash(r);
+		for (size_t i = 0; i < HB_HASH_LEN; i++)
+			snprintf(hash + 2 * i, 3, "%02x", h[i]);
+		printf("R %s %llu %s %s %s\n", d->hex, (unsigned long long)seq,
+		    proto_kind_name(proto_record_kind(r)), hash, proto_record_id(r));
+	}
+	hb_record_free(&r);
+	return 0;
+}
+
+static int
+dump_author(const struct store_author *a, void *arg)
+{
+	struct store	*st = arg;
+	struct dump_arg	 d = { .now = time(NULL) };
+	int		 rc;
+
+	proto_key_hex(a->author, d.hex);
+	printf("A %s %llu %llu %llu\n", d.hex, (unsigned long long)a->complete,
+	    (unsigned long long)a->max_seq, (unsigned long long)a->records);
+	if ((rc = store_scan_author(st, a->author, 0, 0, dump_record, &d)) != 0)
+		return rc;
+	return d.rc;
+}
+
+static int
+cmd_dump(int argc, char **argv)
+{
+	struct conf	*c;
+	struct store	*st = NULL;
+	char		 err[512];
+	int		 rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: hbtool dump CONF\n");
+		return 2;
+	}
+	if (conf_load(argv[1], &c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "hbtool: %s\n", err);
+		return 1;
+	}
+	if ((rc = store_open(&st, c->data, c->center, NULL)) != 0)
+		die(c->data, rc);
+	rc = store_authors(st, dump_author, st);
+	store_close(&st);
+	conf_free(&c);
+	if (rc < 0)
+		die("dump", rc);
+	return rc != 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -720,6 +804,8 @@ main(int argc, char **argv)
 		return cmd_flood(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "connect") == 0)
 		return cmd_connect(argc - 1, argv + 1);
-	fprintf(stderr, "usage: hbtool fill|send|flood|connect ...\n");
+	if (argc > 1 && strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc - 1, argv + 1);
+	fprintf(stderr, "usage: hbtool fill|send|flood|connect|dump ...\n");
 	return 2;
 }
