@@ -368,6 +368,28 @@ out:
 	return rc;
 }
 
+/* The lowest seq >= from of a record of member held here, in *seq; MDB_NOTFOUND if
+ * none. A fresh lookup each time: the callers remove records between calls. */
+static int
+next_held(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t from, uint64_t *seq)
+{
+	uint8_t key[RKEY_LEN];
+	MDB_val k = { RKEY_LEN, key }, v;
+	MDB_cursor *c;
+	int rc;
+
+	rkey_make(key, member, from);
+	if ((rc = mdb_cursor_open(w->txn, w->st->seqs, &c)) != 0)
+		return rc;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	mdb_cursor_close(c);
+	if (rc == 0 && (k.mv_size != RKEY_LEN || memcmp(k.mv_data, member, HB_KEY_LEN) != 0))
+		rc = MDB_NOTFOUND;
+	if (rc == 0)
+		*seq = be64_get((uint8_t *)k.mv_data + HB_KEY_LEN);
+	return rc;
+}
+
 /* A revocation: the member's records after valid_until_seq are no longer valid. */
 static int
 purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
@@ -377,33 +399,19 @@ purge_after(struct wctx *w, const uint8_t member[HB_KEY_LEN], uint64_t vus)
 	uint8_t key[RKEY_LEN];
 	MDB_val k, v;
 	MDB_cursor *c = NULL;
-	uint64_t removed = 0;
+	uint64_t seq;
 	int rc;
 
 	if (vus == UINT64_MAX)
 		return 0;
-	for (;;) {
-		/* A fresh lookup each time: rec_remove changes the tree under a cursor. */
-		rkey_make(key, member, vus + 1);
-		k.mv_data = key;
-		k.mv_size = RKEY_LEN;
-		if ((rc = mdb_cursor_open(w->txn, st->seqs, &c)) != 0)
+	while ((rc = next_held(w, member, vus + 1, &seq)) == 0)
+		if ((rc = rec_remove(w, member, seq, true, NULL)) != 0)
 			return rc;
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		mdb_cursor_close(c);
-		if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != RKEY_LEN ||
-		    memcmp(k.mv_data, member, HB_KEY_LEN) != 0)))
-			break;
-		if (rc != 0)
-			return rc;
-		if ((rc = rec_remove(w, member, be64_get((uint8_t *)k.mv_data + HB_KEY_LEN),
-		    true, NULL)) != 0)
-			return rc;
-		removed++;
-	}
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	/* rec_remove counted them off */
 	if ((rc = store_auth_read(st, w->txn, member, &as)) != 0 || !as.found)
 		return rc;
-	(void)removed;	/* rec_remove counted them */
 	if (as.complete > vus)
 		as.complete = vus;
 	/* max_seq: the highest seq still held. */
@@ -510,9 +518,7 @@ kept_store(struct wctx *w, const struct hb_record *r, const struct hb_member *m)
 {
 	struct store *st = w->st;
 	MDB_val k = { HB_KEY_LEN, (void *)m->key }, v;
-	MDB_cursor *c;
 	const uint8_t *kept;
-	uint8_t key[RKEY_LEN];
 	uint64_t seq;
 	size_t len;
 	int rc;
@@ -525,26 +531,14 @@ kept_store(struct wctx *w, const struct hb_record *r, const struct hb_member *m)
 	v.mv_size = len;
 	if ((rc = mdb_put(w->txn, st->kept, &k, &v, 0)) != 0)
 		return rc;
-	for (seq = 0;;) {
-		/* a fresh lookup each time: rec_remove changes the tree */
-		rkey_make(key, m->key, seq + 1);
-		k.mv_data = key;
-		k.mv_size = RKEY_LEN;
-		if ((rc = mdb_cursor_open(w->txn, st->seqs, &c)) != 0)
-			return rc;
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		mdb_cursor_close(c);
-		if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != RKEY_LEN ||
-		    memcmp(k.mv_data, m->key, HB_KEY_LEN) != 0)))
-			return 0;
-		if (rc != 0)
-			return rc;
-		if ((seq = be64_get((uint8_t *)k.mv_data + HB_KEY_LEN)) > m->valid_until_seq)
+	for (seq = 0; (rc = next_held(w, m->key, seq + 1, &seq)) == 0;) {
+		if (seq > m->valid_until_seq)
 			return 0;
 		if (!proto_kept_has(kept, len, seq) &&
 		    (rc = rec_remove(w, m->key, seq, true, NULL)) != 0)
 			return rc;
 	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /*
