@@ -18,19 +18,8 @@ CONTACT = "山田花子 090-0000-1234"
 
 
 def files_with(directory, needle):
-    """Every file under directory whose bytes contain needle."""
-    hits = []
-    data = needle.encode("utf-8")
-    for root, _, files in os.walk(directory):
-        for name in files:
-            path = os.path.join(root, name)
-            try:
-                with open(path, "rb") as f:
-                    if data in f.read():
-                        hits.append(path)
-            except OSError:
-                pass
-    return hits
+    """Every file under directory whose bytes contain needle (text, as UTF-8)."""
+    return files_with_bytes(directory, needle.encode("utf-8"))
 
 
 def files_with_bytes(directory, data):
