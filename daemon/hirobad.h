@@ -75,6 +75,7 @@ struct peer {
 	 * carries it back (one unread answer at most; PROTOCOL.md 11.3) */
 	uint64_t	 answer_token;
 	int64_t		 answer_at;
+	int		 answer_fd;	/* the connection it went on: -1 our DEALER */
 	uint64_t	 unanswered;	/* SyncReqs not answered for that, total */
 	uint64_t	 got_token;	/* of the last SyncBatch it sent us */
 	double		 remote_bytes;	/* budget for RemoteAnswers to it (ctl.c) */

@@ -15,7 +15,7 @@
 #include "log.h"
 #include "wire.pb-c.h"
 
-#define ANSWER_EXPIRY	300	/* s: an unacknowledged answer is given up */
+#define ANSWER_EXPIRY	60	/* s: an unacknowledged answer is given up */
 
 static int
 send_msg(struct node *n, struct peer *p, const Hiroba__Wire__PeerMsg *m, bool reply,
@@ -280,22 +280,24 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	struct vec		 v = { 0 };
 	uint64_t		 c, top, claim;
 	size_t			 i, nclaims = 0;
-	int			 rc;
+	int			 rc, conn;
 
 	if (r->n_have > 100000) {
 		peer_misbehaved(n, p, true, "sent a sync request with too many authors");
 		return;
 	}
 	/*
-	 * One unread answer per peer: a SyncReq is answered only when it carries the
-	 * token of our last answer to that peer (it has read it), or when there is none
-	 * outstanding. 3,000 requests that a member never read once grew the daemon by
-	 * ~895 MiB of queued answers. An answer unacknowledged for ANSWER_EXPIRY is
-	 * given up (a puller that lost it, on a link that stayed up), as is every answer
-	 * when the link closes.
+	 * One unread answer per peer and connection: a SyncReq is answered only when it
+	 * carries the token of our last answer to that peer (it has read it), when there
+	 * is none outstanding, or when it comes over another connection than that answer
+	 * went on (which a restarted puller does: the answer died with the old one, whose
+	 * close we may not have tied to the peer). 3,000 requests that a member never
+	 * read once grew the daemon by ~895 MiB of queued answers. An answer
+	 * unacknowledged for ANSWER_EXPIRY is given up too.
 	 */
+	conn = route != NULL ? p->in_fd : -1;
 	if (p->answer_token != 0 && !(r->has_ack && r->ack == p->answer_token) &&
-	    node_now() - p->answer_at < ANSWER_EXPIRY) {
+	    conn == p->answer_fd && node_now() - p->answer_at < ANSWER_EXPIRY) {
 		if (p->unanswered++ % 100 == 0)
 			log_info("peer %s: a sync request before it read our last answer: "
 			    "not answered (%llu so far)", p->name,
@@ -382,6 +384,7 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	if (send_msg(n, p, &m, true, route, routelen) == 0) {
 		p->answer_token = sb.token;
 		p->answer_at = node_now();
+		p->answer_fd = conn;
 	}
 	if (b.n > 0)
 		log_debug("peer %s: sent %zu records (%zu bytes)%s", p->name, b.n, b.bytes,
