@@ -844,3 +844,26 @@ out:
 	store_txn_end(st, txn);
 	return rc;
 }
+
+/*
+ * A deleted value's bytes can stay in its page: LMDB removes a node by moving the ones
+ * below it up, and when the deleted node is the lowest in the page nothing moves over
+ * it; the page keeps it in its free gap, and a compacting copy copies whole pages. The
+ * model test found a deleted record's text in data.mdb after hiroba compact. So the
+ * value is overwritten with zeros in place (MDB_RESERVE of the same size writes into
+ * this txn's copy of the page, or into fresh overflow pages, the old ones freed) and
+ * only then deleted: what a deletion leaves behind in the page is zeros.
+ */
+int
+store_rec_del(struct store *st, MDB_txn *txn, MDB_val *k)
+{
+	MDB_val	 v;
+	int	 rc;
+
+	if ((rc = mdb_get(txn, st->rec, k, &v)) != 0)
+		return rc;
+	if ((rc = mdb_put(txn, st->rec, k, &v, MDB_RESERVE)) != 0)
+		return rc;
+	memset(v.mv_data, 0, v.mv_size);
+	return mdb_del(txn, st->rec, k, NULL);
+}

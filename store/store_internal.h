@@ -186,6 +186,8 @@ int32_t	 geo_cell(int32_t e7);
 /* Format 4 -> 5 at open: the box index of the records held (dead starts empty). */
 int	 store_migrate_boxes(struct store *st, MDB_txn *txn);
 int	 store_migrate_bytes(struct store *st, MDB_txn *txn);
+/* Delete the rec entry at key k, its bytes overwritten with zeros first. */
+int	 store_rec_del(struct store *st, MDB_txn *txn, MDB_val *k);
 double	 geo_distance_m(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2);
 /* Each code point of the NUL-terminated UTF-8 s: its length in bytes (s valid). */
 size_t	 utf8_cp_len(const char *s);

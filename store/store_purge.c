@@ -121,7 +121,7 @@ remove_one(struct store *st, MDB_txn *txn, const struct victim *x)
 	be64_put(akey, x->arr);
 	k.mv_data = akey;
 	k.mv_size = ARR_LEN;
-	if ((rc = mdb_del(txn, st->rec, &k, NULL)) != 0)
+	if ((rc = store_rec_del(st, txn, &k)) != 0)
 		goto out;
 	if ((rc = store_auth_read(st, txn, x->ckey, &as)) != 0)
 		goto out;

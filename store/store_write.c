@@ -354,7 +354,7 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	be64_put(akey, arr);
 	k.mv_data = akey;
 	k.mv_size = ARR_LEN;
-	if ((rc = mdb_del(w->txn, st->rec, &k, NULL)) != 0)
+	if ((rc = store_rec_del(st, w->txn, &k)) != 0)
 		goto out;
 	if (kind <= HB_KIND_MAX)
 		w->counts[kind]--;

@@ -422,7 +422,10 @@ class Model:
         draft = {"id": rid, rec["kind"]: rec[rec["kind"]]}
         new = self.publish_json(i, draft)
         if new is not None:
-            self.published(i, new, self.live.get((author, rid)))
+            # the canary of the version this daemon holds, which may not be the
+            # newest the model knows of (an edit still on its way)
+            m = re.search(r"cnry\d+-\d+-[0-9a-f]{8}", json.dumps(rec[rec["kind"]]))
+            self.published(i, new, m.group(0) if m else None)
         return "copy %s/%s" % (author[:8], rid)
 
     def op_admit(self, i):
@@ -725,13 +728,14 @@ class Model:
         # 3. nothing refused between honest daemons, but for one expected case: a pushed
         # record of a group whose admission has not arrived yet (order of arrival) is
         # counted, not stored, and a pull from the sender follows; those are logged as
-        # "N records of a group that is not a member here". No peer ignored (banned).
+        # "records of a group that is not a member here (N)". No peer ignored (banned).
         for k in hs:
             g = self.nodes[k].g
             st = g.status()
             log = g.logtext()
             expected = sum(int(m) for m in re.findall(
-                r"(\d+) records of a group that is not a member here: not stored", log))
+                r"records of a group that is not a member here \((\d+)\): not stored",
+                log))
             # and what the revoked group pushed between its revocation and the moment
             # its links were closed (the next tick): refused (revoked), as they must be
             revoked = {n.g.key for n in self.nodes if n.revoked_after is not None}
