@@ -268,6 +268,9 @@ class Model:
             return json.loads(r.stdout.splitlines()[0])
         if n.restored and "restored" in r.stderr:
             return None
+        # restored, and its own records not back from its peers yet: nothing to edit
+        if n.restored and "this group has no record" in r.stderr:
+            return None
         if n.revoked_after is not None and "revoked" in r.stderr:
             return None
         self.fail("%s: %s refused: %s" % (n.g.name, " ".join(r.args[3:]), r.stderr.strip()))
@@ -424,7 +427,8 @@ class Model:
         if new is not None:
             # the canary of the version this daemon holds, which may not be the
             # newest the model knows of (an edit still on its way)
-            m = re.search(r"cnry\d+-\d+-[0-9a-f]{8}", json.dumps(rec[rec["kind"]]))
+            m = re.search(r"cnry\d+-\d+-[0-9a-f]{8}|カナリア\d+号\d+",
+                          json.dumps(rec[rec["kind"]], ensure_ascii=False))
             self.published(i, new, m.group(0) if m else None)
         return "copy %s/%s" % (author[:8], rid)
 

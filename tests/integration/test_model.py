@@ -1,6 +1,6 @@
 """The model-based federation test (issue 11): random histories over real daemons, then
-invariants (see model.py). A fixed budget for CI: four fixed seeds and one random seed
-(printed), fewer operations under the sanitizers.
+invariants (see model.py). A fixed budget for CI: five fixed seeds (HIROBA_MODEL_RANDOM=1
+adds a random one, printed), fewer operations under the sanitizers.
 
 Replay one history: HIROBA_MODEL_SEED=N [HIROBA_MODEL_OPS=K] python3 -B
 tests/integration/test_model.py (with HIROBAD, HIROBA, HBTOOL, PYTHONPATH as ctest sets
@@ -13,7 +13,7 @@ import unittest
 
 import model
 
-FIXED = (1, 2, 3, 4)
+FIXED = (1, 2, 3, 4, 7)
 
 
 class ModelTest(unittest.TestCase):
@@ -33,8 +33,12 @@ class ModelTest(unittest.TestCase):
         nops = int(nops) if nops else None
         if env:
             seeds = [int(env)]
-        else:
+        elif os.environ.get("HIROBA_MODEL_RANDOM"):
             seeds = list(FIXED) + [random.randrange(1 << 30)]
+        else:
+            # CI: fixed seeds only, so that a red run always replays; random seeds
+            # are the soak's (and HIROBA_MODEL_RANDOM=1's) job
+            seeds = list(FIXED)
         for seed in seeds:
             with self.subTest(seed=seed):
                 self.run_seed(seed, nops)
