@@ -737,9 +737,11 @@ class Model:
             g = self.nodes[k].g
             st = g.status()
             log = g.logtext()
+            # the counters start again with each run of the daemon; its log goes on
+            run = log[log.rfind(") started: "):] if ") started: " in log else log
             expected = sum(int(m) for m in re.findall(
                 r"records of a group that is not a member here \((\d+)\): not stored",
-                log))
+                run))
             # and what the revoked group pushed between its revocation and the moment
             # its links were closed (the next tick): refused (revoked), as they must be
             revoked = {n.g.key for n in self.nodes if n.revoked_after is not None}
