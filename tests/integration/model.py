@@ -34,8 +34,8 @@ to):
   5. nothing the revoked group signed after its revocation is stored anywhere else.
 Listings that expire are left out of 4 (the purge runs once a minute) and out of 1 once
 expired (the dump hides them, as the daemon does). Sealed contacts (`--contact`) are not
-used yet: copied sealed boxes are refused by design (PROTOCOL.md 12), and erasure of
-sealed boxes is being fixed elsewhere. TODO: add contact canaries to 4 once it is.
+drawn: the erasure of a listing's boxes, copies included, is checked byte by byte by
+test_privacy (test_copied_box_erased_everywhere), not here yet.
 
 Not checked here (too slow for CI): that the outcome is independent of arrival order, by
 replaying a seed with another delivery order. The soak (tests/integration/soak) could do
