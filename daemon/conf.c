@@ -507,7 +507,7 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	/* the store never takes the whole disk: the rest of a small machine (logs,
 	 * backups, the OS) keeps working; far above what quotas let a network reach */
 	p.c->mapsize_max = 16ULL << 30;
-	p.c->http.connections = 64;
+	p.c->http.connections = 256;	/* a sixteenth per address: 17, enough for a NAT of one office */
 	p.c->http.timeout = 10;	/* idle seconds: a slow client holds a slot no longer */
 	if ((p.c->file = strdup(path)) == NULL)
 		goto out;
