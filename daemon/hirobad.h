@@ -67,10 +67,12 @@ struct peer {
 	bool		 in_round;
 	int64_t		 round_t0;	/* monotonic ms */
 	size_t		 round_out, round_in, round_recs;
-	/* per author, the highest seq this peer has sent us in the current pull, over
-	 * which the next request of the pull asks (PROTOCOL.md 11.3, step 4) */
+	/* per author, the highest seq this peer has sent us, over which the next request
+	 * asks (PROTOCOL.md 11.3, step 4); kept from pull to pull, forgotten at a new link
+	 * and every SYNC_FULL_EVERY seconds (cursor_since) */
 	struct pull_cursor *cursor;
 	size_t		 ncursor, capcursor;
+	int64_t		 cursor_since;
 	/* answering its pulls: the token of our last SyncBatch to it, until a SyncReq
 	 * carries it back (one unread answer at most; PROTOCOL.md 11.3) */
 	uint64_t	 answer_token;
@@ -92,6 +94,7 @@ struct peer {
 	int64_t		 counted_since;	/* start of the minute they are counted in */
 	int64_t		 banned_until;
 	uint64_t	 rejected;	/* records refused, total */
+	uint64_t	 blamed;	/* refusals and garbage held against it (peer_misbehaved) */
 	uint64_t	 dropped;	/* messages dropped by the rate limit */
 };
 
@@ -123,6 +126,7 @@ struct node {
 	struct node_quota {
 		uint8_t		 author[HB_KEY_LEN];
 		uint64_t	 refused;
+		int64_t		 logged;	/* when we last warned of it */
 	}		*quota;
 	size_t		 nquota;
 	struct http	*http;		/* the read-only web page (http.c), or NULL */

@@ -94,8 +94,24 @@ benign(int res)
  * the same first batch every time. So within one pull the next request asks from the
  * last seq this peer sent of each author: it sent every record it holds up to there
  * (answers go in seq order). An author one of whose records we refused holds still: a
- * claim must never vouch for a record we did not store.
+ * claim must never vouch for a record we did not store. It is left out of the rest of
+ * the pull (asked for from HB_SEQ_MAX, so the answerer sends none of it): otherwise a
+ * batch cut inside that author's refused records (a member over its quota, a fork)
+ * would come back unchanged at every request, and the pull would never reach the
+ * authors after it (the model test's rogue found this). The next pull asks for it
+ * again, so a refusal that ends (the quota freed) is recovered.
+ *
+ * Cursors outlive the pull. An author may have a seq that no daemon will ever hold (a
+ * member that skipped one, or lost it before anyone got it): no claim can pass it, our
+ * complete stays below it, and asking from complete would bring every later record of
+ * that author again at every pull, from every peer (the model test's rogue, again).
+ * So the next pull from the same peer goes on from its cursors; a record that reaches
+ * that peer later below its cursor still comes to us live (11.4), and every
+ * SYNC_FULL_EVERY seconds, and whenever a link to it comes up, a pull starts again
+ * from our complete. A cursor moves only what we ask of that one peer: what one peer
+ * sent never changes what we ask of another.
  */
+#define SYNC_FULL_EVERY	600
 static struct pull_cursor *
 cursor_find(struct peer *p, const uint8_t author[HB_KEY_LEN], bool add)
 {
@@ -141,6 +157,7 @@ cursor_advance(struct peer *p, const uint8_t *const *envs, const size_t *lens,
 			continue;
 		if (!benign(res[i])) {
 			c->blocked = true;
+			moved = true;	/* the next request leaves it out */
 			continue;
 		}
 		/* the seq of the last envelope of this author's run only */
@@ -175,15 +192,21 @@ sync_start(struct node *n, struct peer *p)
 	if ((as = calloc(v.n + 1, sizeof(*as))) == NULL ||
 	    (asp = calloc(v.n + 1, sizeof(*asp))) == NULL)
 		goto out;
-	if (!p->in_round)
-		p->ncursor = 0;		/* a new pull starts from what we hold */
+	if (!p->in_round && node_now() - p->cursor_since >= SYNC_FULL_EVERY) {
+		p->ncursor = 0;		/* now and then a pull from what we hold */
+		p->cursor_since = node_now();
+	} else if (!p->in_round) {
+		for (i = 0; i < p->ncursor; i++)
+			p->cursor[i].blocked = false;	/* try the refused again */
+	}
 	for (i = 0; i < v.n; i++) {
 		hiroba__wire__author_state__init(&as[i]);
 		as[i].author.data = v.a[i].author;
 		as[i].author.len = HB_KEY_LEN;
 		as[i].complete = v.a[i].complete;
-		if ((c = cursor_find(p, v.a[i].author, false)) != NULL &&
-		    c->seq > as[i].complete)
+		if ((c = cursor_find(p, v.a[i].author, false)) != NULL && c->blocked)
+			as[i].complete = HB_SEQ_MAX;
+		else if (c != NULL && c->seq > as[i].complete)
 			as[i].complete = c->seq;
 		asp[i] = &as[i];
 	}
@@ -456,17 +479,35 @@ not_senders_fault(int res, const uint8_t *env, size_t len, const struct peer *p)
 	}
 }
 
-/* Records refused as over their author's quota: one line for the batch. */
+/*
+ * Records refused as over their author's quota: one line for the batch, and a warning at
+ * most every QUOTA_LOG_EVERY seconds per author. Every pull brings such records again
+ * (they are asked for until the author frees room), and a line per pull would fill the
+ * log, as the model test's rogue showed.
+ */
+#define QUOTA_LOG_EVERY	600
+
 static void
 log_quota(struct node *n, const struct peer *p, const uint8_t *env, size_t count)
 {
 	struct store_author	 a;
 	char			 fpr[HB_FPR_LEN];
+	void			(*say)(const char *, ...) = log_warnx;
+	size_t			 i;
 
+	for (i = 0; i < n->nquota; i++)
+		if (memcmp(n->quota[i].author, env + 2, HB_KEY_LEN) == 0) {
+			if (n->quota[i].logged != 0 &&
+			    node_now() - n->quota[i].logged < QUOTA_LOG_EVERY)
+				say = log_debug;
+			else
+				n->quota[i].logged = node_now();
+			break;
+		}
 	if (store_author_get(n->st, env + 2, &a) != 0)
 		memset(&a, 0, sizeof(a));
 	proto_fingerprint(env + 2, fpr);
-	log_warnx("%s: %zu records of group %s refused: over its quota here (%llu records "
+	say("%s: %zu records of group %s refused: over its quota here (%llu records "
 	    "of %u, %llu bytes of %zu; [limits] member_records, member_bytes)",
 	    p != NULL ? p->name : "here", count, fpr, (unsigned long long)a.records,
 	    n->conf->member_records, (unsigned long long)a.bytes, n->conf->member_bytes);
@@ -861,6 +902,7 @@ sync_hello(struct node *n, struct peer *p, const uint8_t *route, size_t routelen
 	} else {
 		log_info("peer %s: connected to us", p->name);
 	}
+	p->cursor_since = 0;	/* a new link: the next pull starts from what we hold */
 	if (p->round == 0)
 		sync_start(n, p);
 }
