@@ -93,6 +93,7 @@ status_json(struct cli *cli, const Hiroba__Wire__Status *st)
 		    json_integer(p->last_contact) : json_null());
 		json_object_set_new(o, "behind", json_integer((json_int_t)p->behind));
 		json_object_set_new(o, "rejected", json_integer((json_int_t)p->rejected));
+		json_object_set_new(o, "blamed", json_integer((json_int_t)p->blamed));
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(j, "peers", a);

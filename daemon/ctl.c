@@ -521,6 +521,8 @@ ctl_status(struct node *n, Hiroba__Wire__CtlResponse *resp)
 		ps[i].behind = peer_behind(n, p);
 		ps[i].has_rejected = 1;
 		ps[i].rejected = p->rejected;
+		ps[i].has_blamed = 1;
+		ps[i].blamed = p->blamed;
 		s->peers[i] = &ps[i];
 	}
 	s->n_peers = s->peers && ps ? np : 0;

@@ -234,6 +234,7 @@ peer_misbehaved(struct node *n, struct peer *p, bool garbage, const char *why)
 	unsigned	 count = garbage ? ++p->garbage : ++p->forged;
 	unsigned	 max = garbage ? PEER_GARBAGE_MAX : PEER_FORGED_MAX;
 
+	p->blamed++;
 	log_warnx("peer %s: %s", p->name, why);
 	if (count >= max && n->conf->ban_seconds > 0) {
 		p->banned_until = node_now() + n->conf->ban_seconds;
