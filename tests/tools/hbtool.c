@@ -299,16 +299,23 @@ curve_dealer(void *ctx, const struct hb_identity *id, const uint8_t skey[HB_KEY_
 	return s;
 }
 
-/* Wait up to ms for a SyncReq on s (whatever else comes is skipped). */
+/*
+ * Wait up to ms for a SyncReq on s (whatever else comes is skipped). With claim > 0,
+ * answer it as a hostile member would (issue 12): an empty SyncBatch that claims every
+ * author the request lists complete up to `claim`, and more = false.
+ */
 static bool
-wait_sync_req(void *s, int ms)
+wait_sync_req(void *s, int ms, uint64_t claim)
 {
-	Hiroba__Wire__PeerMsg	*m;
+	Hiroba__Wire__PeerMsg	*m, out = HIROBA__WIRE__PEER_MSG__INIT;
+	Hiroba__Wire__SyncBatch	 b = HIROBA__WIRE__SYNC_BATCH__INIT;
+	Hiroba__Wire__AuthorState *as = NULL, **asp = NULL;
 	zmq_pollitem_t		 pi = { .socket = s, .events = ZMQ_POLLIN };
 	struct timespec		 t0, t;
-	uint8_t			 buf[1 << 16];
+	uint8_t			 buf[1 << 16], *msg;
 	int			 len, left = ms;
 	bool			 got = false;
+	size_t			 i, n, mlen;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!got && left > 0 && zmq_poll(&pi, 1, left) > 0) {
@@ -317,6 +324,38 @@ wait_sync_req(void *s, int ms)
 		if (len <= (int)sizeof(buf) &&
 		    (m = hiroba__wire__peer_msg__unpack(NULL, (size_t)len, buf)) != NULL) {
 			got = m->m_case == HIROBA__WIRE__PEER_MSG__M_SYNC_REQ;
+			if (got && claim > 0) {
+				n = m->sync_req->n_have;
+				as = calloc(n + 1, sizeof(*as));
+				asp = calloc(n + 1, sizeof(*asp));
+				if (as == NULL || asp == NULL)
+					die("claim", ENOMEM);
+				for (i = 0; i < n; i++) {
+					hiroba__wire__author_state__init(&as[i]);
+					as[i].author = m->sync_req->have[i]->author;
+					as[i].complete = claim;
+					asp[i] = &as[i];
+				}
+				b.round = m->sync_req->round;
+				b.n_complete = n;
+				b.complete = asp;
+				b.more = false;
+				out.m_case = HIROBA__WIRE__PEER_MSG__M_BATCH;
+				out.batch = &b;
+				mlen = hiroba__wire__peer_msg__get_packed_size(&out);
+				if ((msg = malloc(mlen)) == NULL)
+					die("claim", ENOMEM);
+				hiroba__wire__peer_msg__pack(&out, msg);
+				if (zmq_send(s, msg, mlen, 0) == -1)
+					fprintf(stderr, "hbtool: send: %s\n",
+					    zmq_strerror(zmq_errno()));
+				else
+					printf("claimed %zu authors complete up to %llu\n", n,
+					    (unsigned long long)claim);
+				free(msg);
+				free(as);
+				free(asp);
+			}
 			hiroba__wire__peer_msg__free_unpacked(m, NULL);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -332,7 +371,7 @@ send_usage(void)
 	size_t	 i;
 
 	fprintf(stderr, "usage: hbtool send [-k AUTHORKEYFILE|random] [-i ID] [-t CREATED] "
-	    "[-n COUNT] [-s START] [-w MS] CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
+	    "[-n COUNT] [-s START] [-w MS [-c CLAIM]] CONF ENDPOINT SERVERKEY MODE [SEQ]\nMODE: garbage");
 	for (i = 0; forge_modes[i] != NULL; i++)
 		fprintf(stderr, "|%s", forge_modes[i]);
 	fprintf(stderr, "\n");
@@ -348,6 +387,7 @@ send_usage(void)
  * -s START: the events start then (unix time), not spread over a year.
  * -w MS: then wait up to MS milliseconds for the daemon to ask us for a pull (a
  * SyncReq over this connection) and print "sync request received" if it did.
+ * -c CLAIM: and answer that request with forged claims (see wait_sync_req).
  */
 static int
 cmd_send(int argc, char **argv)
@@ -359,7 +399,7 @@ cmd_send(int argc, char **argv)
 	size_t			 len = 0, mlen;
 	void			*ctx, *s;
 	int			 linger = 3000, rc, ch, wait_ms = 0;
-	uint64_t		 seq;
+	uint64_t		 seq, claim = 0;
 	int64_t			 now = time(NULL);
 	char			 rid[HB_ID_MAX + 1] = "";
 	const char		*mode, *keyfile = NULL;
@@ -371,8 +411,11 @@ cmd_send(int argc, char **argv)
 	char			 kid[HB_ID_MAX + 32];
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "k:i:n:s:t:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:k:i:n:s:t:w:")) != -1) {
 		switch (ch) {
+		case 'c':
+			claim = strtoull(optarg, NULL, 10);
+			break;
 		case 's':
 			fixed_start = strtoll(optarg, NULL, 10);
 			break;
@@ -459,7 +502,7 @@ cmd_send(int argc, char **argv)
 		fprintf(stderr, "hbtool: send: %s\n", zmq_strerror(zmq_errno()));
 		return 1;
 	}
-	if (wait_ms > 0 && wait_sync_req(s, wait_ms))
+	if (wait_ms > 0 && wait_sync_req(s, wait_ms, claim))
 		printf("sync request received\n");
 	else
 		usleep(300 * 1000);
