@@ -128,7 +128,7 @@ translation_set(json_t *obj, const char *lang, const char *field, const char *va
 		json_object_set_new(obj, "translations", a);
 	}
 	json_array_foreach(a, i, t)
-		if (strcmp(jstr(t, "lang"), lang) == 0) {
+		if (strcmp(hc_jstr(t, "lang"), lang) == 0) {
 			json_object_set_new(t, field, json_string(value));
 			return;
 		}
@@ -613,13 +613,13 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		q.limit = (uint32_t)limit;
 	}
 	if (group != NULL) {
-		if ((rc = ctl_group_parse(cli, group, author)) != 0)
+		if ((rc = hc_group_parse(cli, group, author)) != 0)
 			return rc;
 		q.has_author = 1;
 		q.author.data = author;
 		q.author.len = HB_KEY_LEN;
 	}
-	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
+	if ((rc = hc_query_open(cli, &q, &res)) != 0)
 		return rc;
 	if (!cli->json) {
 		t = table_new(cli);

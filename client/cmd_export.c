@@ -208,7 +208,7 @@ export_query(struct cli *cli, struct xopts *o, struct xres *x)
 	int k, rc;
 
 	if (o->group != NULL) {
-		if ((rc = ctl_group_parse(cli, o->group, author)) != 0)
+		if ((rc = hc_group_parse(cli, o->group, author)) != 0)
 			return rc;
 		o->q.has_author = 1;
 		o->q.author.data = author;
@@ -233,7 +233,7 @@ export_query(struct cli *cli, struct xopts *o, struct xres *x)
 			q.n_terms = 0;
 		if (k != HB_PLACE)
 			q.has_lat_e7 = q.has_lon_e7 = q.has_radius_m = 0;
-		if ((rc = ctl_query_open(cli, &q, &x->r[k])) != 0)
+		if ((rc = hc_query_open(cli, &q, &x->r[k])) != 0)
 			return rc;
 	}
 	o->q.has_author = 0;
@@ -262,15 +262,15 @@ where_place(struct cli *cli, struct xres *x, json_t *obj)
 	uint8_t author[HB_KEY_LEN];
 	char *key;
 
-	if (!json_is_object(ref) || proto_key_parse(jstr(ref, "author"), author) != 0)
+	if (!json_is_object(ref) || proto_key_parse(hc_jstr(ref, "author"), author) != 0)
 		return NULL;
 	if (x->places == NULL && (x->places = json_object()) == NULL)
 		return NULL;
-	if ((key = cli_strf("%s/%s", jstr(ref, "author"), jstr(ref, "id"))) == NULL)
+	if ((key = cli_strf("%s/%s", hc_jstr(ref, "author"), hc_jstr(ref, "id"))) == NULL)
 		return NULL;
 	if ((p = json_object_get(x->places, key)) == NULL) {
 		p = json_null();
-		if (ctl_get(cli, author, jstr(ref, "id"), &r) == 0 &&
+		if (hc_get(cli, author, hc_jstr(ref, "id"), &r) == 0 &&
 		    proto_record_kind(r) == HB_PLACE && (rj = json_record(NULL, r)) != NULL) {
 			p = json_incref(json_object_get(rj, "place"));
 			json_decref(rj);
@@ -384,7 +384,7 @@ ics_local_prop(icalcomponent *c, icalproperty *p)
 }
 
 static void
-ics_text(icalcomponent *c, icalproperty *(*make)(const char *), const char *s)
+ical_text(icalcomponent *c, icalproperty *(*make)(const char *), const char *s)
 {
 	if (s != NULL && *s != '\0')
 		icalcomponent_add_property(c, make(s));
@@ -402,7 +402,7 @@ ics_recurrence(icalcomponent *ve, json_t *rec, bool all_day, int64_t start)
 	int wd, n;
 
 	icalrecurrencetype_clear(&r);
-	r.freq = strcmp(jstr(rec, "freq"), "monthly") == 0 ? ICAL_MONTHLY_RECURRENCE :
+	r.freq = strcmp(hc_jstr(rec, "freq"), "monthly") == 0 ? ICAL_MONTHLY_RECURRENCE :
 	    ICAL_WEEKLY_RECURRENCE;
 	r.interval = json_is_integer(json_object_get(rec, "interval")) ?
 	    (short)json_integer_value(json_object_get(rec, "interval")) : 1;
@@ -472,19 +472,19 @@ ics_item(struct cli *cli, struct xres *x, const struct hb_record *r, json_t *j)
 		icalcomponent_add_property(ve, icalproperty_new_summary(s));
 		free(s);
 	} else
-		ics_text(ve, icalproperty_new_summary, title);
-	ics_text(ve, icalproperty_new_description, text_lang(cli, p, "description",
+		ical_text(ve, icalproperty_new_summary, title);
+	ical_text(ve, icalproperty_new_description, text_lang(cli, p, "description",
 	    meeting ? "agenda" : "description"));
-	ics_text(ve, icalproperty_new_location, where_text(cli, x, p));
+	ical_text(ve, icalproperty_new_location, where_text(cli, x, p));
 	if (where_point(cli, x, p, &geo.lat, &geo.lon))
 		icalcomponent_add_property(ve, icalproperty_new_geo(geo));
 	cat = meeting ? (lang_ja(cli) ? "会議" : "Meeting") :
-	    vocab_label_lang(cli, vocab_category, jstr(p, "category"));
-	ics_text(ve, icalproperty_new_categories, cat);
-	ics_text(ve, icalproperty_new_contact, jstr(p, "contact"));
+	    vocab_label_lang(cli, vocab_category, hc_jstr(p, "category"));
+	ical_text(ve, icalproperty_new_categories, cat);
+	ical_text(ve, icalproperty_new_contact, hc_jstr(p, "contact"));
 	icalcomponent_add_property(ve, icalproperty_new_status(cancelled ?
 	    ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
-	if ((xp = icalproperty_new_x(jstr(j, "group"))) != NULL) {
+	if ((xp = icalproperty_new_x(hc_jstr(j, "group"))) != NULL) {
 		icalproperty_set_x_name(xp, "X-HIROBA-GROUP");
 		icalcomponent_add_property(ve, xp);
 	}
@@ -533,7 +533,7 @@ geo_feature(const struct hb_record *r, json_t *j, double lat, double lon, json_t
 
 	proto_key_hex(proto_record_author(r), hex);
 	fid = cli_strf("%s/%s", hex, proto_record_id(r));
-	json_object_set_new(props, "group", json_string(jstr(j, "group")));
+	json_object_set_new(props, "group", json_string(hc_jstr(j, "group")));
 	json_object_set_new(props, "author", json_string(hex));
 	json_object_set_new(props, "id", json_string(proto_record_id(r)));
 	json_object_set_new(props, "kind", json_string(proto_kind_name(proto_record_kind(r))));
@@ -561,17 +561,17 @@ geo_place(struct cli *cli, const struct hb_record *r, json_t *j)
 
 	/* Tags as OpenStreetMap keys, so uMap and QGIS style on leisure=playground ... */
 	json_array_foreach(json_object_get(p, "tags"), i, t)
-		set_text(props, jstr(t, "key"), jstr(t, "value"));
+		set_text(props, hc_jstr(t, "key"), hc_jstr(t, "value"));
 	json_array_foreach(json_object_get(p, "translations"), i, t)
-		if ((key = cli_strf("name:%s", jstr(t, "lang"))) != NULL) {
-			set_text(props, key, jstr(t, "title"));
+		if ((key = cli_strf("name:%s", hc_jstr(t, "lang"))) != NULL) {
+			set_text(props, key, hc_jstr(t, "title"));
 			free(key);
 		}
 	json_object_set_new(props, "name", json_string(text_lang(cli, p, "title", "name")));
 	set_text(props, "description", text_lang(cli, p, "description", "description"));
-	set_text(props, "address", jstr(p, "address"));
-	set_text(props, "opening_hours", jstr(p, "opening_hours"));
-	set_text(props, "notes", jstr(p, "notes"));
+	set_text(props, "address", hc_jstr(p, "address"));
+	set_text(props, "opening_hours", hc_jstr(p, "opening_hours"));
+	set_text(props, "notes", hc_jstr(p, "notes"));
 	return geo_feature(r, j,
 	    (double)json_integer_value(json_object_get(pt, "lat_e7")) / 1e7,
 	    (double)json_integer_value(json_object_get(pt, "lon_e7")) / 1e7, props);
@@ -594,7 +594,7 @@ geo_event(struct cli *cli, struct xres *x, const struct hb_record *r, json_t *j)
 	json_object_set_new(props, "name", json_string(text_lang(cli, ev, "title", "title")));
 	set_text(props, "description", text_lang(cli, ev, "description", "description"));
 	set_text(props, "location", where_text(cli, x, ev));
-	set_text(props, "category", vocab_label_lang(cli, vocab_category, jstr(ev, "category")));
+	set_text(props, "category", vocab_label_lang(cli, vocab_category, hc_jstr(ev, "category")));
 	if (all_day) {
 		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", (int)(s / 10000), (int)(s / 100 % 100),
 		    (int)(s % 100));
@@ -752,7 +752,7 @@ csv_list(struct csv *c, json_t *a, const char *key, const char *sep)
 	json_array_foreach(a, i, v) {
 		if (key != NULL)	/* tags: key=value */
 			off += (size_t)snprintf(buf + off, off < sizeof(buf) ? sizeof(buf) - off : 0,
-			    "%s%s=%s", off ? sep : "", jstr(v, "key"), jstr(v, "value"));
+			    "%s%s=%s", off ? sep : "", hc_jstr(v, "key"), hc_jstr(v, "value"));
 		else
 			off += (size_t)snprintf(buf + off, off < sizeof(buf) ? sizeof(buf) - off : 0,
 			    "%s%s", off ? sep : "", json_string_value(v));
@@ -807,7 +807,7 @@ csv_events(struct cli *cli, struct xres *x, struct csv *c)
 		csv_time(c, oc->start, all_day);
 		csv_time(c, all_day ? oc->end - 1 : oc->end, all_day);
 		csv_cell(c, all_day ? "1" : "", false);
-		csv_cell(c, vocab_label_lang(cli, vocab_category, jstr(ev, "category")), true);
+		csv_cell(c, vocab_label_lang(cli, vocab_category, hc_jstr(ev, "category")), true);
 		csv_cell(c, text_lang(cli, ev, "title", "title"), true);
 		csv_cell(c, text_lang(cli, ev, "description", "description"), true);
 		csv_cell(c, where_text(cli, x, ev), true);
@@ -818,10 +818,10 @@ csv_events(struct cli *cli, struct xres *x, struct csv *c)
 		csv_num(c, json_object_get(ev, "registered"));
 		csv_num(c, json_object_get(ev, "attended"));
 		csv_num(c, json_object_get(ev, "fee_yen"));
-		csv_cell(c, jstr(ev, "contact"), true);
+		csv_cell(c, hc_jstr(ev, "contact"), true);
 		csv_cell(c, json_is_true(json_object_get(ev, "cancelled")) ?
 		    (lang_ja(cli) ? "中止" : "cancelled") : "", false);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}
@@ -851,7 +851,7 @@ csv_meetings(struct cli *cli, struct xres *x, struct csv *c)
 		csv_cell(c, text_lang(cli, m, "title", "title"), true);
 		csv_cell(c, text_lang(cli, m, "description", "agenda"), true);
 		csv_cell(c, where_text(cli, x, m), true);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}
@@ -877,12 +877,12 @@ csv_places(struct cli *cli, struct xres *x, struct csv *c)
 		csv_cell(c, text_lang(cli, p, "title", "name"), true);
 		csv_deg(c, true, (double)json_integer_value(json_object_get(pt, "lat_e7")) / 1e7);
 		csv_deg(c, true, (double)json_integer_value(json_object_get(pt, "lon_e7")) / 1e7);
-		csv_cell(c, jstr(p, "address"), true);
+		csv_cell(c, hc_jstr(p, "address"), true);
 		csv_list(c, json_object_get(p, "tags"), "key", ";");
-		csv_cell(c, jstr(p, "opening_hours"), true);
+		csv_cell(c, hc_jstr(p, "opening_hours"), true);
 		csv_cell(c, text_lang(cli, p, "description", "description"), true);
-		csv_cell(c, jstr(p, "notes"), true);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, hc_jstr(p, "notes"), true);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}
@@ -904,14 +904,14 @@ csv_volunteers(struct cli *cli, struct xres *x, struct csv *c)
 		if (res->json[i] == NULL || proto_record_kind(res->recs[i]) != HB_VOLUNTEER)
 			continue;
 		v = json_object_get(res->json[i], "volunteer");
-		csv_cell(c, vocab_label_lang(cli, vocab_vkind, jstr(v, "kind")), false);
+		csv_cell(c, vocab_label_lang(cli, vocab_vkind, hc_jstr(v, "kind")), false);
 		csv_cell(c, text_lang(cli, v, "title", "title"), true);
 		csv_cell(c, text_lang(cli, v, "description", "description"), true);
 		csv_list(c, json_object_get(v, "skills"), NULL, ";");
-		csv_cell(c, jstr(v, "area"), true);
+		csv_cell(c, hc_jstr(v, "area"), true);
 		csv_num(c, json_object_get(v, "people"));
-		csv_cell(c, vocab_label_lang(cli, vocab_lstatus, jstr(v, "status")), false);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, vocab_label_lang(cli, vocab_lstatus, hc_jstr(v, "status")), false);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}

@@ -369,13 +369,13 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		q.limit = (uint32_t)limit;
 	}
 	if (group != NULL) {
-		if ((rc = ctl_group_parse(cli, group, author)) != 0)
+		if ((rc = hc_group_parse(cli, group, author)) != 0)
 			goto out;
 		q.has_author = 1;
 		q.author.data = author;
 		q.author.len = HB_KEY_LEN;
 	}
-	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
+	if ((rc = hc_query_open(cli, &q, &res)) != 0)
 		goto out;
 	if ((rows = calloc(res.n + 1, sizeof(*rows))) == NULL) {
 		qres_free(&res);
@@ -416,7 +416,7 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		tags[0] = '\0';
 		json_array_foreach(json_object_get(p, "tags"), ti, tag) {
 			off += (size_t)snprintf(tags + off, off < sizeof(tags) ? sizeof(tags) - off :
-			    0, "%s%s=%s", off ? " " : "", jstr(tag, "key"), jstr(tag, "value"));
+			    0, "%s%s=%s", off ? " " : "", hc_jstr(tag, "key"), hc_jstr(tag, "value"));
 			if (off >= sizeof(tags))
 				break;
 		}
@@ -426,11 +426,11 @@ cmd_places(struct cli *cli, int argc, char **argv)
 			snprintf(dist, sizeof(dist), "%.0fm", rows[k].dist);
 		if (q.has_lat_e7)
 			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
-			    jstr(p, "address"), dist,
-			    jstr(res.json[i], "group"));
+			    hc_jstr(p, "address"), dist,
+			    hc_jstr(res.json[i], "group"));
 		else
 			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
-			    jstr(p, "address"), jstr(res.json[i], "group"));
+			    hc_jstr(p, "address"), hc_jstr(res.json[i], "group"));
 	}
 	rc = t != NULL ? table_print(&t) : 0;
 	qres_free(&res);

@@ -161,9 +161,9 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = draft_ref(cli, argv[optind], author, &id)) != 0)
 		goto out;
-	if ((rc = ctl_get(cli, author, id, &r)) != 0) {
+	if ((rc = hc_get(cli, author, id, &r)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
-			cli_error(rc, "no record '%s' of %s%s", id, ctl_group_name(cli, author),
+			cli_error(rc, "no record '%s' of %s%s", id, hc_group_name(cli, author),
 			    strchr(argv[optind], '/') == argv[optind] + 64 ? "" :
 			    " (another group's record? give AUTHORHEX/ID)");
 		goto out;
@@ -178,7 +178,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	proto_fingerprint(author, fpr);
-	snprintf(grp, sizeof(grp), "%s (%s)", ctl_group_name(cli, author), fpr);
+	snprintf(grp, sizeof(grp), "%s (%s)", hc_group_name(cli, author), fpr);
 	json_object_del(j, "group");
 	t = table_new(cli);
 	table_col(t, "field", 0);
@@ -226,7 +226,7 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 		rc = cli_error(HB_EXIT_FAIL, "cannot build the tombstone (reason too long?)");
 		goto out;
 	}
-	if ((rc = ctl_publish(cli, d, &r)) != 0)
+	if ((rc = hc_publish(cli, d, &r)) != 0)
 		goto out;
 	if (cli->json)
 		json_line(json_record(cli, r));

@@ -144,7 +144,7 @@ vol_seal(struct cli *cli, json_t *draft, const char *id, const char *contact)
 	json_object_del(v, "contact_self");
 	if (*contact == '\0')
 		return 0;
-	if ((rc = ctl_status(cli, &st)) != 0)
+	if ((rc = hc_status(cli, &st)) != 0)
 		return rc;
 	if (st->center.len != HB_KEY_LEN)
 		return cli_error(HB_EXIT_FAIL, "hirobad did not say which key is the center's");
@@ -400,13 +400,13 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		q.limit = (uint32_t)limit;
 	}
 	if (group != NULL) {
-		if ((rc = ctl_group_parse(cli, group, author)) != 0)
+		if ((rc = hc_group_parse(cli, group, author)) != 0)
 			goto out;
 		q.has_author = 1;
 		q.author.data = author;
 		q.author.len = HB_KEY_LEN;
 	}
-	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
+	if ((rc = hc_query_open(cli, &q, &res)) != 0)
 		goto out;
 	if (!cli->json) {
 		t = table_new(cli);
@@ -439,11 +439,11 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 			    json_integer_value(json_object_get(v, "people")));
 		else
 			snprintf(people, sizeof(people), "-");
-		table_row(t, strcmp(jstr(v, "status"), "open") == 0 ? NULL : "gray",
-		    vocab_label_lang(cli, vocab_vkind, jstr(v, "kind")),
-		    text_lang(cli, v, "title", "title"), skills, jstr(v, "area"), people,
-		    vocab_label_lang(cli, vocab_lstatus, jstr(v, "status")),
-		    jstr(res.json[i], "group"));
+		table_row(t, strcmp(hc_jstr(v, "status"), "open") == 0 ? NULL : "gray",
+		    vocab_label_lang(cli, vocab_vkind, hc_jstr(v, "kind")),
+		    text_lang(cli, v, "title", "title"), skills, hc_jstr(v, "area"), people,
+		    vocab_label_lang(cli, vocab_lstatus, hc_jstr(v, "status")),
+		    hc_jstr(res.json[i], "group"));
 	}
 	if (t != NULL)
 		rc = table_print(&t);

@@ -196,7 +196,7 @@ draft_publish(struct cli *cli, json_t *draft, const char *id)
 		fputc('\n', stdout);
 		goto out;
 	}
-	if ((rc = ctl_publish(cli, d, &r)) != 0)
+	if ((rc = hc_publish(cli, d, &r)) != 0)
 		goto out;
 	print_published(cli, r);
 out:
@@ -234,7 +234,7 @@ draft_ref(struct cli *cli, const char *s, uint8_t author[HB_KEY_LEN], char **id)
 			return cli_usage(cli, "'%s' is not a group key", hex);
 		s += 65;
 	} else {
-		if ((rc = ctl_self(cli, &self)) != 0)
+		if ((rc = hc_self(cli, &self)) != 0)
 			return rc;
 		memcpy(author, self, HB_KEY_LEN);
 	}
@@ -259,17 +259,17 @@ draft_get_own(struct cli *cli, const char *ref, enum hb_kind want, json_t **out,
 
 	*out = NULL;
 	*id = NULL;
-	if ((rc = ctl_self(cli, &self)) != 0 || (rc = draft_ref(cli, ref, author, id)) != 0)
+	if ((rc = hc_self(cli, &self)) != 0 || (rc = draft_ref(cli, ref, author, id)) != 0)
 		goto out;
 	/* Records are signed by their group's key: another group's record cannot be
 	 * changed from here, only by that group. */
 	if (memcmp(author, self, HB_KEY_LEN) != 0) {
 		proto_fingerprint(author, fpr);
 		rc = cli_error(HB_EXIT_FAIL, "%s belongs to %s (%s), not to this group: only "
-		    "that group can change it", *id, ctl_group_name(cli, author), fpr);
+		    "that group can change it", *id, hc_group_name(cli, author), fpr);
 		goto out;
 	}
-	if ((rc = ctl_get(cli, author, *id, &r)) != 0) {
+	if ((rc = hc_get(cli, author, *id, &r)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
 			cli_error(rc, "this group has no record '%s' (`hiroba show %s` looks for "
 			    "it; records of other groups cannot be changed here)", *id, *id);

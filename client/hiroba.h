@@ -99,28 +99,28 @@ char	*conf_shell_quote(const char *s);
 
 /* ---- ctl.c ---- */
 /* Resolve cli->dir (and cli->conf) from -d, $HIROBA_DIR or the config. Exit code. */
-int	 ctl_dir(struct cli *cli);
+int	 hc_dir(struct cli *cli);
 /* An empty request. (The generated HIROBA__WIRE__CTL_REQUEST__INIT trips
  * -Wmissing-braces because the oneof's first member is a struct.) */
-Hiroba__Wire__CtlRequest ctl_request(void);
+Hiroba__Wire__CtlRequest hc_request(void);
 /* Send one request to the local hirobad and wait for its answer. Returns HB_EXIT_OK with
  * *resp the caller's (free with hiroba__wire__ctl_response__free_unpacked), whatever its
  * code; or HB_EXIT_DOWN after printing what to do. */
-int	 ctl_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
+int	 hc_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
 	    Hiroba__Wire__CtlResponse **resp);
 /* Map a non-zero response code to an exit code after printing the daemon's message,
  * prefixed by what (may be NULL). */
-int	 ctl_failed(const Hiroba__Wire__CtlResponse *resp, const char *what);
+int	 hc_failed(const Hiroba__Wire__CtlResponse *resp, const char *what);
 /* Open (verify and validate) one envelope from the daemon. NULL, with a warning, if it
  * does not open: the CLI trusts nothing it did not check. */
-struct hb_record *ctl_open(const ProtobufCBinaryData *env);
+struct hb_record *hc_open(const ProtobufCBinaryData *env);
 /* Publish a draft; on success *out (if not NULL) is the signed record. Exit code. */
-int	 ctl_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **out);
+int	 hc_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **out);
 /* Current version of (author, id). HB_EXIT_NOTFOUND quietly when there is none. */
-int	 ctl_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
+int	 hc_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
 	    struct hb_record **out);
 /* Run a query; *resp the caller's. Exit code (errors printed). */
-int	 ctl_query(struct cli *cli, const Hiroba__Wire__Query *q,
+int	 hc_query(struct cli *cli, const Hiroba__Wire__Query *q,
 	    Hiroba__Wire__CtlResponse **resp);
 /* A query's answer with every envelope opened: recs[i] (NULL if it did not verify) and
  * json[i] (its JSON form with "group") belong to resp->envelopes[i]. */
@@ -130,23 +130,23 @@ struct qres {
 	json_t				**json;
 	size_t				 n;
 };
-int	 ctl_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res);
+int	 hc_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res);
 void	 qres_free(struct qres *res);
 /* This daemon's status, cached in cli->status (owned by cli). Exit code. */
-int	 ctl_status(struct cli *cli, const Hiroba__Wire__Status **st);
+int	 hc_status(struct cli *cli, const Hiroba__Wire__Status **st);
 /* This group's key (from status). Exit code. */
-int	 ctl_self(struct cli *cli, const uint8_t **key);
+int	 hc_self(struct cli *cli, const uint8_t **key);
 /* A group's name for people: its membership name, our own name, else its fingerprint.
  * The pointer lives as long as cli. Never NULL. */
-const char *ctl_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN]);
+const char *hc_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN]);
 /* Resolve a --group argument: 64 hex digits, a fingerprint, or a member's name. */
-int	 ctl_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN]);
+int	 hc_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN]);
 void	 cli_free(struct cli *cli);
 
 /* ---- remote.c ---- */
 /* One query or get, as a RemoteQuery to cli->remote over CURVE with this group's own key
  * (DIR/identity.key), waiting 10 s for the RemoteAnswer with the same id. Same contract as
- * ctl_call; other requests are refused with a usage message. */
+ * hc_call; other requests are refused with a usage message. */
 int	 remote_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
 	    Hiroba__Wire__CtlResponse **resp);
 
@@ -170,7 +170,7 @@ void	 json_line(json_t *v);
 json_t	*json_record(struct cli *cli, const struct hb_record *r);
 
 /* obj[key] if it is a string, else "". */
-const char *jstr(json_t *obj, const char *key);
+const char *hc_jstr(json_t *obj, const char *key);
 /* A payload's human text in cli->lang (--lang), falling back to the original Japanese:
  * field is "title" or "description" (a translation's names); orig is the payload's own
  * key for it ("title", "name", "description", "agenda"). Never NULL. */
