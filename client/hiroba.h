@@ -7,12 +7,14 @@
 #define HIROBA_CLIENT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 #include "proto.h"
+#include "vocab.h"
 #include "wire.pb-c.h"
 
 /* Exit codes scripts can rely on (documented in `hiroba --help`). */
@@ -235,23 +237,12 @@ const char *where_label(json_t *obj);
 /* Set translations[lang].field = value, adding the translation if needed. */
 void	 translation_set(json_t *obj, const char *lang, const char *field, const char *value);
 
-/* Vocabulary: CLI/term names, the JSON enum names proto uses, and labels for tables. */
-struct vocab {
-	const char	*name;		/* CLI and query term: "father" */
-	const char	*json;		/* JSON enum value */
-	const char	*label;		/* for tables: "父親向け" */
-	const char	*en;		/* for --lang other than ja (NULL: the name) */
-};
-extern const struct vocab vocab_category[], vocab_audience[], vocab_group_kind[],
-	    vocab_vkind[], vocab_lstatus[];
-const struct vocab *vocab_find(const struct vocab *v, const char *name);	/* name or json */
-const char	*vocab_label(const struct vocab *v, const char *json);	/* label or json */
+/* Vocabulary: proto/vocab.h (struct vocab, vocab_category ..., vocab_find,
+ * vocab_find_label, vocab_label). What needs the run's language or prints stays here. */
 /* The label in cli->lang: Japanese for ja, else the English one. */
 const char	*vocab_label_lang(struct cli *cli, const struct vocab *v, const char *json);
-/* Like vocab_find, also accepting the Japanese and English labels. */
-const struct vocab *vocab_find_label(const struct vocab *v, const char *s);
-/* "a,b,c" where every item is a vocab name → a JSON array of json names. NULL and a
- * usage message if one is unknown. */
+/* "a,b,c" where every item is a code or a label → a JSON array of json names. NULL and a
+ * usage message listing the accepted values if one is unknown. */
 json_t	*vocab_list(struct cli *cli, const struct vocab *v, const char *what, const char *s);
 
 /* ---- cmd_place.c ---- */
@@ -311,5 +302,82 @@ int	cmd_meeting_minutes(struct cli *, int, char **);
 int	cmd_match(struct cli *, int, char **);
 int	cmd_match_record(struct cli *, int, char **);
 int	cmd_matches(struct cli *, int, char **);
+
+/* ==== helper "vocab" (issue 13): the table-driven forms, the query builder, the
+ * command table as data. ==== */
+struct option;
+
+/* ---- form.c: add/edit of the kinds in proto/vocab.c's table ---- */
+#define FORM_FIELDS_MAX	32		/* rows of one kind's table */
+#define FORM_OPT_BASE	256		/* getopt value of field i: FORM_OPT_BASE + i */
+/* What one add/edit command line gave: per field of the kind's table (same index), the
+ * option's last value ("" for a flag; NULL: not given) and, for lists, every item as a
+ * JSON array (owned here; form_opts_free). The strings are argv's. */
+struct form_opts {
+	const struct vocab_kind	*k;
+	const char		*file, *id;		/* -f, --id */
+	const char		*val[FORM_FIELDS_MAX];
+	json_t			*list[FORM_FIELDS_MAX];
+	int			 given;			/* field options given */
+	bool			 adding;		/* add, not edit */
+};
+/* A kind's own steps around the generic ones (each may be NULL; each returns 0 or an
+ * exit status after printing why): check the options before anything is read, apply the VF_CLI fields to the draft, finish once the id is
+ * known (sealing). id_date: generated ids carry a date (event: its start; else today). */
+struct form {
+	enum hb_kind	 kind;
+	bool		 id_date;
+	int		(*check)(struct cli *, const struct form_opts *);
+	int		(*apply)(struct cli *, json_t *draft, const struct form_opts *);
+	int		(*finish)(struct cli *, json_t *draft, const struct form_opts *,
+			    const char *id);
+};
+/* The whole of `KIND add` and `KIND edit ID`. Exit status. */
+int	 form_add(struct cli *cli, const struct form *fm, int argc, char **argv);
+int	 form_edit(struct cli *cli, const struct form *fm, int argc, char **argv);
+/* Parse argv by the kind's table: every value checked by its type (characters, ranges,
+ * vocabularies). -1 to carry on, else an exit status (--help: 0). */
+int	 form_parse(struct cli *cli, enum hb_kind kind, int argc, char **argv,
+	    struct form_opts *o);
+void	 form_opts_free(struct form_opts *o);
+/* Write the generic (not VF_CLI) fields given into a payload object. */
+void	 form_apply(const struct form_opts *o, json_t *payload);
+/* A field's value as given (NULL: not given), and a list field's items. */
+const char *form_get(const struct form_opts *o, const char *key);
+json_t	*form_list(const struct form_opts *o, const char *key);
+/* The getopt_long table of a kind's add/edit (fields, --id, --file, the common
+ * options), ended by a zero row. Returns the rows written, the zero row included. */
+size_t	 form_getopt_table(const struct vocab_kind *k, struct option *opts, size_t max);
+/* The options part of `KIND add`'s usage line, tab-continued lines as in struct cmd. */
+void	 form_synopsis(enum hb_kind kind, char *buf, size_t len);
+
+/* ---- query.c: a listing's query, with as many filters as the command line gives ---- */
+struct qb {
+	Hiroba__Wire__Query	 q;	/* q.terms points into the builder */
+	char			**terms;
+	size_t			 cap;
+};
+void	 qb_init(struct qb *b, enum hb_kind kind);
+void	 qb_free(struct qb *b);
+/* Add the term "name=value" (a repeat is dropped). More than VOCAB_QUERY_TERMS, which
+ * the daemon refuses, is a usage error naming the limit. 0 or an exit status. */
+int	 qb_term(struct cli *cli, struct qb *b, const char *name, const char *value);
+/* A filter by a vocabulary field of a kind (--category, --audience, --status): value is
+ * a code or a label; the term is "name=code". 0 or a usage error listing the values. */
+int	 qb_enum(struct cli *cli, struct qb *b, const struct vocab *v, const char *opt,
+	    const char *name, const char *value);
+/* --group G: one group's records. 0 or an exit status. */
+int	 qb_group(struct cli *cli, struct qb *b, const char *group,
+	    uint8_t author[HB_KEY_LEN]);
+
+/* ---- hiroba.c: the command table as data (for tests and the help check) ---- */
+#define CMD_WRITE	0x2	/* publishes: takes --dry-run */
+#define CMD_FORM_ADD	0x4	/* synopsis from the kind's table (flags >> 8 = kind) */
+#define CMD_KIND(k)	((k) << 8)
+extern const struct cmd cli_commands[];
+/* The whole program, for main.c: global options, then the command. Exit status. */
+int	 cli_main(int argc, char **argv);
+/* Print a command's help (as `hiroba CMD --help`) to f. */
+void	 cli_print_help(const struct cmd *c, FILE *f);
 
 #endif /* HIROBA_CLIENT_H */
