@@ -361,7 +361,9 @@ out:
 }
 
 /* "--title TEXT --start TIME [--end TIME|HH:MM] ...": required fields bare, the others
- * in brackets, lines broken before width. */
+ * in brackets. Lines are broken at SYNOPSIS_WIDTH: help indents the continuation lines
+ * under "usage: hiroba volunteer add ", 25 columns at the most. */
+#define SYNOPSIS_WIDTH	54
 void
 form_synopsis(enum hb_kind kind, char *buf, size_t len)
 {
@@ -379,7 +381,7 @@ form_synopsis(enum hb_kind kind, char *buf, size_t len)
 		    (f->type == VT_TEXTS || f->type == VT_TAGS) ? " ..." : "",
 		    (f->flags & VF_REQUIRED) ? "" : "]");
 		n = strlen(one);
-		if (line > 0 && line + n + 1 > 80) {
+		if (line > 0 && line + n + 1 > SYNOPSIS_WIDTH) {
 			off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "\n\t");
 			line = 0;
 		}
@@ -388,5 +390,5 @@ form_synopsis(enum hb_kind kind, char *buf, size_t len)
 		line += n + 1;
 	}
 	off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s[--id ID] [-f FILE|-]",
-	    line + 24 > 80 ? "\n\t" : line > 0 ? " " : "");
+	    line + 24 > SYNOPSIS_WIDTH ? "\n\t" : line > 0 ? " " : "");
 }
