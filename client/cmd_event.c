@@ -240,8 +240,12 @@ cmd_event_edit(struct cli *cli, int argc, char **argv)
 static int
 event_mark(struct cli *cli, int argc, char **argv, bool done)
 {
-	static const struct option opts[] = {
+	/* each its own table: cancel takes no --attended, done no --undo */
+	static const struct option done_opts[] = {
 		{ "attended", required_argument, NULL, 'a' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	}, cancel_opts[] = {
 		{ "undo", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -252,18 +256,15 @@ event_mark(struct cli *cli, int argc, char **argv, bool done)
 	char *id = NULL;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", done ? done_opts : cancel_opts, NULL))
+	    != -1) {
 		switch (c) {
 		case 'a':
-			if (!done)
-				return cli_usage(cli, "unknown option --attended");
 			if ((attended = cli_number(optarg, UINT32_MAX)) < 0)
 				return cli_usage(cli, "--attended: a number of people, not '%s'",
 				    optarg);
 			break;
 		case 'u':
-			if (done)
-				return cli_usage(cli, "unknown option --undo");
 			undo = true;
 			break;
 		default:

@@ -113,10 +113,10 @@ form_opts_free(struct form_opts *o)
 }
 
 size_t
-form_getopt_table(const struct vocab_kind *k, struct option *opts, size_t max)
+form_getopt_table(const struct vocab_kind *k, bool adding, struct option *opts, size_t max)
 {
 	static const struct option tail[] = {
-		{ "id", required_argument, NULL, 'i' },
+		{ "id", required_argument, NULL, 'i' },	/* add only: an id cannot change */
 		{ "file", required_argument, NULL, 'f' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -129,7 +129,7 @@ form_getopt_table(const struct vocab_kind *k, struct option *opts, size_t max)
 			opts[n++] = (struct option){ f->option,
 			    f->type == VT_FLAG ? no_argument : required_argument, NULL,
 			    FORM_OPT_BASE + (int)(f - k->fields) };
-	for (i = 0; i < sizeof(tail) / sizeof(tail[0]) && n < max; i++)
+	for (i = adding ? 0 : 1; i < sizeof(tail) / sizeof(tail[0]) && n < max; i++)
 		opts[n++] = tail[i];
 	return n;
 }
@@ -145,7 +145,8 @@ form_parse(struct cli *cli, enum hb_kind kind, int argc, char **argv, struct for
 	memset(o, 0, sizeof(*o));
 	if ((o->k = vocab_kind_of(kind)) == NULL)
 		return cli_error(HB_EXIT_FAIL, "no form for records of kind %d", (int)kind);
-	form_getopt_table(o->k, opts, sizeof(opts) / sizeof(opts[0]));
+	o->adding = cli->cmd != NULL && (cli->cmd->flags & CMD_FORM_ADD);
+	form_getopt_table(o->k, o->adding, opts, sizeof(opts) / sizeof(opts[0]));
 	while ((c = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -277,7 +278,6 @@ form_add(struct cli *cli, const struct form *fm, int argc, char **argv)
 		cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	o.adding = true;
 	if (fm->check != NULL && (rc = fm->check(cli, &o)) != 0)
 		goto out;
 	if (o.file == NULL) {
@@ -324,11 +324,6 @@ form_edit(struct cli *cli, const struct form *fm, int argc, char **argv)
 	if (argc - optind != 1) {
 		cli_usage(cli, argc == optind ? "which %s? (its ID)" : "one %s at a time",
 		    o.k->noun);
-		goto out;
-	}
-	if (o.id != NULL) {
-		cli_usage(cli, "a record's id cannot change (publish a new one and delete "
-		    "this one)");
 		goto out;
 	}
 	if (o.given == 0 && o.file == NULL) {

@@ -80,8 +80,9 @@ const struct cmd cli_commands[] = {
 	  FILE_HELP TIME_HELP, CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_EVENT) },
 	{ "event edit", cmd_event_edit, "ID [event add options]",
 	  "Change one of this group's events: only the options given change.\n" FILE_HELP, CMD_WRITE },
-	{ "event cancel", cmd_event_cancel, "ID",
-	  "Mark one of this group's events as cancelled (it stays listed, marked 中止).\n", CMD_WRITE },
+	{ "event cancel", cmd_event_cancel, "ID [--undo]",
+	  "Mark one of this group's events as cancelled (it stays listed, marked 中止);\n"
+	  "--undo takes that back.\n", CMD_WRITE },
 	{ "event done", cmd_event_done, "ID --attended N",
 	  "Record how many people came to one of this group's events.\n", CMD_WRITE },
 	{ "event register", cmd_event_register, "ID --count N",
@@ -102,7 +103,7 @@ const struct cmd cli_commands[] = {
 	  CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_PLACE) },
 	{ "place edit", cmd_place_edit, "ID [place add options]",
 	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP, CMD_WRITE },
-	{ "place remove", cmd_place_remove, "ID",
+	{ "place remove", cmd_place_remove, "ID [--reason TEXT]",
 	  "Remove one of this group's map entries (publishes a tombstone).\n", 0 },
 	{ "places", cmd_places,
 	  "[--near LAT,LON [--radius 1km]] [--tag KEY=VALUE ...] [--text T] [--group G] [--limit N]",
@@ -122,8 +123,10 @@ const struct cmd cli_commands[] = {
 	{ "volunteer close", cmd_volunteer_close, "ID [--filled]",
 	  "Close one of this group's listings (status closed, or filled with --filled).\n", CMD_WRITE },
 	{ "volunteers", cmd_volunteers,
-	  "[--wanted|--offered] [--skill S] [--area AREA] [--open] [--text T] [--group G]",
-	  "List volunteer listings of every group.\n", CMD_READ },
+	  "[--wanted|--offered] [--skill S ...] [--area AREA] [--open] [--text T] [--group G]\n"
+	  "\t[--limit N]",
+	  "List volunteer listings of every group. --skill and --area compare after NFKC\n"
+	  "and case folding (ﾊﾟﾊﾟ finds パパ). At most 8 filters in one listing.\n", CMD_READ },
 	{ "match", cmd_match, "[--all] [--limit N]",
 	  "For each open \"wanted\" listing, the open \"offered\" listings that fit, best first.\n"
 	  "An offer fits when it shares a skill with the wanted listing (if that names any;\n"
@@ -143,7 +146,7 @@ const struct cmd cli_commands[] = {
 	  "List the matches the center has recorded, with both listings.\n", CMD_READ },
 	{ "meeting call", cmd_meeting_call,
 	  "--title TEXT --start TIME [--end TIME|HH:MM] [--agenda TEXT] [--place-text TEXT]\n"
-	  "\t[--invite G,G ...] [--id ID] [-f FILE|-]",
+	  "\t[--invite G,G ...] [--minutes TEXT] [--id ID] [-f FILE|-]",
 	  "Call a meeting (応援ネット, 地域別会議). --end defaults to one hour after --start.\n"
 	  "--id defaults to meeting/YYYYMMDD-xxxxxx.\n" FILE_HELP TIME_HELP, CMD_WRITE },
 	{ "meeting reply", cmd_meeting_reply,

@@ -319,7 +319,7 @@ struct form_opts {
 	const char		*val[FORM_FIELDS_MAX];
 	json_t			*list[FORM_FIELDS_MAX];
 	int			 given;			/* field options given */
-	bool			 adding;		/* add, not edit */
+	bool			 adding;		/* add (CMD_FORM_ADD), not edit */
 };
 /* A kind's own steps around the generic ones (each may be NULL; each returns 0 or an
  * exit status after printing why): check the options before anything is read, apply the VF_CLI fields to the draft, finish once the id is
@@ -345,9 +345,10 @@ void	 form_apply(const struct form_opts *o, json_t *payload);
 /* A field's value as given (NULL: not given), and a list field's items. */
 const char *form_get(const struct form_opts *o, const char *key);
 json_t	*form_list(const struct form_opts *o, const char *key);
-/* The getopt_long table of a kind's add/edit (fields, --id, --file, the common
+/* The getopt_long table of a kind's add/edit (fields, --id for add, --file, the common
  * options), ended by a zero row. Returns the rows written, the zero row included. */
-size_t	 form_getopt_table(const struct vocab_kind *k, struct option *opts, size_t max);
+size_t	 form_getopt_table(const struct vocab_kind *k, bool adding, struct option *opts,
+	    size_t max);
 /* The options part of `KIND add`'s usage line, tab-continued lines as in struct cmd. */
 void	 form_synopsis(enum hb_kind kind, char *buf, size_t len);
 

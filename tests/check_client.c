@@ -275,7 +275,8 @@ START_TEST(form_synopsis_matches_parser)
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		form_synopsis(kinds[i], syn, sizeof(syn));
-		n = form_getopt_table(vocab_kind_of(kinds[i]), opts, FORM_FIELDS_MAX + 8);
+		n = form_getopt_table(vocab_kind_of(kinds[i]), true, opts,
+		    FORM_FIELDS_MAX + 8);
 		ck_assert_ptr_null(opts[n - 1].name);
 		for (j = 0; j + 1 < n; j++) {
 			if (strcmp(opts[j].name, "help") == 0 || strcmp(opts[j].name, "json") == 0 ||
