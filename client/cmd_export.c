@@ -16,7 +16,6 @@
 
 #include "hiroba.h"
 
-#define MAX_TERMS	32
 #define EXPORT_LIMIT	100000
 
 enum fmt { FMT_ICS, FMT_GEOJSON, FMT_CSV };
@@ -27,8 +26,8 @@ struct xopts {
 	enum fmt	 fmt;
 	unsigned	 kinds;		/* K(HB_EVENT) | ... */
 	Hiroba__Wire__Query q;		/* the filters every kind shares */
-	char		*terms[MAX_TERMS];	/* malloc'd */
-	size_t		 ev_terms;	/* terms[0..ev_terms) are cat=/aud=: events only */
+	struct qb	 ev_terms;	/* --category, --audience: events only */
+	struct qb	 pl_terms;	/* --tag: places only */
 	const char	*out;		/* -o FILE, NULL: stdout */
 	const char	*group;
 };
@@ -67,17 +66,6 @@ parse_kinds(struct cli *cli, const char *s, unsigned *kinds)
 }
 
 static int
-add_term(struct cli *cli, struct xopts *o, const char *fmt, const char *v)
-{
-	if (o->q.n_terms >= MAX_TERMS)
-		return cli_usage(cli, "too many filters");
-	if ((o->terms[o->q.n_terms] = cli_strf(fmt, v)) == NULL)
-		return cli_error(HB_EXIT_FAIL, "out of memory");
-	o->q.n_terms++;
-	return 0;
-}
-
-static int
 export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 {
 	static const struct option opts[] = {
@@ -96,14 +84,11 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *tags[MAX_TERMS], *radius = NULL;
-	const struct vocab *v;
-	char near[64], *comma;
+	const char *radius = NULL;
+	char near[64], *comma, *eq;
 	bool have_from = false, have_to = false;
-	size_t ntags = 0, i;
 	int c, rc;
 
-	o->q.terms = o->terms;
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -122,18 +107,17 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 			break;
 		case 'c':
 		case 'a':
-			v = vocab_find(c == 'c' ? vocab_category : vocab_audience, optarg);
-			if (v == NULL)
-				return cli_usage(cli, "unknown --%s '%s' (see `hiroba help event add`)",
-				    c == 'c' ? "category" : "audience", optarg);
-			if ((rc = add_term(cli, o, c == 'c' ? "cat=%s" : "aud=%s", v->name)) != 0)
+			if ((rc = qb_enum(cli, &o->ev_terms, c == 'c' ? vocab_category :
+			    vocab_audience, c == 'c' ? "category" : "audience",
+			    c == 'c' ? "cat" : "aud", optarg)) != 0)
 				return rc;
 			break;
 		case 'G':
-			if (strchr(optarg, '=') == NULL || *optarg == '=' || ntags == MAX_TERMS)
+			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg || !eq[1])
 				return cli_usage(cli, "--tag: KEY=VALUE such as stroller=yes, not "
 				    "'%s'", optarg);
-			tags[ntags++] = optarg;
+			if ((rc = qb_term(cli, &o->pl_terms, "tag", optarg)) != 0)
+				return rc;
 			break;
 		case 'g':
 			o->group = optarg;
@@ -186,11 +170,6 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 		if (radius == NULL)
 			o->q.radius_m = 1000;
 	}
-	/* Event filters first, place tags after them: each kind takes its own slice. */
-	o->ev_terms = o->q.n_terms;
-	for (i = 0; i < ntags; i++)
-		if ((rc = add_term(cli, o, "tag=%s", tags[i])) != 0)
-			return rc;
 	if (!have_from)
 		o->q.from = (int64_t)time(NULL) - 30 * 86400;
 	if (!have_to)
@@ -224,13 +203,11 @@ export_query(struct cli *cli, struct xopts *o, struct xres *x)
 		q.limit = EXPORT_LIMIT;
 		/* Times for what happens; places and listings are not in time. */
 		q.has_from = q.has_to = k == HB_EVENT || k == HB_MEETING;
-		if (k == HB_EVENT)
-			q.n_terms = o->ev_terms;
-		else if (k == HB_PLACE) {
-			q.terms = o->terms + o->ev_terms;
-			q.n_terms = o->q.n_terms - o->ev_terms;
-		} else
-			q.n_terms = 0;
+		/* each kind takes its own filters */
+		q.terms = k == HB_EVENT ? o->ev_terms.q.terms : k == HB_PLACE ?
+		    o->pl_terms.q.terms : NULL;
+		q.n_terms = k == HB_EVENT ? o->ev_terms.q.n_terms : k == HB_PLACE ?
+		    o->pl_terms.q.n_terms : 0;
 		if (k != HB_PLACE)
 			q.has_lat_e7 = q.has_lon_e7 = q.has_radius_m = 0;
 		if ((rc = hc_query_open(cli, &q, &x->r[k])) != 0)
@@ -730,14 +707,17 @@ csv_end(struct csv *c)
 	c->first = true;
 }
 
-/* A header row: Japanese for ja, else English (both are import's column names). */
+/* A header row from the kind's table (proto/vocab.c), by field keys: Japanese for ja,
+ * else English (both are import's column names). */
 static void
-csv_header(struct cli *cli, struct csv *c, const char *const *ja, const char *const *en)
+csv_header(struct cli *cli, struct csv *c, enum hb_kind kind, const char *const *keys)
 {
-	const char *const *h = lang_ja(cli) ? ja : en;
+	const struct vocab_kind *k = vocab_kind_of(kind);
+	const struct vocab_field *f;
 
-	for (; *h != NULL; h++)
-		csv_cell(c, *h, false);
+	for (; *keys != NULL; keys++)
+		csv_cell(c, (f = vocab_field(k, *keys)) != NULL ? vocab_column(f, lang_ja(cli)) :
+		    *keys, false);
 	csv_end(c);
 }
 
@@ -783,19 +763,17 @@ csv_time(struct csv *c, int64_t t, bool date_of)
 static void
 csv_events(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "開始", "終了", "終日", "区分", "タイトル", "説明",
-	    "場所", "緯度", "経度", "定員", "申込", "参加", "参加費", "連絡先", "状態",
-	    "グループ", "ID", NULL };
-	static const char *const en[] = { "start", "end", "all_day", "category", "title",
-	    "description", "place", "lat", "lon", "capacity", "registered", "attended", "fee",
-	    "contact", "status", "group", "id", NULL };
+	static const char *const cols[] = { "when.start", "when.end", "when.all_day",
+	    "category", "title", "description", "where.text", "where.point.lat",
+	    "where.point.lon", "capacity", "registered", "attended", "fee_yen", "contact",
+	    "cancelled", "group", "id", NULL };
 	struct qres *res = &x->r[HB_EVENT];
 	json_t *ev;
 	double lat = 0, lon = 0;
 	bool all_day, have;
 	size_t k, i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_EVENT, cols);
 	for (k = 0; res->resp != NULL && k < res->resp->n_occurrences; k++) {
 		const Hiroba__Wire__Occurrence *oc = res->resp->occurrences[k];
 
@@ -830,15 +808,13 @@ csv_events(struct cli *cli, struct xres *x, struct csv *c)
 static void
 csv_meetings(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "開始", "終了", "タイトル", "議題", "場所",
-	    "グループ", "ID", NULL };
-	static const char *const en[] = { "start", "end", "title", "agenda", "place", "group",
-	    "id", NULL };
+	static const char *const cols[] = { "when.start", "when.end", "title", "agenda",
+	    "where.text", "group", "id", NULL };
 	struct qres *res = &x->r[HB_MEETING];
 	json_t *m;
 	size_t k, i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_MEETING, cols);
 	for (k = 0; res->resp != NULL && k < res->resp->n_occurrences; k++) {
 		const Hiroba__Wire__Occurrence *oc = res->resp->occurrences[k];
 
@@ -860,15 +836,13 @@ csv_meetings(struct cli *cli, struct xres *x, struct csv *c)
 static void
 csv_places(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "名称", "緯度", "経度", "住所", "タグ", "営業時間",
-	    "説明", "備考", "グループ", "ID", NULL };
-	static const char *const en[] = { "name", "lat", "lon", "address", "tags",
-	    "opening_hours", "description", "notes", "group", "id", NULL };
+	static const char *const cols[] = { "name", "point.lat", "point.lon", "address",
+	    "tags", "opening_hours", "description", "notes", "group", "id", NULL };
 	struct qres *res = &x->r[HB_PLACE];
 	json_t *p, *pt;
 	size_t i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_PLACE, cols);
 	for (i = 0; i < res->n; i++) {
 		if (res->json[i] == NULL || proto_record_kind(res->recs[i]) != HB_PLACE)
 			continue;
@@ -891,15 +865,13 @@ csv_places(struct cli *cli, struct xres *x, struct csv *c)
 static void
 csv_volunteers(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "種別", "タイトル", "説明", "スキル", "地域", "人数",
-	    "状態", "グループ", "ID", NULL };
-	static const char *const en[] = { "kind", "title", "description", "skills", "area",
+	static const char *const cols[] = { "kind", "title", "description", "skills", "area",
 	    "people", "status", "group", "id", NULL };
 	struct qres *res = &x->r[HB_VOLUNTEER];
 	json_t *v;
 	size_t i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_VOLUNTEER, cols);
 	for (i = 0; i < res->n; i++) {
 		if (res->json[i] == NULL || proto_record_kind(res->recs[i]) != HB_VOLUNTEER)
 			continue;
@@ -985,12 +957,13 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	struct xres x;
 	const char *fmt = strchr(cli->cmd->name, ' ') + 1;
 	char *data = NULL;
-	size_t i;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&x, 0, sizeof(x));
 	hiroba__wire__query__init(&o.q);
+	qb_init(&o.ev_terms, HB_EVENT);
+	qb_init(&o.pl_terms, HB_PLACE);
 	o.fmt = strcmp(fmt, "ics") == 0 ? FMT_ICS : strcmp(fmt, "geojson") == 0 ? FMT_GEOJSON :
 	    FMT_CSV;
 	if ((rc = export_parse(cli, argc, argv, &o)) >= 0)
@@ -1007,7 +980,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 out:
 	free(data);
 	xres_free(&x);
-	for (i = 0; i < o.q.n_terms; i++)
-		free(o.terms[i]);
+	qb_free(&o.ev_terms);
+	qb_free(&o.pl_terms);
 	return rc;
 }

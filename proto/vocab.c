@@ -151,11 +151,30 @@ static const struct vocab_field volunteer_fields[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
+/* Meetings: the CSV columns only (meeting call's options are its own, cmd_meeting.c). */
+static const struct vocab_field meeting_fields[] = {
+	{ "when.start", VT_TIME, 0, "開始", "start", NULL, NULL, NULL, "開始", "start", 0 },
+	{ "when.end", VT_TIME, 0, "終了", "end", NULL, NULL, NULL, "終了", "end", 0 },
+	{ "title", VT_TEXT, 200, "タイトル", "title", NULL, NULL, NULL,
+	  "タイトル", "title", 0 },
+	{ "agenda", VT_TEXT, 4000, "議題", "agenda", NULL, NULL, NULL, "議題", "agenda", 0 },
+	{ "where.text", VT_TEXT, 200, "場所", "place", NULL, NULL, NULL, "場所", "place", 0 },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+};
+
+/* Columns every kind's CSV has: not fields of the payload, but of the record. */
+static const struct vocab_field record_fields[] = {
+	{ "group", VT_TEXT, 0, "グループ", "group", NULL, NULL, NULL, "グループ", "group", 0 },
+	{ "id", VT_TEXT, 0, "ID", "id", NULL, NULL, NULL, "ID", "id", 0 },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+};
+
 static const struct vocab_kind kinds[] = {
 	{ HB_EVENT, "event", "イベント", "event", "event", event_fields },
 	{ HB_PLACE, "place", "場所", "place", "place", place_fields },
 	{ HB_VOLUNTEER, "volunteer", "ボランティア", "volunteer listing", "listing",
 	  volunteer_fields },
+	{ HB_MEETING, "meeting", "会議", "meeting", "meeting", meeting_fields },
 	{ HB_KIND_NONE, NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -237,6 +256,9 @@ vocab_field(const struct vocab_kind *k, const char *key)
 	for (f = k != NULL && key != NULL ? k->fields : NULL; f != NULL && f->key != NULL; f++)
 		if (strcmp(f->key, key) == 0)
 			return f;
+	for (f = key != NULL ? record_fields : NULL; f != NULL && f->key != NULL; f++)
+		if (strcmp(f->key, key) == 0)
+			return f;
 	return NULL;
 }
 
@@ -259,6 +281,9 @@ vocab_field_column(const struct vocab_kind *k, const char *col)
 	for (f = k != NULL && col != NULL ? k->fields : NULL; f != NULL && f->key != NULL; f++)
 		if ((f->col_ja != NULL && strcmp(f->col_ja, col) == 0) ||
 		    (f->col_en != NULL && strcasecmp(f->col_en, col) == 0))
+			return f;
+	for (f = col != NULL ? record_fields : NULL; f != NULL && f->key != NULL; f++)
+		if (strcmp(f->col_ja, col) == 0 || strcasecmp(f->col_en, col) == 0)
 			return f;
 	return NULL;
 }

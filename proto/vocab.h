@@ -81,10 +81,12 @@ struct vocab_kind {
 	const struct vocab_field	*fields;	/* ends with key == NULL */
 };
 
-/* The table of a kind the CLI adds and edits; NULL for the others. */
+/* The table of a kind the CLI adds, edits or exports (event, place, volunteer, meeting);
+ * NULL for the others. */
 const struct vocab_kind	 *vocab_kind_of(enum hb_kind k);
 /* A kind's field by key, by option spelling, or by column name (Japanese or English,
- * case ignored). NULL if none. */
+ * case ignored). NULL if none. By key and by column, the record's own columns every
+ * kind's CSV has are found too: "group" (グループ) and "id" (ID). */
 const struct vocab_field *vocab_field(const struct vocab_kind *k, const char *key);
 const struct vocab_field *vocab_field_option(const struct vocab_kind *k, const char *opt);
 const struct vocab_field *vocab_field_column(const struct vocab_kind *k, const char *col);
