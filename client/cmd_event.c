@@ -372,91 +372,51 @@ int
 cmd_events(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'T' },
 		{ "category", required_argument, NULL, 'c' },
 		{ "audience", required_argument, NULL, 'a' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "text", required_argument, NULL, 't' },
-		{ "limit", required_argument, NULL, 'l' },
 		{ "available", no_argument, NULL, 'A' },
-		CLI_COMMON_OPTS,
-		CLI_READ_OPTS,
+		QB_TIME_OPTS, QB_LIMIT_OPT, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qb b;
 	Hiroba__Wire__Query *q = &b.q;
-	const char *group = NULL;
 	char span[96], cap[32], left[32];
 	bool available = false;
 	long long nleft, shown = 0;
-	uint8_t author[HB_KEY_LEN];
 	int64_t now = (int64_t)time(NULL);
 	struct table *t = NULL;
 	struct qres res;
-	bool have_from = false, have_to = false, cancelled, all_day;
-	long long limit = -1;
+	bool cancelled, all_day;
 	json_t *j, *ev;
 	size_t i, k;
 	int c, rc;
 
 	qb_init(&b, HB_EVENT);
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			if ((rc = opt_time(cli, "--from", optarg, false, &q->from)) != 0)
-				goto out;
-			have_from = true;
-			break;
-		case 'T':
-			if ((rc = opt_time(cli, "--to", optarg, true, &q->to)) != 0)
-				goto out;
-			have_to = true;
-			break;
-		case 'c':
-		case 'a':
+		if (c == 'A')
+			available = true;
+		else if (c == 'c' || c == 'a') {
 			if ((rc = qb_enum(cli, &b, c == 'c' ? vocab_category : vocab_audience,
 			    c == 'c' ? "category" : "audience", c == 'c' ? "cat" : "aud",
 			    optarg)) != 0)
 				goto out;
-			break;
-		case 'g':
-			group = optarg;
-			break;
-		case 't':
-			q->text = optarg;
-			break;
-		case 'l':
-			if ((limit = cli_number(optarg, UINT32_MAX)) < 1) {
-				rc = cli_usage(cli, "--limit: a positive number");
-				goto out;
-			}
-			break;
-		case 'A':
-			available = true;
-			break;
-		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
-				goto out;
-		}
+		} else if ((rc = qb_opt(cli, &b, c, argv)) >= 0)
+			goto out;
 	}
-	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
+	if ((rc = qb_done(cli, &b, argc, argv)) != 0)
 		goto out;
-	if (!have_from)
+	if (!b.have_from)
 		q->from = now;
-	if (!have_to)
+	if (!b.have_to)
 		q->to = q->from + 30 * 86400;
 	if (q->to <= q->from) {
 		rc = cli_usage(cli, "--to is not after --from");
 		goto out;
 	}
 	q->has_from = q->has_to = 1;
-	if (limit > 0 && !available) {
-		q->has_limit = 1;
-		q->limit = (uint32_t)limit;
-	}
-	if ((rc = qb_group(cli, &b, group, author)) != 0 ||
-	    (rc = hc_query_open(cli, q, &res)) != 0)
+	if (available)	/* counted below, after the full ones are left out */
+		q->has_limit = 0;
+	if ((rc = hc_query_open(cli, q, &res)) != 0)
 		goto out;
 	if (!cli->json) {
 		t = table_new(cli);
@@ -480,7 +440,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		/* --available: places left, or no capacity to run out of; never cancelled. */
 		if (available && (cancelled || nleft == 0))
 			continue;
-		if (available && limit > 0 && shown >= limit)
+		if (available && b.limit > 0 && shown >= b.limit)
 			break;
 		shown++;
 		if (cli->json) {

@@ -25,11 +25,10 @@ enum fmt { FMT_ICS, FMT_GEOJSON, FMT_CSV };
 struct xopts {
 	enum fmt	 fmt;
 	unsigned	 kinds;		/* K(HB_EVENT) | ... */
-	Hiroba__Wire__Query q;		/* the filters every kind shares */
+	struct qb	 base;		/* the filters every kind shares */
 	struct qb	 ev_terms;	/* --category, --audience: events only */
 	struct qb	 pl_terms;	/* --tag: places only */
 	const char	*out;		/* -o FILE, NULL: stdout */
-	const char	*group;
 };
 
 /* Every kind's answer, opened; kept until the file is written. */
@@ -70,23 +69,17 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 {
 	static const struct option opts[] = {
 		{ "kind", required_argument, NULL, 'k' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'T' },
 		{ "category", required_argument, NULL, 'c' },
 		{ "audience", required_argument, NULL, 'a' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "text", required_argument, NULL, 't' },
 		{ "tag", required_argument, NULL, 'G' },
 		{ "near", required_argument, NULL, 'n' },
 		{ "radius", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
-		CLI_COMMON_OPTS,
-		CLI_READ_OPTS,
+		QB_TIME_OPTS, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *radius = NULL;
-	char near[64], *comma, *eq;
-	bool have_from = false, have_to = false;
+	Hiroba__Wire__Query *q = &o->base.q;
+	char *eq;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
@@ -94,16 +87,6 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 		case 'k':
 			if ((rc = parse_kinds(cli, optarg, &o->kinds)) != 0)
 				return rc;
-			break;
-		case 'F':
-			if ((rc = opt_time(cli, "--from", optarg, false, &o->q.from)) != 0)
-				return rc;
-			have_from = true;
-			break;
-		case 'T':
-			if ((rc = opt_time(cli, "--to", optarg, true, &o->q.to)) != 0)
-				return rc;
-			have_to = true;
 			break;
 		case 'c':
 		case 'a':
@@ -119,38 +102,23 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 			if ((rc = qb_term(cli, &o->pl_terms, "tag", optarg)) != 0)
 				return rc;
 			break;
-		case 'g':
-			o->group = optarg;
-			break;
-		case 't':
-			o->q.text = optarg;
-			break;
 		case 'n':
-			snprintf(near, sizeof(near), "%s", optarg);
-			if ((comma = strchr(near, ',')) == NULL)
-				return cli_usage(cli, "--near LAT,LON, not '%s'", optarg);
-			*comma = '\0';
-			if (place_degrees(near, 90, &o->q.lat_e7) != 0 ||
-			    place_degrees(comma + 1, 180, &o->q.lon_e7) != 0)
-				return cli_usage(cli, "--near LAT,LON in decimal degrees, not '%s'",
-				    optarg);
-			o->q.has_lat_e7 = o->q.has_lon_e7 = 1;
+			if ((rc = qb_near(cli, &o->base, optarg)) != 0)
+				return rc;
 			break;
 		case 'r':
-			if (place_distance(optarg, &o->q.radius_m) != 0)
-				return cli_usage(cli, "--radius: a distance such as 500m or 1.5km, "
-				    "not '%s'", optarg);
-			radius = optarg;
+			if ((rc = qb_radius(cli, &o->base, optarg)) != 0)
+				return rc;
 			break;
 		case 'o':
 			o->out = optarg;
 			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			if ((rc = qb_opt(cli, &o->base, c, argv)) >= 0)
 				return rc;
 		}
 	}
-	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
+	if ((rc = qb_done(cli, &o->base, argc, argv)) != 0)
 		return rc;
 	if (o->kinds == 0)
 		o->kinds = o->fmt == FMT_ICS ? K(HB_EVENT) | K(HB_MEETING) :
@@ -163,18 +131,11 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 	if (o->fmt == FMT_CSV && (o->kinds & (o->kinds - 1)))
 		return cli_usage(cli, "a CSV file holds one kind: --kind event, meeting, place "
 		    "or volunteer");
-	if (radius != NULL && !o->q.has_lat_e7)
-		return cli_usage(cli, "--radius needs --near LAT,LON");
-	if (o->q.has_lat_e7) {
-		o->q.has_radius_m = 1;
-		if (radius == NULL)
-			o->q.radius_m = 1000;
-	}
-	if (!have_from)
-		o->q.from = (int64_t)time(NULL) - 30 * 86400;
-	if (!have_to)
-		o->q.to = o->q.from + (have_from ? 365 : 395) * 86400;
-	if (o->q.to <= o->q.from)
+	if (!o->base.have_from)
+		q->from = (int64_t)time(NULL) - 30 * 86400;
+	if (!o->base.have_to)
+		q->to = q->from + (o->base.have_from ? 365 : 395) * 86400;
+	if (q->to <= q->from)
 		return cli_usage(cli, "--to is not after --from");
 	return -1;
 }
@@ -183,20 +144,12 @@ static int
 export_query(struct cli *cli, struct xopts *o, struct xres *x)
 {
 	Hiroba__Wire__Query q;
-	uint8_t author[HB_KEY_LEN];
 	int k, rc;
 
-	if (o->group != NULL) {
-		if ((rc = hc_group_parse(cli, o->group, author)) != 0)
-			return rc;
-		o->q.has_author = 1;
-		o->q.author.data = author;
-		o->q.author.len = HB_KEY_LEN;
-	}
 	for (k = 1; k <= HB_KIND_MAX; k++) {
 		if (!(o->kinds & K(k)))
 			continue;
-		q = o->q;
+		q = o->base.q;
 		q.has_kind = 1;
 		q.kind = (uint32_t)k;
 		q.has_limit = 1;
@@ -213,7 +166,6 @@ export_query(struct cli *cli, struct xopts *o, struct xres *x)
 		if ((rc = hc_query_open(cli, &q, &x->r[k])) != 0)
 			return rc;
 	}
-	o->q.has_author = 0;
 	return 0;
 }
 
@@ -961,7 +913,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&x, 0, sizeof(x));
-	hiroba__wire__query__init(&o.q);
+	qb_init(&o.base, HB_KIND_NONE);
 	qb_init(&o.ev_terms, HB_EVENT);
 	qb_init(&o.pl_terms, HB_PLACE);
 	o.fmt = strcmp(fmt, "ics") == 0 ? FMT_ICS : strcmp(fmt, "geojson") == 0 ? FMT_GEOJSON :
@@ -980,6 +932,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 out:
 	free(data);
 	xres_free(&x);
+	qb_free(&o.base);
 	qb_free(&o.ev_terms);
 	qb_free(&o.pl_terms);
 	return rc;

@@ -141,97 +141,48 @@ cmd_places(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "near", required_argument, NULL, 'n' },
 		{ "radius", required_argument, NULL, 'r' },
-		{ "tag", required_argument, NULL, 'T' },
-		{ "text", required_argument, NULL, 't' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "limit", required_argument, NULL, 'l' },
-		CLI_COMMON_OPTS,
-		CLI_READ_OPTS,
+		{ "tag", required_argument, NULL, 'G' },
+		QB_LIMIT_OPT, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qb b;
 	Hiroba__Wire__Query *q = &b.q;
-	char *comma, *eq, near[64], dist[32], tags[512];
-	const char *group = NULL, *radius = NULL;
-	uint8_t author[HB_KEY_LEN];
+	char *eq, dist[32], tags[512];
 	struct table *t = NULL;
 	struct row *rows = NULL;
 	struct qres res;
 	int32_t lat, lon;
-	long long limit = -1;
 	size_t i, k, nrows = 0, off, ti;
 	json_t *p, *j, *tag;
 	int c, rc;
 
 	qb_init(&b, HB_PLACE);
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = HB_EXIT_USAGE;
 		switch (c) {
 		case 'n':
-			snprintf(near, sizeof(near), "%s", optarg);
-			if ((comma = strchr(near, ',')) == NULL) {
-				rc = cli_usage(cli, "--near LAT,LON, not '%s'", optarg);
+			if ((rc = qb_near(cli, &b, optarg)) != 0)
 				goto out;
-			}
-			*comma = '\0';
-			if (place_degrees(near, 90, &q->lat_e7) != 0 ||
-			    place_degrees(comma + 1, 180, &q->lon_e7) != 0) {
-				rc = cli_usage(cli, "--near LAT,LON in decimal degrees, not '%s'",
-				    optarg);
-				goto out;
-			}
-			q->has_lat_e7 = q->has_lon_e7 = 1;
 			break;
 		case 'r':
-			if (place_distance(optarg, &q->radius_m) != 0) {
-				rc = cli_usage(cli, "--radius: a distance such as 500m or 1.5km, "
-				    "not '%s'", optarg);
+			if ((rc = qb_radius(cli, &b, optarg)) != 0)
 				goto out;
-			}
-			radius = optarg;
 			break;
-		case 'T':
+		case 'G':
 			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg || !eq[1]) {
-				rc = cli_usage(cli, "--tag: KEY=VALUE such as stroller=yes, not "
-				    "'%s'", optarg);
+				cli_usage(cli, "--tag: KEY=VALUE such as stroller=yes, not '%s'",
+				    optarg);
 				goto out;
 			}
 			if ((rc = qb_term(cli, &b, "tag", optarg)) != 0)
 				goto out;
 			break;
-		case 't':
-			q->text = optarg;
-			break;
-		case 'g':
-			group = optarg;
-			break;
-		case 'l':
-			if ((limit = cli_number(optarg, UINT32_MAX)) < 1) {
-				rc = cli_usage(cli, "--limit: a positive number");
-				goto out;
-			}
-			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			if ((rc = qb_opt(cli, &b, c, argv)) >= 0)
 				goto out;
 		}
 	}
-	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
-		goto out;
-	rc = HB_EXIT_USAGE;
-	if (radius != NULL && !q->has_lat_e7) {
-		cli_usage(cli, "--radius needs --near LAT,LON");
-		goto out;
-	}
-	if (q->has_lat_e7) {
-		q->has_radius_m = 1;
-		if (radius == NULL)
-			q->radius_m = 1000;
-	}
-	if (limit > 0) {
-		q->has_limit = 1;
-		q->limit = (uint32_t)limit;
-	}
-	if ((rc = qb_group(cli, &b, group, author)) != 0 ||
+	if ((rc = qb_done(cli, &b, argc, argv)) != 0 ||
 	    (rc = hc_query_open(cli, q, &res)) != 0)
 		goto out;
 	if ((rows = calloc(res.n + 1, sizeof(*rows))) == NULL) {

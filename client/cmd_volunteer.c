@@ -192,20 +192,14 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		{ "skill", required_argument, NULL, 's' },
 		{ "area", required_argument, NULL, 'a' },
 		{ "open", no_argument, NULL, 'O' },
-		{ "text", required_argument, NULL, 't' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "limit", required_argument, NULL, 'l' },
-		CLI_COMMON_OPTS,
-		CLI_READ_OPTS,
+		QB_LIMIT_OPT, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qb b;
 	char people[32], skills[512];
-	const char *group = NULL, *vkind = NULL;
-	uint8_t author[HB_KEY_LEN];
+	const char *vkind = NULL;
 	struct table *t = NULL;
 	struct qres res;
-	long long limit = -1;
 	size_t i, k, off;
 	json_t *v, *s;
 	int c, rc = 0;
@@ -230,33 +224,13 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 			if ((rc = qb_term(cli, &b, "status", "open")) != 0)
 				goto out;
 			break;
-		case 't':
-			b.q.text = optarg;
-			break;
-		case 'g':
-			group = optarg;
-			break;
-		case 'l':
-			if ((limit = cli_number(optarg, UINT32_MAX)) < 1) {
-				rc = cli_usage(cli, "--limit: a positive number");
-				goto out;
-			}
-			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			if ((rc = qb_opt(cli, &b, c, argv)) >= 0)
 				goto out;
-			rc = 0;
 		}
 	}
-	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
-		goto out;
-	if (vkind != NULL && (rc = qb_term(cli, &b, "vkind", vkind)) != 0)
-		goto out;
-	if (limit > 0) {
-		b.q.has_limit = 1;
-		b.q.limit = (uint32_t)limit;
-	}
-	if ((rc = qb_group(cli, &b, group, author)) != 0 ||
+	if ((rc = qb_done(cli, &b, argc, argv)) != 0 ||
+	    (vkind != NULL && (rc = qb_term(cli, &b, "vkind", vkind)) != 0) ||
 	    (rc = hc_query_open(cli, &b.q, &res)) != 0)
 		goto out;
 	if (!cli->json) {

@@ -357,19 +357,39 @@ struct qb {
 	Hiroba__Wire__Query	 q;	/* q.terms points into the builder */
 	char			**terms;
 	size_t			 cap;
+	const char		*group;			/* --group, resolved by qb_done */
+	long long		 limit;			/* --limit, -1: none */
+	bool			 have_from, have_to;	/* --from, --to given */
+	bool			 have_radius;		/* --radius given */
+	uint8_t			 author[HB_KEY_LEN];	/* q.author's bytes */
 };
+/* The options every listing takes, and those of listings in time. A command's own
+ * options use other letters than g t l F T (and h J N L R K, the common ones). */
+#define QB_OPTS \
+	{ "group", required_argument, NULL, 'g' }, { "text", required_argument, NULL, 't' }, \
+	CLI_COMMON_OPTS, CLI_READ_OPTS
+#define QB_LIMIT_OPT	{ "limit", required_argument, NULL, 'l' }
+#define QB_TIME_OPTS \
+	{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' }
 void	 qb_init(struct qb *b, enum hb_kind kind);
 void	 qb_free(struct qb *b);
+/* A getopt_long result the command did not handle: the QB_* options, else
+ * cli_common_opt's. -1 to carry on, else an exit status (errors printed). */
+int	 qb_opt(struct cli *cli, struct qb *b, int c, char **argv);
+/* --near LAT,LON and --radius DISTANCE (places, exports). 0 or a usage error. */
+int	 qb_near(struct cli *cli, struct qb *b, const char *s);
+int	 qb_radius(struct cli *cli, struct qb *b, const char *s);
+/* After the options: no arguments left (cli_listing_args), --limit into the query,
+ * --radius only with --near (1 km without it), --group resolved into q.author. 0 or an
+ * exit status. */
+int	 qb_done(struct cli *cli, struct qb *b, int argc, char **argv);
 /* Add the term "name=value" (a repeat is dropped). More than VOCAB_QUERY_TERMS, which
  * the daemon refuses, is a usage error naming the limit. 0 or an exit status. */
 int	 qb_term(struct cli *cli, struct qb *b, const char *name, const char *value);
-/* A filter by a vocabulary field of a kind (--category, --audience, --status): value is
- * a code or a label; the term is "name=code". 0 or a usage error listing the values. */
+/* A filter by a vocabulary (--category, --audience): value is a code or a label; the
+ * term is "name=code". 0 or a usage error listing the values. */
 int	 qb_enum(struct cli *cli, struct qb *b, const struct vocab *v, const char *opt,
 	    const char *name, const char *value);
-/* --group G: one group's records. 0 or an exit status. */
-int	 qb_group(struct cli *cli, struct qb *b, const char *group,
-	    uint8_t author[HB_KEY_LEN]);
 
 /* ---- hiroba.c: the command table as data (for tests and the help check) ---- */
 #define CMD_WRITE	0x2	/* publishes: takes --dry-run */
