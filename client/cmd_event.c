@@ -222,19 +222,7 @@ event_apply(struct cli *cli, json_t *draft, const struct form_opts *o)
 	return 0;
 }
 
-static const struct form event_form = { HB_EVENT, true, event_check, event_apply, NULL };
-
-int
-cmd_event_add(struct cli *cli, int argc, char **argv)
-{
-	return form_add(cli, &event_form, argc, argv);
-}
-
-int
-cmd_event_edit(struct cli *cli, int argc, char **argv)
-{
-	return form_edit(cli, &event_form, argc, argv);
-}
+const struct form event_form = { HB_EVENT, true, event_check, event_apply, NULL };
 
 /* cancel and done: one field of one of our events. */
 static int

@@ -101,19 +101,7 @@ place_apply(struct cli *cli, json_t *draft, const struct form_opts *o)
 	return 0;
 }
 
-static const struct form place_form = { HB_PLACE, false, place_check, place_apply, NULL };
-
-int
-cmd_place_add(struct cli *cli, int argc, char **argv)
-{
-	return form_add(cli, &place_form, argc, argv);
-}
-
-int
-cmd_place_edit(struct cli *cli, int argc, char **argv)
-{
-	return form_edit(cli, &place_form, argc, argv);
-}
+const struct form place_form = { HB_PLACE, false, place_check, place_apply, NULL };
 
 int
 cmd_place_remove(struct cli *cli, int argc, char **argv)

@@ -122,20 +122,8 @@ vol_finish(struct cli *cli, json_t *draft, const struct form_opts *o, const char
 	return contact != NULL ? vol_seal(cli, draft, id, contact) : 0;
 }
 
-static const struct form vol_form = { HB_VOLUNTEER, true, vol_check, vol_apply,
+const struct form vol_form = { HB_VOLUNTEER, true, vol_check, vol_apply,
 	vol_finish };
-
-int
-cmd_volunteer_add(struct cli *cli, int argc, char **argv)
-{
-	return form_add(cli, &vol_form, argc, argv);
-}
-
-int
-cmd_volunteer_edit(struct cli *cli, int argc, char **argv)
-{
-	return form_edit(cli, &vol_form, argc, argv);
-}
 
 int
 cmd_volunteer_close(struct cli *cli, int argc, char **argv)

@@ -262,7 +262,7 @@ form_missing(const struct form_opts *o)
 	return NULL;
 }
 
-int
+static int
 form_add(struct cli *cli, const struct form *fm, int argc, char **argv)
 {
 	const struct vocab_field *f;
@@ -310,7 +310,7 @@ out:
 	return rc;
 }
 
-int
+static int
 form_edit(struct cli *cli, const struct form *fm, int argc, char **argv)
 {
 	struct form_opts o;
@@ -353,6 +353,38 @@ out:
 	form_opts_free(&o);
 	free(id);
 	return rc;
+}
+
+/* The running command's kind and its steps. */
+static const struct form *
+form_of(const struct cli *cli)
+{
+	static const struct form *const forms[] = { &event_form, &place_form, &vol_form };
+	enum hb_kind k = (enum hb_kind)(cli->cmd->flags >> 8);
+	size_t i;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (forms[i]->kind == k)
+			return forms[i];
+	return NULL;
+}
+
+int
+cmd_form_add(struct cli *cli, int argc, char **argv)
+{
+	const struct form *fm = form_of(cli);
+
+	return fm != NULL ? form_add(cli, fm, argc, argv) :
+	    cli_error(HB_EXIT_FAIL, "%s: no form for this command", cli->cmd->name);
+}
+
+int
+cmd_form_edit(struct cli *cli, int argc, char **argv)
+{
+	const struct form *fm = form_of(cli);
+
+	return fm != NULL ? form_edit(cli, fm, argc, argv) :
+	    cli_error(HB_EXIT_FAIL, "%s: no form for this command", cli->cmd->name);
 }
 
 /* "--title TEXT --start TIME [--end TIME|HH:MM] ...": required fields bare, the others

@@ -73,13 +73,13 @@ const struct cmd cli_commands[] = {
 	  "List every group the center has admitted or revoked (the roster).\n", 0 },
 	{ "sync", cmd_sync, "",
 	  "Start a reconciliation round with every peer now.\n", 0 },
-	{ "event add", cmd_event_add, NULL,
+	{ "event add", cmd_form_add, NULL,
 	  "Publish an event. --end defaults to one hour after --start (for --all-day: the same\n"
 	  "day); --end may be a bare HH:MM on the start's day. --id defaults to\n"
 	  "event/YYYYMMDD-xxxxxx. CAT and A are a code or its Japanese label (below).\n"
 	  FILE_HELP TIME_HELP, CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_EVENT) },
-	{ "event edit", cmd_event_edit, "ID [event add options]",
-	  "Change one of this group's events: only the options given change.\n" FILE_HELP, CMD_WRITE },
+	{ "event edit", cmd_form_edit, "ID [event add options]",
+	  "Change one of this group's events: only the options given change.\n" FILE_HELP, CMD_WRITE | CMD_KIND(HB_EVENT) },
 	{ "event cancel", cmd_event_cancel, "ID [--undo]",
 	  "Mark one of this group's events as cancelled (it stays listed, marked 中止);\n"
 	  "--undo takes that back.\n", CMD_WRITE },
@@ -96,19 +96,19 @@ const struct cmd cli_commands[] = {
 	  "fingerprint or its name. 残り is the places left (定員 − 申込).\n"
 	  "  --available  only events with places left (or no capacity), not cancelled\n"
 	  TIME_HELP, CMD_READ },
-	{ "place add", cmd_place_add, NULL,
+	{ "place add", cmd_form_add, NULL,
 	  "Add a support-map entry. Tags use OpenStreetMap's vocabulary: leisure=playground,\n"
 	  "changing_table=yes, stroller=yes|limited|no, wheelchair=yes. --id defaults to\n"
 	  "place/xxxxxx. --tag may repeat (at most 32).\n" FILE_HELP,
 	  CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_PLACE) },
-	{ "place edit", cmd_place_edit, "ID [place add options]",
-	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP, CMD_WRITE },
+	{ "place edit", cmd_form_edit, "ID [place add options]",
+	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP, CMD_WRITE | CMD_KIND(HB_PLACE) },
 	{ "place remove", cmd_place_remove, "ID [--reason TEXT]",
 	  "Remove one of this group's map entries (publishes a tombstone).\n", 0 },
 	{ "places", cmd_places,
 	  "[--near LAT,LON [--radius 1km]] [--tag KEY=VALUE ...] [--text T] [--group G] [--limit N]",
 	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n", CMD_READ },
-	{ "volunteer add", cmd_volunteer_add, NULL,
+	{ "volunteer add", cmd_form_add, NULL,
 	  "Publish a volunteer listing: help wanted by the group, or help it offers. --skill may\n"
 	  "repeat or take a comma-separated list. --id defaults to volunteer/YYYYMMDD-xxxxxx.\n"
 	  "  --contact    a person's contact details: sealed to the center's key and to this\n"
@@ -117,9 +117,9 @@ const struct cmd cli_commands[] = {
 	  "  --expires    the listing is purged everywhere after TIME (a date: after that day)\n"
 	  "  STATUS: a code or its Japanese label (below)\n"
 	  FILE_HELP, CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_VOLUNTEER) },
-	{ "volunteer edit", cmd_volunteer_edit, "ID [volunteer add options]",
+	{ "volunteer edit", cmd_form_edit, "ID [volunteer add options]",
 	  "Change one of this group's volunteer listings; --skill replaces all skills.\n"
-	  FILE_HELP, CMD_WRITE },
+	  FILE_HELP, CMD_WRITE | CMD_KIND(HB_VOLUNTEER) },
 	{ "volunteer close", cmd_volunteer_close, "ID [--filled]",
 	  "Close one of this group's listings (status closed, or filled with --filled).\n", CMD_WRITE },
 	{ "volunteers", cmd_volunteers,

@@ -274,17 +274,11 @@ int	cmd_delete(struct cli *, int, char **);
 int	cmd_status(struct cli *, int, char **);
 int	cmd_members(struct cli *, int, char **);
 int	cmd_sync(struct cli *, int, char **);
-int	cmd_event_add(struct cli *, int, char **);
-int	cmd_event_edit(struct cli *, int, char **);
 int	cmd_event_cancel(struct cli *, int, char **);
 int	cmd_event_done(struct cli *, int, char **);
 int	cmd_events(struct cli *, int, char **);
-int	cmd_place_add(struct cli *, int, char **);
-int	cmd_place_edit(struct cli *, int, char **);
 int	cmd_place_remove(struct cli *, int, char **);
 int	cmd_places(struct cli *, int, char **);
-int	cmd_volunteer_add(struct cli *, int, char **);
-int	cmd_volunteer_edit(struct cli *, int, char **);
 int	cmd_volunteer_close(struct cli *, int, char **);
 int	cmd_volunteers(struct cli *, int, char **);
 int	cmd_contact(struct cli *, int, char **);
@@ -332,9 +326,12 @@ struct form {
 	int		(*finish)(struct cli *, json_t *draft, const struct form_opts *,
 			    const char *id);
 };
-/* The whole of `KIND add` and `KIND edit ID`. Exit status. */
-int	 form_add(struct cli *cli, const struct form *fm, int argc, char **argv);
-int	 form_edit(struct cli *cli, const struct form *fm, int argc, char **argv);
+/* Each kind's steps, in its cmd_<kind>.c. */
+extern const struct form event_form, place_form, vol_form;
+/* The commands `KIND add` and `KIND edit ID` of every kind in the table: the kind is
+ * the command's (CMD_KIND in struct cmd's flags). Exit status. */
+int	 cmd_form_add(struct cli *cli, int argc, char **argv);
+int	 cmd_form_edit(struct cli *cli, int argc, char **argv);
 /* Parse argv by the kind's table: every value checked by its type (characters, ranges,
  * vocabularies). -1 to carry on, else an exit status (--help: 0). */
 int	 form_parse(struct cli *cli, enum hb_kind kind, int argc, char **argv,
