@@ -6,6 +6,13 @@
  * The CLI's add/edit options, help synopses, listing filters and CSV headers are read
  * from here, and the daemon's page may read the same words, so that a field is added by
  * one row and a label is spelled once. Data only: no JSON, no I/O, nothing to free.
+ *
+ * Adding a field the protocol already has (as --age-min was): its row below gives the
+ * add/edit option, its check, its place in the draft and in the help synopsis; then its
+ * line in deploy/man/hiroba.1.scd (tests/integration/test_cli_help.py fails until
+ * then) and a test. Exported to CSV: its key in cmd_export.c's column list and the line
+ * that writes its cell. A field new to the protocol needs hiroba.proto, validate.c and
+ * PROTOCOL.md first.
  */
 #ifndef HIROBA_VOCAB_H
 #define HIROBA_VOCAB_H

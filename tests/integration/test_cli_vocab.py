@@ -52,6 +52,20 @@ class Vocab(hb.FederationTest):
               "--id", "volunteer/read")
         self.assertEqual(c.show(c.key, "volunteer/read")["volunteer"]["status"], "open")
 
+    def test_a_field_added_by_one_row(self):
+        # --age-min/--age-max: one row each in proto/vocab.c, nothing else in the CLI
+        r = self.c.cli("event", "add", "--dry-run", "--title", "ひよこ", "--start",
+                       "2030-12-07 10:00", "--category", "親子のひろば", "--age-min", "6",
+                       "--age-max", "36")
+        ev = __import__("json").loads(r.stdout)["event"]
+        self.assertEqual((ev["age_min_months"], ev["age_max_months"]), (6, 36))
+        r = self.c.cli("event", "add", "--dry-run", "--title", "x", "--start",
+                       "2030-12-07 10:00", "--category", "other", "--age-max", "241",
+                       check=False)
+        self.assertEqual(r.returncode, USAGE)
+        self.assertIn("0 to 240", r.stderr)
+        self.assertIn("--age-max", self.c.cli("event", "add", "--help").stdout)
+
     def test_limits_in_characters(self):
         c = self.c
         r = c.cli("event", "add", "--title", "あ" * 201, "--start", "2030-12-07 10:00",
