@@ -21,8 +21,6 @@ vol_check(struct cli *cli, const struct form_opts *o)
 
 	if (wanted && offered)
 		return cli_usage(cli, "--wanted or --offered, not both");
-	if (o->adding && o->file == NULL && !wanted && !offered)
-		return cli_usage(cli, "--wanted or --offered is required");
 	if (form_get(o, "expires") != NULL)
 		return opt_time(cli, "--expires", form_get(o, "expires"), true, &t);
 	return 0;

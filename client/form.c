@@ -249,16 +249,23 @@ form_apply(const struct form_opts *o, json_t *payload)
 	}
 }
 
-/* The first required field that has an option and was not given; NULL if none. */
+/* The first required field that has an option and was not given, nor any of its
+ * alternatives (VF_ONEOF rows after it); NULL if none. */
 static const struct vocab_field *
 form_missing(const struct form_opts *o)
 {
-	const struct vocab_field *f;
+	const struct vocab_field *f, *g;
+	bool given;
 
-	for (f = o->k->fields; f->key != NULL; f++)
-		if ((f->flags & VF_REQUIRED) && f->option != NULL &&
-		    o->val[f - o->k->fields] == NULL)
+	for (f = o->k->fields; f->key != NULL; f++) {
+		if (!(f->flags & VF_REQUIRED) || f->option == NULL)
+			continue;
+		given = o->val[f - o->k->fields] != NULL;
+		for (g = f + 1; g->key != NULL && (g->flags & VF_ONEOF); g++)
+			given = given || o->val[g - o->k->fields] != NULL;
+		if (!given)
 			return f;
+	}
 	return NULL;
 }
 
@@ -286,8 +293,11 @@ form_add(struct cli *cli, const struct form *fm, int argc, char **argv)
 
 			if (f->values != NULL)
 				vocab_accepted(f->values, ok, sizeof(ok));
-			rc = cli_usage(cli, "--%s is required (%s)%s%s", f->option, f->ja,
-			    *ok ? "; one of: " : "", ok);
+			bool alt = f[1].key != NULL && (f[1].flags & VF_ONEOF);
+
+			rc = cli_usage(cli, "--%s%s%s is required%s%s%s%s%s", f->option,
+			    alt ? " or --" : "", alt ? f[1].option : "", alt ? "" : " (",
+			    alt ? "" : f->ja, alt ? "" : ")", *ok ? "; one of: " : "", ok);
 			goto out;
 		}
 		draft = json_object();
@@ -395,18 +405,23 @@ void
 form_synopsis(enum hb_kind kind, char *buf, size_t len)
 {
 	const struct vocab_kind *k = vocab_kind_of(kind);
-	const struct vocab_field *f;
-	char one[96];
+	const struct vocab_field *f, *g;
+	char one[128];
 	size_t off = 0, line = 0, n;
+	bool req;
 
 	buf[0] = '\0';
 	for (f = k != NULL ? k->fields : NULL; f != NULL && f->key != NULL; f++) {
-		if (f->option == NULL)
+		if (f->option == NULL || (f->flags & VF_ONEOF))
 			continue;
-		snprintf(one, sizeof(one), "%s--%s%s%s%s%s", (f->flags & VF_REQUIRED) ? "" :
-		    "[", f->option, f->arg != NULL ? " " : "", f->arg != NULL ? f->arg : "",
-		    (f->type == VT_TEXTS || f->type == VT_TAGS) ? " ..." : "",
-		    (f->flags & VF_REQUIRED) ? "" : "]");
+		req = (f->flags & VF_REQUIRED) != 0;
+		n = (size_t)snprintf(one, sizeof(one), "%s", req ? "" : "[");
+		for (g = f; g->key != NULL && (g == f || (g->flags & VF_ONEOF)); g++)
+			n += (size_t)snprintf(one + n, n < sizeof(one) ? sizeof(one) - n : 0,
+			    "%s--%s%s%s%s", g == f ? "" : "|", g->option,
+			    g->arg != NULL ? " " : "", g->arg != NULL ? g->arg : "",
+			    (g->type == VT_TEXTS || g->type == VT_TAGS) ? " ..." : "");
+		snprintf(one + n, n < sizeof(one) ? sizeof(one) - n : 0, "%s", req ? "" : "]");
 		n = strlen(one);
 		if (line > 0 && line + n + 1 > SYNOPSIS_WIDTH) {
 			off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "\n\t");

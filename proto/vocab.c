@@ -73,7 +73,7 @@ static const struct vocab_field event_fields[] = {
 	{ "recurrence.weekly", VT_FLAG, 0, "毎週", "weekly", "weekly", NULL, NULL,
 	  NULL, NULL, VF_CLI },
 	{ "recurrence.monthly", VT_FLAG, 0, "毎月", "monthly", "monthly", NULL, NULL,
-	  NULL, NULL, VF_CLI },
+	  NULL, NULL, VF_CLI | VF_ONEOF },
 	{ "recurrence.by_weekday", VT_FLAG, 0, "第n曜日", "by weekday", "by-weekday", NULL,
 	  NULL, NULL, NULL, VF_CLI },
 	{ "recurrence.until", VT_TIME, 0, "繰り返しの終わり", "repeat until", "until", "DATE",
@@ -131,9 +131,9 @@ static const struct vocab_field place_fields[] = {
 
 static const struct vocab_field volunteer_fields[] = {
 	{ "kind.wanted", VT_FLAG, 0, "募集", "wanted", "wanted", NULL, NULL,
-	  NULL, NULL, VF_CLI },
+	  NULL, NULL, VF_REQUIRED | VF_CLI },
 	{ "kind.offered", VT_FLAG, 0, "提供", "offered", "offered", NULL, NULL,
-	  NULL, NULL, VF_CLI },
+	  NULL, NULL, VF_CLI | VF_ONEOF },
 	{ "kind", VT_ENUM, 0, "種別", "kind", NULL, NULL, vocab_vkind,
 	  "種別", "kind", VF_REQUIRED },
 	{ "title", VT_TEXT, 200, "タイトル", "title", "title", "TEXT", NULL,

@@ -64,6 +64,8 @@ enum vocab_type {
 #define VF_CLI		0x2	/* the CLI sets it itself (times, repetition, point, sealed
 				 * contact): key names the field, but is not a path to write */
 #define VF_REPLACE	0x4	/* a list: given on edit, it replaces the whole list */
+#define VF_ONEOF	0x8	/* an alternative to the row before: --wanted|--offered (the
+				 * first row's VF_REQUIRED is met by either) */
 
 struct vocab_field {
 	const char		*key;	/* payload JSON path: "title", "where.text", "fee_yen",
