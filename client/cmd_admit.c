@@ -26,8 +26,8 @@ publish_membership(struct cli *cli, struct hb_record *draft, const uint8_t key[H
 	snprintf(id, sizeof(id), "member/%s", hex);
 	if ((rc = proto_record_set_id(draft, id)) != 0)
 		return cli_error(HB_EXIT_FAIL, "%s", proto_strerror(rc));
-	if ((rc = ctl_publish(cli, draft, &r)) != 0) {
-		if (ctl_status(cli, &st) == 0 && st->has_center &&
+	if ((rc = hc_publish(cli, draft, &r)) != 0) {
+		if (hc_status(cli, &st) == 0 && st->has_center &&
 		    (st->center.len != st->key.len ||
 		    memcmp(st->center.data, st->key.data, st->key.len) != 0))
 			fprintf(stderr, "hiroba: only the center can %s groups; this daemon "
@@ -127,14 +127,14 @@ cmd_revoke(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, argc == optind ? "which key?" : "one key at a time");
 	if (proto_key_parse(argv[optind], key) != 0)
 		return cli_usage(cli, "'%s' is not a group key (64 hex digits)", argv[optind]);
-	if ((rc = ctl_status(cli, &st)) != 0 || (rc = ctl_self(cli, &self)) != 0)
+	if ((rc = hc_status(cli, &st)) != 0 || (rc = hc_self(cli, &self)) != 0)
 		return rc;
 	/* What the center said before, to keep the name and kind. */
 	memset(&m, 0, sizeof(m));
 	m.role = ROLE_MEMBER;
 	proto_key_hex(key, hex);
 	snprintf(id, sizeof(id), "member/%s", hex);
-	rc = ctl_get(cli, self, id, &cur);
+	rc = hc_get(cli, self, id, &cur);
 	if (rc == HB_EXIT_OK)
 		proto_record_membership(cur, &m);
 	else if (rc != HB_EXIT_NOTFOUND)

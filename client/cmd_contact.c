@@ -67,10 +67,10 @@ cmd_contact(struct cli *cli, int argc, char **argv)
 	cr.who = (char *)user_name();
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_CONTACT;
 	req.contact = &cr;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		goto out;
 	if (resp->code != 0 || resp->contact == NULL) {
-		rc = ctl_failed(resp, id);
+		rc = hc_failed(resp, id);
 		goto out;
 	}
 	if (cli->json) {
@@ -107,7 +107,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 			return rc;
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if ((rc = ctl_status(cli, &st)) != 0)
+	if ((rc = hc_status(cli, &st)) != 0)
 		return rc;
 	if (st->center.len != HB_KEY_LEN || st->key.len != HB_KEY_LEN ||
 	    memcmp(st->center.data, st->key.data, HB_KEY_LEN) != 0)
@@ -141,9 +141,9 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		if (cli->json)
 			json_line(o);
 		else {
-			snprintf(ref, sizeof(ref), "%.16s…/%s", jstr(o, "author"), jstr(o, "id"));
-			table_row(t, NULL, jstr(o, "time"), jstr(o, "who"), ref,
-			    jstr(o, "purpose"));
+			snprintf(ref, sizeof(ref), "%.16s…/%s", hc_jstr(o, "author"), hc_jstr(o, "id"));
+			table_row(t, NULL, hc_jstr(o, "time"), hc_jstr(o, "who"), ref,
+			    hc_jstr(o, "purpose"));
 			json_decref(o);
 		}
 	}
@@ -174,10 +174,10 @@ cmd_compact(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_COMPACT;
 	req.compact = 1;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		return rc;
 	if (resp->code != 0)
-		rc = ctl_failed(resp, "compact");
+		rc = hc_failed(resp, "compact");
 	else if (!cli->json)
 		printf("store compacted: deleted records are gone from the disk\n");
 	hiroba__wire__ctl_response__free_unpacked(resp, NULL);

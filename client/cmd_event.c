@@ -128,7 +128,7 @@ translation_set(json_t *obj, const char *lang, const char *field, const char *va
 		json_object_set_new(obj, "translations", a);
 	}
 	json_array_foreach(a, i, t)
-		if (strcmp(jstr(t, "lang"), lang) == 0) {
+		if (strcmp(hc_jstr(t, "lang"), lang) == 0) {
 			json_object_set_new(t, field, json_string(value));
 			return;
 		}
@@ -160,148 +160,50 @@ draft_ymd(json_t *payload)
 	return s != 0 ? timefmt_ymd(s) : timefmt_ymd((int64_t)time(NULL));
 }
 
-/* ---- event add / edit ---- */
-
-struct event_opts {
-	const char	*file, *id, *title, *start, *end, *category, *place, *audience;
-	const char	*title_en, *description, *contact, *until;
-	long long	 capacity, fee;
-	int		 all_day;	/* -1 not given */
-	int		 freq;		/* 0, 1 weekly, 2 monthly, -1: --no-repeat */
-	bool		 by_weekday;
-	int		 given;		/* how many changing options */
-};
-
-enum { O_TITLE = 256, O_START, O_END, O_ALLDAY, O_CAT, O_PLACE, O_CAP, O_WEEKLY, O_MONTHLY,
-	O_BYWD, O_UNTIL, O_AUD, O_TITLE_EN, O_ID, O_DESC, O_FEE, O_CONTACT, O_NOREPEAT };
+/* ---- event add / edit: the table's fields, and what is more than one option ---- */
 
 static int
-event_parse(struct cli *cli, int argc, char **argv, struct event_opts *o)
+event_check(struct cli *cli, const struct form_opts *o)
 {
-	static const struct option opts[] = {
-		{ "title", required_argument, NULL, O_TITLE },
-		{ "start", required_argument, NULL, O_START },
-		{ "end", required_argument, NULL, O_END },
-		{ "all-day", no_argument, NULL, O_ALLDAY },
-		{ "category", required_argument, NULL, O_CAT },
-		{ "place-text", required_argument, NULL, O_PLACE },
-		{ "capacity", required_argument, NULL, O_CAP },
-		{ "weekly", no_argument, NULL, O_WEEKLY },
-		{ "monthly", no_argument, NULL, O_MONTHLY },
-		{ "by-weekday", no_argument, NULL, O_BYWD },
-		{ "until", required_argument, NULL, O_UNTIL },
-		{ "no-repeat", no_argument, NULL, O_NOREPEAT },
-		{ "audience", required_argument, NULL, O_AUD },
-		{ "title-en", required_argument, NULL, O_TITLE_EN },
-		{ "description", required_argument, NULL, O_DESC },
-		{ "fee", required_argument, NULL, O_FEE },
-		{ "contact", required_argument, NULL, O_CONTACT },
-		{ "id", required_argument, NULL, O_ID },
-		{ "file", required_argument, NULL, 'f' },
-		CLI_COMMON_OPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, rc;
+	bool weekly = form_get(o, "recurrence.weekly") != NULL;
+	bool monthly = form_get(o, "recurrence.monthly") != NULL;
 
-	memset(o, 0, sizeof(*o));
-	o->capacity = o->fee = -1;
-	o->all_day = -1;
-	while ((c = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
-		if (c >= O_TITLE && c != O_ID)
-			o->given++;
-		switch (c) {
-		case 'f': o->file = optarg; break;
-		case O_ID: o->id = optarg; break;
-		case O_TITLE: o->title = optarg; break;
-		case O_START: o->start = optarg; break;
-		case O_END: o->end = optarg; break;
-		case O_ALLDAY: o->all_day = 1; break;
-		case O_PLACE: o->place = optarg; break;
-		case O_TITLE_EN: o->title_en = optarg; break;
-		case O_DESC: o->description = optarg; break;
-		case O_CONTACT: o->contact = optarg; break;
-		case O_UNTIL: o->until = optarg; break;
-		case O_BYWD: o->by_weekday = true; break;
-		case O_WEEKLY:
-		case O_MONTHLY:
-			if (o->freq != 0)
-				return cli_usage(cli, "--weekly or --monthly, not both");
-			o->freq = c == O_WEEKLY ? 1 : 2;
-			break;
-		case O_NOREPEAT: o->freq = -1; break;
-		case O_CAT:
-			if (vocab_find(vocab_category, optarg) == NULL)
-				return cli_usage(cli, "unknown --category '%s' (see `hiroba help "
-				    "event add`)", optarg);
-			o->category = optarg;
-			break;
-		case O_AUD:
-			o->audience = optarg;
-			break;
-		case O_CAP:
-			if ((o->capacity = cli_number(optarg, UINT32_MAX)) < 0)
-				return cli_usage(cli, "--capacity: a number of people, not '%s'",
-				    optarg);
-			break;
-		case O_FEE:
-			if ((o->fee = cli_number(optarg, UINT32_MAX)) < 0)
-				return cli_usage(cli, "--fee: yen, not '%s'", optarg);
-			break;
-		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
-				return rc;
-		}
-	}
-	if (o->until != NULL && o->freq <= 0)
+	if (weekly && monthly)
+		return cli_usage(cli, "--weekly or --monthly, not both");
+	if (form_get(o, "recurrence.until") != NULL && !weekly && !monthly)
 		return cli_usage(cli, "--until needs --weekly or --monthly");
-	if (o->by_weekday && o->freq != 2)
+	if (form_get(o, "recurrence.by_weekday") != NULL && !monthly)
 		return cli_usage(cli, "--by-weekday needs --monthly");
-	return -1;
+	return 0;
 }
 
+/* When (--start, --end, --all-day) and Recurrence (--weekly ... --until). */
 static int
-event_apply(struct cli *cli, json_t *draft, const struct event_opts *o)
+event_apply(struct cli *cli, json_t *draft, const struct form_opts *o)
 {
-	json_t *ev = draft_payload(draft, "event"), *a, *rec;
+	json_t *ev = draft_payload(draft, "event"), *rec;
+	const char *until_s = form_get(o, "recurrence.until");
+	int freq = form_get(o, "recurrence.weekly") != NULL ? 1 :
+	    form_get(o, "recurrence.monthly") != NULL ? 2 :
+	    form_get(o, "recurrence.none") != NULL ? -1 : 0;
 	int64_t until;
 	bool date_only, all_day;
 	int rc;
 
-	if (o->title != NULL)
-		json_object_set_new(ev, "title", json_string(o->title));
-	if ((rc = when_apply(cli, ev, o->start, o->end, o->all_day)) != 0)
+	if ((rc = when_apply(cli, ev, form_get(o, "when.start"), form_get(o, "when.end"),
+	    form_get(o, "when.all_day") != NULL ? 1 : -1)) != 0)
 		return rc;
-	if (o->category != NULL)
-		json_object_set_new(ev, "category",
-		    json_string(vocab_find(vocab_category, o->category)->json));
-	if (o->place != NULL)
-		where_text_set(ev, o->place);
-	if (o->capacity >= 0)
-		json_object_set_new(ev, "capacity", json_integer(o->capacity));
-	if (o->fee >= 0)
-		json_object_set_new(ev, "fee_yen", json_integer(o->fee));
-	if (o->description != NULL)
-		json_object_set_new(ev, "description", json_string(o->description));
-	if (o->contact != NULL)
-		json_object_set_new(ev, "contact", json_string(o->contact));
-	if (o->title_en != NULL)
-		translation_set(ev, "en", "title", o->title_en);
-	if (o->audience != NULL) {
-		if ((a = vocab_list(cli, vocab_audience, "audience", o->audience)) == NULL)
-			return HB_EXIT_USAGE;
-		json_object_set_new(ev, "audience", a);
-	}
-	if (o->freq < 0)
+	if (freq < 0)
 		json_object_del(ev, "recurrence");
-	else if (o->freq > 0) {
+	else if (freq > 0) {
 		rec = json_object_get(ev, "recurrence");
-		if (o->until == NULL && !json_is_object(rec))
-			return cli_usage(cli, "--%s needs --until DATE", o->freq == 1 ? "weekly" :
+		if (until_s == NULL && !json_is_object(rec))
+			return cli_usage(cli, "--%s needs --until DATE", freq == 1 ? "weekly" :
 			    "monthly");
 		all_day = json_is_true(json_object_get(json_object_get(ev, "when"), "all_day"));
-		if (o->until != NULL) {
-			if (timefmt_parse(o->until, &until, &date_only) != 0)
-				return cli_usage(cli, "--until '%s': expected a date", o->until);
+		if (until_s != NULL) {
+			if (timefmt_parse(until_s, &until, &date_only) != 0)
+				return cli_usage(cli, "--until '%s': expected a date", until_s);
 			/* Until the end of that day, so an occurrence on it still happens. */
 			if (all_day)
 				until = timefmt_ymd(until);
@@ -309,92 +211,29 @@ event_apply(struct cli *cli, json_t *draft, const struct event_opts *o)
 				until += 86400 - 1;
 		} else
 			until = json_integer_value(json_object_get(rec, "until"));
-		rec = json_pack("{s:s, s:I}", "freq", o->freq == 1 ? "weekly" : "monthly",
+		rec = json_pack("{s:s, s:I}", "freq", freq == 1 ? "weekly" : "monthly",
 		    "until", (json_int_t)until);
 		if (rec == NULL)
 			return cli_error(HB_EXIT_FAIL, "out of memory");
-		if (o->by_weekday)
+		if (form_get(o, "recurrence.by_weekday") != NULL)
 			json_object_set_new(rec, "by_weekday", json_true());
 		json_object_set_new(ev, "recurrence", rec);
 	}
 	return 0;
 }
 
-int
-cmd_event_add(struct cli *cli, int argc, char **argv)
-{
-	struct event_opts o;
-	json_t *draft = NULL;
-	int rc;
-
-	if ((rc = event_parse(cli, argc, argv, &o)) >= 0)
-		return rc;
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (o.file == NULL) {
-		if (o.title == NULL)
-			return cli_usage(cli, "--title is required");
-		if (o.start == NULL)
-			return cli_usage(cli, "--start is required");
-		if (o.category == NULL)
-			return cli_usage(cli, "--category is required (see `hiroba help event "
-			    "add`)");
-		draft = json_object();
-	} else if ((rc = draft_read(cli, o.file, &draft)) != 0)
-		return rc;
-	if ((rc = event_apply(cli, draft, &o)) != 0)
-		goto out;
-	if ((rc = draft_set_id(draft, o.id, "event",
-	    draft_ymd(draft_payload(draft, "event")))) != 0)
-		goto out;
-	rc = draft_publish(cli, draft, NULL);
-out:
-	json_decref(draft);
-	return rc;
-}
-
-int
-cmd_event_edit(struct cli *cli, int argc, char **argv)
-{
-	struct event_opts o;
-	json_t *draft = NULL, *file = NULL;
-	char *id = NULL;
-	int rc;
-
-	if ((rc = event_parse(cli, argc, argv, &o)) >= 0)
-		return rc;
-	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? "which event? (its ID)" :
-		    "one event at a time");
-	if (o.id != NULL)
-		return cli_usage(cli, "an event's id cannot change (publish a new one and "
-		    "delete this one)");
-	if (o.given == 0 && o.file == NULL)
-		return cli_usage(cli, "nothing to change: give options or -f FILE");
-	if (o.file != NULL && (rc = draft_read(cli, o.file, &file)) != 0)
-		return rc;
-	if ((rc = draft_get_own(cli, argv[optind], HB_EVENT, &draft, &id)) != 0)
-		goto out;
-	if (file != NULL) {	/* the file replaces the record; the id stays */
-		json_decref(draft);
-		draft = file;
-		file = NULL;
-	}
-	if ((rc = event_apply(cli, draft, &o)) == 0)
-		rc = draft_publish(cli, draft, id);
-out:
-	json_decref(file);
-	json_decref(draft);
-	free(id);
-	return rc;
-}
+const struct form event_form = { HB_EVENT, true, event_check, event_apply, NULL };
 
 /* cancel and done: one field of one of our events. */
 static int
 event_mark(struct cli *cli, int argc, char **argv, bool done)
 {
-	static const struct option opts[] = {
+	/* each its own table: cancel takes no --attended, done no --undo */
+	static const struct option done_opts[] = {
 		{ "attended", required_argument, NULL, 'a' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	}, cancel_opts[] = {
 		{ "undo", no_argument, NULL, 'u' },
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -405,18 +244,15 @@ event_mark(struct cli *cli, int argc, char **argv, bool done)
 	char *id = NULL;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", done ? done_opts : cancel_opts, NULL))
+	    != -1) {
 		switch (c) {
 		case 'a':
-			if (!done)
-				return cli_usage(cli, "unknown option --attended");
 			if ((attended = cli_number(optarg, UINT32_MAX)) < 0)
 				return cli_usage(cli, "--attended: a number of people, not '%s'",
 				    optarg);
 			break;
 		case 'u':
-			if (done)
-				return cli_usage(cli, "unknown option --undo");
 			undo = true;
 			break;
 		default:
@@ -524,103 +360,52 @@ int
 cmd_events(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'T' },
 		{ "category", required_argument, NULL, 'c' },
 		{ "audience", required_argument, NULL, 'a' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "text", required_argument, NULL, 't' },
-		{ "limit", required_argument, NULL, 'l' },
 		{ "available", no_argument, NULL, 'A' },
-		CLI_COMMON_OPTS,
-		CLI_READ_OPTS,
+		QB_TIME_OPTS, QB_LIMIT_OPT, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
-	const char *group = NULL;
-	const struct vocab *v;
-	char *terms[2], t_cat[64], t_aud[64], span[96], cap[32], left[32];
+	struct qb b;
+	Hiroba__Wire__Query *q = &b.q;
+	char span[96], cap[32], left[32];
 	bool available = false;
 	long long nleft, shown = 0;
-	uint8_t author[HB_KEY_LEN];
 	int64_t now = (int64_t)time(NULL);
 	struct table *t = NULL;
 	struct qres res;
-	bool have_from = false, have_to = false, cancelled, all_day;
-	long long limit = -1;
+	bool cancelled, all_day;
 	json_t *j, *ev;
 	size_t i, k;
 	int c, rc;
 
-	q.has_kind = 1;
-	q.kind = HB_EVENT;
-	q.terms = terms;
+	qb_init(&b, HB_EVENT);
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			if ((rc = opt_time(cli, "--from", optarg, false, &q.from)) != 0)
-				return rc;
-			have_from = true;
-			break;
-		case 'T':
-			if ((rc = opt_time(cli, "--to", optarg, true, &q.to)) != 0)
-				return rc;
-			have_to = true;
-			break;
-		case 'c':
-			if ((v = vocab_find(vocab_category, optarg)) == NULL)
-				return cli_usage(cli, "unknown --category '%s' (see `hiroba help "
-				    "event add`)", optarg);
-			snprintf(t_cat, sizeof(t_cat), "cat=%s", v->name);
-			terms[q.n_terms++] = t_cat;
-			break;
-		case 'a':
-			if ((v = vocab_find(vocab_audience, optarg)) == NULL)
-				return cli_usage(cli, "unknown --audience '%s' (see `hiroba help "
-				    "event add`)", optarg);
-			snprintf(t_aud, sizeof(t_aud), "aud=%s", v->name);
-			terms[q.n_terms++] = t_aud;
-			break;
-		case 'g':
-			group = optarg;
-			break;
-		case 't':
-			q.text = optarg;
-			break;
-		case 'l':
-			if ((limit = cli_number(optarg, UINT32_MAX)) < 1)
-				return cli_usage(cli, "--limit: a positive number");
-			break;
-		case 'A':
+		if (c == 'A')
 			available = true;
-			break;
-		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
-				return rc;
-		}
+		else if (c == 'c' || c == 'a') {
+			if ((rc = qb_enum(cli, &b, c == 'c' ? vocab_category : vocab_audience,
+			    c == 'c' ? "category" : "audience", c == 'c' ? "cat" : "aud",
+			    optarg)) != 0)
+				goto out;
+		} else if ((rc = qb_opt(cli, &b, c, argv)) >= 0)
+			goto out;
 	}
-	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
-		return rc;
-	if (!have_from)
-		q.from = now;
-	if (!have_to)
-		q.to = q.from + 30 * 86400;
-	if (q.to <= q.from)
-		return cli_usage(cli, "--to is not after --from");
-	q.has_from = q.has_to = 1;
-	if (limit > 0 && !available) {
-		q.has_limit = 1;
-		q.limit = (uint32_t)limit;
+	if ((rc = qb_done(cli, &b, argc, argv)) != 0)
+		goto out;
+	if (!b.have_from)
+		q->from = now;
+	if (!b.have_to)
+		q->to = q->from + 30 * 86400;
+	if (q->to <= q->from) {
+		rc = cli_usage(cli, "--to is not after --from");
+		goto out;
 	}
-	if (group != NULL) {
-		if ((rc = ctl_group_parse(cli, group, author)) != 0)
-			return rc;
-		q.has_author = 1;
-		q.author.data = author;
-		q.author.len = HB_KEY_LEN;
-	}
-	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
-		return rc;
+	q->has_from = q->has_to = 1;
+	if (available)	/* counted below, after the full ones are left out */
+		q->has_limit = 0;
+	if ((rc = hc_query_open(cli, q, &res)) != 0)
+		goto out;
 	if (!cli->json) {
 		t = table_new(cli);
 		table_col(t, "日時", 0);
@@ -643,7 +428,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		/* --available: places left, or no capacity to run out of; never cancelled. */
 		if (available && (cancelled || nleft == 0))
 			continue;
-		if (available && limit > 0 && shown >= limit)
+		if (available && b.limit > 0 && shown >= b.limit)
 			break;
 		shown++;
 		if (cli->json) {
@@ -682,5 +467,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	if (t != NULL)
 		rc = table_print(&t);
 	qres_free(&res);
+out:
+	qb_free(&b);
 	return rc;
 }

@@ -16,7 +16,6 @@
 
 #include "hiroba.h"
 
-#define MAX_TERMS	32
 #define EXPORT_LIMIT	100000
 
 enum fmt { FMT_ICS, FMT_GEOJSON, FMT_CSV };
@@ -26,11 +25,10 @@ enum fmt { FMT_ICS, FMT_GEOJSON, FMT_CSV };
 struct xopts {
 	enum fmt	 fmt;
 	unsigned	 kinds;		/* K(HB_EVENT) | ... */
-	Hiroba__Wire__Query q;		/* the filters every kind shares */
-	char		*terms[MAX_TERMS];	/* malloc'd */
-	size_t		 ev_terms;	/* terms[0..ev_terms) are cat=/aud=: events only */
+	struct qb	 base;		/* the filters every kind shares */
+	struct qb	 ev_terms;	/* --category, --audience: events only */
+	struct qb	 pl_terms;	/* --tag: places only */
 	const char	*out;		/* -o FILE, NULL: stdout */
-	const char	*group;
 };
 
 /* Every kind's answer, opened; kept until the file is written. */
@@ -67,106 +65,60 @@ parse_kinds(struct cli *cli, const char *s, unsigned *kinds)
 }
 
 static int
-add_term(struct cli *cli, struct xopts *o, const char *fmt, const char *v)
-{
-	if (o->q.n_terms >= MAX_TERMS)
-		return cli_usage(cli, "too many filters");
-	if ((o->terms[o->q.n_terms] = cli_strf(fmt, v)) == NULL)
-		return cli_error(HB_EXIT_FAIL, "out of memory");
-	o->q.n_terms++;
-	return 0;
-}
-
-static int
 export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 {
 	static const struct option opts[] = {
 		{ "kind", required_argument, NULL, 'k' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'T' },
 		{ "category", required_argument, NULL, 'c' },
 		{ "audience", required_argument, NULL, 'a' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "text", required_argument, NULL, 't' },
 		{ "tag", required_argument, NULL, 'G' },
 		{ "near", required_argument, NULL, 'n' },
 		{ "radius", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
-		CLI_COMMON_OPTS,
-		CLI_READ_OPTS,
+		QB_TIME_OPTS, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *tags[MAX_TERMS], *radius = NULL;
-	const struct vocab *v;
-	char near[64], *comma;
-	bool have_from = false, have_to = false;
-	size_t ntags = 0, i;
+	Hiroba__Wire__Query *q = &o->base.q;
+	char *eq;
 	int c, rc;
 
-	o->q.terms = o->terms;
 	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			if ((rc = parse_kinds(cli, optarg, &o->kinds)) != 0)
 				return rc;
 			break;
-		case 'F':
-			if ((rc = opt_time(cli, "--from", optarg, false, &o->q.from)) != 0)
-				return rc;
-			have_from = true;
-			break;
-		case 'T':
-			if ((rc = opt_time(cli, "--to", optarg, true, &o->q.to)) != 0)
-				return rc;
-			have_to = true;
-			break;
 		case 'c':
 		case 'a':
-			v = vocab_find(c == 'c' ? vocab_category : vocab_audience, optarg);
-			if (v == NULL)
-				return cli_usage(cli, "unknown --%s '%s' (see `hiroba help event add`)",
-				    c == 'c' ? "category" : "audience", optarg);
-			if ((rc = add_term(cli, o, c == 'c' ? "cat=%s" : "aud=%s", v->name)) != 0)
+			if ((rc = qb_enum(cli, &o->ev_terms, c == 'c' ? vocab_category :
+			    vocab_audience, c == 'c' ? "category" : "audience",
+			    c == 'c' ? "cat" : "aud", optarg)) != 0)
 				return rc;
 			break;
 		case 'G':
-			if (strchr(optarg, '=') == NULL || *optarg == '=' || ntags == MAX_TERMS)
+			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg || !eq[1])
 				return cli_usage(cli, "--tag: KEY=VALUE such as stroller=yes, not "
 				    "'%s'", optarg);
-			tags[ntags++] = optarg;
-			break;
-		case 'g':
-			o->group = optarg;
-			break;
-		case 't':
-			o->q.text = optarg;
+			if ((rc = qb_term(cli, &o->pl_terms, "tag", optarg)) != 0)
+				return rc;
 			break;
 		case 'n':
-			snprintf(near, sizeof(near), "%s", optarg);
-			if ((comma = strchr(near, ',')) == NULL)
-				return cli_usage(cli, "--near LAT,LON, not '%s'", optarg);
-			*comma = '\0';
-			if (place_degrees(near, 90, &o->q.lat_e7) != 0 ||
-			    place_degrees(comma + 1, 180, &o->q.lon_e7) != 0)
-				return cli_usage(cli, "--near LAT,LON in decimal degrees, not '%s'",
-				    optarg);
-			o->q.has_lat_e7 = o->q.has_lon_e7 = 1;
+			if ((rc = qb_near(cli, &o->base, optarg)) != 0)
+				return rc;
 			break;
 		case 'r':
-			if (place_distance(optarg, &o->q.radius_m) != 0)
-				return cli_usage(cli, "--radius: a distance such as 500m or 1.5km, "
-				    "not '%s'", optarg);
-			radius = optarg;
+			if ((rc = qb_radius(cli, &o->base, optarg)) != 0)
+				return rc;
 			break;
 		case 'o':
 			o->out = optarg;
 			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			if ((rc = qb_opt(cli, &o->base, c, argv)) >= 0)
 				return rc;
 		}
 	}
-	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
+	if ((rc = qb_done(cli, &o->base, argc, argv)) != 0)
 		return rc;
 	if (o->kinds == 0)
 		o->kinds = o->fmt == FMT_ICS ? K(HB_EVENT) | K(HB_MEETING) :
@@ -179,23 +131,11 @@ export_parse(struct cli *cli, int argc, char **argv, struct xopts *o)
 	if (o->fmt == FMT_CSV && (o->kinds & (o->kinds - 1)))
 		return cli_usage(cli, "a CSV file holds one kind: --kind event, meeting, place "
 		    "or volunteer");
-	if (radius != NULL && !o->q.has_lat_e7)
-		return cli_usage(cli, "--radius needs --near LAT,LON");
-	if (o->q.has_lat_e7) {
-		o->q.has_radius_m = 1;
-		if (radius == NULL)
-			o->q.radius_m = 1000;
-	}
-	/* Event filters first, place tags after them: each kind takes its own slice. */
-	o->ev_terms = o->q.n_terms;
-	for (i = 0; i < ntags; i++)
-		if ((rc = add_term(cli, o, "tag=%s", tags[i])) != 0)
-			return rc;
-	if (!have_from)
-		o->q.from = (int64_t)time(NULL) - 30 * 86400;
-	if (!have_to)
-		o->q.to = o->q.from + (have_from ? 365 : 395) * 86400;
-	if (o->q.to <= o->q.from)
+	if (!o->base.have_from)
+		q->from = (int64_t)time(NULL) - 30 * 86400;
+	if (!o->base.have_to)
+		q->to = q->from + (o->base.have_from ? 365 : 395) * 86400;
+	if (q->to <= q->from)
 		return cli_usage(cli, "--to is not after --from");
 	return -1;
 }
@@ -204,39 +144,28 @@ static int
 export_query(struct cli *cli, struct xopts *o, struct xres *x)
 {
 	Hiroba__Wire__Query q;
-	uint8_t author[HB_KEY_LEN];
 	int k, rc;
 
-	if (o->group != NULL) {
-		if ((rc = ctl_group_parse(cli, o->group, author)) != 0)
-			return rc;
-		o->q.has_author = 1;
-		o->q.author.data = author;
-		o->q.author.len = HB_KEY_LEN;
-	}
 	for (k = 1; k <= HB_KIND_MAX; k++) {
 		if (!(o->kinds & K(k)))
 			continue;
-		q = o->q;
+		q = o->base.q;
 		q.has_kind = 1;
 		q.kind = (uint32_t)k;
 		q.has_limit = 1;
 		q.limit = EXPORT_LIMIT;
 		/* Times for what happens; places and listings are not in time. */
 		q.has_from = q.has_to = k == HB_EVENT || k == HB_MEETING;
-		if (k == HB_EVENT)
-			q.n_terms = o->ev_terms;
-		else if (k == HB_PLACE) {
-			q.terms = o->terms + o->ev_terms;
-			q.n_terms = o->q.n_terms - o->ev_terms;
-		} else
-			q.n_terms = 0;
+		/* each kind takes its own filters */
+		q.terms = k == HB_EVENT ? o->ev_terms.q.terms : k == HB_PLACE ?
+		    o->pl_terms.q.terms : NULL;
+		q.n_terms = k == HB_EVENT ? o->ev_terms.q.n_terms : k == HB_PLACE ?
+		    o->pl_terms.q.n_terms : 0;
 		if (k != HB_PLACE)
 			q.has_lat_e7 = q.has_lon_e7 = q.has_radius_m = 0;
-		if ((rc = ctl_query_open(cli, &q, &x->r[k])) != 0)
+		if ((rc = hc_query_open(cli, &q, &x->r[k])) != 0)
 			return rc;
 	}
-	o->q.has_author = 0;
 	return 0;
 }
 
@@ -262,15 +191,15 @@ where_place(struct cli *cli, struct xres *x, json_t *obj)
 	uint8_t author[HB_KEY_LEN];
 	char *key;
 
-	if (!json_is_object(ref) || proto_key_parse(jstr(ref, "author"), author) != 0)
+	if (!json_is_object(ref) || proto_key_parse(hc_jstr(ref, "author"), author) != 0)
 		return NULL;
 	if (x->places == NULL && (x->places = json_object()) == NULL)
 		return NULL;
-	if ((key = cli_strf("%s/%s", jstr(ref, "author"), jstr(ref, "id"))) == NULL)
+	if ((key = cli_strf("%s/%s", hc_jstr(ref, "author"), hc_jstr(ref, "id"))) == NULL)
 		return NULL;
 	if ((p = json_object_get(x->places, key)) == NULL) {
 		p = json_null();
-		if (ctl_get(cli, author, jstr(ref, "id"), &r) == 0 &&
+		if (hc_get(cli, author, hc_jstr(ref, "id"), &r) == 0 &&
 		    proto_record_kind(r) == HB_PLACE && (rj = json_record(NULL, r)) != NULL) {
 			p = json_incref(json_object_get(rj, "place"));
 			json_decref(rj);
@@ -384,7 +313,7 @@ ics_local_prop(icalcomponent *c, icalproperty *p)
 }
 
 static void
-ics_text(icalcomponent *c, icalproperty *(*make)(const char *), const char *s)
+ical_text(icalcomponent *c, icalproperty *(*make)(const char *), const char *s)
 {
 	if (s != NULL && *s != '\0')
 		icalcomponent_add_property(c, make(s));
@@ -402,7 +331,7 @@ ics_recurrence(icalcomponent *ve, json_t *rec, bool all_day, int64_t start)
 	int wd, n;
 
 	icalrecurrencetype_clear(&r);
-	r.freq = strcmp(jstr(rec, "freq"), "monthly") == 0 ? ICAL_MONTHLY_RECURRENCE :
+	r.freq = strcmp(hc_jstr(rec, "freq"), "monthly") == 0 ? ICAL_MONTHLY_RECURRENCE :
 	    ICAL_WEEKLY_RECURRENCE;
 	r.interval = json_is_integer(json_object_get(rec, "interval")) ?
 	    (short)json_integer_value(json_object_get(rec, "interval")) : 1;
@@ -472,19 +401,19 @@ ics_item(struct cli *cli, struct xres *x, const struct hb_record *r, json_t *j)
 		icalcomponent_add_property(ve, icalproperty_new_summary(s));
 		free(s);
 	} else
-		ics_text(ve, icalproperty_new_summary, title);
-	ics_text(ve, icalproperty_new_description, text_lang(cli, p, "description",
+		ical_text(ve, icalproperty_new_summary, title);
+	ical_text(ve, icalproperty_new_description, text_lang(cli, p, "description",
 	    meeting ? "agenda" : "description"));
-	ics_text(ve, icalproperty_new_location, where_text(cli, x, p));
+	ical_text(ve, icalproperty_new_location, where_text(cli, x, p));
 	if (where_point(cli, x, p, &geo.lat, &geo.lon))
 		icalcomponent_add_property(ve, icalproperty_new_geo(geo));
 	cat = meeting ? (lang_ja(cli) ? "会議" : "Meeting") :
-	    vocab_label_lang(cli, vocab_category, jstr(p, "category"));
-	ics_text(ve, icalproperty_new_categories, cat);
-	ics_text(ve, icalproperty_new_contact, jstr(p, "contact"));
+	    vocab_label_lang(cli, vocab_category, hc_jstr(p, "category"));
+	ical_text(ve, icalproperty_new_categories, cat);
+	ical_text(ve, icalproperty_new_contact, hc_jstr(p, "contact"));
 	icalcomponent_add_property(ve, icalproperty_new_status(cancelled ?
 	    ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED));
-	if ((xp = icalproperty_new_x(jstr(j, "group"))) != NULL) {
+	if ((xp = icalproperty_new_x(hc_jstr(j, "group"))) != NULL) {
 		icalproperty_set_x_name(xp, "X-HIROBA-GROUP");
 		icalcomponent_add_property(ve, xp);
 	}
@@ -533,7 +462,7 @@ geo_feature(const struct hb_record *r, json_t *j, double lat, double lon, json_t
 
 	proto_key_hex(proto_record_author(r), hex);
 	fid = cli_strf("%s/%s", hex, proto_record_id(r));
-	json_object_set_new(props, "group", json_string(jstr(j, "group")));
+	json_object_set_new(props, "group", json_string(hc_jstr(j, "group")));
 	json_object_set_new(props, "author", json_string(hex));
 	json_object_set_new(props, "id", json_string(proto_record_id(r)));
 	json_object_set_new(props, "kind", json_string(proto_kind_name(proto_record_kind(r))));
@@ -561,17 +490,17 @@ geo_place(struct cli *cli, const struct hb_record *r, json_t *j)
 
 	/* Tags as OpenStreetMap keys, so uMap and QGIS style on leisure=playground ... */
 	json_array_foreach(json_object_get(p, "tags"), i, t)
-		set_text(props, jstr(t, "key"), jstr(t, "value"));
+		set_text(props, hc_jstr(t, "key"), hc_jstr(t, "value"));
 	json_array_foreach(json_object_get(p, "translations"), i, t)
-		if ((key = cli_strf("name:%s", jstr(t, "lang"))) != NULL) {
-			set_text(props, key, jstr(t, "title"));
+		if ((key = cli_strf("name:%s", hc_jstr(t, "lang"))) != NULL) {
+			set_text(props, key, hc_jstr(t, "title"));
 			free(key);
 		}
 	json_object_set_new(props, "name", json_string(text_lang(cli, p, "title", "name")));
 	set_text(props, "description", text_lang(cli, p, "description", "description"));
-	set_text(props, "address", jstr(p, "address"));
-	set_text(props, "opening_hours", jstr(p, "opening_hours"));
-	set_text(props, "notes", jstr(p, "notes"));
+	set_text(props, "address", hc_jstr(p, "address"));
+	set_text(props, "opening_hours", hc_jstr(p, "opening_hours"));
+	set_text(props, "notes", hc_jstr(p, "notes"));
 	return geo_feature(r, j,
 	    (double)json_integer_value(json_object_get(pt, "lat_e7")) / 1e7,
 	    (double)json_integer_value(json_object_get(pt, "lon_e7")) / 1e7, props);
@@ -594,7 +523,7 @@ geo_event(struct cli *cli, struct xres *x, const struct hb_record *r, json_t *j)
 	json_object_set_new(props, "name", json_string(text_lang(cli, ev, "title", "title")));
 	set_text(props, "description", text_lang(cli, ev, "description", "description"));
 	set_text(props, "location", where_text(cli, x, ev));
-	set_text(props, "category", vocab_label_lang(cli, vocab_category, jstr(ev, "category")));
+	set_text(props, "category", vocab_label_lang(cli, vocab_category, hc_jstr(ev, "category")));
 	if (all_day) {
 		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", (int)(s / 10000), (int)(s / 100 % 100),
 		    (int)(s % 100));
@@ -730,14 +659,17 @@ csv_end(struct csv *c)
 	c->first = true;
 }
 
-/* A header row: Japanese for ja, else English (both are import's column names). */
+/* A header row from the kind's table (proto/vocab.c), by field keys: Japanese for ja,
+ * else English (both are import's column names). */
 static void
-csv_header(struct cli *cli, struct csv *c, const char *const *ja, const char *const *en)
+csv_header(struct cli *cli, struct csv *c, enum hb_kind kind, const char *const *keys)
 {
-	const char *const *h = lang_ja(cli) ? ja : en;
+	const struct vocab_kind *k = vocab_kind_of(kind);
+	const struct vocab_field *f;
 
-	for (; *h != NULL; h++)
-		csv_cell(c, *h, false);
+	for (; *keys != NULL; keys++)
+		csv_cell(c, (f = vocab_field(k, *keys)) != NULL ? vocab_column(f, lang_ja(cli)) :
+		    *keys, false);
 	csv_end(c);
 }
 
@@ -752,7 +684,7 @@ csv_list(struct csv *c, json_t *a, const char *key, const char *sep)
 	json_array_foreach(a, i, v) {
 		if (key != NULL)	/* tags: key=value */
 			off += (size_t)snprintf(buf + off, off < sizeof(buf) ? sizeof(buf) - off : 0,
-			    "%s%s=%s", off ? sep : "", jstr(v, "key"), jstr(v, "value"));
+			    "%s%s=%s", off ? sep : "", hc_jstr(v, "key"), hc_jstr(v, "value"));
 		else
 			off += (size_t)snprintf(buf + off, off < sizeof(buf) ? sizeof(buf) - off : 0,
 			    "%s%s", off ? sep : "", json_string_value(v));
@@ -783,19 +715,17 @@ csv_time(struct csv *c, int64_t t, bool date_of)
 static void
 csv_events(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "開始", "終了", "終日", "区分", "タイトル", "説明",
-	    "場所", "緯度", "経度", "定員", "申込", "参加", "参加費", "連絡先", "状態",
-	    "グループ", "ID", NULL };
-	static const char *const en[] = { "start", "end", "all_day", "category", "title",
-	    "description", "place", "lat", "lon", "capacity", "registered", "attended", "fee",
-	    "contact", "status", "group", "id", NULL };
+	static const char *const cols[] = { "when.start", "when.end", "when.all_day",
+	    "category", "title", "description", "where.text", "where.point.lat",
+	    "where.point.lon", "capacity", "registered", "attended", "fee_yen", "contact",
+	    "cancelled", "group", "id", NULL };
 	struct qres *res = &x->r[HB_EVENT];
 	json_t *ev;
 	double lat = 0, lon = 0;
 	bool all_day, have;
 	size_t k, i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_EVENT, cols);
 	for (k = 0; res->resp != NULL && k < res->resp->n_occurrences; k++) {
 		const Hiroba__Wire__Occurrence *oc = res->resp->occurrences[k];
 
@@ -807,7 +737,7 @@ csv_events(struct cli *cli, struct xres *x, struct csv *c)
 		csv_time(c, oc->start, all_day);
 		csv_time(c, all_day ? oc->end - 1 : oc->end, all_day);
 		csv_cell(c, all_day ? "1" : "", false);
-		csv_cell(c, vocab_label_lang(cli, vocab_category, jstr(ev, "category")), true);
+		csv_cell(c, vocab_label_lang(cli, vocab_category, hc_jstr(ev, "category")), true);
 		csv_cell(c, text_lang(cli, ev, "title", "title"), true);
 		csv_cell(c, text_lang(cli, ev, "description", "description"), true);
 		csv_cell(c, where_text(cli, x, ev), true);
@@ -818,10 +748,10 @@ csv_events(struct cli *cli, struct xres *x, struct csv *c)
 		csv_num(c, json_object_get(ev, "registered"));
 		csv_num(c, json_object_get(ev, "attended"));
 		csv_num(c, json_object_get(ev, "fee_yen"));
-		csv_cell(c, jstr(ev, "contact"), true);
+		csv_cell(c, hc_jstr(ev, "contact"), true);
 		csv_cell(c, json_is_true(json_object_get(ev, "cancelled")) ?
 		    (lang_ja(cli) ? "中止" : "cancelled") : "", false);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}
@@ -830,15 +760,13 @@ csv_events(struct cli *cli, struct xres *x, struct csv *c)
 static void
 csv_meetings(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "開始", "終了", "タイトル", "議題", "場所",
-	    "グループ", "ID", NULL };
-	static const char *const en[] = { "start", "end", "title", "agenda", "place", "group",
-	    "id", NULL };
+	static const char *const cols[] = { "when.start", "when.end", "title", "agenda",
+	    "where.text", "group", "id", NULL };
 	struct qres *res = &x->r[HB_MEETING];
 	json_t *m;
 	size_t k, i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_MEETING, cols);
 	for (k = 0; res->resp != NULL && k < res->resp->n_occurrences; k++) {
 		const Hiroba__Wire__Occurrence *oc = res->resp->occurrences[k];
 
@@ -851,7 +779,7 @@ csv_meetings(struct cli *cli, struct xres *x, struct csv *c)
 		csv_cell(c, text_lang(cli, m, "title", "title"), true);
 		csv_cell(c, text_lang(cli, m, "description", "agenda"), true);
 		csv_cell(c, where_text(cli, x, m), true);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}
@@ -860,15 +788,13 @@ csv_meetings(struct cli *cli, struct xres *x, struct csv *c)
 static void
 csv_places(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "名称", "緯度", "経度", "住所", "タグ", "営業時間",
-	    "説明", "備考", "グループ", "ID", NULL };
-	static const char *const en[] = { "name", "lat", "lon", "address", "tags",
-	    "opening_hours", "description", "notes", "group", "id", NULL };
+	static const char *const cols[] = { "name", "point.lat", "point.lon", "address",
+	    "tags", "opening_hours", "description", "notes", "group", "id", NULL };
 	struct qres *res = &x->r[HB_PLACE];
 	json_t *p, *pt;
 	size_t i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_PLACE, cols);
 	for (i = 0; i < res->n; i++) {
 		if (res->json[i] == NULL || proto_record_kind(res->recs[i]) != HB_PLACE)
 			continue;
@@ -877,12 +803,12 @@ csv_places(struct cli *cli, struct xres *x, struct csv *c)
 		csv_cell(c, text_lang(cli, p, "title", "name"), true);
 		csv_deg(c, true, (double)json_integer_value(json_object_get(pt, "lat_e7")) / 1e7);
 		csv_deg(c, true, (double)json_integer_value(json_object_get(pt, "lon_e7")) / 1e7);
-		csv_cell(c, jstr(p, "address"), true);
+		csv_cell(c, hc_jstr(p, "address"), true);
 		csv_list(c, json_object_get(p, "tags"), "key", ";");
-		csv_cell(c, jstr(p, "opening_hours"), true);
+		csv_cell(c, hc_jstr(p, "opening_hours"), true);
 		csv_cell(c, text_lang(cli, p, "description", "description"), true);
-		csv_cell(c, jstr(p, "notes"), true);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, hc_jstr(p, "notes"), true);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}
@@ -891,27 +817,25 @@ csv_places(struct cli *cli, struct xres *x, struct csv *c)
 static void
 csv_volunteers(struct cli *cli, struct xres *x, struct csv *c)
 {
-	static const char *const ja[] = { "種別", "タイトル", "説明", "スキル", "地域", "人数",
-	    "状態", "グループ", "ID", NULL };
-	static const char *const en[] = { "kind", "title", "description", "skills", "area",
+	static const char *const cols[] = { "kind", "title", "description", "skills", "area",
 	    "people", "status", "group", "id", NULL };
 	struct qres *res = &x->r[HB_VOLUNTEER];
 	json_t *v;
 	size_t i;
 
-	csv_header(cli, c, ja, en);
+	csv_header(cli, c, HB_VOLUNTEER, cols);
 	for (i = 0; i < res->n; i++) {
 		if (res->json[i] == NULL || proto_record_kind(res->recs[i]) != HB_VOLUNTEER)
 			continue;
 		v = json_object_get(res->json[i], "volunteer");
-		csv_cell(c, vocab_label_lang(cli, vocab_vkind, jstr(v, "kind")), false);
+		csv_cell(c, vocab_label_lang(cli, vocab_vkind, hc_jstr(v, "kind")), false);
 		csv_cell(c, text_lang(cli, v, "title", "title"), true);
 		csv_cell(c, text_lang(cli, v, "description", "description"), true);
 		csv_list(c, json_object_get(v, "skills"), NULL, ";");
-		csv_cell(c, jstr(v, "area"), true);
+		csv_cell(c, hc_jstr(v, "area"), true);
 		csv_num(c, json_object_get(v, "people"));
-		csv_cell(c, vocab_label_lang(cli, vocab_lstatus, jstr(v, "status")), false);
-		csv_cell(c, jstr(res->json[i], "group"), true);
+		csv_cell(c, vocab_label_lang(cli, vocab_lstatus, hc_jstr(v, "status")), false);
+		csv_cell(c, hc_jstr(res->json[i], "group"), true);
 		csv_cell(c, proto_record_id(res->recs[i]), true);
 		csv_end(c);
 	}
@@ -985,12 +909,13 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	struct xres x;
 	const char *fmt = strchr(cli->cmd->name, ' ') + 1;
 	char *data = NULL;
-	size_t i;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&x, 0, sizeof(x));
-	hiroba__wire__query__init(&o.q);
+	qb_init(&o.base, HB_KIND_NONE);
+	qb_init(&o.ev_terms, HB_EVENT);
+	qb_init(&o.pl_terms, HB_PLACE);
 	o.fmt = strcmp(fmt, "ics") == 0 ? FMT_ICS : strcmp(fmt, "geojson") == 0 ? FMT_GEOJSON :
 	    FMT_CSV;
 	if ((rc = export_parse(cli, argc, argv, &o)) >= 0)
@@ -1007,7 +932,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 out:
 	free(data);
 	xres_free(&x);
-	for (i = 0; i < o.q.n_terms; i++)
-		free(o.terms[i]);
+	qb_free(&o.base);
+	qb_free(&o.ev_terms);
+	qb_free(&o.pl_terms);
 	return rc;
 }

@@ -780,7 +780,7 @@ json_item(struct import *im, struct row *r, json_t *v)
 		return;
 	/* No id: derive one from what says which thing it is, as for CSV rows. */
 	p = json_object_get(v, proto_kind_name(k));
-	title = k == HB_PLACE ? jstr(p, "name") : jstr(p, "title");
+	title = k == HB_PLACE ? hc_jstr(p, "name") : hc_jstr(p, "title");
 	if (k == HB_PLACE) {
 		w = json_object_get(p, "point");
 		snprintf(b, sizeof(b), "%" JSON_INTEGER_FORMAT ",%" JSON_INTEGER_FORMAT,
@@ -891,7 +891,7 @@ compare_row(struct import *im, struct row *r, const uint8_t *self)
 	json_t *a = NULL, *b = NULL, *pa, *pb;
 	int rc;
 
-	rc = ctl_get(im->cli, self, proto_record_id(r->rec), &cur);
+	rc = hc_get(im->cli, self, proto_record_id(r->rec), &cur);
 	if (rc == HB_EXIT_NOTFOUND) {
 		r->state = ROW_NEW;
 		return 0;
@@ -915,7 +915,7 @@ compare_row(struct import *im, struct row *r, const uint8_t *self)
 static int
 publish_batch(struct import *im, size_t npub)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__Drafts drafts = HIROBA__WIRE__DRAFTS__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	ProtobufCBinaryData *bufs;
@@ -939,10 +939,10 @@ publish_batch(struct import *im, size_t npub)
 	drafts.drafts = bufs;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_PUBLISH_BATCH;
 	req.publish_batch = &drafts;
-	if ((rc = ctl_call(im->cli, &req, &resp)) != 0)
+	if ((rc = hc_call(im->cli, &req, &resp)) != 0)
 		goto out;
 	if (resp->code != 0) {
-		ctl_failed(resp, "hirobad refused the import (nothing was imported)");
+		hc_failed(resp, "hirobad refused the import (nothing was imported)");
 		if (resp->code == PROTO_EMISSING)	/* what a daemon without it answers */
 			cli_warn("a hirobad older than `hiroba import` does not know batch "
 			    "publishing (publish_batch): update it");
@@ -958,7 +958,7 @@ publish_batch(struct import *im, size_t npub)
 	for (i = 0, k = 0; i < im->n; i++) {
 		if (im->rows[i].state != ROW_NEW && im->rows[i].state != ROW_CHANGED)
 			continue;
-		if ((got = ctl_open(&resp->envelopes[k++])) == NULL) {
+		if ((got = hc_open(&resp->envelopes[k++])) == NULL) {
 			cli_error(rc, "%s:%ld: hirobad returned a record that does not verify",
 			    im->path, im->rows[i].line);
 			goto out;
@@ -1101,7 +1101,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		    nref, im.n, im.n - nref);
 		goto out;
 	}
-	if ((rc = ctl_self(cli, &self)) != 0)
+	if ((rc = hc_self(cli, &self)) != 0)
 		goto out;
 	for (i = 0; i < im.n; i++) {
 		if (im.rows[i].state == ROW_REFUSED)

@@ -66,15 +66,15 @@ listing_load(struct listing *l, json_t *rec)
 	memset(l, 0, sizeof(*l));
 	l->rec = rec;
 	l->v = json_object_get(rec, "volunteer");
-	snprintf(l->ref, sizeof(l->ref), "%s/%s", jstr(rec, "author"), jstr(rec, "id"));
+	snprintf(l->ref, sizeof(l->ref), "%s/%s", hc_jstr(rec, "author"), hc_jstr(rec, "id"));
 	json_array_foreach(json_object_get(l->v, "skills"), i, a) {
 		if (l->nskills == MAX_SKILLS || !json_is_string(a))
 			break;
 		if ((l->skills[l->nskills] = proto_normalize(json_string_value(a))) != NULL)
 			l->skill_text[l->nskills++] = json_string_value(a);
 	}
-	if (*jstr(l->v, "area") != '\0')
-		l->area = proto_normalize(jstr(l->v, "area"));
+	if (*hc_jstr(l->v, "area") != '\0')
+		l->area = proto_normalize(hc_jstr(l->v, "area"));
 	json_array_foreach(json_object_get(l->v, "windows"), i, x) {
 		struct window *w = &l->w[l->nw];
 
@@ -246,7 +246,7 @@ fit_score(struct cli *cli, struct listing *w, struct listing *o, struct fit *f)
 	f->score += SCORE_SKILL * (int)n;
 	if (w->area != NULL && o->area != NULL && (strstr(w->area, o->area) != NULL ||
 	    strstr(o->area, w->area) != NULL)) {
-		snprintf(f->area, sizeof(f->area), "%s", jstr(w->v, "area"));
+		snprintf(f->area, sizeof(f->area), "%s", hc_jstr(w->v, "area"));
 		f->score += SCORE_AREA;
 	}
 	for (i = 0; time_known && !time_ok && i < w->nw; i++)
@@ -292,7 +292,7 @@ query_kind(struct cli *cli, enum hb_kind kind, struct qres *res)
 	q.kind = kind;
 	q.has_limit = 1;
 	q.limit = 100000;
-	return ctl_query_open(cli, &q, res);
+	return hc_query_open(cli, &q, res);
 }
 
 /* The center's key, to trust only its matches; false with --remote (no status there). */
@@ -301,7 +301,7 @@ center_key(struct cli *cli, uint8_t key[HB_KEY_LEN])
 {
 	const Hiroba__Wire__Status *st;
 
-	if (cli->remote != NULL || ctl_status(cli, &st) != 0 || !st->has_center ||
+	if (cli->remote != NULL || hc_status(cli, &st) != 0 || !st->has_center ||
 	    st->center.len != HB_KEY_LEN)
 		return false;
 	memcpy(key, st->center.data, HB_KEY_LEN);
@@ -319,7 +319,7 @@ by_center(struct qres *res, size_t i, bool have_center, const uint8_t center[HB_
 static const char *
 match_status(json_t *m)
 {
-	const char *s = jstr(m, "status");
+	const char *s = hc_jstr(m, "status");
 
 	return *s != '\0' ? s : "proposed";
 }
@@ -388,13 +388,13 @@ cmd_match(struct cli *cli, int argc, char **argv)
 		table_col(t, L(cli, "記録", "recorded"), 0);
 	}
 	for (i = 0; i < vols.n; i++) {
-		if (ls[i].v == NULL || strcmp(jstr(ls[i].v, "kind"), "wanted") != 0 ||
-		    (!all && strcmp(jstr(ls[i].v, "status"), "open") != 0))
+		if (ls[i].v == NULL || strcmp(hc_jstr(ls[i].v, "kind"), "wanted") != 0 ||
+		    (!all && strcmp(hc_jstr(ls[i].v, "status"), "open") != 0))
 			continue;
 		nf = 0;
 		for (j = 0; j < vols.n; j++) {
-			if (ls[j].v == NULL || strcmp(jstr(ls[j].v, "kind"), "offered") != 0 ||
-			    strcmp(jstr(ls[j].v, "status"), "open") != 0)
+			if (ls[j].v == NULL || strcmp(hc_jstr(ls[j].v, "kind"), "offered") != 0 ||
+			    strcmp(hc_jstr(ls[j].v, "status"), "open") != 0)
 				continue;
 			if (fit_score(cli, &ls[i], &ls[j], &fits[nf]) != 0)
 				continue;
@@ -404,13 +404,13 @@ cmd_match(struct cli *cli, int argc, char **argv)
 					continue;
 				m = json_object_get(matches.json[k], "match");
 				snprintf(wref, sizeof(wref), "%s/%s",
-				    jstr(json_object_get(m, "wanted"), "author"),
-				    jstr(json_object_get(m, "wanted"), "id"));
+				    hc_jstr(json_object_get(m, "wanted"), "author"),
+				    hc_jstr(json_object_get(m, "wanted"), "id"));
 				if (strcmp(wref, ls[i].ref) != 0)
 					continue;
 				snprintf(wref, sizeof(wref), "%s/%s",
-				    jstr(json_object_get(m, "offered"), "author"),
-				    jstr(json_object_get(m, "offered"), "id"));
+				    hc_jstr(json_object_get(m, "offered"), "author"),
+				    hc_jstr(json_object_get(m, "offered"), "id"));
 				if (strcmp(wref, ls[j].ref) == 0)
 					fits[nf].recorded = match_status(m);
 			}
@@ -425,9 +425,9 @@ cmd_match(struct cli *cli, int argc, char **argv)
 				struct fit *f = &fits[j];
 
 				o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "ref", f->o->ref,
-				    "author", jstr(f->o->rec, "author"), "id", jstr(f->o->rec, "id"),
+				    "author", hc_jstr(f->o->rec, "author"), "id", hc_jstr(f->o->rec, "id"),
 				    "title", text_lang(cli, f->o->v, "title", "title"), "group",
-				    jstr(f->o->rec, "group"), "score", f->score, "why", f->why);
+				    hc_jstr(f->o->rec, "group"), "score", f->score, "why", f->why);
 				if (o == NULL)
 					continue;
 				json_object_set_new(o, "skills", json_string(f->skills));
@@ -440,23 +440,23 @@ cmd_match(struct cli *cli, int argc, char **argv)
 				json_array_append_new(offers, o);
 			}
 			line = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o}", "wanted",
-			    "ref", ls[i].ref, "author", jstr(ls[i].rec, "author"), "id",
-			    jstr(ls[i].rec, "id"), "title", text_lang(cli, ls[i].v, "title",
-			    "title"), "group", jstr(ls[i].rec, "group"), "status",
-			    jstr(ls[i].v, "status"), "offers", offers);
+			    "ref", ls[i].ref, "author", hc_jstr(ls[i].rec, "author"), "id",
+			    hc_jstr(ls[i].rec, "id"), "title", text_lang(cli, ls[i].v, "title",
+			    "title"), "group", hc_jstr(ls[i].rec, "group"), "status",
+			    hc_jstr(ls[i].v, "status"), "offers", offers);
 			json_line(line);
 			continue;
 		}
 		if (nf == 0)
 			table_row(t, "gray", text_lang(cli, ls[i].v, "title", "title"),
-			    jstr(ls[i].rec, "group"), "-", "", "", L(cli, "該当なし",
+			    hc_jstr(ls[i].rec, "group"), "-", "", "", L(cli, "該当なし",
 			    "no offer fits"), "");
 		for (j = 0; j < nf; j++) {
 			snprintf(score, sizeof(score), "%d", fits[j].score);
 			table_row(t, NULL, text_lang(cli, ls[i].v, "title", "title"),
-			    jstr(ls[i].rec, "group"),
+			    hc_jstr(ls[i].rec, "group"),
 			    text_lang(cli, fits[j].o->v, "title", "title"),
-			    jstr(fits[j].o->rec, "group"), score, fits[j].why,
+			    hc_jstr(fits[j].o->rec, "group"), score, fits[j].why,
 			    fits[j].recorded != NULL ? vocab_label_lang(cli, vocab_mstatus,
 			    fits[j].recorded) : "");
 		}
@@ -486,9 +486,9 @@ listing_get(struct cli *cli, const char *ref, const char *kind, uint8_t author[H
 	*rec = NULL;
 	if ((rc = draft_ref(cli, ref, author, id)) != 0)
 		return rc;
-	if ((rc = ctl_get(cli, author, *id, &r)) != 0) {
+	if ((rc = hc_get(cli, author, *id, &r)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
-			cli_error(rc, "no listing '%s' of %s", *id, ctl_group_name(cli, author));
+			cli_error(rc, "no listing '%s' of %s", *id, hc_group_name(cli, author));
 		return rc;
 	}
 	if (proto_record_kind(r) != HB_VOLUNTEER) {
@@ -500,9 +500,9 @@ listing_get(struct cli *cli, const char *ref, const char *kind, uint8_t author[H
 		rc = cli_error(HB_EXIT_FAIL, "out of memory");
 		goto out;
 	}
-	if (strcmp(jstr(json_object_get(*rec, "volunteer"), "kind"), kind) != 0) {
+	if (strcmp(hc_jstr(json_object_get(*rec, "volunteer"), "kind"), kind) != 0) {
 		rc = cli_error(HB_EXIT_FAIL, "'%s' of %s is an %s listing, not a %s one", *id,
-		    ctl_group_name(cli, author), jstr(json_object_get(*rec, "volunteer"), "kind"),
+		    hc_group_name(cli, author), hc_jstr(json_object_get(*rec, "volunteer"), "kind"),
 		    kind);
 		json_decref(*rec);
 		*rec = NULL;
@@ -573,10 +573,10 @@ cmd_match_record(struct cli *cli, int argc, char **argv)
 	json_object_set_new(draft, "match", m);
 	rc = draft_publish(cli, draft, id);
 	/* Only the center's matches count; the daemon says no to anyone else. */
-	if (rc == HB_EXIT_FAIL && ctl_self(cli, &self) == 0 && center_key(cli, center) &&
+	if (rc == HB_EXIT_FAIL && hc_self(cli, &self) == 0 && center_key(cli, center) &&
 	    memcmp(self, center, HB_KEY_LEN) != 0)
 		cli_error(rc, "only the center (%s) records matches: ask it to run `hiroba "
-		    "match record %s/%s %s/%s`", ctl_group_name(cli, center), whex, wid, ohex,
+		    "match record %s/%s %s/%s`", hc_group_name(cli, center), whex, wid, ohex,
 		    oid);
 out:
 	json_decref(draft);
@@ -597,8 +597,8 @@ listing_find(struct qres *vols, json_t *ref)
 
 	for (i = 0; i < vols->n; i++)
 		if (vols->json[i] != NULL &&
-		    strcmp(jstr(vols->json[i], "author"), jstr(ref, "author")) == 0 &&
-		    strcmp(jstr(vols->json[i], "id"), jstr(ref, "id")) == 0)
+		    strcmp(hc_jstr(vols->json[i], "author"), hc_jstr(ref, "author")) == 0 &&
+		    strcmp(hc_jstr(vols->json[i], "id"), hc_jstr(ref, "id")) == 0)
 			return vols->json[i];
 	return NULL;
 }
@@ -663,8 +663,8 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 				json_object_set_new(j, w == 0 ? "wanted_listing" : "offered_listing",
 				    l != NULL ? json_pack("{s:s, s:s, s:s}", "title",
 				    text_lang(cli, json_object_get(l, "volunteer"), "title", "title"),
-				    "group", jstr(l, "group"), "status",
-				    jstr(json_object_get(l, "volunteer"), "status")) : json_null());
+				    "group", hc_jstr(l, "group"), "status",
+				    hc_jstr(json_object_get(l, "volunteer"), "status")) : json_null());
 			}
 			json_line(j);
 			continue;
@@ -675,16 +675,16 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 			if ((l = listing_find(&vols, ref)) != NULL)
 				snprintf(cell[w], sizeof(cell[w]), "%s（%s, %s）",
 				    text_lang(cli, json_object_get(l, "volunteer"), "title", "title"),
-				    jstr(l, "group"), vocab_label_lang(cli, vocab_lstatus,
-				    jstr(json_object_get(l, "volunteer"), "status")));
+				    hc_jstr(l, "group"), vocab_label_lang(cli, vocab_lstatus,
+				    hc_jstr(json_object_get(l, "volunteer"), "status")));
 			else
-				snprintf(cell[w], sizeof(cell[w]), "%s %s", jstr(ref, "id"),
+				snprintf(cell[w], sizeof(cell[w]), "%s %s", hc_jstr(ref, "id"),
 				    L(cli, "（削除済み）", "(gone)"));
 		}
 		timefmt_local(proto_record_created(matches.recs[i]), when, sizeof(when));
 		table_row(t, strcmp(match_status(m), "ended") == 0 ? "gray" : NULL,
 		    vocab_label_lang(cli, vocab_mstatus, match_status(m)), cell[0], cell[1],
-		    jstr(m, "note"), when);
+		    hc_jstr(m, "note"), when);
 	}
 	if (t != NULL)
 		rc = table_print(&t);

@@ -90,7 +90,7 @@ cmd_meeting_call(struct cli *cli, int argc, char **argv)
 			save = NULL;
 			for (tok = strtok_r(copy, ",", &save); tok != NULL;
 			    tok = strtok_r(NULL, ",", &save)) {
-				if ((rc = ctl_group_parse(cli, tok, key)) != 0)
+				if ((rc = hc_group_parse(cli, tok, key)) != 0)
 					break;
 				proto_key_hex(key, hex);
 				json_array_append_new(a, json_string(hex));
@@ -155,9 +155,9 @@ cmd_meeting_reply(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "--attending or --absent is required");
 	if ((rc = draft_ref(cli, argv[optind], author, &mid)) != 0)
 		goto out;
-	if ((rc = ctl_get(cli, author, mid, &meeting)) != 0) {
+	if ((rc = hc_get(cli, author, mid, &meeting)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
-			cli_error(rc, "no meeting '%s' of %s", mid, ctl_group_name(cli, author));
+			cli_error(rc, "no meeting '%s' of %s", mid, hc_group_name(cli, author));
 		goto out;
 	}
 	if (proto_record_kind(meeting) != HB_MEETING) {
@@ -261,17 +261,17 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "--to is not after --from");
 	q.has_from = q.has_to = 1;
 	if (group != NULL) {
-		if ((rc = ctl_group_parse(cli, group, author)) != 0)
+		if ((rc = hc_group_parse(cli, group, author)) != 0)
 			return rc;
 		q.has_author = 1;
 		q.author.data = author;
 		q.author.len = HB_KEY_LEN;
 	}
-	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
+	if ((rc = hc_query_open(cli, &q, &res)) != 0)
 		return rc;
 	rq.has_kind = 1;
 	rq.kind = HB_REPLY;
-	if ((rc = ctl_query_open(cli, &rq, &replies)) != 0) {
+	if ((rc = hc_query_open(cli, &rq, &replies)) != 0) {
 		qres_free(&res);
 		return rc;
 	}
@@ -300,7 +300,7 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 			n = strlen(ty->names);
 			snprintf(ty->names + n, sizeof(ty->names) - n, "%s%s%s", n ? "、" : "",
 			    json_is_true(json_object_get(rj, "attending")) ? "○" : "×",
-			    jstr(replies.json[k], "group"));
+			    hc_jstr(replies.json[k], "group"));
 		}
 	}
 	if (!cli->json) {
@@ -337,7 +337,7 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		else
 			snprintf(answers, sizeof(answers), "-");
 		table_row(t, NULL, span, text_lang(cli, m, "title", "title"), where_label(m),
-		    jstr(res.json[i], "group"), answers);
+		    hc_jstr(res.json[i], "group"), answers);
 	}
 	if (t != NULL)
 		rc = table_print(&t);
@@ -378,7 +378,7 @@ answer_json(struct cli *cli, struct qres *replies, const uint8_t key[HB_KEY_LEN]
 	json_t *a, *rj;
 
 	proto_key_hex(key, hex);
-	a = json_pack("{s:s, s:s, s:b}", "group", ctl_group_name(cli, key), "author", hex,
+	a = json_pack("{s:s, s:s, s:b}", "group", hc_group_name(cli, key), "author", hex,
 	    "invited", invited);
 	if (a == NULL)
 		return NULL;
@@ -428,9 +428,9 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = draft_ref(cli, argv[optind], author, &mid)) != 0)
 		goto out;
-	if ((rc = ctl_get(cli, author, mid, &meeting)) != 0) {
+	if ((rc = hc_get(cli, author, mid, &meeting)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
-			cli_error(rc, "no meeting '%s' of %s", mid, ctl_group_name(cli, author));
+			cli_error(rc, "no meeting '%s' of %s", mid, hc_group_name(cli, author));
 		goto out;
 	}
 	if (proto_record_kind(meeting) != HB_MEETING) {
@@ -447,7 +447,7 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	q.kind = HB_REPLY;
 	q.n_terms = 1;
 	q.terms = &term;
-	if ((rc = ctl_query_open(cli, &q, &replies)) != 0)
+	if ((rc = hc_query_open(cli, &q, &replies)) != 0)
 		goto out;
 	if ((mj = json_record(cli, meeting)) == NULL || (answers = json_array()) == NULL) {
 		rc = cli_error(HB_EXIT_FAIL, "out of memory");
@@ -476,14 +476,14 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 		proto_key_hex(proto_record_author(replies.recs[j]), hex);
 		listed = false;
 		json_array_foreach(answers, i, a)
-			if (strcmp(jstr(a, "author"), hex) == 0)
+			if (strcmp(hc_jstr(a, "author"), hex) == 0)
 				listed = true;
 		if (!listed)
 			json_array_append_new(answers, answer_json(cli, &replies,
 			    proto_record_author(replies.recs[j]), false));
 	}
 	json_array_foreach(answers, i, a) {
-		ans = jstr(a, "answer");
+		ans = hc_jstr(a, "answer");
 		if (strcmp(ans, "attending") == 0) {
 			yes++;
 			people += json_is_integer(json_object_get(a, "count")) ?
@@ -507,7 +507,7 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	printf("  %s: %s\n", L(cli, "日時", "when"), span);
 	if (*(s = where_label(m)) != '\0')
 		printf("  %s: %s\n", L(cli, "場所", "where"), s);
-	printf("  %s: %s\n", L(cli, "招集", "called by"), jstr(mj, "group"));
+	printf("  %s: %s\n", L(cli, "招集", "called by"), hc_jstr(mj, "group"));
 	if (*(s = text_lang(cli, m, "description", "agenda")) != '\0')
 		printf("  %s: %s\n", L(cli, "議題", "agenda"), s);
 	printf("  %s: %s %ld (%ld%s)  %s %ld  %s %ld\n\n", L(cli, "回答", "answers"),
@@ -521,7 +521,7 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	json_array_foreach(answers, i, a) {
 		char label[64];
 
-		ans = jstr(a, "answer");
+		ans = hc_jstr(a, "answer");
 		snprintf(label, sizeof(label), "%s%s", strcmp(ans, "attending") == 0 ?
 		    L(cli, "出席", "attending") : strcmp(ans, "absent") == 0 ?
 		    L(cli, "欠席", "absent") : L(cli, "未回答", "no answer"),
@@ -532,12 +532,12 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 			    json_integer_value(json_object_get(a, "count")));
 		else
 			snprintf(cnt, sizeof(cnt), "-");
-		table_row(t, strcmp(ans, "none") == 0 ? "yellow" : NULL, jstr(a, "group"), label,
-		    cnt, jstr(a, "note"));
+		table_row(t, strcmp(ans, "none") == 0 ? "yellow" : NULL, hc_jstr(a, "group"), label,
+		    cnt, hc_jstr(a, "note"));
 	}
 	rc = table_print(&t);
-	if (rc == 0 && *jstr(m, "minutes") != '\0')
-		printf("\n%s:\n%s\n", L(cli, "議事録", "minutes"), jstr(m, "minutes"));
+	if (rc == 0 && *hc_jstr(m, "minutes") != '\0')
+		printf("\n%s:\n%s\n", L(cli, "議事録", "minutes"), hc_jstr(m, "minutes"));
 	if (rc == 0 && json_array_size(json_object_get(m, "actions")) > 0) {
 		printf("\n%s:\n", L(cli, "対応事項", "actions"));
 		json_array_foreach(json_object_get(m, "actions"), i, a)

@@ -11,8 +11,6 @@
 
 #include "hiroba.h"
 
-#define MAX_TAGS	32
-
 /* A plain decimal number: [+-] digits [. digits], or [+-] . digits. strtod alone also
  * takes hex (0x23 read as 35), exponents, inf and nan, and leading spaces. */
 static bool
@@ -79,184 +77,31 @@ metres(int32_t lat1, int32_t lon1, int32_t lat2, int32_t lon2)
 	return 6371008.8 * 2 * atan2(sqrt(a), sqrt(1 - a));
 }
 
-static bool
-tag_ok(const char *s)
-{
-	const char *eq = strchr(s, '=');
-
-	return eq != NULL && eq != s && eq[1] != '\0';
-}
-
-struct place_opts {
-	const char	*file, *id, *name, *lat, *lon, *address, *description, *hours, *name_en;
-	const char	*notes;
-	const char	*tags[MAX_TAGS];
-	int		 ntags, given;
-	int32_t		 lat_e7, lon_e7;
-};
-
-enum { O_NAME = 256, O_LAT, O_LON, O_TAG, O_ADDR, O_DESC, O_HOURS, O_NAME_EN, O_NOTES,
-	O_ID };
+/* ---- place add / edit: the table's fields; --lat and --lon make one point ---- */
 
 static int
-place_parse(struct cli *cli, int argc, char **argv, struct place_opts *o)
+place_check(struct cli *cli, const struct form_opts *o)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, O_NAME },
-		{ "lat", required_argument, NULL, O_LAT },
-		{ "lon", required_argument, NULL, O_LON },
-		{ "tag", required_argument, NULL, O_TAG },
-		{ "address", required_argument, NULL, O_ADDR },
-		{ "description", required_argument, NULL, O_DESC },
-		{ "hours", required_argument, NULL, O_HOURS },
-		{ "name-en", required_argument, NULL, O_NAME_EN },
-		{ "notes", required_argument, NULL, O_NOTES },
-		{ "id", required_argument, NULL, O_ID },
-		{ "file", required_argument, NULL, 'f' },
-		CLI_COMMON_OPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, rc;
-
-	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, ":hf:", opts, NULL)) != -1) {
-		if (c >= O_NAME && c != O_ID)
-			o->given++;
-		switch (c) {
-		case 'f': o->file = optarg; break;
-		case O_ID: o->id = optarg; break;
-		case O_NAME: o->name = optarg; break;
-		case O_ADDR: o->address = optarg; break;
-		case O_DESC: o->description = optarg; break;
-		case O_HOURS: o->hours = optarg; break;
-		case O_NAME_EN: o->name_en = optarg; break;
-		case O_NOTES: o->notes = optarg; break;
-		case O_LAT:
-			if (place_degrees(optarg, 90, &o->lat_e7) != 0)
-				return cli_usage(cli, "--lat: decimal degrees, -90..90, not '%s'",
-				    optarg);
-			o->lat = optarg;
-			break;
-		case O_LON:
-			if (place_degrees(optarg, 180, &o->lon_e7) != 0)
-				return cli_usage(cli, "--lon: decimal degrees, -180..180, not '%s'",
-				    optarg);
-			o->lon = optarg;
-			break;
-		case O_TAG:
-			if (!tag_ok(optarg))
-				return cli_usage(cli, "--tag: KEY=VALUE such as stroller=yes, not "
-				    "'%s'", optarg);
-			if (o->ntags == MAX_TAGS)
-				return cli_usage(cli, "too many --tag");
-			o->tags[o->ntags++] = optarg;
-			break;
-		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
-				return rc;
-		}
-	}
-	if ((o->lat == NULL) != (o->lon == NULL))
+	if ((form_get(o, "point.lat") == NULL) != (form_get(o, "point.lon") == NULL))
 		return cli_usage(cli, "--lat and --lon go together");
-	return -1;
-}
-
-static int
-place_apply(json_t *draft, const struct place_opts *o)
-{
-	json_t *p = draft_payload(draft, "place"), *tags;
-	const char *eq;
-	int i;
-
-	if (o->name != NULL)
-		json_object_set_new(p, "name", json_string(o->name));
-	if (o->lat != NULL)
-		json_object_set_new(p, "point", json_pack("{s:i, s:i}", "lat_e7",
-		    (int)o->lat_e7, "lon_e7", (int)o->lon_e7));
-	if (o->address != NULL)
-		json_object_set_new(p, "address", json_string(o->address));
-	if (o->description != NULL)
-		json_object_set_new(p, "description", json_string(o->description));
-	if (o->hours != NULL)
-		json_object_set_new(p, "opening_hours", json_string(o->hours));
-	if (o->notes != NULL)
-		json_object_set_new(p, "notes", json_string(o->notes));
-	if (o->name_en != NULL)
-		translation_set(p, "en", "title", o->name_en);
-	if (o->ntags > 0) {
-		tags = json_array();
-		for (i = 0; i < o->ntags; i++) {
-			eq = strchr(o->tags[i], '=');
-			json_array_append_new(tags, json_pack("{s:s%, s:s}", "key", o->tags[i],
-			    (size_t)(eq - o->tags[i]), "value", eq + 1));
-		}
-		json_object_set_new(p, "tags", tags);
-	}
 	return 0;
 }
 
-int
-cmd_place_add(struct cli *cli, int argc, char **argv)
+static int
+place_apply(struct cli *cli, json_t *draft, const struct form_opts *o)
 {
-	struct place_opts o;
-	json_t *draft = NULL;
-	int rc;
+	const char *lat = form_get(o, "point.lat"), *lon = form_get(o, "point.lon");
+	int32_t lat_e7, lon_e7;
 
-	if ((rc = place_parse(cli, argc, argv, &o)) >= 0)
-		return rc;
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (o.file == NULL) {
-		if (o.name == NULL)
-			return cli_usage(cli, "--name is required");
-		if (o.lat == NULL)
-			return cli_usage(cli, "--lat and --lon are required");
-		draft = json_object();
-	} else if ((rc = draft_read(cli, o.file, &draft)) != 0)
-		return rc;
-	place_apply(draft, &o);
-	if ((rc = draft_set_id(draft, o.id, "place", 0)) != 0)
-		goto out;
-	rc = draft_publish(cli, draft, NULL);
-out:
-	json_decref(draft);
-	return rc;
+	(void)cli;
+	if (lat != NULL && lon != NULL && place_degrees(lat, 90, &lat_e7) == 0 &&
+	    place_degrees(lon, 180, &lon_e7) == 0)	/* checked by form_parse */
+		json_object_set_new(draft_payload(draft, "place"), "point", json_pack(
+		    "{s:i, s:i}", "lat_e7", (int)lat_e7, "lon_e7", (int)lon_e7));
+	return 0;
 }
 
-int
-cmd_place_edit(struct cli *cli, int argc, char **argv)
-{
-	struct place_opts o;
-	json_t *draft = NULL, *file = NULL;
-	char *id = NULL;
-	int rc;
-
-	if ((rc = place_parse(cli, argc, argv, &o)) >= 0)
-		return rc;
-	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? "which place? (its ID)" :
-		    "one place at a time");
-	if (o.id != NULL)
-		return cli_usage(cli, "a record's id cannot change");
-	if (o.given == 0 && o.file == NULL)
-		return cli_usage(cli, "nothing to change: give options or -f FILE");
-	if (o.file != NULL && (rc = draft_read(cli, o.file, &file)) != 0)
-		return rc;
-	if ((rc = draft_get_own(cli, argv[optind], HB_PLACE, &draft, &id)) != 0)
-		goto out;
-	if (file != NULL) {
-		json_decref(draft);
-		draft = file;
-		file = NULL;
-	}
-	place_apply(draft, &o);
-	rc = draft_publish(cli, draft, id);
-out:
-	json_decref(file);
-	json_decref(draft);
-	free(id);
-	return rc;
-}
+const struct form place_form = { HB_PLACE, false, place_check, place_apply, NULL };
 
 int
 cmd_place_remove(struct cli *cli, int argc, char **argv)
@@ -284,98 +129,49 @@ cmd_places(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "near", required_argument, NULL, 'n' },
 		{ "radius", required_argument, NULL, 'r' },
-		{ "tag", required_argument, NULL, 'T' },
-		{ "text", required_argument, NULL, 't' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "limit", required_argument, NULL, 'l' },
-		CLI_COMMON_OPTS,
-		CLI_READ_OPTS,
+		{ "tag", required_argument, NULL, 'G' },
+		QB_LIMIT_OPT, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
-	char *terms[MAX_TAGS], *comma, near[64], dist[32], tags[512];
-	const char *group = NULL, *radius = NULL;
-	uint8_t author[HB_KEY_LEN];
+	struct qb b;
+	Hiroba__Wire__Query *q = &b.q;
+	char *eq, dist[32], tags[512];
 	struct table *t = NULL;
 	struct row *rows = NULL;
 	struct qres res;
 	int32_t lat, lon;
-	long long limit = -1;
 	size_t i, k, nrows = 0, off, ti;
 	json_t *p, *j, *tag;
 	int c, rc;
 
-	q.has_kind = 1;
-	q.kind = HB_PLACE;
-	q.terms = terms;
+	qb_init(&b, HB_PLACE);
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = HB_EXIT_USAGE;
 		switch (c) {
 		case 'n':
-			snprintf(near, sizeof(near), "%s", optarg);
-			if ((comma = strchr(near, ',')) == NULL)
-				return cli_usage(cli, "--near LAT,LON, not '%s'", optarg);
-			*comma = '\0';
-			if (place_degrees(near, 90, &q.lat_e7) != 0 ||
-			    place_degrees(comma + 1, 180, &q.lon_e7) != 0)
-				return cli_usage(cli, "--near LAT,LON in decimal degrees, not '%s'",
-				    optarg);
-			q.has_lat_e7 = q.has_lon_e7 = 1;
+			if ((rc = qb_near(cli, &b, optarg)) != 0)
+				goto out;
 			break;
 		case 'r':
-			if (place_distance(optarg, &q.radius_m) != 0)
-				return cli_usage(cli, "--radius: a distance such as 500m or 1.5km, "
-				    "not '%s'", optarg);
-			radius = optarg;
+			if ((rc = qb_radius(cli, &b, optarg)) != 0)
+				goto out;
 			break;
-		case 'T':
-			if (!tag_ok(optarg))
-				return cli_usage(cli, "--tag: KEY=VALUE such as stroller=yes, not "
-				    "'%s'", optarg);
-			if (q.n_terms == MAX_TAGS)
-				return cli_usage(cli, "too many --tag");
-			if ((terms[q.n_terms] = cli_strf("tag=%s", optarg)) == NULL)
-				return cli_error(HB_EXIT_FAIL, "out of memory");
-			q.n_terms++;
-			break;
-		case 't':
-			q.text = optarg;
-			break;
-		case 'g':
-			group = optarg;
-			break;
-		case 'l':
-			if ((limit = cli_number(optarg, UINT32_MAX)) < 1)
-				return cli_usage(cli, "--limit: a positive number");
+		case 'G':
+			if ((eq = strchr(optarg, '=')) == NULL || eq == optarg || !eq[1]) {
+				cli_usage(cli, "--tag: KEY=VALUE such as stroller=yes, not '%s'",
+				    optarg);
+				goto out;
+			}
+			if ((rc = qb_term(cli, &b, "tag", optarg)) != 0)
+				goto out;
 			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
-				return rc;
+			if ((rc = qb_opt(cli, &b, c, argv)) >= 0)
+				goto out;
 		}
 	}
-	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
-		goto out;
-	rc = HB_EXIT_USAGE;
-	if (radius != NULL && !q.has_lat_e7) {
-		cli_usage(cli, "--radius needs --near LAT,LON");
-		goto out;
-	}
-	if (q.has_lat_e7) {
-		q.has_radius_m = 1;
-		if (radius == NULL)
-			q.radius_m = 1000;
-	}
-	if (limit > 0) {
-		q.has_limit = 1;
-		q.limit = (uint32_t)limit;
-	}
-	if (group != NULL) {
-		if ((rc = ctl_group_parse(cli, group, author)) != 0)
-			goto out;
-		q.has_author = 1;
-		q.author.data = author;
-		q.author.len = HB_KEY_LEN;
-	}
-	if ((rc = ctl_query_open(cli, &q, &res)) != 0)
+	if ((rc = qb_done(cli, &b, argc, argv)) != 0 ||
+	    (rc = hc_query_open(cli, q, &res)) != 0)
 		goto out;
 	if ((rows = calloc(res.n + 1, sizeof(*rows))) == NULL) {
 		qres_free(&res);
@@ -387,25 +183,25 @@ cmd_places(struct cli *cli, int argc, char **argv)
 			continue;
 		rows[nrows].i = i;
 		rows[nrows].dist = 0;
-		if (q.has_lat_e7 && proto_record_point(res.recs[i], &lat, &lon) == 0)
-			rows[nrows].dist = metres(q.lat_e7, q.lon_e7, lat, lon);
+		if (q->has_lat_e7 && proto_record_point(res.recs[i], &lat, &lon) == 0)
+			rows[nrows].dist = metres(q->lat_e7, q->lon_e7, lat, lon);
 		nrows++;
 	}
-	if (q.has_lat_e7)	/* nearest first */
+	if (q->has_lat_e7)	/* nearest first */
 		qsort(rows, nrows, sizeof(*rows), row_cmp);
 	if (!cli->json) {
 		t = table_new(cli);
 		table_col(t, "名前", TABLE_TRUNC);
 		table_col(t, "タグ", TABLE_TRUNC);
 		table_col(t, "住所", TABLE_TRUNC);
-		if (q.has_lat_e7)
+		if (q->has_lat_e7)
 			table_col(t, "距離", TABLE_RIGHT);
 		table_col(t, "グループ", TABLE_TRUNC);
 	}
 	for (k = 0; k < nrows; k++) {
 		i = rows[k].i;
 		if (cli->json) {
-			if ((j = json_deep_copy(res.json[i])) != NULL && q.has_lat_e7)
+			if ((j = json_deep_copy(res.json[i])) != NULL && q->has_lat_e7)
 				json_object_set_new(j, "distance_m",
 				    json_integer((json_int_t)llround(rows[k].dist)));
 			json_line(j);
@@ -416,7 +212,7 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		tags[0] = '\0';
 		json_array_foreach(json_object_get(p, "tags"), ti, tag) {
 			off += (size_t)snprintf(tags + off, off < sizeof(tags) ? sizeof(tags) - off :
-			    0, "%s%s=%s", off ? " " : "", jstr(tag, "key"), jstr(tag, "value"));
+			    0, "%s%s=%s", off ? " " : "", hc_jstr(tag, "key"), hc_jstr(tag, "value"));
 			if (off >= sizeof(tags))
 				break;
 		}
@@ -424,19 +220,18 @@ cmd_places(struct cli *cli, int argc, char **argv)
 			snprintf(dist, sizeof(dist), "%.1fkm", rows[k].dist / 1000);
 		else
 			snprintf(dist, sizeof(dist), "%.0fm", rows[k].dist);
-		if (q.has_lat_e7)
+		if (q->has_lat_e7)
 			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
-			    jstr(p, "address"), dist,
-			    jstr(res.json[i], "group"));
+			    hc_jstr(p, "address"), dist,
+			    hc_jstr(res.json[i], "group"));
 		else
 			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
-			    jstr(p, "address"), jstr(res.json[i], "group"));
+			    hc_jstr(p, "address"), hc_jstr(res.json[i], "group"));
 	}
 	rc = t != NULL ? table_print(&t) : 0;
 	qres_free(&res);
 out:
-	for (i = 0; i < q.n_terms; i++)
-		free(terms[i]);
+	qb_free(&b);
 	free(rows);
 	return rc;
 }

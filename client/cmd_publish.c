@@ -57,12 +57,36 @@ time_key(const char *k)
 	    strcmp(k, "exceptions") == 0 || strcmp(k, "last_contact") == 0;
 }
 
-static void
-scalar(json_t *v, const char *key, bool all_day, char *buf, size_t len)
+/* The vocabulary of an enumerated field, by its path: "event.category" ... */
+static const struct vocab *
+path_vocab(const char *path)
 {
+	static const struct { const char *path; const struct vocab *v; } map[] = {
+		{ "event.category", vocab_category },
+		{ "event.audience", vocab_audience },
+		{ "volunteer.kind", vocab_vkind },
+		{ "volunteer.status", vocab_lstatus },
+		{ "membership.kind", vocab_group_kind },
+		{ "profile.kind", vocab_group_kind },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].path, path) == 0)
+			return map[i].v;
+	return NULL;
+}
+
+/* A value for people: enum names become their label ("other_category" is その他). */
+static void
+scalar(json_t *v, const char *path, const char *key, bool all_day, char *buf, size_t len)
+{
+	const struct vocab *voc;
 	char *s;
 
-	if (json_is_string(v))
+	if (json_is_string(v) && (voc = path_vocab(path)) != NULL)
+		snprintf(buf, len, "%s", vocab_label(voc, json_string_value(v)));
+	else if (json_is_string(v))
 		snprintf(buf, len, "%s", json_string_value(v));
 	else if (json_is_integer(v) && key != NULL && time_key(key) && json_integer_value(v)) {
 		if (all_day && strcmp(key, "created") != 0 && strcmp(key, "expires") != 0)
@@ -121,7 +145,7 @@ flatten(struct table *t, const char *path, json_t *v, const char *key, bool all_
 			json_array_foreach(v, i, x) {
 				char one[256];
 
-				scalar(x, key, all_day, one, sizeof(one));
+				scalar(x, path, key, all_day, one, sizeof(one));
 				off += (size_t)snprintf(buf + off, off < sizeof(buf) ?
 				    sizeof(buf) - off : 0, "%s%s", i ? ", " : "", one);
 				if (off >= sizeof(buf))
@@ -136,7 +160,7 @@ flatten(struct table *t, const char *path, json_t *v, const char *key, bool all_
 		}
 		return;
 	}
-	scalar(v, key, all_day, buf, sizeof(buf));
+	scalar(v, path, key, all_day, buf, sizeof(buf));
 	table_row(t, NULL, path, buf);
 }
 
@@ -161,9 +185,9 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = draft_ref(cli, argv[optind], author, &id)) != 0)
 		goto out;
-	if ((rc = ctl_get(cli, author, id, &r)) != 0) {
+	if ((rc = hc_get(cli, author, id, &r)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
-			cli_error(rc, "no record '%s' of %s%s", id, ctl_group_name(cli, author),
+			cli_error(rc, "no record '%s' of %s%s", id, hc_group_name(cli, author),
 			    strchr(argv[optind], '/') == argv[optind] + 64 ? "" :
 			    " (another group's record? give AUTHORHEX/ID)");
 		goto out;
@@ -178,7 +202,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	proto_fingerprint(author, fpr);
-	snprintf(grp, sizeof(grp), "%s (%s)", ctl_group_name(cli, author), fpr);
+	snprintf(grp, sizeof(grp), "%s (%s)", hc_group_name(cli, author), fpr);
 	json_object_del(j, "group");
 	t = table_new(cli);
 	table_col(t, "field", 0);
@@ -226,7 +250,7 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 		rc = cli_error(HB_EXIT_FAIL, "cannot build the tombstone (reason too long?)");
 		goto out;
 	}
-	if ((rc = ctl_publish(cli, d, &r)) != 0)
+	if ((rc = hc_publish(cli, d, &r)) != 0)
 		goto out;
 	if (cli->json)
 		json_line(json_record(cli, r));

@@ -130,14 +130,14 @@ group_get(struct cli *cli, struct report *rp, const uint8_t key[HB_KEY_LEN])
 	memset(ng, 0, sizeof(*ng));
 	memcpy(ng->key, key, HB_KEY_LEN);
 	proto_key_hex(key, ng->hex);
-	ng->name = ctl_group_name(cli, key);
+	ng->name = hc_group_name(cli, key);
 	return ng;
 }
 
 int
 roster_load(struct cli *cli, struct roster *ro)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	const Hiroba__Wire__Status *st;
 	struct hb_member m, *nm;
@@ -148,18 +148,18 @@ roster_load(struct cli *cli, struct roster *ro)
 	memset(ro, 0, sizeof(*ro));
 	if (cli->remote != NULL)	/* the remote answers queries and gets only */
 		return 0;
-	if ((rc = ctl_status(cli, &st)) != 0)
+	if ((rc = hc_status(cli, &st)) != 0)
 		return rc;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_MEMBERS;
 	req.members = 1;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		return rc;
 	if (resp->code != 0) {
-		rc = ctl_failed(resp, "members");
+		rc = hc_failed(resp, "members");
 		goto out;
 	}
 	for (i = 0; i < resp->n_envelopes; i++) {
-		if ((r = ctl_open(&resp->envelopes[i])) == NULL)
+		if ((r = hc_open(&resp->envelopes[i])) == NULL)
 			continue;
 		/* Only the center's word counts. */
 		if (proto_record_membership(r, &m) == 0 && (!st->has_center ||
@@ -223,7 +223,7 @@ query(struct cli *cli, enum hb_kind kind, int64_t from, int64_t to, struct qres 
 	}
 	q.has_limit = 1;
 	q.limit = REPORT_LIMIT;
-	return ctl_query_open(cli, &q, res);
+	return hc_query_open(cli, &q, res);
 }
 
 static long
@@ -267,7 +267,7 @@ count_events(struct cli *cli, struct report *rp)
 		}
 		g->v[M_HELD]++;
 		for (cat = 0, v = vocab_category; v->name != NULL; v++, cat++)
-			if (strcmp(v->json, jstr(ev, "category")) == 0 && cat < NCAT)
+			if (strcmp(v->json, hc_jstr(ev, "category")) == 0 && cat < NCAT)
 				g->v[M_CAT + cat]++;
 		timefmt_civil((oc->start + TOKYO_OFFSET) / 86400, &y, &m, &d);
 		mon = (m + 12 - 4) % 12;	/* April = 0 .. March = 11 */
@@ -279,10 +279,10 @@ count_events(struct cli *cli, struct report *rp)
 			g->v[M_ATTENDED] += attended;
 		else
 			g->v[M_UNRECORDED]++;
-		if (strcmp(jstr(ev, "category"), "pre_parent") == 0) {
+		if (strcmp(hc_jstr(ev, "category"), "pre_parent") == 0) {
 			g->v[M_PRE_HELD]++;
 			g->v[M_PRE_ATTENDED] += attended > 0 ? attended : 0;
-		} else if (strcmp(jstr(ev, "category"), "father") == 0) {
+		} else if (strcmp(hc_jstr(ev, "category"), "father") == 0) {
 			g->v[M_FATHER_HELD]++;
 			g->v[M_FATHER_ATTENDED] += attended > 0 ? attended : 0;
 		}
@@ -351,12 +351,12 @@ matched(const struct report *rp, struct qres *matches, const char *hex, const ch
 		    rp->center, HB_KEY_LEN) != 0))
 			continue;
 		m = json_object_get(matches->json[i], "match");
-		if (strcmp(jstr(m, "status"), "confirmed") != 0 &&
-		    strcmp(jstr(m, "status"), "ended") != 0)
+		if (strcmp(hc_jstr(m, "status"), "confirmed") != 0 &&
+		    strcmp(hc_jstr(m, "status"), "ended") != 0)
 			continue;
 		for (w = 0; w < 2; w++) {
 			ref = json_object_get(m, which[w]);
-			if (strcmp(jstr(ref, "author"), hex) == 0 && strcmp(jstr(ref, "id"), id) == 0)
+			if (strcmp(hc_jstr(ref, "author"), hex) == 0 && strcmp(hc_jstr(ref, "id"), id) == 0)
 				return true;
 		}
 	}
@@ -391,7 +391,7 @@ count_volunteers(struct cli *cli, struct report *rp)
 			break;
 		}
 		g->v[M_VOL_OPENED]++;
-		status = jstr(json_object_get(res.json[i], "volunteer"), "status");
+		status = hc_jstr(json_object_get(res.json[i], "volunteer"), "status");
 		proto_key_hex(proto_record_author(res.recs[i]), hex);
 		if (strcmp(status, "filled") == 0 || (strcmp(status, "closed") == 0 &&
 		    matched(rp, &matches, hex, proto_record_id(res.recs[i]))))
@@ -469,7 +469,7 @@ count_meetings(struct cli *cli, struct report *rp)
 		timefmt_local(oc->start, when, sizeof(when));
 		mj = json_object_get(res.json[i], "meeting");
 		json_array_append_new(rp->meetings, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, "
-		    "s:i, s:i, s:i, s:o}", "author", jstr(res.json[i], "author"), "id",
+		    "s:i, s:i, s:i, s:o}", "author", hc_jstr(res.json[i], "author"), "id",
 		    proto_record_id(res.recs[i]), "group", g->name, "title",
 		    text_lang(cli, mj, "title", "title"), "start", (json_int_t)oc->start,
 		    "when", when, "invited", (int)json_array_size(json_object_get(mj, "invited")),
@@ -704,8 +704,8 @@ print_rows(struct cli *cli, struct report *rp, bool csv)
 				    json_integer_value(json_object_get(mj, "attending")));
 				snprintf(no, sizeof(no), "%" JSON_INTEGER_FORMAT,
 				    json_integer_value(json_object_get(mj, "absent")));
-				table_row(t, NULL, jstr(mj, "when"), jstr(mj, "title"),
-				    jstr(mj, "group"), inv, yes, no);
+				table_row(t, NULL, hc_jstr(mj, "when"), hc_jstr(mj, "title"),
+				    hc_jstr(mj, "group"), inv, yes, no);
 			}
 			rc = table_print(&t);
 		}

@@ -111,7 +111,7 @@ status_json(struct cli *cli, const Hiroba__Wire__Status *st)
 		json_object_set_new(o, "author", key_json(&au->author));
 		if (au->author.len == HB_KEY_LEN)
 			json_object_set_new(o, "group",
-			    json_string(ctl_group_name(cli, au->author.data)));
+			    json_string(hc_group_name(cli, au->author.data)));
 		json_object_set_new(o, "complete", json_integer((json_int_t)au->complete));
 		json_object_set_new(o, "max_seq", json_integer((json_int_t)au->max_seq));
 		json_object_set_new(o, "records", json_integer((json_int_t)au->records));
@@ -154,7 +154,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 
 	if ((rc = no_args(cli, argc, argv)) >= 0)
 		return rc;
-	if ((rc = ctl_status(cli, &st)) != 0)
+	if ((rc = hc_status(cli, &st)) != 0)
 		return rc;
 	if (cli->json) {
 		json_line(status_json(cli, st));
@@ -172,7 +172,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	proto_key_hex(st->key.data, buf);
 	table_row(t, NULL, "key", buf);
 	if (st->has_center && !center && st->center.len == HB_KEY_LEN) {
-		const char *cname = ctl_group_name(cli, st->center.data);
+		const char *cname = hc_group_name(cli, st->center.data);
 
 		if (strcmp(cname, fpr_of(&st->center, fpr)) == 0)
 			snprintf(buf, sizeof(buf), "%s", fpr);
@@ -210,7 +210,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		snprintf(n2, sizeof(n2), "%" PRIu64, p->rejected);
 		table_row(t, p->connected ? NULL : "red",
 		    p->name != NULL && *p->name ? p->name :
-		    (p->key.len == HB_KEY_LEN ? ctl_group_name(cli, p->key.data) : "?"),
+		    (p->key.len == HB_KEY_LEN ? hc_group_name(cli, p->key.data) : "?"),
 		    fpr_of(&p->key, fpr), p->connected ? "yes" : "no", buf, n1, n2,
 		    p->endpoint != NULL ? p->endpoint : "");
 	}
@@ -250,7 +250,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		size_human(au->bytes, n4, sizeof(n4));
 		table_row(t, au->refused_quota > 0 ? "red" :
 		    au->complete < au->max_seq ? "yellow" : NULL,
-		    ctl_group_name(cli, au->author.data), fpr_of(&au->author, fpr), n1, n2, n3,
+		    hc_group_name(cli, au->author.data), fpr_of(&au->author, fpr), n1, n2, n3,
 		    n4);
 	}
 	if ((rc = table_print(&t)) != 0)
@@ -261,7 +261,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 		if (au->refused_quota > 0 && au->author.len == HB_KEY_LEN)
 			printf("容量超過 (over quota): %s: %" PRIu64 " records refused "
 			    "([limits] member_records, member_bytes)\n",
-			    ctl_group_name(cli, au->author.data), au->refused_quota);
+			    hc_group_name(cli, au->author.data), au->refused_quota);
 	}
 	return 0;
 }
@@ -269,7 +269,7 @@ cmd_status(struct cli *cli, int argc, char **argv)
 int
 cmd_members(struct cli *cli, int argc, char **argv)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	const Hiroba__Wire__Status *st;
 	struct hb_record *r;
@@ -282,14 +282,14 @@ cmd_members(struct cli *cli, int argc, char **argv)
 
 	if ((rc = no_args(cli, argc, argv)) >= 0)
 		return rc;
-	if ((rc = ctl_status(cli, &st)) != 0)
+	if ((rc = hc_status(cli, &st)) != 0)
 		return rc;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_MEMBERS;
 	req.members = 1;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		return rc;
 	if (resp->code != 0) {
-		rc = ctl_failed(resp, "members");
+		rc = hc_failed(resp, "members");
 		goto out;
 	}
 	if (!cli->json) {
@@ -301,7 +301,7 @@ cmd_members(struct cli *cli, int argc, char **argv)
 		table_col(t, "鍵", 0);
 	}
 	for (i = 0; i < resp->n_envelopes; i++) {
-		if ((r = ctl_open(&resp->envelopes[i])) == NULL)
+		if ((r = hc_open(&resp->envelopes[i])) == NULL)
 			continue;
 		if (proto_record_membership(r, &m) != 0 || (st->has_center &&
 		    st->center.len == HB_KEY_LEN &&
@@ -338,7 +338,7 @@ out:
 int
 cmd_sync(struct cli *cli, int argc, char **argv)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	int rc;
 
@@ -346,10 +346,10 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 		return rc;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_SYNC_NOW;
 	req.sync_now = 1;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		return rc;
 	if (resp->code != 0)
-		rc = ctl_failed(resp, "sync");
+		rc = hc_failed(resp, "sync");
 	else if (cli->json)
 		json_line(json_pack("{s:b}", "started", 1));
 	else

@@ -10,7 +10,7 @@
 #include "hiroba.h"
 
 static char *
-trim(char *s)
+conf_trim(char *s)
 {
 	char *e;
 
@@ -34,7 +34,7 @@ conf_node_get(const char *path, const char *key, char **data)
 	if ((f = fopen(path, "r")) == NULL)
 		return errno;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		s = trim(line);
+		s = conf_trim(line);
 		if (*s == '#' || *s == ';' || *s == '\0')
 			continue;
 		if (*s == '[') {
@@ -44,7 +44,7 @@ conf_node_get(const char *path, const char *key, char **data)
 		if (!in_node || (eq = strchr(s, '=')) == NULL)
 			continue;
 		*eq = '\0';
-		if (strcmp(trim(s), key) != 0)
+		if (strcmp(conf_trim(s), key) != 0)
 			continue;
 		s = eq + 1;
 		/* An inline comment starts with whitespace and '#'. */
@@ -54,7 +54,7 @@ conf_node_get(const char *path, const char *key, char **data)
 				break;
 			}
 		free(*data);
-		if ((*data = strdup(trim(s))) == NULL) {
+		if ((*data = strdup(conf_trim(s))) == NULL) {
 			rc = ENOMEM;
 			break;
 		}

@@ -34,7 +34,7 @@ not_running(struct cli *cli, const char *why)
 
 /* -d, $HIROBA_DIR, else the `data` key of -c / $HIROBA_CONF / the default config. */
 int
-ctl_dir(struct cli *cli)
+hc_dir(struct cli *cli)
 {
 	const char *conf, *env;
 	char *data = NULL;
@@ -96,7 +96,7 @@ probe(struct cli *cli, const char *path)
 }
 
 Hiroba__Wire__CtlRequest
-ctl_request(void)
+hc_request(void)
 {
 	Hiroba__Wire__CtlRequest req;
 
@@ -105,7 +105,7 @@ ctl_request(void)
 }
 
 int
-ctl_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
+hc_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
     Hiroba__Wire__CtlResponse **resp)
 {
 	void *ctx = NULL, *sock = NULL;
@@ -119,7 +119,7 @@ ctl_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
 	*resp = NULL;
 	if (cli->remote != NULL)
 		return remote_call(cli, req, resp);
-	if ((rc = ctl_dir(cli)) != 0)
+	if ((rc = hc_dir(cli)) != 0)
 		return rc;
 	if ((path = cli_strf("%s/ctl.sock", cli->dir)) == NULL ||
 	    (endpoint = cli_strf("ipc://%s", path)) == NULL) {
@@ -182,7 +182,7 @@ out:
 }
 
 int
-ctl_failed(const Hiroba__Wire__CtlResponse *resp, const char *what)
+hc_failed(const Hiroba__Wire__CtlResponse *resp, const char *what)
 {
 	const char *msg = resp->error != NULL && *resp->error != '\0' ? resp->error :
 	    proto_strerror(resp->code);
@@ -196,7 +196,7 @@ ctl_failed(const Hiroba__Wire__CtlResponse *resp, const char *what)
 }
 
 struct hb_record *
-ctl_open(const ProtobufCBinaryData *env)
+hc_open(const ProtobufCBinaryData *env)
 {
 	struct hb_record *r = NULL;
 	int rc;
@@ -210,9 +210,9 @@ ctl_open(const ProtobufCBinaryData *env)
 }
 
 int
-ctl_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **out)
+hc_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **out)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct hb_record *r = NULL;
 	uint8_t *buf = NULL;
@@ -228,15 +228,15 @@ ctl_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **o
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_PUBLISH;
 	req.publish.data = buf;
 	req.publish.len = len;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		goto out;
 	if (resp->code != 0) {
-		rc = ctl_failed(resp, "hirobad refused the record");
+		rc = hc_failed(resp, "hirobad refused the record");
 		if (rc == HB_EXIT_NOTFOUND)
 			rc = HB_EXIT_FAIL;
 		goto out;
 	}
-	if (resp->n_envelopes < 1 || (r = ctl_open(&resp->envelopes[0])) == NULL) {
+	if (resp->n_envelopes < 1 || (r = hc_open(&resp->envelopes[0])) == NULL) {
 		rc = cli_error(HB_EXIT_FAIL, "hirobad accepted the record but did not return "
 		    "it signed");
 		goto out;
@@ -254,10 +254,10 @@ out:
 }
 
 int
-ctl_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
+hc_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
     struct hb_record **out)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__GetReq get = HIROBA__WIRE__GET_REQ__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	const uint8_t *a;
@@ -269,18 +269,18 @@ ctl_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
 	get.id = (char *)id;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_GET;
 	req.get = &get;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		goto out;
 	if (resp->code == CTL_NOTFOUND || (resp->code == 0 && resp->n_envelopes == 0)) {
 		rc = HB_EXIT_NOTFOUND;
 		goto out;
 	}
 	if (resp->code != 0) {
-		rc = ctl_failed(resp, NULL);
+		rc = hc_failed(resp, NULL);
 		goto out;
 	}
 	rc = HB_EXIT_FAIL;
-	if ((*out = ctl_open(&resp->envelopes[0])) == NULL)
+	if ((*out = hc_open(&resp->envelopes[0])) == NULL)
 		goto out;
 	a = proto_record_author(*out);
 	if (memcmp(a, author, HB_KEY_LEN) != 0 || strcmp(proto_record_id(*out), id) != 0) {
@@ -296,17 +296,17 @@ out:
 }
 
 int
-ctl_query(struct cli *cli, const Hiroba__Wire__Query *q, Hiroba__Wire__CtlResponse **resp)
+hc_query(struct cli *cli, const Hiroba__Wire__Query *q, Hiroba__Wire__CtlResponse **resp)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	int rc;
 
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
 	req.query = (Hiroba__Wire__Query *)q;
-	if ((rc = ctl_call(cli, &req, resp)) != 0)
+	if ((rc = hc_call(cli, &req, resp)) != 0)
 		return rc;
 	if ((*resp)->code != 0) {
-		rc = ctl_failed(*resp, "query failed");
+		rc = hc_failed(*resp, "query failed");
 		hiroba__wire__ctl_response__free_unpacked(*resp, NULL);
 		*resp = NULL;
 	}
@@ -314,9 +314,9 @@ ctl_query(struct cli *cli, const Hiroba__Wire__Query *q, Hiroba__Wire__CtlRespon
 }
 
 int
-ctl_status(struct cli *cli, const Hiroba__Wire__Status **st)
+hc_status(struct cli *cli, const Hiroba__Wire__Status **st)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	int rc;
 
@@ -327,10 +327,10 @@ ctl_status(struct cli *cli, const Hiroba__Wire__Status **st)
 	}
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_STATUS;
 	req.status = 1;
-	if ((rc = ctl_call(cli, &req, &resp)) != 0)
+	if ((rc = hc_call(cli, &req, &resp)) != 0)
 		return rc;
 	if (resp->code != 0)
-		rc = ctl_failed(resp, "status");
+		rc = hc_failed(resp, "status");
 	else if (resp->status == NULL || resp->status->key.len != HB_KEY_LEN)
 		rc = cli_error(HB_EXIT_FAIL, "hirobad sent a status without its key");
 	else {
@@ -344,7 +344,7 @@ ctl_status(struct cli *cli, const Hiroba__Wire__Status **st)
 }
 
 int
-ctl_self(struct cli *cli, const uint8_t **key)
+hc_self(struct cli *cli, const uint8_t **key)
 {
 	const Hiroba__Wire__Status *st;
 	int rc;
@@ -354,7 +354,7 @@ ctl_self(struct cli *cli, const uint8_t **key)
 		*key = cli->remote_key;
 		return 0;
 	}
-	if ((rc = ctl_status(cli, &st)) != 0)
+	if ((rc = hc_status(cli, &st)) != 0)
 		return rc;
 	*key = st->key.data;
 	return 0;
@@ -370,10 +370,10 @@ name_remote(struct cli *cli, const uint8_t key[HB_KEY_LEN], const char *hex)
 	struct hb_member m;
 	char *c = NULL, *id = NULL;
 
-	if (ctl_dir(cli) != 0 || conf_node_get(cli->conf, "center", &c) != 0 ||
+	if (hc_dir(cli) != 0 || conf_node_get(cli->conf, "center", &c) != 0 ||
 	    proto_key_parse(c, center) != 0 || (id = cli_strf("member/%s", hex)) == NULL)
 		goto out;
-	if (ctl_get(cli, center, id, &r) == 0 && proto_record_membership(r, &m) == 0 &&
+	if (hc_get(cli, center, id, &r) == 0 && proto_record_membership(r, &m) == 0 &&
 	    memcmp(m.key, key, HB_KEY_LEN) == 0 && m.name[0] != '\0')
 		json_object_set_new(cli->names, hex, json_string(m.name));
 out:
@@ -385,7 +385,7 @@ out:
 static void
 names_load(struct cli *cli)
 {
-	Hiroba__Wire__CtlRequest req = ctl_request();
+	Hiroba__Wire__CtlRequest req = hc_request();
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	const Hiroba__Wire__Status *st = NULL;
 	struct hb_record *r;
@@ -395,11 +395,11 @@ names_load(struct cli *cli)
 
 	if ((cli->names = json_object()) == NULL)
 		return;
-	if (cli->remote != NULL)	/* name by name, in ctl_group_name */
+	if (cli->remote != NULL)	/* name by name, in hc_group_name */
 		return;
 	/* Our own name and the names our config gives peers first; the center's roster
 	 * may say otherwise and wins. */
-	if (ctl_status(cli, &st) != 0)
+	if (hc_status(cli, &st) != 0)
 		st = NULL;
 	if (st != NULL && st->name != NULL && *st->name != '\0') {
 		proto_key_hex(st->key.data, hex);
@@ -413,10 +413,10 @@ names_load(struct cli *cli)
 		}
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_MEMBERS;
 	req.members = 1;
-	if (ctl_call(cli, &req, &resp) != 0 || resp->code != 0)
+	if (hc_call(cli, &req, &resp) != 0 || resp->code != 0)
 		goto out;
 	for (i = 0; i < resp->n_envelopes; i++) {
-		if ((r = ctl_open(&resp->envelopes[i])) == NULL)
+		if ((r = hc_open(&resp->envelopes[i])) == NULL)
 			continue;
 		/* Only the center's word counts. */
 		if (proto_record_membership(r, &m) == 0 && m.name[0] != '\0' &&
@@ -433,7 +433,7 @@ out:
 }
 
 const char *
-ctl_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN])
+hc_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN])
 {
 	char hex[HB_KEYHEX_LEN], fpr[HB_FPR_LEN];
 	json_t *v;
@@ -456,7 +456,7 @@ ctl_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN])
 }
 
 int
-ctl_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN])
+hc_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN])
 {
 	const char *hex, *name;
 	char fpr[HB_FPR_LEN];
@@ -501,13 +501,13 @@ cli_free(struct cli *cli)
 }
 
 int
-ctl_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res)
+hc_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res)
 {
 	size_t i;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = ctl_query(cli, q, &res->resp)) != 0)
+	if ((rc = hc_query(cli, q, &res->resp)) != 0)
 		return rc;
 	res->n = res->resp->n_envelopes;
 	if ((res->recs = calloc(res->n + 1, sizeof(*res->recs))) == NULL ||
@@ -517,7 +517,7 @@ ctl_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res)
 	}
 	/* A record that does not open is left NULL and skipped by every listing. */
 	for (i = 0; i < res->n; i++)
-		if ((res->recs[i] = ctl_open(&res->resp->envelopes[i])) != NULL)
+		if ((res->recs[i] = hc_open(&res->resp->envelopes[i])) != NULL)
 			res->json[i] = json_record(cli, res->recs[i]);
 	return 0;
 }

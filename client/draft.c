@@ -13,106 +13,34 @@
 
 #include "hiroba.h"
 
-/* CLI names are the query-term names; json names are what proto's JSON form uses. */
-const struct vocab vocab_category[] = {
-	{ "pre_parent", "pre_parent", "プレママ・プレパパ", "Expecting parents" },
-	{ "father", "father", "父親向け", "For fathers" },
-	{ "play_space", "play_space", "親子のひろば", "Parent and child play space" },
-	{ "consultation", "consultation", "子育て相談", "Parenting consultation" },
-	{ "supporter_training", "supporter_training", "支援者研修", "Supporter training" },
-	{ "network_meeting", "network_meeting", "応援ネット", "Network meeting" },
-	{ "support_system", "support_system", "サポートシステム", "Support system briefing" },
-	{ "other", "other_category", "その他", "Other" },
-	{ NULL, NULL, NULL, NULL }
-};
-const struct vocab vocab_audience[] = {
-	{ "expecting_parents", "expecting_parents", "妊婦・パートナー", "Expecting parents" },
-	{ "fathers", "fathers", "父親", "Fathers" },
-	{ "foreign_families", "foreign_families", "外国につながる家庭", "Foreign families" },
-	{ "grandparents", "grandparents", "祖父母", "Grandparents" },
-	{ "supporters", "supporters", "支援者", "Supporters" },
-	{ "all_families", "all_families", "どなたでも", "All families" },
-	{ NULL, NULL, NULL, NULL }
-};
-const struct vocab vocab_group_kind[] = {
-	{ "center", "center", "拠点", NULL },
-	{ "nursery", "nursery", "保育園・幼稚園", NULL },
-	{ "circle", "circle", "サークル", NULL },
-	{ "other", "other_group", "その他", "Other" },
-	{ NULL, NULL, NULL, NULL }
-};
-const struct vocab vocab_vkind[] = {
-	{ "wanted", "wanted", "募集", "Wanted" },
-	{ "offered", "offered", "提供", "Offered" },
-	{ NULL, NULL, NULL, NULL }
-};
-const struct vocab vocab_lstatus[] = {
-	{ "open", "open", "受付中", "Open" },
-	{ "filled", "filled", "充足", "Filled" },
-	{ "closed", "closed", "終了", "Closed" },
-	{ NULL, NULL, NULL, NULL }
-};
-
-const struct vocab *
-vocab_find(const struct vocab *v, const char *name)
+/* ja, ja-x-easy and no --lang read Japanese labels; any other language English ones. */
+static bool
+lang_is_ja(const struct cli *cli)
 {
-	for (; name != NULL && v->name != NULL; v++)
-		if (strcmp(v->name, name) == 0 || strcmp(v->json, name) == 0)
-			return v;
-	return NULL;
-}
-
-const char *
-vocab_label(const struct vocab *v, const char *json)
-{
-	const struct vocab *f = vocab_find(v, json);
-
-	return f != NULL ? f->label : json;
+	return cli->lang == NULL || strcmp(cli->lang, "ja") == 0 ||
+	    strncmp(cli->lang, "ja-", 3) == 0;
 }
 
 const char *
 vocab_label_lang(struct cli *cli, const struct vocab *v, const char *json)
 {
-	const struct vocab *f = vocab_find(v, json);
-
-	if (f == NULL)
-		return json != NULL ? json : "";
-	if (cli->lang == NULL || strcmp(cli->lang, "ja") == 0 ||
-	    strncmp(cli->lang, "ja-", 3) == 0)
-		return f->label;
-	return f->en != NULL ? f->en : f->name;
-}
-
-const struct vocab *
-vocab_find_label(const struct vocab *v, const char *s)
-{
-	const struct vocab *f;
-
-	if ((f = vocab_find(v, s)) != NULL)
-		return f;
-	for (; s != NULL && v->name != NULL; v++)
-		if (strcmp(v->label, s) == 0 || (v->en != NULL && strcasecmp(v->en, s) == 0))
-			return v;
-	return NULL;
+	return vocab_label_in(v, json, lang_is_ja(cli));
 }
 
 json_t *
 vocab_list(struct cli *cli, const struct vocab *v, const char *what, const char *s)
 {
-	const struct vocab *f, *p;
+	const struct vocab *f;
 	json_t *a = json_array();
-	char *copy = strdup(s), *tok, *save = NULL;
+	char *copy = strdup(s), *tok, *save = NULL, ok[512];
 
 	if (a == NULL || copy == NULL)
 		goto fail;
-	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if ((f = vocab_find(v, tok)) == NULL) {
-			fflush(stdout);
-			fprintf(stderr, "hiroba %s: unknown %s '%s'; one of:", cli->cmd->name,
-			    what, tok);
-			for (p = v; p->name != NULL; p++)
-				fprintf(stderr, " %s", p->name);
-			fputc('\n', stderr);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((f = vocab_find_label(v, tok)) == NULL) {
+			cli_usage(cli, "unknown %s '%s'; one of: %s", what, tok,
+			    vocab_accepted(v, ok, sizeof(ok)));
 			goto fail;
 		}
 		json_array_append_new(a, json_string(f->json));
@@ -196,7 +124,7 @@ draft_publish(struct cli *cli, json_t *draft, const char *id)
 		fputc('\n', stdout);
 		goto out;
 	}
-	if ((rc = ctl_publish(cli, d, &r)) != 0)
+	if ((rc = hc_publish(cli, d, &r)) != 0)
 		goto out;
 	print_published(cli, r);
 out:
@@ -234,7 +162,7 @@ draft_ref(struct cli *cli, const char *s, uint8_t author[HB_KEY_LEN], char **id)
 			return cli_usage(cli, "'%s' is not a group key", hex);
 		s += 65;
 	} else {
-		if ((rc = ctl_self(cli, &self)) != 0)
+		if ((rc = hc_self(cli, &self)) != 0)
 			return rc;
 		memcpy(author, self, HB_KEY_LEN);
 	}
@@ -259,17 +187,17 @@ draft_get_own(struct cli *cli, const char *ref, enum hb_kind want, json_t **out,
 
 	*out = NULL;
 	*id = NULL;
-	if ((rc = ctl_self(cli, &self)) != 0 || (rc = draft_ref(cli, ref, author, id)) != 0)
+	if ((rc = hc_self(cli, &self)) != 0 || (rc = draft_ref(cli, ref, author, id)) != 0)
 		goto out;
 	/* Records are signed by their group's key: another group's record cannot be
 	 * changed from here, only by that group. */
 	if (memcmp(author, self, HB_KEY_LEN) != 0) {
 		proto_fingerprint(author, fpr);
 		rc = cli_error(HB_EXIT_FAIL, "%s belongs to %s (%s), not to this group: only "
-		    "that group can change it", *id, ctl_group_name(cli, author), fpr);
+		    "that group can change it", *id, hc_group_name(cli, author), fpr);
 		goto out;
 	}
-	if ((rc = ctl_get(cli, author, *id, &r)) != 0) {
+	if ((rc = hc_get(cli, author, *id, &r)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
 			cli_error(rc, "this group has no record '%s' (`hiroba show %s` looks for "
 			    "it; records of other groups cannot be changed here)", *id, *id);

@@ -43,7 +43,7 @@
 	"  -f FILE      take the record from a JSON file ('-' reads stdin); options given\n" \
 	"               as well override its fields\n"
 
-static const struct cmd commands[] = {
+const struct cmd cli_commands[] = {
 	{ "init", cmd_init,
 	  "--dir DIR --name NAME --kind center|nursery|circle|other --listen ENDPOINT\n"
 	  "\t(--center HEX | --center self) [--peer NAME=ENDPOINT@KEYHEX ...] [--sync-interval S]",
@@ -61,7 +61,7 @@ static const struct cmd commands[] = {
 	{ "publish", cmd_publish, "-f FILE|-",
 	  "Publish any record from its JSON form (see PROTOCOL.md): {\"id\":\"...\", \"event\":{...}}.\n"
 	  "The daemon signs it with this group's key and shares it. The output of `hiroba show\n"
-	  "--json` is accepted back (its header keys are ignored).\n", 0 },
+	  "--json` is accepted back (its header keys are ignored).\n", CMD_WRITE },
 	{ "show", cmd_show, "[AUTHORHEX/]ID",
 	  "Show one record. A bare ID names one of this group's own records.\n", CMD_READ },
 	{ "delete", cmd_delete, "ID [--reason TEXT]",
@@ -73,27 +73,21 @@ static const struct cmd commands[] = {
 	  "List every group the center has admitted or revoked (the roster).\n", 0 },
 	{ "sync", cmd_sync, "",
 	  "Start a reconciliation round with every peer now.\n", 0 },
-	{ "event add", cmd_event_add,
-	  "--title TEXT --start TIME [--end TIME|HH:MM] [--all-day] --category CAT\n"
-	  "\t[--place-text TEXT] [--capacity N] [--weekly|--monthly [--by-weekday] --until DATE]\n"
-	  "\t[--audience A,B] [--title-en TEXT] [--description TEXT] [--fee YEN]\n"
-	  "\t[--contact TEXT] [--id ID] [-f FILE|-]",
+	{ "event add", cmd_form_add, NULL,
 	  "Publish an event. --end defaults to one hour after --start (for --all-day: the same\n"
 	  "day); --end may be a bare HH:MM on the start's day. --id defaults to\n"
-	  "event/YYYYMMDD-xxxxxx.\n"
-	  "  CAT: pre_parent, father, play_space, consultation, supporter_training,\n"
-	  "       network_meeting, support_system, other\n"
-	  "  A:   expecting_parents, fathers, foreign_families, grandparents, supporters,\n"
-	  "       all_families\n" FILE_HELP TIME_HELP, 0 },
-	{ "event edit", cmd_event_edit, "ID [event add options]",
-	  "Change one of this group's events: only the options given change.\n" FILE_HELP, 0 },
-	{ "event cancel", cmd_event_cancel, "ID",
-	  "Mark one of this group's events as cancelled (it stays listed, marked 中止).\n", 0 },
+	  "event/YYYYMMDD-xxxxxx. CAT and A are a code or its Japanese label (below).\n"
+	  FILE_HELP TIME_HELP, CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_EVENT) },
+	{ "event edit", cmd_form_edit, "ID [event add options]",
+	  "Change one of this group's events: only the options given change.\n" FILE_HELP, CMD_WRITE | CMD_KIND(HB_EVENT) },
+	{ "event cancel", cmd_event_cancel, "ID [--undo]",
+	  "Mark one of this group's events as cancelled (it stays listed, marked 中止);\n"
+	  "--undo takes that back.\n", CMD_WRITE },
 	{ "event done", cmd_event_done, "ID --attended N",
-	  "Record how many people came to one of this group's events.\n", 0 },
+	  "Record how many people came to one of this group's events.\n", CMD_WRITE },
 	{ "event register", cmd_event_register, "ID --count N",
 	  "Record how many people have registered for one of this group's events (申込数);\n"
-	  "`hiroba events --available` shows the places left (定員 − 申込).\n", 0 },
+	  "`hiroba events --available` shows the places left (定員 − 申込).\n", CMD_WRITE },
 	{ "events", cmd_events,
 	  "[--from TIME] [--to TIME] [--category CAT] [--audience A] [--group G] [--text T]\n"
 	  "\t[--limit N] [--available]",
@@ -102,38 +96,37 @@ static const struct cmd commands[] = {
 	  "fingerprint or its name. 残り is the places left (定員 − 申込).\n"
 	  "  --available  only events with places left (or no capacity), not cancelled\n"
 	  TIME_HELP, CMD_READ },
-	{ "place add", cmd_place_add,
-	  "--name NAME --lat LAT --lon LON [--tag KEY=VALUE ...] [--address TEXT]\n"
-	  "\t[--description TEXT] [--hours OSM_OPENING_HOURS] [--name-en TEXT] [--id ID] [-f FILE|-]",
+	{ "place add", cmd_form_add, NULL,
 	  "Add a support-map entry. Tags use OpenStreetMap's vocabulary: leisure=playground,\n"
 	  "changing_table=yes, stroller=yes|limited|no, wheelchair=yes. --id defaults to\n"
-	  "place/xxxxxx.\n" FILE_HELP, 0 },
-	{ "place edit", cmd_place_edit, "ID [place add options]",
-	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP, 0 },
-	{ "place remove", cmd_place_remove, "ID",
+	  "place/xxxxxx. --tag may repeat (at most 32).\n" FILE_HELP,
+	  CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_PLACE) },
+	{ "place edit", cmd_form_edit, "ID [place add options]",
+	  "Change one of this group's map entries; --tag replaces all tags.\n" FILE_HELP, CMD_WRITE | CMD_KIND(HB_PLACE) },
+	{ "place remove", cmd_place_remove, "ID [--reason TEXT]",
 	  "Remove one of this group's map entries (publishes a tombstone).\n", 0 },
 	{ "places", cmd_places,
 	  "[--near LAT,LON [--radius 1km]] [--tag KEY=VALUE ...] [--text T] [--group G] [--limit N]",
 	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n", CMD_READ },
-	{ "volunteer add", cmd_volunteer_add,
-	  "--wanted|--offered --title TEXT [--skill S ...] [--area AREA] [--people N]\n"
-	  "\t[--description TEXT] [--status open|filled|closed] [--contact TEXT]\n"
-	  "\t[--expires TIME] [--id ID] [-f FILE|-]",
+	{ "volunteer add", cmd_form_add, NULL,
 	  "Publish a volunteer listing: help wanted by the group, or help it offers. --skill may\n"
 	  "repeat or take a comma-separated list. --id defaults to volunteer/YYYYMMDD-xxxxxx.\n"
 	  "  --contact    a person's contact details: sealed to the center's key and to this\n"
 	  "               group's, so only they can read it (`hiroba contact`); every daemon\n"
 	  "               still replicates and verifies the listing. --contact '' removes it\n"
 	  "  --expires    the listing is purged everywhere after TIME (a date: after that day)\n"
-	  FILE_HELP, 0 },
-	{ "volunteer edit", cmd_volunteer_edit, "ID [volunteer add options]",
+	  "  STATUS: a code or its Japanese label (below)\n"
+	  FILE_HELP, CMD_WRITE | CMD_FORM_ADD | CMD_KIND(HB_VOLUNTEER) },
+	{ "volunteer edit", cmd_form_edit, "ID [volunteer add options]",
 	  "Change one of this group's volunteer listings; --skill replaces all skills.\n"
-	  FILE_HELP, 0 },
+	  FILE_HELP, CMD_WRITE | CMD_KIND(HB_VOLUNTEER) },
 	{ "volunteer close", cmd_volunteer_close, "ID [--filled]",
-	  "Close one of this group's listings (status closed, or filled with --filled).\n", 0 },
+	  "Close one of this group's listings (status closed, or filled with --filled).\n", CMD_WRITE },
 	{ "volunteers", cmd_volunteers,
-	  "[--wanted|--offered] [--skill S] [--area AREA] [--open] [--text T] [--group G]",
-	  "List volunteer listings of every group.\n", CMD_READ },
+	  "[--wanted|--offered] [--skill S ...] [--area AREA] [--open] [--text T] [--group G]\n"
+	  "\t[--limit N]",
+	  "List volunteer listings of every group. --skill and --area compare after NFKC\n"
+	  "and case folding (ﾊﾟﾊﾟ finds パパ). At most 8 filters in one listing.\n", CMD_READ },
 	{ "match", cmd_match, "[--all] [--limit N]",
 	  "For each open \"wanted\" listing, the open \"offered\" listings that fit, best first.\n"
 	  "An offer fits when it shares a skill with the wanted listing (if that names any;\n"
@@ -148,17 +141,17 @@ static const struct cmd commands[] = {
 	  "Record that an offer fills a wanted listing (center only). REF is AUTHORHEX/ID as\n"
 	  "`hiroba match --json` shows. Recording the same pair again updates its status\n"
 	  "(default: confirmed). The listings' authors then close them with\n"
-	  "`hiroba volunteer close ID --filled`.\n", 0 },
+	  "`hiroba volunteer close ID --filled`.\n", CMD_WRITE },
 	{ "matches", cmd_matches, "[--status proposed|confirmed|ended]",
 	  "List the matches the center has recorded, with both listings.\n", CMD_READ },
 	{ "meeting call", cmd_meeting_call,
 	  "--title TEXT --start TIME [--end TIME|HH:MM] [--agenda TEXT] [--place-text TEXT]\n"
-	  "\t[--invite G,G ...] [--id ID] [-f FILE|-]",
+	  "\t[--invite G,G ...] [--minutes TEXT] [--id ID] [-f FILE|-]",
 	  "Call a meeting (応援ネット, 地域別会議). --end defaults to one hour after --start.\n"
-	  "--id defaults to meeting/YYYYMMDD-xxxxxx.\n" FILE_HELP TIME_HELP, 0 },
+	  "--id defaults to meeting/YYYYMMDD-xxxxxx.\n" FILE_HELP TIME_HELP, CMD_WRITE },
 	{ "meeting reply", cmd_meeting_reply,
 	  "AUTHORHEX/ID (--attending|--absent) [--count N] [--note TEXT]",
-	  "Answer a meeting's call. Replying again replaces the earlier answer.\n", 0 },
+	  "Answer a meeting's call. Replying again replaces the earlier answer.\n", CMD_WRITE },
 	{ "meeting show", cmd_meeting_show, "[AUTHORHEX/]ID",
 	  "Show a meeting and every invited group's answer: 出席 (with how many), 欠席 or\n"
 	  "未回答; groups that answered without an invitation are listed too. A meeting with\n"
@@ -168,7 +161,7 @@ static const struct cmd commands[] = {
 	  "ID (--minutes TEXT | -f FILE|-) [--action TEXT ...]",
 	  "Record the minutes of one of this group's meetings afterwards, and its follow-up\n"
 	  "actions (each --action is one; given, they replace the earlier list).\n"
-	  "  -f FILE      the minutes as plain text from FILE ('-' reads stdin)\n", 0 },
+	  "  -f FILE      the minutes as plain text from FILE ('-' reads stdin)\n", CMD_WRITE },
 	{ "meetings", cmd_meetings, "[--from TIME] [--to TIME] [--group G] [--text T]",
 	  "List meetings with the answers received. Default: from 7 days ago, the next 90 days.\n"
 	  TIME_HELP, CMD_READ },
@@ -207,12 +200,12 @@ static const struct cmd commands[] = {
 	  "all-day event. Without 区分 an event is `other`. A line break inside a quoted cell is\n"
 	  "kept (as LF); a leading ' before = + - @ (how `hiroba export csv` writes them) is\n"
 	  "dropped, so an exported file imports back unchanged.\n"
-	  IMPORT_HELP TIME_HELP, 0 },
+	  IMPORT_HELP TIME_HELP, CMD_WRITE },
 	{ "import json", cmd_import, "FILE [--kind event|place] [--skip-bad] [--dry-run]",
 	  "Publish many records from JSON: an array of drafts, or one draft per line (the\n"
 	  "output of `hiroba events --json` or `hiroba places --json` is accepted; header keys\n"
 	  "are ignored). Drafts are in the JSON form of `hiroba publish` (PROTOCOL.md).\n"
-	  IMPORT_HELP, 0 },
+	  IMPORT_HELP, CMD_WRITE },
 	{ "report", cmd_report, "[--fy YEAR] [--csv]",
 	  "The fiscal year's figures for the ward (事業報告), per group and for the network:\n"
 	  "events held (occurrences not cancelled whose start lies in the year, Asia/Tokyo) by\n"
@@ -305,26 +298,80 @@ list_commands(FILE *f)
 	const struct cmd *c;
 
 	fputs("\nCommands:\n", f);
-	for (c = commands; c->name != NULL; c++) {	/* names are ASCII: %-16s pads right */
+	for (c = cli_commands; c->name != NULL; c++) {	/* names are ASCII: %-16s pads right */
 		fprintf(f, "  %-16s ", c->name);
 		print_summary(f, c->help);
 	}
 }
 
-static void
-print_help(const struct cmd *c, FILE *f)
+/* A command's synopsis: its own, or made from its kind's table (add commands). */
+static const char *
+cmd_synopsis(const struct cmd *c, char *buf, size_t len)
 {
+	if (c->synopsis != NULL)
+		return c->synopsis;
+	form_synopsis((enum hb_kind)(c->flags >> 8), buf, len);
+	return buf;
+}
+
+/* Whether the command's own help already explains an option ("  --json  ..."). */
+static bool
+help_has(const struct cmd *c, const char *opt)
+{
+	const char *p;
+
+	for (p = c->help; (p = strstr(p, opt)) != NULL; p += strlen(opt))
+		if (p >= c->help + 2 && p[-1] == ' ' && p[-2] == ' ' &&
+		    (p[strlen(opt)] == ' ' || p[strlen(opt)] == '\n'))
+			return true;
+	return false;
+}
+
+/* The values of a kind's enumerated fields, both spellings: "  CAT: father (父親向け) ...". */
+static void
+print_values(const struct cmd *c, FILE *f)
+{
+	const struct vocab_kind *k = vocab_kind_of((enum hb_kind)(c->flags >> 8));
+	const struct vocab_field *fl;
+	const struct vocab *v;
+	size_t col;
+
+	for (fl = k != NULL ? k->fields : NULL; fl != NULL && fl->key != NULL; fl++) {
+		if (fl->values == NULL || fl->option == NULL)
+			continue;
+		col = (size_t)fprintf(f, "  %.*s:", (int)strcspn(fl->arg, ","), fl->arg);
+		for (v = fl->values; v->name != NULL; v++) {
+			/* wrap before 80 columns; the labels are two columns a character */
+			size_t w = strlen(v->name) + 4 + 2 * vocab_chars(v->label);
+
+			if (col + w > 80) {
+				fputs("\n       ", f);
+				col = 7;
+			}
+			col += (size_t)fprintf(f, " %s (%s)", v->name, v->label) -
+			    strlen(v->label) + 2 * vocab_chars(v->label);
+		}
+		fputc('\n', f);
+	}
+}
+
+void
+cli_print_help(const struct cmd *c, FILE *f)
+{
+	char buf[1024];
 	const char *s;
 
 	fprintf(f, "usage: hiroba %s ", c->name);
 	/* Continuation lines of a synopsis start with a tab: indent them under the name. */
-	for (s = c->synopsis; *s != '\0'; s++) {
+	for (s = cmd_synopsis(c, buf, sizeof(buf)); *s != '\0'; s++) {
 		if (*s == '\t')
 			fprintf(f, "%*s", (int)(strlen("usage: hiroba ") + strlen(c->name) + 1), "");
 		else
 			fputc(*s, f);
 	}
 	fprintf(f, "\n\n%s", c->help);
+	if (c->flags & CMD_FORM_ADD)
+		print_values(c, f);
 	if (c->flags & CMD_READ)
 		fputs("  --lang LANG  titles, names and descriptions in LANG (en, zh, vi,\n"
 		    "               ja-x-easy) where the record has a translation, else the\n"
@@ -333,10 +380,12 @@ print_help(const struct cmd *c, FILE *f)
 		    "               ask another group's hirobad (tcp://host:port, its key) instead\n"
 		    "               of this one; this group's key (DATA/identity.key) must be\n"
 		    "               admitted by the center. No answer in 10 s: exit 3\n", f);
-	fputs("  --json       JSON output\n"
-	    "  --dry-run    for commands that publish: check the record and print it as JSON\n"
-	    "               instead of publishing it\n"
-	    "  --help       this text\n", f);
+	if (!help_has(c, "--json"))
+		fputs("  --json       JSON output\n", f);
+	if ((c->flags & CMD_WRITE) && !help_has(c, "--dry-run"))
+		fputs("  --dry-run    check the record and print it as JSON instead of publishing\n"
+		    "               it\n", f);
+	fputs("  --help       this text\n", f);
 }
 
 int
@@ -378,9 +427,13 @@ cli_usage(struct cli *cli, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	if (cli->cmd != NULL)
+	if (cli->cmd != NULL) {
+		char buf[1024];
+		const char *syn = cmd_synopsis(cli->cmd, buf, sizeof(buf));
+
 		fprintf(stderr, "usage: hiroba %s %.*s\nsee `hiroba help %s`\n", name,
-		    (int)strcspn(cli->cmd->synopsis, "\n"), cli->cmd->synopsis, name);
+		    (int)strcspn(syn, "\n"), syn, name);
+	}
 	else
 		fputs(usage_text, stderr);
 	return HB_EXIT_USAGE;
@@ -395,12 +448,15 @@ cli_common_opt(struct cli *cli, int c, char **argv)
 
 	switch (c) {
 	case 'h':
-		print_help(cli->cmd, stdout);
+		cli_print_help(cli->cmd, stdout);
 		return HB_EXIT_OK;
 	case 'J':
 		cli->json = true;
 		return -1;
-	case 'N':
+	case 'N':	/* in every getopt table, but only commands that publish take it */
+		if (cli->cmd == NULL || !(cli->cmd->flags & CMD_WRITE))
+			return cli_usage(cli, "unknown option --dry-run (this command "
+			    "publishes nothing)");
 		cli->dry_run = true;
 		return -1;
 	case 'L':
@@ -497,7 +553,7 @@ find_cmd(int argc, char **argv, int *words)
 	size_t n;
 
 	if (argc >= 2) {
-		for (c = commands; c->name != NULL; c++) {
+		for (c = cli_commands; c->name != NULL; c++) {
 			n = strlen(argv[0]);
 			if (strncmp(c->name, argv[0], n) == 0 && c->name[n] == ' ' &&
 			    strcmp(c->name + n + 1, argv[1]) == 0) {
@@ -506,7 +562,7 @@ find_cmd(int argc, char **argv, int *words)
 			}
 		}
 	}
-	for (c = commands; c->name != NULL; c++)
+	for (c = cli_commands; c->name != NULL; c++)
 		if (strcmp(c->name, argv[0]) == 0) {
 			*words = 1;
 			return c;
@@ -521,7 +577,7 @@ is_group(const char *word)
 	const struct cmd *c;
 	size_t n = strlen(word);
 
-	for (c = commands; c->name != NULL; c++)
+	for (c = cli_commands; c->name != NULL; c++)
 		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
 			return true;
 	return false;
@@ -537,11 +593,38 @@ group_usage(const char *word, const char *sub)
 		fprintf(stderr, "hiroba %s: unknown subcommand '%s'\n", word, sub);
 	else
 		fprintf(stderr, "hiroba %s: which one?\n", word);
-	for (c = commands; c->name != NULL; c++)
+	for (c = cli_commands; c->name != NULL; c++)
 		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
 			fprintf(stderr, "  hiroba %s %s\n", c->name,
-			    strncmp(c->synopsis, "ID", 2) == 0 ? "ID ..." : "...");
+			    c->synopsis != NULL && strncmp(c->synopsis, "ID", 2) == 0 ?
+			    "ID ..." : "...");
 	return HB_EXIT_USAGE;
+}
+
+/* `hiroba export --help`: the group's commands, each with its usage and summary. */
+static int
+group_help(const char *word)
+{
+	const struct cmd *c;
+	char buf[1024];
+	size_t n = strlen(word);
+
+	printf("usage: hiroba %s COMMAND [OPTIONS]\n\nCommands:\n", word);
+	for (c = cli_commands; c->name != NULL; c++)
+		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ') {
+			printf("  hiroba %s %.*s\n      ", c->name,
+			    (int)strcspn(cmd_synopsis(c, buf, sizeof(buf)), "\n"),
+			    cmd_synopsis(c, buf, sizeof(buf)));
+			print_summary(stdout, c->help);
+		}
+	printf("\n`hiroba %s COMMAND --help` tells more.\n", word);
+	return HB_EXIT_OK;
+}
+
+static bool
+is_help(const char *s)
+{
+	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
 }
 
 static int
@@ -556,13 +639,15 @@ cmd_help(int argc, char **argv)
 		fputs(global_help, stdout);
 		return HB_EXIT_OK;
 	}
+	if (argc == 1 && find_cmd(argc, argv, &words) == NULL && is_group(argv[0]))
+		return group_help(argv[0]);
 	if ((c = find_cmd(argc, argv, &words)) == NULL || words < argc) {
 		if (argc >= 1 && is_group(argv[0]) && (c == NULL || argc > words))
 			return group_usage(argv[0], argc > 1 ? argv[1] : NULL);
 		fprintf(stderr, "hiroba help: no command '%s'\n", argv[0]);
 		return HB_EXIT_USAGE;
 	}
-	print_help(c, stdout);
+	cli_print_help(c, stdout);
 	return HB_EXIT_OK;
 }
 
@@ -584,7 +669,7 @@ setup_locale(void)
 }
 
 int
-main(int argc, char **argv)
+cli_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -635,6 +720,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "help") == 0)
 		return cmd_help(argc - 1, argv + 1);
 	if ((c = find_cmd(argc, argv, &words)) == NULL) {
+		if (is_group(argv[0]) && argc > 1 && is_help(argv[1]))
+			return group_help(argv[0]);
 		if (is_group(argv[0]))
 			return group_usage(argv[0], argc > 1 ? argv[1] : NULL);
 		return cli_usage(&cli, "unknown command '%s' (`hiroba help` lists them)",

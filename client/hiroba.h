@@ -7,12 +7,14 @@
 #define HIROBA_CLIENT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
 #include "proto.h"
+#include "vocab.h"
 #include "wire.pb-c.h"
 
 /* Exit codes scripts can rely on (documented in `hiroba --help`). */
@@ -99,28 +101,28 @@ char	*conf_shell_quote(const char *s);
 
 /* ---- ctl.c ---- */
 /* Resolve cli->dir (and cli->conf) from -d, $HIROBA_DIR or the config. Exit code. */
-int	 ctl_dir(struct cli *cli);
+int	 hc_dir(struct cli *cli);
 /* An empty request. (The generated HIROBA__WIRE__CTL_REQUEST__INIT trips
  * -Wmissing-braces because the oneof's first member is a struct.) */
-Hiroba__Wire__CtlRequest ctl_request(void);
+Hiroba__Wire__CtlRequest hc_request(void);
 /* Send one request to the local hirobad and wait for its answer. Returns HB_EXIT_OK with
  * *resp the caller's (free with hiroba__wire__ctl_response__free_unpacked), whatever its
  * code; or HB_EXIT_DOWN after printing what to do. */
-int	 ctl_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
+int	 hc_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
 	    Hiroba__Wire__CtlResponse **resp);
 /* Map a non-zero response code to an exit code after printing the daemon's message,
  * prefixed by what (may be NULL). */
-int	 ctl_failed(const Hiroba__Wire__CtlResponse *resp, const char *what);
+int	 hc_failed(const Hiroba__Wire__CtlResponse *resp, const char *what);
 /* Open (verify and validate) one envelope from the daemon. NULL, with a warning, if it
  * does not open: the CLI trusts nothing it did not check. */
-struct hb_record *ctl_open(const ProtobufCBinaryData *env);
+struct hb_record *hc_open(const ProtobufCBinaryData *env);
 /* Publish a draft; on success *out (if not NULL) is the signed record. Exit code. */
-int	 ctl_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **out);
+int	 hc_publish(struct cli *cli, const struct hb_record *draft, struct hb_record **out);
 /* Current version of (author, id). HB_EXIT_NOTFOUND quietly when there is none. */
-int	 ctl_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
+int	 hc_get(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
 	    struct hb_record **out);
 /* Run a query; *resp the caller's. Exit code (errors printed). */
-int	 ctl_query(struct cli *cli, const Hiroba__Wire__Query *q,
+int	 hc_query(struct cli *cli, const Hiroba__Wire__Query *q,
 	    Hiroba__Wire__CtlResponse **resp);
 /* A query's answer with every envelope opened: recs[i] (NULL if it did not verify) and
  * json[i] (its JSON form with "group") belong to resp->envelopes[i]. */
@@ -130,23 +132,23 @@ struct qres {
 	json_t				**json;
 	size_t				 n;
 };
-int	 ctl_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res);
+int	 hc_query_open(struct cli *cli, const Hiroba__Wire__Query *q, struct qres *res);
 void	 qres_free(struct qres *res);
 /* This daemon's status, cached in cli->status (owned by cli). Exit code. */
-int	 ctl_status(struct cli *cli, const Hiroba__Wire__Status **st);
+int	 hc_status(struct cli *cli, const Hiroba__Wire__Status **st);
 /* This group's key (from status). Exit code. */
-int	 ctl_self(struct cli *cli, const uint8_t **key);
+int	 hc_self(struct cli *cli, const uint8_t **key);
 /* A group's name for people: its membership name, our own name, else its fingerprint.
  * The pointer lives as long as cli. Never NULL. */
-const char *ctl_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN]);
+const char *hc_group_name(struct cli *cli, const uint8_t key[HB_KEY_LEN]);
 /* Resolve a --group argument: 64 hex digits, a fingerprint, or a member's name. */
-int	 ctl_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN]);
+int	 hc_group_parse(struct cli *cli, const char *s, uint8_t key[HB_KEY_LEN]);
 void	 cli_free(struct cli *cli);
 
 /* ---- remote.c ---- */
 /* One query or get, as a RemoteQuery to cli->remote over CURVE with this group's own key
  * (DIR/identity.key), waiting 10 s for the RemoteAnswer with the same id. Same contract as
- * ctl_call; other requests are refused with a usage message. */
+ * hc_call; other requests are refused with a usage message. */
 int	 remote_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
 	    Hiroba__Wire__CtlResponse **resp);
 
@@ -170,7 +172,7 @@ void	 json_line(json_t *v);
 json_t	*json_record(struct cli *cli, const struct hb_record *r);
 
 /* obj[key] if it is a string, else "". */
-const char *jstr(json_t *obj, const char *key);
+const char *hc_jstr(json_t *obj, const char *key);
 /* A payload's human text in cli->lang (--lang), falling back to the original Japanese:
  * field is "title" or "description" (a translation's names); orig is the payload's own
  * key for it ("title", "name", "description", "agenda"). Never NULL. */
@@ -235,23 +237,12 @@ const char *where_label(json_t *obj);
 /* Set translations[lang].field = value, adding the translation if needed. */
 void	 translation_set(json_t *obj, const char *lang, const char *field, const char *value);
 
-/* Vocabulary: CLI/term names, the JSON enum names proto uses, and labels for tables. */
-struct vocab {
-	const char	*name;		/* CLI and query term: "father" */
-	const char	*json;		/* JSON enum value */
-	const char	*label;		/* for tables: "父親向け" */
-	const char	*en;		/* for --lang other than ja (NULL: the name) */
-};
-extern const struct vocab vocab_category[], vocab_audience[], vocab_group_kind[],
-	    vocab_vkind[], vocab_lstatus[];
-const struct vocab *vocab_find(const struct vocab *v, const char *name);	/* name or json */
-const char	*vocab_label(const struct vocab *v, const char *json);	/* label or json */
+/* Vocabulary: proto/vocab.h (struct vocab, vocab_category ..., vocab_find,
+ * vocab_find_label, vocab_label). What needs the run's language or prints stays here. */
 /* The label in cli->lang: Japanese for ja, else the English one. */
 const char	*vocab_label_lang(struct cli *cli, const struct vocab *v, const char *json);
-/* Like vocab_find, also accepting the Japanese and English labels. */
-const struct vocab *vocab_find_label(const struct vocab *v, const char *s);
-/* "a,b,c" where every item is a vocab name → a JSON array of json names. NULL and a
- * usage message if one is unknown. */
+/* "a,b,c" where every item is a code or a label → a JSON array of json names. NULL and a
+ * usage message listing the accepted values if one is unknown. */
 json_t	*vocab_list(struct cli *cli, const struct vocab *v, const char *what, const char *s);
 
 /* ---- cmd_place.c ---- */
@@ -283,17 +274,11 @@ int	cmd_delete(struct cli *, int, char **);
 int	cmd_status(struct cli *, int, char **);
 int	cmd_members(struct cli *, int, char **);
 int	cmd_sync(struct cli *, int, char **);
-int	cmd_event_add(struct cli *, int, char **);
-int	cmd_event_edit(struct cli *, int, char **);
 int	cmd_event_cancel(struct cli *, int, char **);
 int	cmd_event_done(struct cli *, int, char **);
 int	cmd_events(struct cli *, int, char **);
-int	cmd_place_add(struct cli *, int, char **);
-int	cmd_place_edit(struct cli *, int, char **);
 int	cmd_place_remove(struct cli *, int, char **);
 int	cmd_places(struct cli *, int, char **);
-int	cmd_volunteer_add(struct cli *, int, char **);
-int	cmd_volunteer_edit(struct cli *, int, char **);
 int	cmd_volunteer_close(struct cli *, int, char **);
 int	cmd_volunteers(struct cli *, int, char **);
 int	cmd_contact(struct cli *, int, char **);
@@ -311,5 +296,106 @@ int	cmd_meeting_minutes(struct cli *, int, char **);
 int	cmd_match(struct cli *, int, char **);
 int	cmd_match_record(struct cli *, int, char **);
 int	cmd_matches(struct cli *, int, char **);
+
+/* ==== helper "vocab" (issue 13): the table-driven forms, the query builder, the
+ * command table as data. ==== */
+struct option;
+
+/* ---- form.c: add/edit of the kinds in proto/vocab.c's table ---- */
+#define FORM_FIELDS_MAX	32		/* rows of one kind's table */
+#define FORM_OPT_BASE	256		/* getopt value of field i: FORM_OPT_BASE + i */
+/* What one add/edit command line gave: per field of the kind's table (same index), the
+ * option's last value ("" for a flag; NULL: not given) and, for lists, every item as a
+ * JSON array (owned here; form_opts_free). The strings are argv's. */
+struct form_opts {
+	const struct vocab_kind	*k;
+	const char		*file, *id;		/* -f, --id */
+	const char		*val[FORM_FIELDS_MAX];
+	json_t			*list[FORM_FIELDS_MAX];
+	int			 given;			/* field options given */
+	bool			 adding;		/* add (CMD_FORM_ADD), not edit */
+};
+/* A kind's own steps around the generic ones (each may be NULL; each returns 0 or an
+ * exit status after printing why): check the options before anything is read, apply the VF_CLI fields to the draft, finish once the id is
+ * known (sealing). id_date: generated ids carry a date (event: its start; else today). */
+struct form {
+	enum hb_kind	 kind;
+	bool		 id_date;
+	int		(*check)(struct cli *, const struct form_opts *);
+	int		(*apply)(struct cli *, json_t *draft, const struct form_opts *);
+	int		(*finish)(struct cli *, json_t *draft, const struct form_opts *,
+			    const char *id);
+};
+/* Each kind's steps, in its cmd_<kind>.c. */
+extern const struct form event_form, place_form, vol_form;
+/* The commands `KIND add` and `KIND edit ID` of every kind in the table: the kind is
+ * the command's (CMD_KIND in struct cmd's flags). Exit status. */
+int	 cmd_form_add(struct cli *cli, int argc, char **argv);
+int	 cmd_form_edit(struct cli *cli, int argc, char **argv);
+/* Parse argv by the kind's table: every value checked by its type (characters, ranges,
+ * vocabularies). -1 to carry on, else an exit status (--help: 0). */
+int	 form_parse(struct cli *cli, enum hb_kind kind, int argc, char **argv,
+	    struct form_opts *o);
+void	 form_opts_free(struct form_opts *o);
+/* Write the generic (not VF_CLI) fields given into a payload object. */
+void	 form_apply(const struct form_opts *o, json_t *payload);
+/* A field's value as given (NULL: not given), and a list field's items. */
+const char *form_get(const struct form_opts *o, const char *key);
+json_t	*form_list(const struct form_opts *o, const char *key);
+/* The getopt_long table of a kind's add/edit (fields, --id for add, --file, the common
+ * options), ended by a zero row. Returns the rows written, the zero row included. */
+size_t	 form_getopt_table(const struct vocab_kind *k, bool adding, struct option *opts,
+	    size_t max);
+/* The options part of `KIND add`'s usage line, tab-continued lines as in struct cmd. */
+void	 form_synopsis(enum hb_kind kind, char *buf, size_t len);
+
+/* ---- query.c: a listing's query, with as many filters as the command line gives ---- */
+struct qb {
+	Hiroba__Wire__Query	 q;	/* q.terms points into the builder */
+	char			**terms;
+	size_t			 cap;
+	const char		*group;			/* --group, resolved by qb_done */
+	long long		 limit;			/* --limit, -1: none */
+	bool			 have_from, have_to;	/* --from, --to given */
+	bool			 have_radius;		/* --radius given */
+	uint8_t			 author[HB_KEY_LEN];	/* q.author's bytes */
+};
+/* The options every listing takes, and those of listings in time. A command's own
+ * options use other letters than g t l F T (and h J N L R K, the common ones). */
+#define QB_OPTS \
+	{ "group", required_argument, NULL, 'g' }, { "text", required_argument, NULL, 't' }, \
+	CLI_COMMON_OPTS, CLI_READ_OPTS
+#define QB_LIMIT_OPT	{ "limit", required_argument, NULL, 'l' }
+#define QB_TIME_OPTS \
+	{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' }
+void	 qb_init(struct qb *b, enum hb_kind kind);
+void	 qb_free(struct qb *b);
+/* A getopt_long result the command did not handle: the QB_* options, else
+ * cli_common_opt's. -1 to carry on, else an exit status (errors printed). */
+int	 qb_opt(struct cli *cli, struct qb *b, int c, char **argv);
+/* --near LAT,LON and --radius DISTANCE (places, exports). 0 or a usage error. */
+int	 qb_near(struct cli *cli, struct qb *b, const char *s);
+int	 qb_radius(struct cli *cli, struct qb *b, const char *s);
+/* After the options: no arguments left (cli_listing_args), --limit into the query,
+ * --radius only with --near (1 km without it), --group resolved into q.author. 0 or an
+ * exit status. */
+int	 qb_done(struct cli *cli, struct qb *b, int argc, char **argv);
+/* Add the term "name=value" (a repeat is dropped). More than VOCAB_QUERY_TERMS, which
+ * the daemon refuses, is a usage error naming the limit. 0 or an exit status. */
+int	 qb_term(struct cli *cli, struct qb *b, const char *name, const char *value);
+/* A filter by a vocabulary (--category, --audience): value is a code or a label; the
+ * term is "name=code". 0 or a usage error listing the values. */
+int	 qb_enum(struct cli *cli, struct qb *b, const struct vocab *v, const char *opt,
+	    const char *name, const char *value);
+
+/* ---- hiroba.c: the command table as data (for tests and the help check) ---- */
+#define CMD_WRITE	0x2	/* publishes: takes --dry-run */
+#define CMD_FORM_ADD	0x4	/* synopsis from the kind's table (flags >> 8 = kind) */
+#define CMD_KIND(k)	((k) << 8)
+extern const struct cmd cli_commands[];
+/* The whole program, for main.c: global options, then the command. Exit status. */
+int	 cli_main(int argc, char **argv);
+/* Print a command's help (as `hiroba CMD --help`) to f. */
+void	 cli_print_help(const struct cmd *c, FILE *f);
 
 #endif /* HIROBA_CLIENT_H */

@@ -47,7 +47,7 @@ remote_keys(struct cli *cli, uint8_t server[32], uint8_t pub[32], uint8_t sec[32
 	char *path = NULL;
 	int rc;
 
-	if ((rc = ctl_dir(cli)) != 0)
+	if ((rc = hc_dir(cli)) != 0)
 		return rc;
 	if ((path = cli_strf("%s/identity.key", cli->dir)) == NULL)
 		return cli_error(HB_EXIT_FAIL, "out of memory");

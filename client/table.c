@@ -179,12 +179,12 @@ json_record(struct cli *cli, const struct hb_record *r)
 	v = json_loads(s, 0, NULL);
 	free(s);
 	if (v != NULL && cli != NULL && (author = proto_record_author(r)) != NULL)
-		json_object_set_new(v, "group", json_string(ctl_group_name(cli, author)));
+		json_object_set_new(v, "group", json_string(hc_group_name(cli, author)));
 	return v;
 }
 
 const char *
-jstr(json_t *obj, const char *key)
+hc_jstr(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 
@@ -200,9 +200,9 @@ text_lang(struct cli *cli, json_t *payload, const char *field, const char *orig)
 
 	if (cli != NULL && cli->lang != NULL && strcmp(cli->lang, "ja") != 0)
 		json_array_foreach(json_object_get(payload, "translations"), i, t)
-			if (strcmp(jstr(t, "lang"), cli->lang) == 0 &&
+			if (strcmp(hc_jstr(t, "lang"), cli->lang) == 0 &&
 			    (s = json_string_value(json_object_get(t, field))) != NULL &&
 			    *s != '\0')
 				return s;
-	return jstr(payload, orig);
+	return hc_jstr(payload, orig);
 }

@@ -28,7 +28,8 @@ usage(FILE *f)
 	    "  -B dir    back up the store, key and config into dir (a new folder), also\n"
 	    "            while the daemon runs, and exit\n"
 	    "  -v        debug logging\n"
-	    "  -V        print the version\n");
+	    "  -V, --version  print the version\n"
+	    "  -h, --help     this text\n");
 }
 
 /* -T: re-check the store offline, e.g. after a crash or a restore. */
@@ -214,7 +215,11 @@ main(int argc, char *argv[])
 	char		 err[1024];
 	int		 ch, check = 0, verbose = 0, verify = 0, rc;
 
-	while ((ch = getopt(argc, argv, "B:c:hnTvV")) != -1) {
+	/* --help and --version as every GNU-style program takes them: -h and -V */
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+	    { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
+
+	while ((ch = getopt_long(argc, argv, "B:c:hnTvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'B':
 			backup_dir = optarg;
