@@ -312,4 +312,12 @@ int	cmd_match(struct cli *, int, char **);
 int	cmd_match_record(struct cli *, int, char **);
 int	cmd_matches(struct cli *, int, char **);
 
+/* ---- helper debian (issue 16) ---- */
+/*
+ * How to start the daemon of config conf, for "not running" messages: "sudo systemctl
+ * start hirobad" when conf is the unit's config and the unit is installed, else
+ * "hirobad -c CONF". Returns a static string, valid until the next call.
+ */
+const char *conf_start_hint(const char *conf);
+
 #endif /* HIROBA_CLIENT_H */
