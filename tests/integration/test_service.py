@@ -122,8 +122,11 @@ class Service(hb.FederationTest):
         # SIGHUP: a new [http] port, a new rate, and a setting that needs a restart
         port2 = hb.free_port()
         self.set_http(center, port2, "title = 新しいタイトル\n")
-        with open(center.conf, "a", encoding="utf-8") as f:
-            f.write("\n[limits]\nrate = 500\nmax_message = 8M\n")
+        with open(center.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(center.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace("[node]\n", "[node]\nlog = debug\n", 1) +
+                    "\n[limits]\nrate = 500\nmax_message = 8M\n")
         seen = len(center.notify.messages())
         center.proc.send_signal(signal.SIGHUP)
         wait_for("the page on the new port", lambda: get(port2))
@@ -136,6 +139,7 @@ class Service(hb.FederationTest):
         log = center.logtext()
         self.assertIn("reload: [http] applied (listen 127.0.0.1:%d)" % port2, log)
         self.assertIn("reload: [limits] rate 2000 -> 500", log)
+        self.assertIn("reload: [node] log = debug (hirobad -v: debug stays on)", log)
         self.assertIn("reload: [limits] max_message changed: takes effect at the next "
                       "restart", log)
         self.assertIn("reload: done", log)
