@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hiroba.h"
+
+/* The config that hirobad.service (deploy/hirobad.service) names. */
+#define UNIT_CONF	"/etc/hiroba/hirobad.conf"
 
 static char *
 conf_trim(char *s)
@@ -99,4 +103,33 @@ conf_shell_quote(const char *s)
 	*o++ = '\'';
 	*o = '\0';
 	return out;
+}
+
+const char *
+conf_start_hint(const char *conf)
+{
+	/* where systemd looks for units: the package's, an admin's, cmake --install's */
+	static const char *units[] = {
+		"/etc/systemd/system/hirobad.service",
+		"/usr/local/lib/systemd/system/hirobad.service",
+		"/lib/systemd/system/hirobad.service",
+		"/usr/lib/systemd/system/hirobad.service",
+	};
+	static char	 hint[4200];
+	char		*q;
+	size_t		 i;
+
+	if (conf != NULL && strcmp(conf, UNIT_CONF) == 0)
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (access(units[i], F_OK) == 0)
+				return "sudo systemctl start hirobad (its log: "
+				    "journalctl -u hirobad -e)";
+	if (conf == NULL)
+		conf = UNIT_CONF;
+	/* quoted only when the shell needs it, so the usual path reads plainly */
+	q = strspn(conf, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._-")
+	    == strlen(conf) ? NULL : conf_shell_quote(conf);
+	snprintf(hint, sizeof(hint), "hirobad -c %s", q != NULL ? q : conf);
+	free(q);
+	return hint;
 }

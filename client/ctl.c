@@ -28,7 +28,7 @@ not_running(struct cli *cli, const char *why)
 	fprintf(stderr, "hiroba: hirobad is not running at %s", cli->dir);
 	if (why != NULL)
 		fprintf(stderr, " (%s)", why);
-	fprintf(stderr, ": start it with `hirobad -c %s`\n", cli->conf);
+	fprintf(stderr, ": start it with `%s`\n", conf_start_hint(cli->conf));
 	return HB_EXIT_DOWN;
 }
 

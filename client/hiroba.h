@@ -398,4 +398,12 @@ int	 cli_main(int argc, char **argv);
 /* Print a command's help (as `hiroba CMD --help`) to f. */
 void	 cli_print_help(const struct cmd *c, FILE *f);
 
+/* ---- helper debian (issue 16) ---- */
+/*
+ * How to start the daemon of config conf, for "not running" messages: "sudo systemctl
+ * start hirobad" when conf is the unit's config and the unit is installed, else
+ * "hirobad -c CONF". Returns a static string, valid until the next call.
+ */
+const char *conf_start_hint(const char *conf);
+
 #endif /* HIROBA_CLIENT_H */

@@ -177,8 +177,14 @@ set_node(struct parser *p, const char *k, const char *v)
 		c->sync_interval = (unsigned)n;
 		return 0;
 	}
+	if (strcmp(k, "log") == 0) {
+		if (strcmp(v, "info") != 0 && strcmp(v, "debug") != 0)
+			return perr(p, "log: \"%s\" is not info or debug", v);
+		c->verbose = strcmp(v, "debug") == 0;
+		return 0;
+	}
 	return perr(p, "unknown key \"%s\" in [node] (known: name, data, key, center, "
-	    "listen, sync_interval)", k);
+	    "listen, sync_interval, log)", k);
 }
 
 static int
@@ -426,6 +432,33 @@ out:
 	return rc;
 }
 
+/*
+ * The page's folder must hold static/index.html: without it every page answers 404 and
+ * nothing says why. The usual slip is naming the static/ folder itself.
+ */
+static int
+check_static(struct parser *p, const char *dir)
+{
+	char	 path[4200], *slash;
+	size_t	 len;
+
+	snprintf(path, sizeof(path), "%s/static/index.html", dir);
+	if (access(path, R_OK) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	if (access(path, R_OK) == 0) {
+		snprintf(path, sizeof(path), "%s", dir);
+		while ((len = strlen(path)) > 1 && path[len - 1] == '/')
+			path[len - 1] = '\0';
+		if ((slash = strrchr(path, '/')) != NULL && slash != path)
+			*slash = '\0';
+		return perr(p, "[http] static: %s is the static/ folder itself; name the "
+		    "folder that holds it (static = %s)", dir, path);
+	}
+	return perr(p, "[http] static: no static/index.html in %s (the web page's files; "
+	    "the installed ones are in %s)", dir, HIROBA_WEBDIR);
+}
+
 /* Defaults of a configured [http]; its static folder is relative to the config's. */
 static int
 finish_http(struct parser *p)
@@ -442,7 +475,9 @@ finish_http(struct parser *p)
 		return -1;
 	if (h->static_dir == NULL && set_str(p, &h->static_dir, "static", HIROBA_WEBDIR) != 0)
 		return -1;
-	return resolve(p, &h->static_dir, p->file);
+	if (resolve(p, &h->static_dir, p->file) != 0)
+		return -1;
+	return check_static(p, h->static_dir);
 }
 
 static int

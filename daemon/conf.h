@@ -46,6 +46,8 @@ struct conf {
 	size_t		 npeers;
 	/* [node] */
 	unsigned	 sync_interval;		/* seconds */
+	int		 verbose;		/* log = debug: 1; info: 0 */
+	int		 verbose_opt;		/* hirobad -v: debug whatever log says */
 	/* [limits] */
 	size_t		 max_message;		/* ZMQ_MAXMSGSIZE, bytes */
 	unsigned	 max_batch;		/* records per sync batch */

@@ -1,6 +1,7 @@
 /*
- * ctl: the CLI's requests, over a ROUTER on ipc://<data>/ctl.sock. The socket is made
- * 0600 inside the 0700 data directory: whoever may read the group's data may use it.
+ * ctl: the CLI's requests, over a ROUTER on ipc://<data>/ctl.sock (under systemd a link
+ * to /run/hiroba/ctl.sock, see ctl_open). The socket is made 0600 inside the 0700 data
+ * directory (or the 0700 runtime directory): whoever may read the group's data may use it.
  * Writes come through here so that only the daemon ever signs for the group.
  */
 #define _GNU_SOURCE	/* asprintf */
@@ -25,21 +26,60 @@
 #define REMOTE_BURST		(16.0 * 1024 * 1024)	/* bytes of remote answers */
 #define REMOTE_RATE		(1024.0 * 1024)		/* refill, bytes a second */
 
+/*
+ * Under systemd (RuntimeDirectory=hiroba sets $RUNTIME_DIRECTORY, the first of its
+ * folders is ours) the socket lives in /run/hiroba, where Debian expects sockets, and
+ * <data>/ctl.sock is a symlink to it: the CLI knows only the data directory (-d, the
+ * config's data), and the link dangles, "not running", once systemd removes /run/hiroba.
+ * Elsewhere the socket is <data>/ctl.sock itself.
+ */
+static int
+ctl_link(struct node *n)
+{
+	char	*link = NULL;
+	int	 rc = -1;
+
+	if (asprintf(&link, "%s/ctl.sock", n->conf->data) < 0)
+		return -1;
+	/* an old socket or link of ours: the lock says no other daemon runs here */
+	if (unlink(link) == -1 && errno != ENOENT)
+		log_warn("%s", link);
+	else if (symlink(n->ctl_path, link) == -1)
+		log_warn("%s -> %s", link, n->ctl_path);
+	else {
+		n->ctl_link = link;
+		link = NULL;
+		rc = 0;
+	}
+	free(link);
+	return rc;
+}
+
 int
 ctl_open(struct node *n)
 {
 	struct sockaddr_un sun;
-	char		 ep[4200];
+	char		 ep[4200], *rt = NULL, *colon;
+	const char	*env = getenv("RUNTIME_DIRECTORY");
 	mode_t		 old;
 	int		 zero = 0, rc;
 
-	if (asprintf(&n->ctl_path, "%s/ctl.sock", n->conf->data) < 0) {
+	if (env != NULL && *env == '/') {
+		if ((rt = strdup(env)) == NULL)
+			return -1;
+		if ((colon = strchr(rt, ':')) != NULL)
+			*colon = '\0';
+	}
+	rc = asprintf(&n->ctl_path, "%s/ctl.sock", rt != NULL ? rt : n->conf->data);
+	free(rt);
+	if (rc < 0) {
 		n->ctl_path = NULL;
 		return -1;
 	}
 	if (strlen(n->ctl_path) >= sizeof(sun.sun_path)) {
-		log_warnx("data directory path too long for a control socket (%zu bytes "
-		    "at most): %s", sizeof(sun.sun_path) - 10, n->conf->data);
+		log_warnx("%s directory path too long for a control socket (%zu bytes "
+		    "at most): %s", env != NULL ? "runtime" : "data",
+		    sizeof(sun.sun_path) - 10, n->ctl_path);
 		return -1;
 	}
 	snprintf(ep, sizeof(ep), "ipc://%s", n->ctl_path);
@@ -54,6 +94,9 @@ ctl_open(struct node *n)
 		return -1;
 	}
 	chmod(n->ctl_path, 0600);
+	if (env != NULL && *env == '/' && ctl_link(n) != 0)
+		return -1;
+	log_debug("control socket %s", n->ctl_path);
 	return 0;
 }
 
@@ -68,6 +111,11 @@ ctl_close(struct node *n)
 		unlink(n->ctl_path);
 		free(n->ctl_path);
 		n->ctl_path = NULL;
+	}
+	if (n->ctl_link != NULL) {
+		unlink(n->ctl_link);
+		free(n->ctl_link);
+		n->ctl_link = NULL;
 	}
 }
 

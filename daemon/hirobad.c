@@ -283,6 +283,9 @@ main(int argc, char *argv[])
 		conf_free(&conf);
 		return rc;
 	}
+	/* -v wins over [node] log, now and at every reload */
+	conf->verbose_opt = verbose;
+	log_setverbose(verbose || conf->verbose);
 	if (node_new(&n, conf) != 0)
 		return 1;
 	rc = node_loop(n);

@@ -25,6 +25,7 @@
 #define NODE_DISK_LOW		(8 * 1024 * 1024)
 #define RESTORED_MARK		"restored"	/* in the data dir, written by hirobad -B */
 #define NODE_REJECT_MAX		48	/* distinct rejection reasons counted */
+#define NODE_STATUS_EVERY	5	/* seconds between looks at the STATUS= line */
 
 struct http;
 
@@ -112,6 +113,7 @@ struct node {
 	struct listen_conn *conns;
 	size_t		 nconns;
 	char		*ctl_path;
+	char		*ctl_link;	/* <data>/ctl.sock -> ctl_path, or NULL */
 	struct peer	*peers;
 	uint64_t	 next_round;
 	int64_t		 started;
@@ -130,6 +132,9 @@ struct node {
 	}		*quota;
 	size_t		 nquota;
 	struct http	*http;		/* the read-only web page (http.c), or NULL */
+	/* the last STATUS= line sent to systemd, and when it was looked at */
+	char		 status_line[256];
+	int64_t		 status_at;
 	/* Restored from a backup (<data>/restored exists): the network may hold records
 	 * we signed after the backup, so we sign nothing new until a peer has told us
 	 * what it holds; otherwise we would reuse sequence numbers and fork. */

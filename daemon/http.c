@@ -1434,6 +1434,8 @@ http_start(struct http **out, struct node *n)
 		h->csp = NULL;
 		goto fail;
 	}
+	/* conf.c refused a folder without static/index.html; this is for files removed
+	 * since (a package half upgraded): the feeds still work */
 	if (stat(c->static_dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
 		log_warnx("http: the page's files are not in %s: only the feeds will work "
 		    "([http] static)", c->static_dir);
@@ -1461,7 +1463,10 @@ http_start(struct http **out, struct node *n)
 	/* the server's thread takes no signals: they belong to the main loop */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	/* the logger first: libmicrohttpd warns about (and uses its own logger for)
+	 * whatever options come before it */
 	h->mhd = MHD_start_daemon(flags, (uint16_t)atoi(port), NULL, NULL, answer, h,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->connections,
 	    /* no four addresses can take every slot (68 slow connections from 4 did) */
@@ -1470,7 +1475,6 @@ http_start(struct http **out, struct node *n)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (h->mhd == NULL) {

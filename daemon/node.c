@@ -60,6 +60,19 @@ node_notify(const char *state)
 #endif
 }
 
+/* RELOADING=1 with the monotonic time, as systemd (Type=notify-reload) wants it. */
+static void
+node_notify_reloading(void)
+{
+	struct timespec	 ts;
+	char		 msg[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000 + (unsigned long long)ts.tv_nsec / 1000);
+	node_notify(msg);
+}
+
 /* One daemon per data directory: two would sign with one key and fork its sequence. */
 static int
 node_lock(const char *dir)
@@ -335,7 +348,136 @@ node_free(struct node **np)
 	*np = NULL;
 }
 
-/* SIGHUP: take the new peer list; everything else needs a restart. */
+static bool
+str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* Settings that a running daemon cannot take: said in the log, the old value kept. */
+static void
+reload_restart_only(struct node *n, const struct conf *nc)
+{
+	const struct conf *c = n->conf;
+	const char	*what[16];
+	size_t		 nw = 0, i;
+	char		 list[512] = "";
+	size_t		 len = 0;
+
+	if (str_differs(c->name, nc->name))
+		what[nw++] = "[node] name";
+	if (str_differs(c->data, nc->data))
+		what[nw++] = "[node] data";
+	if (str_differs(c->key, nc->key))
+		what[nw++] = "[node] key";
+	if (memcmp(c->center, nc->center, HB_KEY_LEN) != 0)
+		what[nw++] = "[node] center";
+	if (c->nlisten != nc->nlisten)
+		what[nw++] = "[node] listen";
+	else
+		for (i = 0; i < c->nlisten; i++)
+			if (strcmp(c->listen[i], nc->listen[i]) != 0) {
+				what[nw++] = "[node] listen";
+				break;
+			}
+	/* socket options, set when the sockets were made */
+	if (c->max_message != nc->max_message)
+		what[nw++] = "[limits] max_message";
+	if (c->hwm != nc->hwm)
+		what[nw++] = "[limits] hwm";
+	if (c->handshake_ms != nc->handshake_ms)
+		what[nw++] = "[limits] handshake_ms";
+	/* the store's, fixed when it opened */
+	if (c->verify_threads != nc->verify_threads)
+		what[nw++] = "[limits] verify_threads";
+	if (c->mapsize != nc->mapsize)
+		what[nw++] = "[limits] mapsize";
+	for (i = 0; i < nw && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i > 0 ? ", " : "", what[i]);
+	if (nw > 0)
+		log_warnx("reload: %s changed: takes effect at the next restart "
+		    "(systemctl restart hirobad)", list);
+}
+
+#define RELOAD_NUM(field, label)	do {					\
+	if (c->field != nc->field) {						\
+		log_info("reload: %s %llu -> %llu", label,			\
+		    (unsigned long long)c->field, (unsigned long long)nc->field); \
+		c->field = nc->field;						\
+	}									\
+} while (0)
+
+/* [node] sync_interval and log, [limits] that are read at each use, the store's quotas. */
+static void
+reload_settings(struct node *n, const struct conf *nc)
+{
+	struct conf	*c = n->conf;
+	struct store_opts so = { 0 };
+
+	RELOAD_NUM(sync_interval, "[node] sync_interval");
+	if (c->verbose != nc->verbose) {
+		log_info("reload: [node] log = %s%s", nc->verbose ? "debug" : "info",
+		    c->verbose_opt ? " (hirobad -v: debug stays on)" : "");
+		c->verbose = nc->verbose;
+		log_setverbose(c->verbose_opt || c->verbose);
+	}
+	RELOAD_NUM(rate, "[limits] rate");
+	RELOAD_NUM(max_batch, "[limits] max_batch");
+	RELOAD_NUM(ban_seconds, "[limits] ban_seconds");
+	RELOAD_NUM(mapsize_max, "[limits] mapsize_max");
+	RELOAD_NUM(member_records, "[limits] member_records");
+	RELOAD_NUM(member_bytes, "[limits] member_bytes");
+	so.mapsize_max = c->mapsize_max;
+	so.member_records = c->member_records;
+	so.member_bytes = c->member_bytes;
+	store_set_limits(n->st, &so);
+}
+
+static bool
+http_differs(const struct conf_http *a, const struct conf_http *b)
+{
+	return str_differs(a->listen, b->listen) || str_differs(a->tiles, b->tiles) ||
+	    str_differs(a->attribution, b->attribution) ||
+	    str_differs(a->title, b->title) || str_differs(a->static_dir, b->static_dir) ||
+	    a->connections != b->connections || a->timeout != b->timeout;
+}
+
+/*
+ * [http]: a new section means a new server: the old one stops (waiting for the
+ * requests in progress), the new one starts on the new settings. If it cannot (the
+ * port is taken), the old settings come back, so the page stays up where it was.
+ */
+static void
+reload_http(struct node *n, struct conf *nc)
+{
+	struct conf_http tmp;
+
+	if (!http_differs(&n->conf->http, &nc->http))
+		return;
+	http_stop(&n->http);
+	tmp = n->conf->http;
+	n->conf->http = nc->http;
+	nc->http = tmp;		/* freed with nc */
+	if (http_start(&n->http, n) == 0) {
+		if (n->conf->http.listen == NULL)
+			log_info("reload: [http] removed: the web page is off");
+		else
+			log_info("reload: [http] applied (listen %s)", n->conf->http.listen);
+		return;
+	}
+	log_warnx("reload: the new [http] did not start: keeping the old one");
+	tmp = n->conf->http;
+	n->conf->http = nc->http;
+	nc->http = tmp;
+	if (http_start(&n->http, n) != 0)
+		log_warnx("reload: the old [http] did not start again either: the web page "
+		    "is off until the next reload or restart");
+}
+
+/* SIGHUP: the settings that can change at run time change; the others are named. */
 void
 node_reload(struct node *n, struct conf *conf)
 {
@@ -343,6 +485,10 @@ node_reload(struct node *n, struct conf *conf)
 	size_t		 i;
 	bool		 keep;
 
+	conf->verbose_opt = n->conf->verbose_opt;
+	reload_restart_only(n, conf);
+	reload_settings(n, conf);
+	reload_http(n, conf);
 	for (p = n->peers; p != NULL; p = p->next) {
 		keep = false;
 		for (i = 0; i < conf->npeers; i++)
@@ -373,6 +519,43 @@ node_reload(struct node *n, struct conf *conf)
 		log_info("peer %s: added", conf->peers[i].name);
 	}
 	conf_free(&conf);
+	log_info("reload: done");
+}
+
+/*
+ * systemctl status shows the last STATUS= line: peers connected, records held, and
+ * the lag (records peers hold that we do not yet). Sent when it changes, looked at
+ * every few seconds (store_stats reads the store).
+ */
+static void
+node_status(struct node *n, int64_t now)
+{
+	struct store_stats ss;
+	struct peer	*p;
+	unsigned	 up = 0, all = 0;
+	uint64_t	 lag = 0;
+	char		 msg[256];
+
+	if (now < n->status_at + NODE_STATUS_EVERY)
+		return;
+	n->status_at = now;
+	for (p = n->peers; p != NULL; p = p->next) {
+		if (!p->configured && !peer_up(p))
+			continue;
+		all++;
+		up += peer_up(p);
+		lag += peer_behind(n, p);
+	}
+	if (store_stats(n->st, &ss) != 0)
+		return;
+	snprintf(msg, sizeof(msg), "STATUS=peers %u/%u connected, %llu records, lag %llu%s",
+	    up, all, (unsigned long long)ss.records, (unsigned long long)lag,
+	    n->self_revoked ? ", membership revoked" : n->hold_publish ?
+	    ", restored: publishing waits for a peer" : "");
+	if (strcmp(msg, n->status_line) == 0)
+		return;
+	snprintf(n->status_line, sizeof(n->status_line), "%s", msg);
+	node_notify(msg);
 }
 
 /* Timed work, once a second: pulls, timeouts, trust changes, the watchdog. */
@@ -384,6 +567,7 @@ node_tick(struct node *n, int64_t now)
 	peer_tick(n, now);
 	privacy_tick(n, now);
 	http_update(n->http, n);
+	node_status(n, now);
 	node_notify("WATCHDOG=1");
 }
 
@@ -410,10 +594,15 @@ node_loop(struct node *n)
 	while (!quit) {
 		if (reload) {
 			reload = 0;
+			node_notify_reloading();
 			if (conf_load(n->conf->file, &nc, err, sizeof(err)) != 0)
-				log_warnx("reload: %s (keeping the old peer list)", err);
+				log_warnx("reload: %s (keeping the running configuration)",
+				    err);
 			else
 				node_reload(n, nc);
+			n->status_at = 0;	/* a fresh STATUS= after READY=1 */
+			n->status_line[0] = '\0';
+			node_notify("READY=1");
 		}
 		/* zap, ctl, router, its events, then each peer's dealer and monitor */
 		ni = 4;

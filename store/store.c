@@ -867,3 +867,11 @@ store_rec_del(struct store *st, MDB_txn *txn, MDB_val *k)
 	memset(v.mv_data, 0, v.mv_size);
 	return mdb_del(txn, st->rec, k, NULL);
 }
+
+void
+store_set_limits(struct store *st, const struct store_opts *opts)
+{
+	st->mapsize_max = opts->mapsize_max;
+	st->member_records = opts->member_records;
+	st->member_bytes = opts->member_bytes;
+}

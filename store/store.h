@@ -235,4 +235,11 @@ int	 store_compact(struct store *st);
  */
 int	 store_purge_expired(struct store *st, int64_t now, size_t *purged);
 
+/*
+ * A reload's new limits: opts' mapsize_max, member_records and member_bytes take effect
+ * from the next write (records stored before stay, even if now over a quota); mapsize
+ * and verify_threads are ignored (they need a reopen). Call from the writing thread.
+ */
+void	 store_set_limits(struct store *st, const struct store_opts *opts);
+
 #endif /* HIROBA_STORE_H */

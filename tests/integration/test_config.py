@@ -137,13 +137,36 @@ class Config(unittest.TestCase):
 
 
     # ---- [http]: the web page ----
+    def web(self):
+        """A folder of the page's files (only index.html matters to the check), beside
+        t.conf: `static = web` is relative to the config's folder."""
+        os.makedirs(os.path.join(self.tmp, "web", "static"), exist_ok=True)
+        with open(os.path.join(self.tmp, "web", "static", "index.html"), "w") as f:
+            f.write("<!doctype html>\n")
+
     def test_http_good(self):
+        self.web()
         r = self.check(self.node("\n[http]\nlisten = 127.0.0.1:8080\n"
                                  "tiles = https://{s}.tile.example.org/{z}/{x}/{y}.png\n"
                                  "title = せや子育て応援ひろば\nattribution = © OpenStreetMap\n"
                                  "static = web\nconnections = 32\ntimeout = 10\n"), rc=0)
         self.assertEqual(r.stdout.strip(), "configuration OK")
-        self.check(self.node("\n[http]\nlisten = [::1]:8080\n"), rc=0)
+        self.check(self.node("\n[http]\nlisten = [::1]:8080\nstatic = web\n"), rc=0)
+
+    def test_http_static_without_the_page(self):
+        # the usual slip: naming the static/ folder itself (every page was a silent 404)
+        self.web()
+        r = self.check(self.node("\n[http]\nlisten = 127.0.0.1:8080\nstatic = web/static/\n"),
+                       None, "is the static/ folder itself")
+        self.assertIn("static = %s" % os.path.join(self.tmp, "web"), r.stderr)
+        self.check(self.node("\n[http]\nlisten = 127.0.0.1:8080\nstatic = nowhere\n"),
+                   None, "[http] static: no static/index.html in %s"
+                   % os.path.join(self.tmp, "nowhere"))
+
+    def test_log_level(self):
+        self.check(self.node("log = debug\n"), rc=0)
+        self.check(self.node("log = info\n"), rc=0)
+        self.check(self.node("log = loud\n"), 7, 'log: "loud" is not info or debug')
 
     def test_http_unknown_key(self):
         self.check(self.node("\n[http]\nlisten = 127.0.0.1:8080\nport = 8080\n"), 10,

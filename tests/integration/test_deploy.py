@@ -165,12 +165,37 @@ class Examples(unittest.TestCase):
                 self.assertEqual((r.returncode, r.stdout.strip()), (0, "configuration OK"),
                                  r.stderr)
 
+    def test_packaged_conf(self):
+        """/etc/hiroba/hirobad.conf of the Debian package: refused as it is (the service
+        must not run without the group's key), accepted once the center is filled in."""
+        with open(os.path.join(SRC, "deploy", "hirobad.conf"), encoding="utf-8") as f:
+            text = f.read()
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "data")
+            r = subprocess.run([HIROBA, "init", "--dir", data, "--name", "x", "--kind",
+                                "center", "--listen", "tcp://127.0.0.1:1", "--center",
+                                "self"], check=True, capture_output=True, text=True)
+            key = re.search(r"key:\s+([0-9a-f]{64})", r.stdout).group(1)
+            conf = os.path.join(tmp, "hirobad.conf")
+            with open(conf, "w", encoding="utf-8") as f:
+                f.write(text.replace("data = /var/lib/hiroba", "data = data"))
+            r = subprocess.run([HIROBAD, "-n", "-c", conf], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 78, r.stdout)
+            self.assertIn("[node] center is required", r.stderr)
+            with open(conf, "w", encoding="utf-8") as f:
+                f.write(text.replace("data = /var/lib/hiroba", "data = data")
+                        .replace("# center = CENTER-KEY", "center = " + key))
+            r = subprocess.run([HIROBAD, "-n", "-c", conf], capture_output=True, text=True)
+            self.assertEqual((r.returncode, r.stdout.strip()), (0, "configuration OK"),
+                             r.stderr)
+
     @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze not installed")
     def test_unit_verifies(self):
         with open(os.path.join(SRC, "deploy", "hirobad.service"), encoding="utf-8") as f:
             unit = f.read()
         for k in ("Type=notify", "WatchdogSec=", "DynamicUser=yes", "StateDirectory=hiroba",
-                  "RestartPreventExitStatus=78", "ExecStartPre=/usr/sbin/hirobad -n"):
+                  "RestartPreventExitStatus=78", "ExecStartPre=/usr/sbin/hirobad -n",
+                  "RuntimeDirectory=hiroba", "RuntimeDirectoryMode=0700"):
             self.assertIn(k, unit)
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "hirobad.service")
