@@ -178,11 +178,13 @@ const char *text_lang(struct cli *cli, json_t *payload, const char *field, const
 
 /* ---- timefmt.c: Asia/Tokyo is UTC+09:00 all year (no DST since 1951) ---- */
 #define TOKYO_OFFSET	(9 * 3600)
-/* Parse "2026-12-05 10:00[:ss]", "2026-12-05T10:00", "2026-12-05", ISO 8601 with "Z" or
- * "+hh:mm"/"+hhmm", also "now", "today", "tomorrow". Without an offset the time is
- * Asia/Tokyo. *date_only (may be NULL) tells that no time of day was given. 0 or -1. */
+/* Parse a time as people type it: "2026-12-05 10:00", "2026/12/5", "12/5" (this year, or
+ * next if passed), "令和8年12月5日", "12月5日 10時半", full-width digits, ISO 8601 with "Z"
+ * or "+hh:mm", "now", "today", "tomorrow" (the list is in timefmt.c). Without an offset
+ * the time is Asia/Tokyo. *date_only (may be NULL) tells that no time of day was given.
+ * 0 or -1 (timefmt_error() says why). */
 int	 timefmt_parse(const char *s, int64_t *t, bool *date_only);
-/* "HH:MM" → minutes after midnight. 0 or -1. */
+/* "HH:MM", "10時", "10時半", "午後2時" (full-width too) → minutes after midnight. 0 or -1. */
 int	 timefmt_parse_hm(const char *s, int *minutes);
 /* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
 int64_t	 timefmt_days(int y, int m, int d);
@@ -311,5 +313,16 @@ int	cmd_meeting_minutes(struct cli *, int, char **);
 int	cmd_match(struct cli *, int, char **);
 int	cmd_match_record(struct cli *, int, char **);
 int	cmd_matches(struct cli *, int, char **);
+
+/* ---- helper "japanese" (issue 13 part 2) ---- */
+
+/* timefmt.c: timefmt_parse with "now" given, and the reason for a refusal written to err
+ * (may be NULL): how far the text was understood, what was wrong, and examples. The
+ * accepted forms are listed above parse_date() in timefmt.c. 0 or -1. */
+int	 timefmt_parse_at(const char *s, int64_t now, int64_t *t, bool *date_only,
+	    char *err, size_t errlen);
+/* The reason the last timefmt_parse / timefmt_parse_hm refused its text (a static
+ * buffer, valid until the next call). Never NULL. */
+const char *timefmt_error(void);
 
 #endif /* HIROBA_CLIENT_H */
