@@ -58,7 +58,7 @@ cmd_contact(struct cli *cli, int argc, char **argv)
 	if (purpose == NULL || purpose[0] == '\0')
 		return cli_usage(cli, "--purpose is required: every read is written to the "
 		    "audit log with its purpose");
-	if ((rc = draft_ref(cli, argv[optind], author, &id)) != 0)
+	if ((rc = ref_resolve(cli, argv[optind], HB_VOLUNTEER, author, &id)) != 0)
 		return rc;
 	cr.author.data = author;
 	cr.author.len = HB_KEY_LEN;

@@ -325,4 +325,46 @@ int	 timefmt_parse_at(const char *s, int64_t now, int64_t *t, bool *date_only,
  * buffer, valid until the next call). Never NULL. */
 const char *timefmt_error(void);
 
+/* ref.c: short references (the scheme is described at the top of ref.c). */
+#define REF_MIN		4	/* hex digits of a short reference, at least */
+#define REF_BUFLEN	20
+/* The short reference of (author, id), unique among the records the daemon holds, into
+ * buf (REF_BUFLEN bytes are enough). Loads every record's hash once per run. */
+void	 ref_short(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
+	    char *buf, size_t len);
+/* The same for a signed record; "-" for a draft. */
+void	 ref_record(struct cli *cli, const struct hb_record *r, char *buf, size_t len);
+/* What a person typed (AUTHORHEX/ID, ID, GROUP/ID, GROUP/SHORT or SHORT) → author and *id
+ * (malloc'd, the caller's). kind: HB_KIND_NONE, or only records of that kind are
+ * candidates. Says on stderr which record a short or group form meant. Returns 0,
+ * HB_EXIT_NOTFOUND (no such record), HB_EXIT_USAGE (ambiguous: the candidates are listed
+ * on stderr) or another exit code; the message is printed. It does not check that a
+ * full AUTHORHEX/ID exists: the caller's ctl_get does. */
+int	 ref_resolve(struct cli *cli, const char *text, enum hb_kind kind,
+	    uint8_t author[HB_KEY_LEN], char **id);
+/* --mine on a listing: restrict q to this group's own records (q->author points into
+ * cli's cached status). Exit code. */
+int	 ref_mine(struct cli *cli, Hiroba__Wire__Query *q);
+
+/* table.c: tables that fit the terminal. The width is COLUMNS if set, else the terminal's
+ * (80 if it cannot tell); off a terminal without COLUMNS, and with --wide, nothing is
+ * cut. When a table is wider, cut-text columns (TABLE_TRUNC, TABLE_WRAP: both are cut
+ * with "…", by display width, never inside a character) shrink, TABLE_LOW ones first;
+ * then long headers are cut; then TABLE_LOW columns are hidden from the right.
+ * TABLE_KEEP columns (the 参照 reference) are never cut or hidden. */
+#define TABLE_LOW	0x8	/* shrinks first, hidden last resort */
+#define TABLE_KEEP	0x10	/* never cut: references */
+#define TABLE_MIN_WIDTH	80	/* what a narrower terminal is taken for */
+#define TABLE_CUT_MIN	6	/* a cut column keeps this many cells at least */
+/* The option every listing takes: { "wide", no_argument, NULL, TABLE_OPT_WIDE }, and on
+ * it table_set_wide(true). */
+#define TABLE_OPT_WIDE	0x57	/* 'W' */
+#define TABLE_WIDE_OPT	{ "wide", no_argument, NULL, TABLE_OPT_WIDE }
+void	 table_set_wide(bool on);
+/* The width tables are fitted into; 0 for no limit. */
+size_t	 table_term_width(void);
+/* Display width of text (the widest line); a malloc'd copy cut to width with "…". */
+size_t	 table_text_width(const char *s);
+char	*table_cut(const char *s, size_t width);
+
 #endif /* HIROBA_CLIENT_H */
