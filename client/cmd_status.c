@@ -200,18 +200,22 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	table_col(t, "最終接続", 0);
 	table_col(t, "遅れ", TABLE_RIGHT);
 	table_col(t, "拒否", TABLE_RIGHT);
-	table_col(t, "エンドポイント", 0);
+	table_col(t, "エンドポイント", TABLE_TRUNC | TABLE_LOW);
 	for (i = 0; i < st->n_peers; i++) {
 		const Hiroba__Wire__PeerStatus *p = st->peers[i];
+		const char *pf = fpr_of(&p->key, fpr);
 
 		ago(p->has_last_contact ? p->last_contact : 0, buf, sizeof(buf));
 		snprintf(n1, sizeof(n1), "%" PRIu64, p->behind);
 		snprintf(n2, sizeof(n2), "%" PRIu64, p->rejected);
+		/* A peer that connected to us (not in our config) is named by hirobad with
+		 * its fingerprint: the roster knows its name. It has no endpoint of ours to
+		 * show, so the column says so. */
 		table_row(t, p->connected ? NULL : "red",
-		    p->name != NULL && *p->name ? p->name :
+		    p->name != NULL && *p->name && strcmp(p->name, pf) != 0 ? p->name :
 		    (p->key.len == HB_KEY_LEN ? ctl_group_name(cli, p->key.data) : "?"),
-		    fpr_of(&p->key, fpr), p->connected ? "yes" : "no", buf, n1, n2,
-		    p->endpoint != NULL ? p->endpoint : "");
+		    pf, p->connected ? "yes" : "no", buf, n1, n2,
+		    p->endpoint != NULL && *p->endpoint ? p->endpoint : "(inbound)");
 	}
 	if ((rc = table_print(&t)) != 0)
 		return rc;
@@ -297,7 +301,16 @@ cmd_members(struct cli *cli, int argc, char **argv)
 		table_col(t, "種別", 0);
 		table_col(t, "状態", 0);
 		table_col(t, "指紋", 0);
-		table_col(t, "鍵", 0);
+		table_col(t, "鍵", TABLE_LOW);	/* --wide shows it at 80 columns */
+		/* The center admits everyone and has no membership record of its own; it
+		 * is still a group of the network, so it heads the list. (--json keeps to
+		 * the membership records; `status --json` gives the center's key.) */
+		if (st->has_center && st->center.len == HB_KEY_LEN) {
+			proto_key_hex(st->center.data, hex);
+			proto_fingerprint(st->center.data, fpr);
+			table_row(t, NULL, ctl_group_name(cli, st->center.data),
+			    vocab_group_kind[0].label, "センター", fpr, hex);
+		}
 	}
 	for (i = 0; i < resp->n_envelopes; i++) {
 		if ((r = ctl_open(&resp->envelopes[i])) == NULL)

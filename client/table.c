@@ -273,10 +273,11 @@ layout_width(const struct table *t)
 }
 
 /*
- * Fit the columns into width: shrink the widest cuttable column a cell at a time, in the
- * order of priority (TABLE_LOW first, then plain cut text), then the headers of the other
- * columns; if it still does not fit, hide TABLE_LOW columns from the right. TABLE_KEEP
- * columns (references) never change.
+ * Fit the columns into width, in the order of priority: shrink the cut-text TABLE_LOW
+ * columns (the widest first, a cell at a time); hide TABLE_LOW columns that cannot be
+ * cut (a 64-digit key); shrink the other cut-text columns; cut the headers of the
+ * others; last, hide the remaining TABLE_LOW columns from the right. TABLE_KEEP columns
+ * (references) never change.
  */
 static void
 layout(struct table *t, size_t width)
@@ -297,6 +298,12 @@ layout(struct table *t, size_t width)
 	for (c = 0; c < t->ncols; c++)
 		mins[c] = col_min(t, c);
 	for (pass = 0; pass < 3 && layout_width(t) > width; pass++) {
+		/* a TABLE_LOW column that cannot be cut (a key) is hidden before anything
+		 * that matters is cut */
+		for (c = t->ncols; pass == 1 && c > 0 && layout_width(t) > width; c--)
+			if ((t->cols[c - 1].flags & TABLE_LOW) &&
+			    !(t->cols[c - 1].flags & (TABLE_TRUNC | TABLE_WRAP)))
+				t->cols[c - 1].hidden = true;
 		while (layout_width(t) > width) {
 			best = t->ncols;
 			bestw = 0;
