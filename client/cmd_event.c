@@ -505,13 +505,15 @@ out:
 }
 
 /* Places left of an event: capacity − registered (never below 0), or -1 without a
- * capacity. */
+ * capacity; 0 for a cancelled event (no one can come, whatever its capacity said). */
 static long long
 event_left(json_t *ev)
 {
 	json_t *cap = json_object_get(ev, "capacity"), *reg = json_object_get(ev, "registered");
 	long long left;
 
+	if (json_is_true(json_object_get(ev, "cancelled")))
+		return 0;
 	if (!json_is_integer(cap))
 		return -1;
 	left = json_integer_value(cap) - (json_is_integer(reg) ? json_integer_value(reg) : 0);
