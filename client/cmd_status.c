@@ -15,10 +15,16 @@ static int
 no_args(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	static const struct option table_opts[] = { TABLE_WIDE_OPT, CLI_COMMON_OPTS,
+	    { NULL, 0, NULL, 0 } };
+	/* status and members print tables: they take --wide */
+	bool table = strcmp(cli->cmd->name, "sync") != 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+	while ((c = getopt_long(argc, argv, ":h", table ? table_opts : opts, NULL)) != -1)
+		if (c == TABLE_OPT_WIDE)
+			table_set_wide(true);
+		else if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 			return rc;
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
