@@ -265,22 +265,22 @@ parse_date(struct tparse *tp, int64_t now)
 	}
 	tp->y = y, tp->m = m, tp->d = d;
 	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
-		tp->p = save;
 		char why[64];
 
+		tp->p = "";
 		snprintf(why, sizeof(why), "%04d-%02d-%02d is not a day of the calendar", y, m, d);
 		return refuse(tp, why);
 	}
 	if (base == 2018 && timefmt_days(y, m, d) < timefmt_days(2019, 5, 1)) {
-		tp->p = save;
+		tp->p = "";
 		return refuse(tp, "令和 began on 2019-05-01 (令和元年5月1日)");
 	}
 	if (base == 1988 && timefmt_days(y, m, d) < timefmt_days(1989, 1, 8)) {
-		tp->p = save;
+		tp->p = "";
 		return refuse(tp, "平成 began on 1989-01-08");
 	}
 	if (base == 1988 && timefmt_days(y, m, d) > timefmt_days(2019, 4, 30)) {
-		tp->p = save;
+		tp->p = "";
 		return refuse(tp, "平成 ended on 2019-04-30: that day is 令和");
 	}
 	/* our own tables' weekday: (土) */
