@@ -370,8 +370,8 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		table_col(t, "日時", 0);
 		table_col(t, "タイトル", TABLE_TRUNC);
 		table_col(t, "場所", TABLE_TRUNC | TABLE_LOW);
-		table_col(t, "招集", TABLE_TRUNC);
-		table_col(t, "出欠", TABLE_WRAP);
+		table_col(t, "招集", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "出欠", TABLE_WRAP | TABLE_HIGH);
 	}
 	for (k = 0; k < res.resp->n_occurrences; k++) {
 		const Hiroba__Wire__Occurrence *oc = res.resp->occurrences[k];

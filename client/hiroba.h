@@ -350,10 +350,12 @@ int	 ref_mine(struct cli *cli, Hiroba__Wire__Query *q);
  * (80 if it cannot tell); off a terminal without COLUMNS, and with --wide, nothing is
  * cut. When a table is wider, cut-text columns (TABLE_TRUNC, TABLE_WRAP: both are cut
  * with "…", by display width, never inside a character) shrink, TABLE_LOW ones first;
- * then long headers are cut; then TABLE_LOW columns are hidden from the right.
+ * then long headers are cut, TABLE_HIGH columns last; then TABLE_LOW columns are hidden
+ * from the right.
  * TABLE_KEEP columns (the 参照 reference) are never cut or hidden. */
 #define TABLE_LOW	0x8	/* shrinks first, hidden last resort */
 #define TABLE_KEEP	0x10	/* never cut: references */
+#define TABLE_HIGH	0x20	/* cut last: what the listing is for (出欠) */
 #define TABLE_MIN_WIDTH	80	/* what a narrower terminal is taken for */
 #define TABLE_CUT_MIN	6	/* a cut column keeps this many cells at least */
 /* The option every listing takes: { "wide", no_argument, NULL, TABLE_OPT_WIDE }, and on

@@ -277,8 +277,8 @@ layout_width(const struct table *t)
  * columns (the widest first, a cell at a time); hide TABLE_LOW columns that cannot be
  * cut (a 64-digit key); then shrink whatever may shrink, the widest first: cut-text
  * columns down to TABLE_CUT_MIN, other columns only as far as their header is wider
- * than their cells (a group's name over a column of numbers); last, hide the remaining
- * TABLE_LOW columns from the right. TABLE_KEEP columns (references) never change.
+ * than their cells (a group's name over a column of numbers), TABLE_HIGH columns only
+ * when nothing else can; last, hide the remaining TABLE_LOW columns from the right. TABLE_KEEP columns (references) never change.
  */
 static void
 layout(struct table *t, size_t width)
@@ -298,7 +298,7 @@ layout(struct table *t, size_t width)
 		return;
 	for (c = 0; c < t->ncols; c++)
 		mins[c] = col_min(t, c);
-	for (pass = 0; pass < 2 && layout_width(t) > width; pass++) {
+	for (pass = 0; pass < 3 && layout_width(t) > width; pass++) {
 		/* a TABLE_LOW column that cannot be cut (a key) is hidden before anything
 		 * that matters is cut */
 		for (c = t->ncols; pass == 1 && c > 0 && layout_width(t) > width; c--)
@@ -313,7 +313,8 @@ layout(struct table *t, size_t width)
 				bool cut = cl->flags & (TABLE_TRUNC | TABLE_WRAP);
 
 				if (cl->hidden || cl->width <= mins[c] ||
-				    (pass == 0 && !(cut && (cl->flags & TABLE_LOW))))
+				    (pass == 0 && !(cut && (cl->flags & TABLE_LOW))) ||
+				    (pass == 1 && (cl->flags & TABLE_HIGH)))
 					continue;
 				if (cl->width > bestw) {
 					best = c;
