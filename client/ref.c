@@ -276,9 +276,9 @@ ref_resolve(struct cli *cli, const char *text, enum hb_kind kind,
 	}
 	if ((rc = ctl_self(cli, &self)) != 0)
 		return rc;
-	/* ID of one of our own records: as before, quietly */
-	if (ctl_get(cli, self, text, &r) == 0 && (kind == HB_KIND_NONE ||
-	    proto_record_kind(r) == kind || proto_record_kind(r) == HB_TOMBSTONE)) {
+	/* ID of one of our own records: as before, quietly (of another kind too: the
+	 * caller says "'x' is a place, not a meeting") */
+	if (ctl_get(cli, self, text, &r) == 0) {
 		hb_record_free(&r);
 		memcpy(author, self, HB_KEY_LEN);
 		if ((*id = strdup(text)) == NULL)
