@@ -706,14 +706,16 @@ print_rows(struct cli *cli, struct report *rp, bool csv)
 
 			printf("\n%s\n", ja ? "会議" : "meetings");
 			t = table_new(cli);
+			table_col(t, ja ? "参照" : "ref", TABLE_KEEP);
 			table_col(t, ja ? "日時" : "when", 0);
 			table_col(t, ja ? "タイトル" : "title", TABLE_TRUNC);
-			table_col(t, ja ? "招集" : "called by", TABLE_TRUNC);
+			table_col(t, ja ? "招集" : "called by", TABLE_TRUNC | TABLE_LOW);
 			table_col(t, ja ? "招待" : "invited", TABLE_RIGHT);
 			table_col(t, ja ? "出席" : "attending", TABLE_RIGHT);
 			table_col(t, ja ? "欠席" : "absent", TABLE_RIGHT);
 			json_array_foreach(rp->meetings, i, mj) {
-				char inv[16], yes[16], no[16];
+				char inv[16], yes[16], no[16], ref[REF_BUFLEN] = "-";
+				uint8_t key[HB_KEY_LEN];
 
 				snprintf(inv, sizeof(inv), "%" JSON_INTEGER_FORMAT,
 				    json_integer_value(json_object_get(mj, "invited")));
@@ -721,7 +723,9 @@ print_rows(struct cli *cli, struct report *rp, bool csv)
 				    json_integer_value(json_object_get(mj, "attending")));
 				snprintf(no, sizeof(no), "%" JSON_INTEGER_FORMAT,
 				    json_integer_value(json_object_get(mj, "absent")));
-				table_row(t, NULL, jstr(mj, "when"), jstr(mj, "title"),
+				if (proto_key_parse(jstr(mj, "author"), key) == 0)
+					ref_short(cli, key, jstr(mj, "id"), ref, sizeof(ref));
+				table_row(t, NULL, ref, jstr(mj, "when"), jstr(mj, "title"),
 				    jstr(mj, "group"), inv, yes, no);
 			}
 			rc = table_print(&t);
