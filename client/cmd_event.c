@@ -17,8 +17,7 @@ opt_time(struct cli *cli, const char *opt, const char *s, bool is_end, int64_t *
 	bool date_only;
 
 	if (timefmt_parse(s, t, &date_only) != 0)
-		return cli_usage(cli, "%s '%s': expected a time such as '2026-12-05 10:00', "
-		    "'2026-12-05' or '2026-12-05T10:00:00+09:00'", opt, s);
+		return cli_usage(cli, "%s '%s': %s", opt, s, timefmt_error());	/* japanese */
 	/* "--to 2026-12-31" means up to the end of that day. */
 	if (is_end && date_only)
 		*t += 86400;
@@ -44,8 +43,8 @@ when_apply(struct cli *cli, json_t *obj, const char *start, const char *end, int
 	ad = all_day >= 0 ? all_day : old_all_day;
 	if (start != NULL) {
 		if (timefmt_parse(start, &s, &date_only) != 0)
-			return cli_usage(cli, "--start '%s': expected '2026-12-05 10:00', "
-			    "'2026-12-05' or ISO 8601", start);
+			return cli_usage(cli, "--start '%s': %s", start,
+			    timefmt_error());	/* japanese: what was understood */
 		if (date_only && !ad)
 			return cli_usage(cli, "--start '%s' has no time of day: add one, or "
 			    "give --all-day", start);
@@ -534,6 +533,8 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		{ "text", required_argument, NULL, 't' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "available", no_argument, NULL, 'A' },
+		{ "mine", no_argument, NULL, 'm' },	/* japanese: ref.c */
+		TABLE_WIDE_OPT,				/* japanese: table.c */
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -542,7 +543,8 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	const char *group = NULL;
 	const struct vocab *v;
 	char *terms[2], t_cat[64], t_aud[64], span[96], cap[32], left[32];
-	bool available = false;
+	char ref[REF_BUFLEN];			/* japanese: ref.c */
+	bool available = false, mine = false;
 	long long nleft, shown = 0;
 	uint8_t author[HB_KEY_LEN];
 	int64_t now = (int64_t)time(NULL);
@@ -596,6 +598,12 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		case 'A':
 			available = true;
 			break;
+		case 'm':			/* japanese: ref.c */
+			mine = true;
+			break;
+		case TABLE_OPT_WIDE:		/* japanese: table.c */
+			table_set_wide(true);
+			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 				return rc;
@@ -603,6 +611,8 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		return rc;
+	if (mine && (group != NULL || (rc = ref_mine(cli, &q)) != 0))	/* japanese */
+		return group != NULL ? cli_usage(cli, "--mine or --group, not both") : rc;
 	if (!have_from)
 		q.from = now;
 	if (!have_to)
@@ -625,10 +635,11 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, "参照", TABLE_KEEP);	/* japanese: ref.c */
 		table_col(t, "日時", 0);
-		table_col(t, "区分", 0);
+		table_col(t, "区分", TABLE_TRUNC | TABLE_LOW);
 		table_col(t, "タイトル", TABLE_TRUNC);
-		table_col(t, "場所", TABLE_TRUNC);
+		table_col(t, "場所", TABLE_TRUNC | TABLE_LOW);
 		table_col(t, "定員", TABLE_RIGHT);
 		table_col(t, "残り", TABLE_RIGHT);
 		table_col(t, "グループ", TABLE_TRUNC);
@@ -648,8 +659,10 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		if (available && limit > 0 && shown >= limit)
 			break;
 		shown++;
+		ref_record(cli, res.recs[i], ref, sizeof(ref));	/* japanese: ref.c */
 		if (cli->json) {
 			if ((j = json_deep_copy(res.json[i])) != NULL) {
+				json_object_set_new(j, "ref_short", json_string(ref));
 				json_object_set_new(j, "occurrence", json_pack("{s:I, s:I}",
 				    "start", (json_int_t)oc->start, "end", (json_int_t)oc->end));
 				if (nleft >= 0)
@@ -674,7 +687,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 
 			snprintf(title, sizeof(title), "%s%s", cancelled ? "【中止】" : "",
 			    text_lang(cli, ev, "title", "title"));
-			table_row(t, cancelled ? "red" : NULL, span,
+			table_row(t, cancelled ? "red" : NULL, ref, span,
 			    vocab_label_lang(cli, vocab_category,
 			    json_string_value(json_object_get(ev, "category"))),
 			    title, where_label(ev), cap, left,

@@ -782,7 +782,7 @@ static void
 json_item(struct import *im, struct row *r, json_t *v)
 {
 	static const char *const header[] = { "author", "seq", "created", "kind", "hash",
-	    "group", "occurrence", "replies", "distance_m" };
+	    "group", "occurrence", "replies", "distance_m", "left", "ref_short" };
 	static const enum hb_kind allowed[] = { HB_EVENT, HB_PLACE, HB_VOLUNTEER, HB_MEETING };
 	enum hb_kind k = HB_KIND_NONE;
 	const char *key, *title;

