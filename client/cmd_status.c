@@ -94,6 +94,13 @@ status_json(struct cli *cli, const Hiroba__Wire__Status *st)
 		json_object_set_new(o, "name", p->name ? json_string(p->name) : json_null());
 		json_object_set_new(o, "endpoint", p->endpoint ? json_string(p->endpoint) :
 		    json_null());
+		/* name is hirobad's (the config's, or a fingerprint for a peer that came to
+		 * us); group is the roster's name, as the table shows it */
+		if (p->key.len == HB_KEY_LEN)
+			json_object_set_new(o, "group", json_string(ctl_group_name(cli,
+			    p->key.data)));
+		json_object_set_new(o, "inbound", json_boolean(p->endpoint == NULL ||
+		    *p->endpoint == '\0'));
 		json_object_set_new(o, "connected", json_boolean(p->connected));
 		json_object_set_new(o, "last_contact", p->has_last_contact ?
 		    json_integer(p->last_contact) : json_null());

@@ -40,7 +40,6 @@ struct refent {
 	uint8_t		 author[HB_KEY_LEN];
 	char		*id;
 	enum hb_kind	 kind;
-	char		*title;		/* title or name, for the candidates list */
 };
 static struct refent	*refs;
 static size_t		 nrefs;
@@ -64,20 +63,24 @@ refent_cmp(const void *a, const void *b)
 	    REF_HASH_LEN);
 }
 
-static char *
-record_title(const struct hb_record *r)
+/* A record's title or name for messages, into buf ("" if it has none). Fetched only
+ * for the few records a message names, not for every record loaded. */
+static const char *
+record_title(struct cli *cli, const struct refent *e, char *buf, size_t len)
 {
-	json_t *j = json_record(NULL, r), *p;
-	const char *k = proto_kind_name(proto_record_kind(r)), *s;
-	char *out;
+	struct hb_record *r = NULL;
+	json_t *j = NULL, *p;
+	const char *s = "";
 
-	p = json_object_get(j, k);
-	s = jstr(p, "title");
-	if (*s == '\0')
-		s = jstr(p, "name");
-	out = strdup(s);
+	if (ctl_get(cli, e->author, e->id, &r) == 0 && (j = json_record(NULL, r)) != NULL) {
+		p = json_object_get(j, proto_kind_name(proto_record_kind(r)));
+		if (*(s = jstr(p, "title")) == '\0')
+			s = jstr(p, "name");
+	}
+	snprintf(buf, len, "%s", s);
 	json_decref(j);
-	return out;
+	hb_record_free(&r);
+	return buf;
 }
 
 /* Load every live record's hash. Exit code. */
@@ -108,7 +111,6 @@ refs_load(struct cli *cli)
 		ref_hash(refs[nrefs].author, proto_record_id(r), refs[nrefs].h);
 		refs[nrefs].kind = proto_record_kind(r);
 		refs[nrefs].id = strdup(proto_record_id(r));
-		refs[nrefs].title = record_title(r);
 		if (refs[nrefs].id != NULL)
 			nrefs++;
 		hb_record_free(&r);
@@ -120,7 +122,6 @@ refs_load(struct cli *cli)
 		    memcmp(refs[i].author, refs[i - 1].author, HB_KEY_LEN) == 0 &&
 		    strcmp(refs[i].id, refs[i - 1].id) == 0) {
 			free(refs[i].id);
-			free(refs[i].title);
 			memmove(&refs[i], &refs[i + 1], (nrefs - i - 1) * sizeof(*refs));
 			nrefs--;
 		} else
@@ -163,15 +164,26 @@ ref_short(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id, cha
 	ref_hash(author, id, h);
 	for (i = 0; i < REF_HASH_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	/* Unique among the records the daemon holds; if they cannot be loaded (with
-	 * --remote, say) the shortest form still works while it stays unique. */
-	if (refs_load(cli) == 0)
-		for (i = 0; i < nrefs; i++) {
+	/* Unique among the records the daemon holds (sorted by hash: the neighbours of
+	 * where h sorts share the longest prefixes with it); if they cannot be loaded,
+	 * the shortest form still works while it stays unique. */
+	if (refs_load(cli) == 0 && nrefs > 0) {
+		size_t lo = 0, hi = nrefs, mid;
+
+		while (lo < hi) {
+			mid = (lo + hi) / 2;
+			if (memcmp(refs[mid].h, h, REF_HASH_LEN) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (i = lo > 0 ? lo - 1 : 0; i < nrefs && i <= lo + 1; i++) {
 			if (memcmp(refs[i].h, h, REF_HASH_LEN) == 0)
 				continue;
 			if ((c = common_hex(refs[i].h, h) + 1) > want)
 				want = c;
 		}
+	}
 	if (want > 2 * REF_HASH_LEN)
 		want = 2 * REF_HASH_LEN;
 	snprintf(buf, len, "%.*s", want, hex);
@@ -241,10 +253,11 @@ group_lookup(struct cli *cli, const char *name, size_t len, uint8_t key[HB_KEY_L
 static void
 say_meant(struct cli *cli, const char *text, const struct refent *e)
 {
+	char title[256];
+
+	record_title(cli, e, title, sizeof(title));
 	fprintf(stderr, "hiroba: %s → %s の %s%s%s%s\n", text, ctl_group_name(cli, e->author),
-	    e->id, e->title != NULL && *e->title != '\0' ? "「" : "",
-	    e->title != NULL ? e->title : "", e->title != NULL && *e->title != '\0' ? "」" :
-	    "");
+	    e->id, *title != '\0' ? "「" : "", title, *title != '\0' ? "」" : "");
 }
 
 int
@@ -256,7 +269,7 @@ ref_resolve(struct cli *cli, const char *text, enum hb_kind kind,
 	uint8_t gkey[HB_KEY_LEN];
 	struct hb_record *r = NULL;
 	const char *rest = text, *slash;
-	char hex[HB_KEYHEX_LEN], shortref[24];
+	char hex[HB_KEYHEX_LEN], shortref[24], title[256];
 	size_t i, ncand = 0;
 	bool bygroup = false;
 	int rc;
@@ -328,7 +341,7 @@ ref_resolve(struct cli *cli, const char *text, enum hb_kind kind,
 			ref_short(cli, cand[i]->author, cand[i]->id, shortref, sizeof(shortref));
 			fprintf(stderr, "  %-8s %s/%s  %s\n", shortref,
 			    ctl_group_name(cli, cand[i]->author), cand[i]->id,
-			    cand[i]->title != NULL ? cand[i]->title : "");
+			    record_title(cli, cand[i], title, sizeof(title)));
 		}
 		return HB_EXIT_USAGE;
 	}

@@ -185,6 +185,10 @@ class Coordinator(unittest.TestCase):
         peers = out[out.index("peers:"):out.index("records:")]
         self.assertRegex(peers, r"こもれび保育園 .*\(inbound\)")
         self.assertRegex(peers, r"おはなしサークル .*\(inbound\)")
+        js = {p["group"]: p for p in self.c.status()["peers"]}
+        self.assertEqual(sorted(js), ["おはなしサークル", "こもれび保育園"])
+        self.assertTrue(all(p["inbound"] for p in js.values()))
+        self.assertFalse(self.n.status()["peers"][0]["inbound"])
 
     def test_events_places_volunteers_fit_and_edit_by_reference(self):
         n, k = self.n, self.k
