@@ -415,6 +415,18 @@ out:
 
 /* ---- meeting show ---- */
 
+/* One "  label: value" line of the header, cut to the terminal as tables are (the
+ * agenda can be long); --wide or a pipe print it whole. */
+static void
+field(const char *label, const char *value)
+{
+	size_t w = table_term_width(), lw = table_text_width(label) + 4;
+	char *cut = w > lw ? table_cut(value, w - lw) : NULL;
+
+	printf("  %s: %s\n", label, cut != NULL ? cut : value);
+	free(cut);
+}
+
 static const char *
 L(struct cli *cli, const char *ja, const char *en)
 {
@@ -465,6 +477,7 @@ int
 cmd_meeting_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		TABLE_WIDE_OPT,
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -484,7 +497,9 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+		if (c == TABLE_OPT_WIDE)
+			table_set_wide(true);
+		else if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 			return rc;
 	if (argc - optind != 1)
 		return cli_usage(cli, argc == optind ? "which meeting? ([AUTHORHEX/]ID, as "
@@ -568,15 +583,21 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	timefmt_span(json_integer_value(json_object_get(json_object_get(m, "when"), "start")),
 	    json_integer_value(json_object_get(json_object_get(m, "when"), "end")), false,
 	    span, sizeof(span));
-	printf("%s\n", text_lang(cli, m, "title", "title"));
+	{
+		size_t w = table_term_width();
+		char *cut = w > 0 ? table_cut(text_lang(cli, m, "title", "title"), w) : NULL;
+
+		printf("%s\n", cut != NULL ? cut : text_lang(cli, m, "title", "title"));
+		free(cut);
+	}
 	ref_record(cli, meeting, cnt, sizeof(cnt));
-	printf("  %s: %s\n", L(cli, "参照", "ref"), cnt);
-	printf("  %s: %s\n", L(cli, "日時", "when"), span);
+	field(L(cli, "参照", "ref"), cnt);
+	field(L(cli, "日時", "when"), span);
 	if (*(s = where_label(m)) != '\0')
-		printf("  %s: %s\n", L(cli, "場所", "where"), s);
-	printf("  %s: %s\n", L(cli, "招集", "called by"), jstr(mj, "group"));
+		field(L(cli, "場所", "where"), s);
+	field(L(cli, "招集", "called by"), jstr(mj, "group"));
 	if (*(s = text_lang(cli, m, "description", "agenda")) != '\0')
-		printf("  %s: %s\n", L(cli, "議題", "agenda"), s);
+		field(L(cli, "議題", "agenda"), s);
 	printf("  %s: %s %ld (%ld%s)  %s %ld  %s %ld\n\n", L(cli, "回答", "answers"),
 	    L(cli, "出席", "attending"), yes, people, L(cli, "人", " people"),
 	    L(cli, "欠席", "absent"), no, L(cli, "未回答", "no answer"), none);

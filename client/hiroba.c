@@ -174,10 +174,12 @@ static const struct cmd commands[] = {
 	  "REF (--attending|--absent) [--count N] [--note TEXT]",
 	  "Answer a meeting's call. REF is the meeting's reference from `hiroba meetings`\n"
 	  "(参照), or GROUP/ID, or AUTHORHEX/ID. Replying again replaces the earlier answer.\n", 0 },
-	{ "meeting show", cmd_meeting_show, "[AUTHORHEX/]ID",
+	{ "meeting show", cmd_meeting_show, "REF [--wide]",
 	  "Show a meeting and every invited group's answer: 出席 (with how many), 欠席 or\n"
 	  "未回答; groups that answered without an invitation are listed too. A meeting with\n"
-	  "no invitation list invites every admitted group. Then the minutes and actions.\n",
+	  "no invitation list invites every admitted group. Then the minutes and actions.\n"
+	  "REF: the meeting's reference from `hiroba meetings` (参照), GROUP/ID or AUTHORHEX/ID.\n"
+	  "  --wide       print every line and column whole\n",
 	  CMD_READ },
 	{ "meeting minutes", cmd_meeting_minutes,
 	  "ID (--minutes TEXT | -f FILE|-) [--action TEXT ...]",

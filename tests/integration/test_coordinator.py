@@ -48,6 +48,8 @@ class Coordinator(unittest.TestCase):
             cls.meeting_start = soon.strftime("%-m月%-d日 14時")
             c.cli("meeting", "call", "--title", LONG_TITLE, "--start", cls.meeting_start,
                   "--place-text", "瀬谷区役所 4階 会議室（エレベーターを降りて右）",
+                  "--agenda", "1. 各団体の近況報告（一団体5分）2. 冬休みの親子向け行事の調整 "
+                  "3. 支援マップの更新について 4. その他",
                   "--id", "meeting/teirei")
             # help wanted at the nursery; offers at the nursery itself and at the circle
             n.cli("volunteer", "add", "--wanted", "--title", "お散歩の付き添い（毎週火曜の午前）",
