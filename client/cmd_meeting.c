@@ -369,9 +369,10 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		table_col(t, "参照", TABLE_KEEP);
 		table_col(t, "日時", 0);
 		table_col(t, "タイトル", TABLE_TRUNC);
-		table_col(t, "場所", TABLE_TRUNC | TABLE_LOW);
 		table_col(t, "招集", TABLE_TRUNC | TABLE_LOW);
-		table_col(t, "出欠", TABLE_WRAP | TABLE_HIGH);
+		table_col(t, "場所", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "出欠", TABLE_HIGH);
+		table_col(t, "回答", TABLE_TRUNC | TABLE_LOW);
 	}
 	for (k = 0; k < res.resp->n_occurrences; k++) {
 		const Hiroba__Wire__Occurrence *oc = res.resp->occurrences[k];
@@ -398,10 +399,10 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		}
 		timefmt_span(oc->start, oc->end, false, span, sizeof(span));
 		/* the same words as `meeting show`: 出席, 欠席, 未回答 */
-		snprintf(answers, sizeof(answers), "出席%d(%ld人) 欠席%d 未回答%d%s%s", ty->yes,
-		    ty->people, ty->no, none, ty->names[0] != '\0' ? ": " : "", ty->names);
-		table_row(t, NULL, ref, span, text_lang(cli, m, "title", "title"), where_label(m),
-		    jstr(res.json[i], "group"), answers);
+		snprintf(answers, sizeof(answers), "出席%d(%ld人) 欠席%d 未回答%d", ty->yes,
+		    ty->people, ty->no, none);
+		table_row(t, NULL, ref, span, text_lang(cli, m, "title", "title"),
+		    jstr(res.json[i], "group"), where_label(m), answers, ty->names);
 	}
 	if (t != NULL)
 		rc = table_print(&t);

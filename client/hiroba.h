@@ -349,15 +349,16 @@ int	 ref_mine(struct cli *cli, Hiroba__Wire__Query *q);
 /* table.c: tables that fit the terminal. The width is COLUMNS if set, else the terminal's
  * (80 if it cannot tell); off a terminal without COLUMNS, and with --wide, nothing is
  * cut. When a table is wider, cut-text columns (TABLE_TRUNC, TABLE_WRAP: both are cut
- * with "…", by display width, never inside a character) shrink, TABLE_LOW ones first;
- * then long headers are cut, TABLE_HIGH columns last; then TABLE_LOW columns are hidden
- * from the right.
+ * with "…", by display width, never inside a character) shrink, TABLE_LOW ones first,
+ * TABLE_HIGH ones last, and TABLE_LOW columns are left out before a title is cut below
+ * TABLE_COMFORT cells (the order is in table.c, above layout()).
  * TABLE_KEEP columns (the 参照 reference) are never cut or hidden. */
 #define TABLE_LOW	0x8	/* shrinks first, hidden last resort */
 #define TABLE_KEEP	0x10	/* never cut: references */
 #define TABLE_HIGH	0x20	/* cut last: what the listing is for (出欠) */
 #define TABLE_MIN_WIDTH	80	/* what a narrower terminal is taken for */
 #define TABLE_CUT_MIN	6	/* a cut column keeps this many cells at least */
+#define TABLE_COMFORT	12	/* cut text below this only after hiding TABLE_LOW ones */
 /* The option every listing takes: { "wide", no_argument, NULL, TABLE_OPT_WIDE }, and on
  * it table_set_wide(true). */
 #define TABLE_OPT_WIDE	0x57	/* 'W' */

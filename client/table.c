@@ -272,19 +272,71 @@ layout_width(const struct table *t)
 	return n > 0 ? w + n - 1 : 0;	/* one space between columns */
 }
 
+#define CUT(cl)		((cl)->flags & (TABLE_TRUNC | TABLE_WRAP))
+
+/* Which columns a step of layout() may shrink. */
+enum step { S_LOW, S_COMFORT, S_NORMAL, S_HIGH };
+
+/* Shrink the widest column the step allows, a cell at a time, until the table fits or
+ * none can shrink further. */
+static void
+shrink(struct table *t, size_t width, const size_t *mins, enum step step)
+{
+	size_t c, best, bestw, floor;
+
+	while (layout_width(t) > width) {
+		best = t->ncols;
+		bestw = 0;
+		for (c = 0; c < t->ncols; c++) {
+			const struct col *cl = &t->cols[c];
+			bool low = cl->flags & TABLE_LOW, high = cl->flags & TABLE_HIGH;
+
+			if (cl->hidden || (step == S_LOW && !(low && CUT(cl))) ||
+			    (step != S_LOW && low) || (step != S_HIGH && high) ||
+			    (step == S_HIGH && !high))
+				continue;
+			floor = mins[c];
+			if (step == S_COMFORT && CUT(cl) && floor < TABLE_COMFORT)
+				floor = cl->natural < TABLE_COMFORT ? cl->natural : TABLE_COMFORT;
+			if (cl->width > floor && cl->width > bestw) {
+				best = c;
+				bestw = cl->width;
+			}
+		}
+		if (best == t->ncols)
+			return;
+		t->cols[best].width--;
+	}
+}
+
+/* Hide TABLE_LOW columns from the right until the table fits; only those that cannot
+ * be cut when cut_too is false. */
+static void
+hide_low(struct table *t, size_t width, bool cut_too)
+{
+	size_t c;
+
+	for (c = t->ncols; c > 0 && layout_width(t) > width; c--)
+		if ((t->cols[c - 1].flags & TABLE_LOW) && (cut_too || !CUT(&t->cols[c - 1])))
+			t->cols[c - 1].hidden = true;
+}
+
 /*
- * Fit the columns into width, in the order of priority: shrink the cut-text TABLE_LOW
- * columns (the widest first, a cell at a time); hide TABLE_LOW columns that cannot be
- * cut (a 64-digit key); then shrink whatever may shrink, the widest first: cut-text
- * columns down to TABLE_CUT_MIN, other columns only as far as their header is wider
- * than their cells (a group's name over a column of numbers), TABLE_HIGH columns only
- * when nothing else can; last, hide the remaining TABLE_LOW columns from the right. TABLE_KEEP columns (references) never change.
+ * Fit the columns into width, in the order of priority:
+ *   1. cut-text TABLE_LOW columns shrink (the widest first, a cell at a time);
+ *   2. TABLE_LOW columns that cannot be cut (a 64-digit key) are hidden;
+ *   3. the other cut-text columns shrink to TABLE_COMFORT cells (a title stays
+ *      readable), other columns only as far as their header is wider than their cells
+ *      (a group's name over a column of numbers);
+ *   4. the remaining TABLE_LOW columns are hidden, from the right;
+ *   5. cut-text columns shrink to TABLE_CUT_MIN; 6. then TABLE_HIGH ones;
+ *   7. what was freed by hiding goes back to the columns that were cut.
+ * TABLE_KEEP columns (references) never change.
  */
 static void
 layout(struct table *t, size_t width)
 {
-	size_t c, i, w, best, bestw, mins[64];
-	int pass;
+	size_t c, i, w, best, mins[64];
 
 	for (c = 0; c < t->ncols; c++) {
 		t->cols[c].natural = t->noheadings ? 0 : table_text_width(t->cols[c].header);
@@ -294,41 +346,27 @@ layout(struct table *t, size_t width)
 				t->cols[c].natural = w;
 		t->cols[c].width = t->cols[c].natural;
 	}
-	if (width == 0 || t->ncols > 64)
+	if (width == 0 || t->ncols > 64 || layout_width(t) <= width)
 		return;
 	for (c = 0; c < t->ncols; c++)
 		mins[c] = col_min(t, c);
-	for (pass = 0; pass < 3 && layout_width(t) > width; pass++) {
-		/* a TABLE_LOW column that cannot be cut (a key) is hidden before anything
-		 * that matters is cut */
-		for (c = t->ncols; pass == 1 && c > 0 && layout_width(t) > width; c--)
-			if ((t->cols[c - 1].flags & TABLE_LOW) &&
-			    !(t->cols[c - 1].flags & (TABLE_TRUNC | TABLE_WRAP)))
-				t->cols[c - 1].hidden = true;
-		while (layout_width(t) > width) {
-			best = t->ncols;
-			bestw = 0;
-			for (c = 0; c < t->ncols; c++) {
-				const struct col *cl = &t->cols[c];
-				bool cut = cl->flags & (TABLE_TRUNC | TABLE_WRAP);
-
-				if (cl->hidden || cl->width <= mins[c] ||
-				    (pass == 0 && !(cut && (cl->flags & TABLE_LOW))) ||
-				    (pass == 1 && (cl->flags & TABLE_HIGH)))
-					continue;
-				if (cl->width > bestw) {
-					best = c;
-					bestw = cl->width;
-				}
-			}
-			if (best == t->ncols)
-				break;
-			t->cols[best].width--;
-		}
+	shrink(t, width, mins, S_LOW);
+	hide_low(t, width, false);
+	shrink(t, width, mins, S_COMFORT);
+	hide_low(t, width, true);
+	shrink(t, width, mins, S_NORMAL);
+	shrink(t, width, mins, S_HIGH);
+	while (layout_width(t) < width) {
+		best = t->ncols;
+		for (c = 0; c < t->ncols; c++)
+			if (!t->cols[c].hidden && CUT(&t->cols[c]) &&
+			    t->cols[c].width < t->cols[c].natural &&
+			    (best == t->ncols || t->cols[c].width < t->cols[best].width))
+				best = c;
+		if (best == t->ncols)
+			break;
+		t->cols[best].width++;
 	}
-	for (c = t->ncols; c > 0 && layout_width(t) > width; c--)
-		if (t->cols[c - 1].flags & TABLE_LOW)
-			t->cols[c - 1].hidden = true;
 }
 
 static void
