@@ -58,7 +58,7 @@ cmd_contact(struct cli *cli, int argc, char **argv)
 	if (purpose == NULL || purpose[0] == '\0')
 		return cli_usage(cli, "--purpose is required: every read is written to the "
 		    "audit log with its purpose");
-	if ((rc = draft_ref(cli, argv[optind], author, &id)) != 0)
+	if ((rc = ref_resolve(cli, argv[optind], HB_VOLUNTEER, author, &id)) != 0)
 		return rc;
 	cr.author.data = author;
 	cr.author.len = HB_KEY_LEN;
@@ -91,6 +91,7 @@ int
 cmd_audit(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		TABLE_WIDE_OPT,
 		CLI_COMMON_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -103,7 +104,9 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+		if (c == TABLE_OPT_WIDE)
+			table_set_wide(true);
+		else if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 			return rc;
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
@@ -126,13 +129,16 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->json) {
 		t = table_new(cli);
-		table_col(t, "日時 (UTC)", 0);
-		table_col(t, "利用者", 0);
+		table_col(t, "参照", TABLE_KEEP);
+		table_col(t, "日時", 0);
+		table_col(t, "利用者", TABLE_TRUNC);
 		table_col(t, "記録", TABLE_TRUNC);
 		table_col(t, "目的", TABLE_TRUNC);
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char ref[HB_KEYHEX_LEN + HB_ID_MAX + 2];
+		char ref[HB_KEYHEX_LEN + HB_ID_MAX + 2], sref[REF_BUFLEN], when[48];
+		uint8_t key[HB_KEY_LEN];
+		int64_t tt;
 
 		if ((o = json_loads(line, 0, &jerr)) == NULL) {
 			cli_warn("%s: a line that is not JSON: %s", path, jerr.text);
@@ -141,9 +147,21 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		if (cli->json)
 			json_line(o);
 		else {
-			snprintf(ref, sizeof(ref), "%.16s…/%s", hc_jstr(o, "author"), hc_jstr(o, "id"));
-			table_row(t, NULL, hc_jstr(o, "time"), hc_jstr(o, "who"), ref,
-			    hc_jstr(o, "purpose"));
+			/* the log keeps UTC (ISO 8601 with Z); people read Tokyo time, as in
+			 * every other listing */
+			if (timefmt_parse(hc_jstr(o, "time"), &tt, NULL) == 0)
+				timefmt_local(tt, when, sizeof(when));
+			else
+				snprintf(when, sizeof(when), "%s", hc_jstr(o, "time"));
+			if (proto_key_parse(hc_jstr(o, "author"), key) == 0) {
+				ref_short(cli, key, hc_jstr(o, "id"), sref, sizeof(sref));
+				snprintf(ref, sizeof(ref), "%s の %s", hc_group_name(cli, key),
+				    hc_jstr(o, "id"));
+			} else {
+				snprintf(sref, sizeof(sref), "-");
+				snprintf(ref, sizeof(ref), "%s", hc_jstr(o, "id"));
+			}
+			table_row(t, NULL, sref, when, hc_jstr(o, "who"), ref, hc_jstr(o, "purpose"));
 			json_decref(o);
 		}
 	}

@@ -17,8 +17,7 @@ opt_time(struct cli *cli, const char *opt, const char *s, bool is_end, int64_t *
 	bool date_only;
 
 	if (timefmt_parse(s, t, &date_only) != 0)
-		return cli_usage(cli, "%s '%s': expected a time such as '2026-12-05 10:00', "
-		    "'2026-12-05' or '2026-12-05T10:00:00+09:00'", opt, s);
+		return cli_usage(cli, "%s '%s': %s", opt, s, timefmt_error());
 	/* "--to 2026-12-31" means up to the end of that day. */
 	if (is_end && date_only)
 		*t += 86400;
@@ -44,8 +43,7 @@ when_apply(struct cli *cli, json_t *obj, const char *start, const char *end, int
 	ad = all_day >= 0 ? all_day : old_all_day;
 	if (start != NULL) {
 		if (timefmt_parse(start, &s, &date_only) != 0)
-			return cli_usage(cli, "--start '%s': expected '2026-12-05 10:00', "
-			    "'2026-12-05' or ISO 8601", start);
+			return cli_usage(cli, "--start '%s': %s", start, timefmt_error());
 		if (date_only && !ad)
 			return cli_usage(cli, "--start '%s' has no time of day: add one, or "
 			    "give --all-day", start);
@@ -59,7 +57,7 @@ when_apply(struct cli *cli, json_t *obj, const char *start, const char *end, int
 
 		if (end != NULL) {
 			if (timefmt_parse(end, &e, NULL) != 0)
-				return cli_usage(cli, "--end '%s': expected a date", end);
+				return cli_usage(cli, "--end '%s': %s", end, timefmt_error());
 			ed = timefmt_ymd(e);
 		} else if (start == NULL && old_all_day)
 			ed = old_e;
@@ -341,13 +339,15 @@ out:
 }
 
 /* Places left of an event: capacity − registered (never below 0), or -1 without a
- * capacity. */
+ * capacity; 0 for a cancelled event (no one can come, whatever its capacity said). */
 static long long
 event_left(json_t *ev)
 {
 	json_t *cap = json_object_get(ev, "capacity"), *reg = json_object_get(ev, "registered");
 	long long left;
 
+	if (json_is_true(json_object_get(ev, "cancelled")))
+		return 0;
 	if (!json_is_integer(cap))
 		return -1;
 	left = json_integer_value(cap) - (json_is_integer(reg) ? json_integer_value(reg) : 0);
@@ -363,12 +363,12 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		{ "category", required_argument, NULL, 'c' },
 		{ "audience", required_argument, NULL, 'a' },
 		{ "available", no_argument, NULL, 'A' },
-		QB_TIME_OPTS, QB_LIMIT_OPT, QB_OPTS,
+		QB_TIME_OPTS, QB_LIMIT_OPT, QB_LIST_OPTS, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qb b;
 	Hiroba__Wire__Query *q = &b.q;
-	char span[96], cap[32], left[32];
+	char span[96], cap[32], left[32], ref[REF_BUFLEN];
 	bool available = false;
 	long long nleft, shown = 0;
 	int64_t now = (int64_t)time(NULL);
@@ -408,10 +408,11 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, "参照", TABLE_KEEP);
 		table_col(t, "日時", 0);
-		table_col(t, "区分", 0);
+		table_col(t, "区分", TABLE_TRUNC | TABLE_LOW);
 		table_col(t, "タイトル", TABLE_TRUNC);
-		table_col(t, "場所", TABLE_TRUNC);
+		table_col(t, "場所", TABLE_TRUNC | TABLE_LOW);
 		table_col(t, "定員", TABLE_RIGHT);
 		table_col(t, "残り", TABLE_RIGHT);
 		table_col(t, "グループ", TABLE_TRUNC);
@@ -431,8 +432,10 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		if (available && b.limit > 0 && shown >= b.limit)
 			break;
 		shown++;
+		ref_record(cli, res.recs[i], ref, sizeof(ref));
 		if (cli->json) {
 			if ((j = json_deep_copy(res.json[i])) != NULL) {
+				json_object_set_new(j, "ref_short", json_string(ref));
 				json_object_set_new(j, "occurrence", json_pack("{s:I, s:I}",
 				    "start", (json_int_t)oc->start, "end", (json_int_t)oc->end));
 				if (nleft >= 0)
@@ -457,7 +460,7 @@ cmd_events(struct cli *cli, int argc, char **argv)
 
 			snprintf(title, sizeof(title), "%s%s", cancelled ? "【中止】" : "",
 			    text_lang(cli, ev, "title", "title"));
-			table_row(t, cancelled ? "red" : NULL, span,
+			table_row(t, cancelled ? "red" : NULL, ref, span,
 			    vocab_label_lang(cli, vocab_category,
 			    json_string_value(json_object_get(ev, "category"))),
 			    title, where_label(ev), cap, left,

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,15 +383,46 @@ set_str(struct rowctx *c, json_t *p, enum col col, const char *key)
 		json_object_set_new(p, key, json_string(s));
 }
 
+/*
+ * A number as a Japanese spreadsheet may hold it: full-width digits and signs (１０,
+ * ３５．４６, －) become ASCII, and with commas true (counts and yen) the thousands
+ * separators Excel's 桁区切り adds ("1,000") go. The result is in buf; NULL if too long.
+ */
+static const char *
+num_fold(const char *s, char *buf, size_t len, bool commas)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	unsigned cp;
+
+	for (; *p != '\0'; ) {
+		if (n + 1 >= len)
+			return NULL;
+		if (p[0] == 0xef && (p[1] == 0xbc || p[1] == 0xbd) && p[2] >= 0x80 &&
+		    p[2] <= 0xbf && (cp = 0xf000 | (unsigned)(p[1] & 0x3f) << 6 |
+		    (p[2] & 0x3f)) >= 0xff01 && cp <= 0xff5e) {
+			buf[n++] = (char)(cp - 0xfee0);
+			p += 3;
+		} else
+			buf[n++] = (char)*p++;
+		if (commas && buf[n - 1] == ',')
+			n--;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static void
 set_num(struct rowctx *c, json_t *p, enum col col, const char *key)
 {
-	const char *s = get(c, col, NULL);
+	const char *s = get(c, col, NULL), *f;
+	char buf[64];
 	long long v;
 
 	if (s == NULL)
 		return;
-	if ((v = cli_number(s, UINT32_MAX)) < 0)
+	if ((f = num_fold(s, buf, sizeof(buf), true)) == NULL ||
+	    (v = cli_number(f, UINT32_MAX)) < 0)
 		refuse(c->row, "%s '%s' is not a number", hdr(c, col, key), s);
 	else
 		json_object_set_new(p, key, json_integer(v));
@@ -416,7 +448,8 @@ set_translations(struct rowctx *c, json_t *p)
 static bool
 point(struct rowctx *c, json_t *p, bool required)
 {
-	const char *lat = get(c, C_LAT, NULL), *lon = get(c, C_LON, NULL);
+	const char *lat = get(c, C_LAT, NULL), *lon = get(c, C_LON, NULL), *f;
+	char lab[64], lob[64];
 	int32_t la, lo;
 
 	if (lat == NULL && lon == NULL && !required)
@@ -426,12 +459,14 @@ point(struct rowctx *c, json_t *p, bool required)
 		    hdr(c, C_LON, "lon"));
 		return false;
 	}
-	if (place_degrees(lat, 90, &la) != 0) {
+	if ((f = num_fold(lat, lab, sizeof(lab), false)) == NULL ||
+	    place_degrees(f, 90, &la) != 0) {
 		refuse(c->row, "%s '%s' is not a latitude (decimal degrees, -90 to 90)",
 		    hdr(c, C_LAT, "lat"), lat);
 		return false;
 	}
-	if (place_degrees(lon, 180, &lo) != 0) {
+	if ((f = num_fold(lon, lob, sizeof(lob), false)) == NULL ||
+	    place_degrees(f, 180, &lo) != 0) {
 		refuse(c->row, "%s '%s' is not a longitude (decimal degrees, -180 to 180)",
 		    hdr(c, C_LON, "lon"), lon);
 		return false;
@@ -510,8 +545,8 @@ csv_event(struct cli *cli, struct rowctx *c, char **id)
 	if (start == NULL)
 		refuse(c->row, "%s is empty", hdr(c, C_START, "start"));
 	else if (timefmt_parse(start, &ts, &date_only) != 0) {
-		refuse(c->row, "%s '%s' is not a time such as '2026-12-05 10:00' or a date such "
-		    "as '2026-12-05'", hdr(c, C_START, "start"), start);
+		refuse(c->row, "%s '%s' is not a time: %s", hdr(c, C_START, "start"), start,
+		    timefmt_error());
 		start = NULL;
 	}
 	all_day = date_only || truthy(get(c, C_ALLDAY, NULL));
@@ -519,7 +554,8 @@ csv_event(struct cli *cli, struct rowctx *c, char **id)
 		sd = ed = timefmt_ymd(ts);
 		if (end != NULL) {
 			if (timefmt_parse(end, &te, NULL) != 0)
-				refuse(c->row, "%s '%s' is not a date", hdr(c, C_END, "end"), end);
+				refuse(c->row, "%s '%s' is not a date: %s", hdr(c, C_END, "end"),
+				    end, timefmt_error());
 			else
 				ed = timefmt_ymd(te);
 		}
@@ -533,8 +569,8 @@ csv_event(struct cli *cli, struct rowctx *c, char **id)
 		if (end != NULL && timefmt_parse_hm(end, &minutes) == 0)
 			te = timefmt_ymd_start(timefmt_ymd(ts)) + minutes * 60;
 		else if (end != NULL && (timefmt_parse(end, &te, &end_date) != 0 || end_date))
-			refuse(c->row, "%s '%s' is not a time such as '12:00' or "
-			    "'2026-12-05 12:00'", hdr(c, C_END, "end"), end);
+			refuse(c->row, "%s '%s' is not a time such as 12:00, 12時 or "
+			    "2026/12/05 12:00", hdr(c, C_END, "end"), end);
 		if (te < ts)
 			refuse(c->row, "%s is before %s", hdr(c, C_END, "end"),
 			    hdr(c, C_START, "start"));
@@ -746,7 +782,7 @@ static void
 json_item(struct import *im, struct row *r, json_t *v)
 {
 	static const char *const header[] = { "author", "seq", "created", "kind", "hash",
-	    "group", "occurrence", "replies", "distance_m" };
+	    "group", "occurrence", "replies", "distance_m", "left", "ref_short" };
 	static const enum hb_kind allowed[] = { HB_EVENT, HB_PLACE, HB_VOLUNTEER, HB_MEETING };
 	enum hb_kind k = HB_KIND_NONE;
 	const char *key, *title;
@@ -1021,10 +1057,115 @@ read_file(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+/* ---- the file's encoding ---- */
+
+enum enc { ENC_AUTO, ENC_UTF8, ENC_CP932, ENC_BAD };
+
+static enum enc
+enc_parse(const char *s)
+{
+	static const char *const cp932[] = { "cp932", "ms932", "windows-31j", "shift_jis",
+	    "shift-jis", "sjis", "sjis-win", NULL };
+	size_t i;
+
+	if (strcasecmp(s, "utf-8") == 0 || strcasecmp(s, "utf8") == 0)
+		return ENC_UTF8;
+	if (strcasecmp(s, "auto") == 0)
+		return ENC_AUTO;
+	for (i = 0; cp932[i] != NULL; i++)
+		if (strcasecmp(s, cp932[i]) == 0)
+			return ENC_CP932;
+	return ENC_BAD;
+}
+
+/* CP932 (Microsoft's Shift_JIS, with NEC and IBM extensions: ①, ㈱, 髙) to UTF-8. A
+ * malloc'd copy in *out; 0, or the byte offset + 1 of the first byte that is not CP932. */
+static size_t
+cp932_to_utf8(const char *in, size_t len, char **out, size_t *outlen)
+{
+	iconv_t cd;
+	char *o, *ip = (char *)in, *op;
+	size_t il = len, ol = len * 3 + 1, bad = 0;
+
+	*out = NULL;
+	if ((cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1)
+		return 1;
+	if ((o = malloc(ol)) == NULL) {
+		iconv_close(cd);
+		return 1;
+	}
+	op = o;
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
+		bad = (size_t)(ip - in) + 1;
+	iconv_close(cd);
+	if (bad != 0) {
+		free(o);
+		return bad;
+	}
+	*op = '\0';
+	*out = o;
+	*outlen = (size_t)(op - o);
+	return 0;
+}
+
+/*
+ * The text of the file as UTF-8. Excel in Japan writes "CSV (コンマ区切り)" in CP932
+ * and "CSV UTF-8" with a BOM; Numbers and LibreOffice write UTF-8 without one. So: a
+ * BOM or valid UTF-8 is UTF-8 (text in CP932 is almost never valid UTF-8: its lead
+ * bytes 0x81-0x9F are UTF-8 continuation bytes), anything else in a CSV is CP932.
+ * --encoding says which, for the rare file that reads both ways. *data points into buf
+ * or into *conv (the caller frees conv).
+ */
+static int
+decode(struct cli *cli, struct import *im, char *buf, size_t len, enum enc enc,
+    char **conv, char **data, size_t *dlen)
+{
+	bool csv = strcmp(cli->cmd->name, "import csv") == 0, bom;
+	size_t bad, n;
+
+	*data = buf;
+	*dlen = len;
+	bom = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0;
+	if (bom) {
+		*data += 3;
+		*dlen -= 3;
+	}
+	if (enc == ENC_CP932 && bom)
+		return cli_error(HB_EXIT_FAIL, "%s starts with a UTF-8 BOM: it is UTF-8, not "
+		    "CP932 (leave --encoding out)", im->path);
+	if (enc == ENC_CP932 || (enc == ENC_AUTO && csv && !bom &&
+	    !proto_utf8_valid(*data, *dlen))) {
+		if ((bad = cp932_to_utf8(*data, *dlen, conv, &n)) != 0)
+			return cli_error(HB_EXIT_FAIL, "%s is neither UTF-8 nor CP932 (Shift_JIS) "
+			    "text (line %ld): in Excel save it as 'CSV UTF-8 (コンマ区切り)'",
+			    im->path, line_at(*data, bad - 1));
+		if (enc == ENC_AUTO)
+			cli_warn("%s is not UTF-8: read as CP932 (Shift_JIS, Excel's CSV)",
+			    im->path);
+		*data = *conv;
+		*dlen = n;
+	}
+	if (!proto_utf8_valid(*data, *dlen))
+		return cli_error(HB_EXIT_FAIL, "%s is not UTF-8 text%s", im->path, csv ?
+		    ": in Excel save it as 'CSV UTF-8 (コンマ区切り)', or give --encoding cp932" :
+		    "");
+	/* NUL would end every string early: a binary file, or UTF-16 */
+	if (memchr(*data, '\0', *dlen) != NULL)
+		return cli_error(HB_EXIT_FAIL, "%s is not a text file (UTF-16? save it as CSV "
+		    "UTF-8)", im->path);
+	return 0;
+}
+
 int
 cmd_import(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ "skip-bad", no_argument, NULL, 's' },
+		{ "encoding", required_argument, NULL, 'e' },
+		CLI_COMMON_OPTS,
+		{ NULL, 0, NULL, 0 }
+	}, json_opts[] = {	/* JSON is UTF-8 (RFC 8259): no --encoding */
 		{ "kind", required_argument, NULL, 'k' },
 		{ "skip-bad", no_argument, NULL, 's' },
 		CLI_COMMON_OPTS,
@@ -1035,11 +1176,12 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	const uint8_t *self;
 	bool skip_bad = false, csv = strcmp(fmt, "csv") == 0;
 	size_t i, nref = 0, nnew = 0, nchg = 0, nsame = 0;
-	char *buf = NULL, *data;
+	char *buf = NULL, *data, *conv = NULL;
+	enum enc enc = ENC_AUTO;
 	size_t len = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", csv ? opts : json_opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			im.kind = proto_kind_parse(optarg);
@@ -1050,6 +1192,11 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			break;
 		case 's':
 			skip_bad = true;
+			break;
+		case 'e':
+			if ((enc = enc_parse(optarg)) == ENC_BAD)
+				return cli_usage(cli, "--encoding: utf-8 or cp932 (Shift_JIS, what "
+				    "Excel in Japan writes), not '%s'", optarg);
 			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
@@ -1062,17 +1209,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	im.path = argv[optind];
 	if ((rc = read_file(im.path, &buf, &len)) != 0)
 		return rc;
-	data = buf;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-		data += 3;
-		len -= 3;
-	}
-	if (!proto_utf8_valid(data, len)) {
-		rc = cli_error(HB_EXIT_FAIL, "%s is not UTF-8 text%s", im.path, csv ?
-		    ": in Excel save it as 'CSV UTF-8 (コンマ区切り)', or convert it with "
-		    "`iconv -f CP932 -t UTF-8`" : "");
+	if ((rc = decode(cli, &im, buf, len, enc, &conv, &data, &len)) != 0)
 		goto out;
-	}
 	if ((rc = csv ? read_csv(&im, data, len) : read_json(&im, data, len)) != 0)
 		goto out;
 	/* Check every row before anything is sent. */
@@ -1135,6 +1273,7 @@ out:
 		hb_record_free(&im.rows[i].rec);
 	}
 	free(im.rows);
+	free(conv);
 	free(buf);
 	return rc;
 }

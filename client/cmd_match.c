@@ -324,6 +324,19 @@ match_status(json_t *m)
 	return *s != '\0' ? s : "proposed";
 }
 
+/* The short reference (ref.c) of a record in its JSON form (author hex, id). */
+static void
+short_of(struct cli *cli, json_t *rec, char *buf, size_t len)
+{
+	uint8_t key[HB_KEY_LEN];
+
+	if (proto_key_parse(hc_jstr(rec, "author"), key) != 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	ref_short(cli, key, hc_jstr(rec, "id"), buf, len);
+}
+
 /* ---- hiroba match ---- */
 
 int
@@ -332,11 +345,16 @@ cmd_match(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "mine", no_argument, NULL, 'm' },
+		TABLE_WIDE_OPT,
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qres vols = { 0 }, matches = { 0 };
+	char self_hex[HB_KEYHEX_LEN] = "", r1[REF_BUFLEN], r2[REF_BUFLEN];
+	const uint8_t *self;
+	bool mine = false;
 	struct listing *ls = NULL;
 	struct fit *fits = NULL;
 	struct table *t = NULL;
@@ -358,6 +376,12 @@ cmd_match(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, "--limit: a number from 1 to 1000, not '%s'",
 				    optarg);
 			break;
+		case 'm':
+			mine = true;
+			break;
+		case TABLE_OPT_WIDE:
+			table_set_wide(true);
+			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 				return rc;
@@ -365,6 +389,11 @@ cmd_match(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		return rc;
+	if (mine) {		/* pairs where either listing is ours */
+		if ((rc = hc_self(cli, &self)) != 0)
+			return rc;
+		proto_key_hex(self, self_hex);
+	}
 	if ((rc = query_kind(cli, HB_VOLUNTEER, &vols)) != 0 ||
 	    (rc = query_kind(cli, HB_MATCH, &matches)) != 0)
 		goto out;
@@ -379,13 +408,15 @@ cmd_match(struct cli *cli, int argc, char **argv)
 			listing_load(&ls[i], vols.json[i]);
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, L(cli, "参照", "ref"), TABLE_KEEP);
 		table_col(t, L(cli, "募集", "wanted"), TABLE_TRUNC);
-		table_col(t, L(cli, "募集グループ", "wanted by"), TABLE_TRUNC);
+		table_col(t, L(cli, "募集元", "wanted by"), TABLE_TRUNC);
+		table_col(t, L(cli, "参照", "ref"), TABLE_KEEP);
 		table_col(t, L(cli, "提供", "offered"), TABLE_TRUNC);
-		table_col(t, L(cli, "提供グループ", "offered by"), TABLE_TRUNC);
+		table_col(t, L(cli, "提供元", "offered by"), TABLE_TRUNC);
 		table_col(t, L(cli, "点", "score"), TABLE_RIGHT);
-		table_col(t, L(cli, "理由", "why"), TABLE_WRAP);
-		table_col(t, L(cli, "記録", "recorded"), 0);
+		table_col(t, L(cli, "理由", "why"), TABLE_WRAP | TABLE_LOW);
+		table_col(t, L(cli, "記録", "recorded"), TABLE_TRUNC);
 	}
 	for (i = 0; i < vols.n; i++) {
 		if (ls[i].v == NULL || strcmp(hc_jstr(ls[i].v, "kind"), "wanted") != 0 ||
@@ -395,6 +426,12 @@ cmd_match(struct cli *cli, int argc, char **argv)
 		for (j = 0; j < vols.n; j++) {
 			if (ls[j].v == NULL || strcmp(hc_jstr(ls[j].v, "kind"), "offered") != 0 ||
 			    strcmp(hc_jstr(ls[j].v, "status"), "open") != 0)
+				continue;
+			/* A group's own offer is no help to its own request: never a pair. */
+			if (strcmp(hc_jstr(ls[i].rec, "author"), hc_jstr(ls[j].rec, "author")) == 0)
+				continue;
+			if (mine && strcmp(hc_jstr(ls[i].rec, "author"), self_hex) != 0 &&
+			    strcmp(hc_jstr(ls[j].rec, "author"), self_hex) != 0)
 				continue;
 			if (fit_score(cli, &ls[i], &ls[j], &fits[nf]) != 0)
 				continue;
@@ -424,7 +461,9 @@ cmd_match(struct cli *cli, int argc, char **argv)
 			for (j = 0; j < nf; j++) {
 				struct fit *f = &fits[j];
 
-				o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "ref", f->o->ref,
+				short_of(cli, f->o->rec, r2, sizeof(r2));
+				o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "ref",
+				    f->o->ref, "ref_short", r2,
 				    "author", hc_jstr(f->o->rec, "author"), "id", hc_jstr(f->o->rec, "id"),
 				    "title", text_lang(cli, f->o->v, "title", "title"), "group",
 				    hc_jstr(f->o->rec, "group"), "score", f->score, "why", f->why);
@@ -439,22 +478,29 @@ cmd_match(struct cli *cli, int argc, char **argv)
 				    json_string(f->recorded) : json_null());
 				json_array_append_new(offers, o);
 			}
-			line = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:o}", "wanted",
-			    "ref", ls[i].ref, "author", hc_jstr(ls[i].rec, "author"), "id",
+			if (mine && nf == 0 && strcmp(hc_jstr(ls[i].rec, "author"), self_hex) != 0) {
+				json_decref(offers);
+				continue;
+			}
+			short_of(cli, ls[i].rec, r1, sizeof(r1));
+			line = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:o}", "wanted",
+			    "ref", ls[i].ref, "ref_short", r1, "author", hc_jstr(ls[i].rec, "author"), "id",
 			    hc_jstr(ls[i].rec, "id"), "title", text_lang(cli, ls[i].v, "title",
 			    "title"), "group", hc_jstr(ls[i].rec, "group"), "status",
 			    hc_jstr(ls[i].v, "status"), "offers", offers);
 			json_line(line);
 			continue;
 		}
-		if (nf == 0)
-			table_row(t, "gray", text_lang(cli, ls[i].v, "title", "title"),
-			    hc_jstr(ls[i].rec, "group"), "-", "", "", L(cli, "該当なし",
+		short_of(cli, ls[i].rec, r1, sizeof(r1));
+		if (nf == 0 && (!mine || strcmp(hc_jstr(ls[i].rec, "author"), self_hex) == 0))
+			table_row(t, "gray", r1, text_lang(cli, ls[i].v, "title", "title"),
+			    hc_jstr(ls[i].rec, "group"), "", "-", "", "", L(cli, "該当なし",
 			    "no offer fits"), "");
 		for (j = 0; j < nf; j++) {
 			snprintf(score, sizeof(score), "%d", fits[j].score);
-			table_row(t, NULL, text_lang(cli, ls[i].v, "title", "title"),
-			    hc_jstr(ls[i].rec, "group"),
+			short_of(cli, fits[j].o->rec, r2, sizeof(r2));
+			table_row(t, NULL, r1, text_lang(cli, ls[i].v, "title", "title"),
+			    hc_jstr(ls[i].rec, "group"), r2,
 			    text_lang(cli, fits[j].o->v, "title", "title"),
 			    hc_jstr(fits[j].o->rec, "group"), score, fits[j].why,
 			    fits[j].recorded != NULL ? vocab_label_lang(cli, vocab_mstatus,
@@ -484,7 +530,7 @@ listing_get(struct cli *cli, const char *ref, const char *kind, uint8_t author[H
 	int rc;
 
 	*rec = NULL;
-	if ((rc = draft_ref(cli, ref, author, id)) != 0)
+	if ((rc = ref_resolve(cli, ref, HB_VOLUNTEER, author, id)) != 0)
 		return rc;
 	if ((rc = hc_get(cli, author, *id, &r)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
@@ -608,11 +654,16 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "status", required_argument, NULL, 's' },
+		{ "mine", no_argument, NULL, 'm' },
+		TABLE_WIDE_OPT,
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qres vols = { 0 }, matches = { 0 };
+	char self_hex[HB_KEYHEX_LEN] = "", mref[REF_BUFLEN], lref[2][REF_BUFLEN];
+	const uint8_t *self;
+	bool mine = false;
 	const struct vocab *v;
 	const char *status = NULL, *which[2] = { "wanted", "offered" };
 	char cell[2][512], when[48];
@@ -631,6 +682,12 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 				    "'%s'", optarg);
 			status = v->json;
 			break;
+		case 'm':
+			mine = true;
+			break;
+		case TABLE_OPT_WIDE:
+			table_set_wide(true);
+			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 				return rc;
@@ -638,17 +695,25 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
 		return rc;
+	if (mine) {		/* matches that involve one of our listings */
+		if ((rc = hc_self(cli, &self)) != 0)
+			return rc;
+		proto_key_hex(self, self_hex);
+	}
 	if ((rc = query_kind(cli, HB_MATCH, &matches)) != 0 ||
 	    (rc = query_kind(cli, HB_VOLUNTEER, &vols)) != 0)
 		goto out;
 	have_center = center_key(cli, center);
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, L(cli, "参照", "ref"), TABLE_KEEP);
 		table_col(t, L(cli, "状態", "status"), 0);
+		table_col(t, L(cli, "参照", "ref"), TABLE_KEEP);
 		table_col(t, L(cli, "募集", "wanted"), TABLE_TRUNC);
+		table_col(t, L(cli, "参照", "ref"), TABLE_KEEP);
 		table_col(t, L(cli, "提供", "offered"), TABLE_TRUNC);
-		table_col(t, L(cli, "メモ", "note"), TABLE_WRAP);
-		table_col(t, L(cli, "記録日時", "recorded"), 0);
+		table_col(t, L(cli, "メモ", "note"), TABLE_WRAP | TABLE_LOW);
+		table_col(t, L(cli, "記録日時", "recorded"), TABLE_LOW);
 	}
 	for (i = 0; i < matches.n; i++) {
 		if (!by_center(&matches, i, have_center, center))
@@ -656,8 +721,16 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 		m = json_object_get(matches.json[i], "match");
 		if (status != NULL && strcmp(match_status(m), status) != 0)
 			continue;
+		if (mine && strcmp(hc_jstr(json_object_get(m, "wanted"), "author"), self_hex) != 0 &&
+		    strcmp(hc_jstr(json_object_get(m, "offered"), "author"), self_hex) != 0)
+			continue;
+		ref_record(cli, matches.recs[i], mref, sizeof(mref));
+		for (w = 0; w < 2; w++)
+			short_of(cli, json_object_get(m, which[w]), lref[w], sizeof(lref[w]));
 		if (cli->json) {
 			j = json_deep_copy(matches.json[i]);
+			if (j != NULL)
+				json_object_set_new(j, "ref_short", json_string(mref));
 			for (w = 0; j != NULL && w < 2; w++) {
 				l = listing_find(&vols, json_object_get(m, which[w]));
 				json_object_set_new(j, w == 0 ? "wanted_listing" : "offered_listing",
@@ -682,9 +755,9 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 				    L(cli, "（削除済み）", "(gone)"));
 		}
 		timefmt_local(proto_record_created(matches.recs[i]), when, sizeof(when));
-		table_row(t, strcmp(match_status(m), "ended") == 0 ? "gray" : NULL,
-		    vocab_label_lang(cli, vocab_mstatus, match_status(m)), cell[0], cell[1],
-		    hc_jstr(m, "note"), when);
+		table_row(t, strcmp(match_status(m), "ended") == 0 ? "gray" : NULL, mref,
+		    vocab_label_lang(cli, vocab_mstatus, match_status(m)), lref[0], cell[0],
+		    lref[1], cell[1], hc_jstr(m, "note"), when);
 	}
 	if (t != NULL)
 		rc = table_print(&t);

@@ -153,7 +153,7 @@ cmd_meeting_reply(struct cli *cli, int argc, char **argv)
 		    "`hiroba meetings --json` shows)" : "one meeting at a time");
 	if (attending < 0)
 		return cli_usage(cli, "--attending or --absent is required");
-	if ((rc = draft_ref(cli, argv[optind], author, &mid)) != 0)
+	if ((rc = ref_resolve(cli, argv[optind], HB_MEETING, author, &mid)) != 0)
 		goto out;
 	if ((rc = hc_get(cli, author, mid, &meeting)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
@@ -194,6 +194,51 @@ out:
 	return rc;
 }
 
+/* Has group key replied to meeting (mauthor, mid) among replies? */
+static bool
+replied(const struct qres *replies, const uint8_t key[HB_KEY_LEN],
+    const uint8_t mauthor[HB_KEY_LEN], const char *mid)
+{
+	const uint8_t *ra;
+	const char *rid;
+	size_t k;
+
+	for (k = 0; k < replies->n; k++)
+		if (replies->recs[k] != NULL &&
+		    memcmp(proto_record_author(replies->recs[k]), key, HB_KEY_LEN) == 0 &&
+		    proto_record_reply_to(replies->recs[k], &ra, &rid) == 0 &&
+		    memcmp(ra, mauthor, HB_KEY_LEN) == 0 && strcmp(rid, mid) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The invited groups that have not answered (未回答), by the rule `meeting show` lists
+ * them: the meeting's invitation list, else every admitted group but the caller.
+ */
+static int
+unanswered(const json_t *m, const uint8_t mauthor[HB_KEY_LEN], const char *mid,
+    const struct roster *ro, const struct qres *replies)
+{
+	uint8_t key[HB_KEY_LEN];
+	json_t *a, *inv = json_object_get(m, "invited");
+	size_t i;
+	int n = 0;
+
+	if (json_array_size(inv) > 0) {
+		json_array_foreach(inv, i, a)
+			if (json_is_string(a) && proto_key_parse(json_string_value(a), key) == 0 &&
+			    !replied(replies, key, mauthor, mid))
+				n++;
+		return n;
+	}
+	for (i = 0; i < ro->n; i++)
+		if (ro->m[i].status == 1 && memcmp(ro->m[i].key, mauthor, HB_KEY_LEN) != 0 &&
+		    !replied(replies, ro->m[i].key, mauthor, mid))
+			n++;
+	return n;
+}
+
 struct tally {
 	int	yes, no;
 	long	people;
@@ -208,6 +253,8 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		{ "to", required_argument, NULL, 'T' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "text", required_argument, NULL, 't' },
+		{ "mine", no_argument, NULL, 'm' },
+		TABLE_WIDE_OPT,
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -217,11 +264,13 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 	const uint8_t *rauthor;
 	uint8_t author[HB_KEY_LEN];
 	int64_t now = (int64_t)time(NULL);
-	bool have_from = false, have_to = false;
+	bool have_from = false, have_to = false, mine = false;
 	struct tally *tallies = NULL, *ty;
+	struct roster ro = { 0 };
 	struct qres res, replies;
+	int none;
 	struct table *t = NULL;
-	char span[96], answers[640];
+	char span[96], answers[640], ref[REF_BUFLEN];
 	json_t *j, *m, *rj;
 	size_t i, k, n;
 	int c, rc;
@@ -246,12 +295,22 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		case 't':
 			q.text = optarg;
 			break;
+		case 'm':
+			mine = true;
+			break;
+		case TABLE_OPT_WIDE:
+			table_set_wide(true);
+			break;
 		default:
 			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 				return rc;
 		}
 	}
 	if ((rc = cli_listing_args(cli, argc, argv)) != 0)
+		return rc;
+	if (mine && group != NULL)
+		return cli_usage(cli, "--mine or --group, not both");
+	if (mine && (rc = ref_mine(cli, &q)) != 0)
 		return rc;
 	if (!have_from)
 		q.from = now - 7 * 86400;
@@ -275,6 +334,8 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		qres_free(&res);
 		return rc;
 	}
+	if ((rc = roster_load(cli, &ro)) != 0)
+		goto out;
 	if ((tallies = calloc(res.n + 1, sizeof(*tallies))) == NULL) {
 		rc = cli_error(HB_EXIT_FAIL, "out of memory");
 		goto out;
@@ -305,11 +366,13 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, "参照", TABLE_KEEP);
 		table_col(t, "日時", 0);
 		table_col(t, "タイトル", TABLE_TRUNC);
-		table_col(t, "場所", TABLE_TRUNC);
-		table_col(t, "招集", TABLE_TRUNC);
-		table_col(t, "出欠", TABLE_WRAP);
+		table_col(t, "招集", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "場所", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "出欠", TABLE_HIGH);
+		table_col(t, "回答", TABLE_TRUNC | TABLE_LOW);
 	}
 	for (k = 0; k < res.resp->n_occurrences; k++) {
 		const Hiroba__Wire__Occurrence *oc = res.resp->occurrences[k];
@@ -318,37 +381,52 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		    proto_record_kind(res.recs[i]) != HB_MEETING)
 			continue;
 		ty = &tallies[i];
+		m = json_object_get(res.json[i], "meeting");
+		none = unanswered(m, proto_record_author(res.recs[i]), proto_record_id(res.recs[i]),
+		    &ro, &replies);
+		ref_record(cli, res.recs[i], ref, sizeof(ref));
 		if (cli->json) {
 			if ((j = json_deep_copy(res.json[i])) != NULL) {
+				json_object_set_new(j, "ref_short", json_string(ref));
 				json_object_set_new(j, "occurrence", json_pack("{s:I, s:I}",
 				    "start", (json_int_t)oc->start, "end", (json_int_t)oc->end));
-				json_object_set_new(j, "replies", json_pack("{s:i, s:i, s:I}",
-				    "attending", ty->yes, "absent", ty->no, "people",
-				    (json_int_t)ty->people));
+				json_object_set_new(j, "replies", json_pack("{s:i, s:i, s:i, s:I}",
+				    "attending", ty->yes, "absent", ty->no, "unanswered", none,
+				    "people", (json_int_t)ty->people));
 			}
 			json_line(j);
 			continue;
 		}
-		m = json_object_get(res.json[i], "meeting");
 		timefmt_span(oc->start, oc->end, false, span, sizeof(span));
-		if (ty->yes + ty->no > 0)
-			snprintf(answers, sizeof(answers), "出席%d (%ld人) 欠席%d: %s", ty->yes,
-			    ty->people, ty->no, ty->names);
-		else
-			snprintf(answers, sizeof(answers), "-");
-		table_row(t, NULL, span, text_lang(cli, m, "title", "title"), where_label(m),
-		    hc_jstr(res.json[i], "group"), answers);
+		/* the same words as `meeting show`: 出席, 欠席, 未回答 */
+		snprintf(answers, sizeof(answers), "出席%d(%ld人) 欠席%d 未回答%d", ty->yes,
+		    ty->people, ty->no, none);
+		table_row(t, NULL, ref, span, text_lang(cli, m, "title", "title"),
+		    hc_jstr(res.json[i], "group"), where_label(m), answers, ty->names);
 	}
 	if (t != NULL)
 		rc = table_print(&t);
 out:
 	free(tallies);
+	roster_free(&ro);
 	qres_free(&replies);
 	qres_free(&res);
 	return rc;
 }
 
 /* ---- meeting show ---- */
+
+/* One "  label: value" line of the header, cut to the terminal as tables are (the
+ * agenda can be long); --wide or a pipe print it whole. */
+static void
+field(const char *label, const char *value)
+{
+	size_t w = table_term_width(), lw = table_text_width(label) + 4;
+	char *cut = w > lw ? table_cut(value, w - lw) : NULL;
+
+	printf("  %s: %s\n", label, cut != NULL ? cut : value);
+	free(cut);
+}
 
 static const char *
 L(struct cli *cli, const char *ja, const char *en)
@@ -400,6 +478,7 @@ int
 cmd_meeting_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		TABLE_WIDE_OPT,
 		CLI_COMMON_OPTS,
 		CLI_READ_OPTS,
 		{ NULL, 0, NULL, 0 }
@@ -410,7 +489,7 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	struct qres replies = { 0 };
 	struct table *t = NULL;
 	uint8_t author[HB_KEY_LEN], key[HB_KEY_LEN];
-	char hex[HB_KEYHEX_LEN], *mid = NULL, *term = NULL, span[96], cnt[16];
+	char hex[HB_KEYHEX_LEN], *mid = NULL, *term = NULL, span[96], cnt[REF_BUFLEN];
 	json_t *mj = NULL, *m, *answers = NULL, *a, *inv;
 	const char *ans, *s;
 	long yes = 0, no = 0, none = 0, people = 0;
@@ -419,14 +498,16 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+		if (c == TABLE_OPT_WIDE)
+			table_set_wide(true);
+		else if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 			return rc;
 	if (argc - optind != 1)
 		return cli_usage(cli, argc == optind ? "which meeting? ([AUTHORHEX/]ID, as "
 		    "`hiroba meetings --json` shows)" : "one meeting at a time");
 	if ((rc = cli_read_check(cli)) != 0)
 		return rc;
-	if ((rc = draft_ref(cli, argv[optind], author, &mid)) != 0)
+	if ((rc = ref_resolve(cli, argv[optind], HB_MEETING, author, &mid)) != 0)
 		goto out;
 	if ((rc = hc_get(cli, author, mid, &meeting)) != 0) {
 		if (rc == HB_EXIT_NOTFOUND)
@@ -503,19 +584,27 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	timefmt_span(json_integer_value(json_object_get(json_object_get(m, "when"), "start")),
 	    json_integer_value(json_object_get(json_object_get(m, "when"), "end")), false,
 	    span, sizeof(span));
-	printf("%s\n", text_lang(cli, m, "title", "title"));
-	printf("  %s: %s\n", L(cli, "日時", "when"), span);
+	{
+		size_t w = table_term_width();
+		char *cut = w > 0 ? table_cut(text_lang(cli, m, "title", "title"), w) : NULL;
+
+		printf("%s\n", cut != NULL ? cut : text_lang(cli, m, "title", "title"));
+		free(cut);
+	}
+	ref_record(cli, meeting, cnt, sizeof(cnt));
+	field(L(cli, "参照", "ref"), cnt);
+	field(L(cli, "日時", "when"), span);
 	if (*(s = where_label(m)) != '\0')
-		printf("  %s: %s\n", L(cli, "場所", "where"), s);
-	printf("  %s: %s\n", L(cli, "招集", "called by"), hc_jstr(mj, "group"));
+		field(L(cli, "場所", "where"), s);
+	field(L(cli, "招集", "called by"), hc_jstr(mj, "group"));
 	if (*(s = text_lang(cli, m, "description", "agenda")) != '\0')
-		printf("  %s: %s\n", L(cli, "議題", "agenda"), s);
+		field(L(cli, "議題", "agenda"), s);
 	printf("  %s: %s %ld (%ld%s)  %s %ld  %s %ld\n\n", L(cli, "回答", "answers"),
 	    L(cli, "出席", "attending"), yes, people, L(cli, "人", " people"),
 	    L(cli, "欠席", "absent"), no, L(cli, "未回答", "no answer"), none);
 	t = table_new(cli);
 	table_col(t, L(cli, "グループ", "group"), TABLE_TRUNC);
-	table_col(t, L(cli, "回答", "answer"), 0);
+	table_col(t, L(cli, "回答", "answer"), TABLE_TRUNC);
 	table_col(t, L(cli, "人数", "people"), TABLE_RIGHT);
 	table_col(t, L(cli, "メモ", "note"), TABLE_WRAP);
 	json_array_foreach(answers, i, a) {

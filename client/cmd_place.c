@@ -130,12 +130,12 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		{ "near", required_argument, NULL, 'n' },
 		{ "radius", required_argument, NULL, 'r' },
 		{ "tag", required_argument, NULL, 'G' },
-		QB_LIMIT_OPT, QB_OPTS,
+		QB_LIMIT_OPT, QB_LIST_OPTS, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qb b;
 	Hiroba__Wire__Query *q = &b.q;
-	char *eq, dist[32], tags[512];
+	char *eq, dist[32], tags[512], ref[REF_BUFLEN];
 	struct table *t = NULL;
 	struct row *rows = NULL;
 	struct qres res;
@@ -191,17 +191,21 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		qsort(rows, nrows, sizeof(*rows), row_cmp);
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, "参照", TABLE_KEEP);
 		table_col(t, "名前", TABLE_TRUNC);
-		table_col(t, "タグ", TABLE_TRUNC);
-		table_col(t, "住所", TABLE_TRUNC);
+		table_col(t, "タグ", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "住所", TABLE_TRUNC | TABLE_LOW);
 		if (q->has_lat_e7)
 			table_col(t, "距離", TABLE_RIGHT);
 		table_col(t, "グループ", TABLE_TRUNC);
 	}
 	for (k = 0; k < nrows; k++) {
 		i = rows[k].i;
+		ref_record(cli, res.recs[i], ref, sizeof(ref));
 		if (cli->json) {
-			if ((j = json_deep_copy(res.json[i])) != NULL && q->has_lat_e7)
+			if ((j = json_deep_copy(res.json[i])) != NULL)
+				json_object_set_new(j, "ref_short", json_string(ref));
+			if (j != NULL && q->has_lat_e7)
 				json_object_set_new(j, "distance_m",
 				    json_integer((json_int_t)llround(rows[k].dist)));
 			json_line(j);
@@ -221,11 +225,11 @@ cmd_places(struct cli *cli, int argc, char **argv)
 		else
 			snprintf(dist, sizeof(dist), "%.0fm", rows[k].dist);
 		if (q->has_lat_e7)
-			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
+			table_row(t, NULL, ref, text_lang(cli, p, "title", "name"), tags,
 			    hc_jstr(p, "address"), dist,
 			    hc_jstr(res.json[i], "group"));
 		else
-			table_row(t, NULL, text_lang(cli, p, "title", "name"), tags,
+			table_row(t, NULL, ref, text_lang(cli, p, "title", "name"), tags,
 			    hc_jstr(p, "address"), hc_jstr(res.json[i], "group"));
 	}
 	rc = t != NULL ? table_print(&t) : 0;

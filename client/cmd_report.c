@@ -23,6 +23,7 @@ enum {
 	M_PLACES,
 	M_VOL_OPENED, M_VOL_FILLED,
 	M_MTG_HELD, M_MTG_GROUPS, M_MTG_ATTENDED,
+	M_PLANNED, M_MTG_PLANNED,	/* in the year, not cancelled, not started yet */
 	M_N
 };
 
@@ -36,6 +37,7 @@ struct gstat {
 
 struct report {
 	int		 fy;		/* 2024 for 令和6年度 */
+	int64_t		 now;		/* held: started before now; planned: from now on */
 	int64_t		 from, to;	/* [04-01 00:00, next 04-01 00:00) Tokyo */
 	struct gstat	*g;
 	size_t		 ng;
@@ -236,7 +238,10 @@ jint(json_t *obj, const char *key, long dflt)
 
 /* Every occurrence not cancelled whose start lies in the year. Capacity, registered and
  * attended belong to each occurrence (what one session holds and how many came), so a
- * weekly series counts them once per session held. */
+ * weekly series counts them once per session held. Only what has started is held: the
+ * rest of a weekly series this year is planned (開催予定), counted apart and in nothing
+ * else, so the figures of the year we are in do not count sessions that never took place
+ * yet (nor their missing attendance). */
 static int
 count_events(struct cli *cli, struct report *rp)
 {
@@ -263,6 +268,10 @@ count_events(struct cli *cli, struct report *rp)
 		ev = json_object_get(res.json[i], "event");
 		if (json_is_true(json_object_get(ev, "cancelled"))) {
 			g->v[M_CANCELLED]++;
+			continue;
+		}
+		if (oc->start >= rp->now) {
+			g->v[M_PLANNED]++;
 			continue;
 		}
 		g->v[M_HELD]++;
@@ -430,6 +439,10 @@ count_meetings(struct cli *cli, struct report *rp)
 			continue;
 		if ((g = group_get(cli, rp, proto_record_author(res.recs[i]))) == NULL)
 			goto oom;
+		if (oc->start >= rp->now) {	/* not held yet: planned, and not listed */
+			g->v[M_MTG_PLANNED]++;
+			continue;
+		}
 		g->v[M_MTG_HELD]++;
 		yes = no = 0;
 		names = json_array();
@@ -502,6 +515,7 @@ static const char *const month_en[12] = { "Apr", "May", "Jun", "Jul", "Aug", "Se
 
 static const struct row rows_head[] = {
 	{ M_HELD, "開催回数", "events held" },
+	{ M_PLANNED, "開催予定", "events planned" },
 	{ M_CANCELLED, "中止", "cancelled" },
 };
 static const struct row rows_tail[] = {
@@ -516,6 +530,7 @@ static const struct row rows_tail[] = {
 	{ M_VOL_OPENED, "ボランティア 登録", "volunteer listings opened" },
 	{ M_VOL_FILLED, "ボランティア 成立", "volunteer listings filled" },
 	{ M_MTG_HELD, "会議 開催", "meetings held" },
+	{ M_MTG_PLANNED, "会議 予定", "meetings planned" },
 	{ M_MTG_GROUPS, "会議 出席団体（延べ）", "meeting attendances (groups)" },
 	{ M_MTG_ATTENDED, "会議 出席回数", "meetings attended" },
 };
@@ -567,9 +582,10 @@ stat_json(const struct report *rp, const struct gstat *g)
 		snprintf(ym, sizeof(ym), "%04d-%02d", rp->fy + (i >= 9), (i + 3) % 12 + 1);
 		json_object_set_new(mon, ym, json_integer(g->v[M_MONTH + i]));
 	}
-	return json_pack("{s:{s:I, s:I, s:o, s:o}, s:{s:I, s:I, s:I}, s:{s:I, s:I}, "
-	    "s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I}}",
-	    "events", "held", (json_int_t)g->v[M_HELD], "cancelled",
+	return json_pack("{s:{s:I, s:I, s:I, s:o, s:o}, s:{s:I, s:I, s:I}, s:{s:I, s:I}, "
+	    "s:{s:I, s:I}, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+	    "events", "held", (json_int_t)g->v[M_HELD], "planned",
+	    (json_int_t)g->v[M_PLANNED], "cancelled",
 	    (json_int_t)g->v[M_CANCELLED], "by_category", cat, "by_month", mon,
 	    "participants", "expected", (json_int_t)g->v[M_EXPECTED], "attended",
 	    (json_int_t)g->v[M_ATTENDED], "unrecorded", (json_int_t)g->v[M_UNRECORDED],
@@ -580,7 +596,8 @@ stat_json(const struct report *rp, const struct gstat *g)
 	    "places", (json_int_t)g->v[M_PLACES],
 	    "volunteers", "opened", (json_int_t)g->v[M_VOL_OPENED], "filled",
 	    (json_int_t)g->v[M_VOL_FILLED],
-	    "meetings", "held", (json_int_t)g->v[M_MTG_HELD], "attending_groups",
+	    "meetings", "held", (json_int_t)g->v[M_MTG_HELD], "planned",
+	    (json_int_t)g->v[M_MTG_PLANNED], "attending_groups",
 	    (json_int_t)g->v[M_MTG_GROUPS], "attended", (json_int_t)g->v[M_MTG_ATTENDED]);
 }
 
@@ -663,7 +680,7 @@ print_rows(struct cli *cli, struct report *rp, bool csv)
 		printf("%s %s（%04d-04-01〜%04d-03-31）\n\n", label,
 		    ja ? "事業報告" : "report", rp->fy, rp->fy + 1);
 		t = table_new(cli);
-		table_col(t, ja ? "項目" : "item", 0);
+		table_col(t, ja ? "項目" : "item", TABLE_TRUNC);
 		for (i = 0; i < rp->ng; i++)
 			table_col(t, rp->g[i].name, TABLE_RIGHT);
 		table_col(t, ja ? "ネットワーク計" : "network", TABLE_RIGHT);
@@ -689,14 +706,16 @@ print_rows(struct cli *cli, struct report *rp, bool csv)
 
 			printf("\n%s\n", ja ? "会議" : "meetings");
 			t = table_new(cli);
+			table_col(t, ja ? "参照" : "ref", TABLE_KEEP);
 			table_col(t, ja ? "日時" : "when", 0);
 			table_col(t, ja ? "タイトル" : "title", TABLE_TRUNC);
-			table_col(t, ja ? "招集" : "called by", TABLE_TRUNC);
+			table_col(t, ja ? "招集" : "called by", TABLE_TRUNC | TABLE_LOW);
 			table_col(t, ja ? "招待" : "invited", TABLE_RIGHT);
 			table_col(t, ja ? "出席" : "attending", TABLE_RIGHT);
 			table_col(t, ja ? "欠席" : "absent", TABLE_RIGHT);
 			json_array_foreach(rp->meetings, i, mj) {
-				char inv[16], yes[16], no[16];
+				char inv[16], yes[16], no[16], ref[REF_BUFLEN] = "-";
+				uint8_t key[HB_KEY_LEN];
 
 				snprintf(inv, sizeof(inv), "%" JSON_INTEGER_FORMAT,
 				    json_integer_value(json_object_get(mj, "invited")));
@@ -704,7 +723,9 @@ print_rows(struct cli *cli, struct report *rp, bool csv)
 				    json_integer_value(json_object_get(mj, "attending")));
 				snprintf(no, sizeof(no), "%" JSON_INTEGER_FORMAT,
 				    json_integer_value(json_object_get(mj, "absent")));
-				table_row(t, NULL, hc_jstr(mj, "when"), hc_jstr(mj, "title"),
+				if (proto_key_parse(hc_jstr(mj, "author"), key) == 0)
+					ref_short(cli, key, hc_jstr(mj, "id"), ref, sizeof(ref));
+				table_row(t, NULL, ref, hc_jstr(mj, "when"), hc_jstr(mj, "title"),
 				    hc_jstr(mj, "group"), inv, yes, no);
 			}
 			rc = table_print(&t);
@@ -735,6 +756,7 @@ cmd_report(struct cli *cli, int argc, char **argv)
 
 	memset(&rp, 0, sizeof(rp));
 	rp.fy = -1;
+	rp.now = now;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'y':

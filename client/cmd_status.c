@@ -15,10 +15,16 @@ static int
 no_args(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	static const struct option table_opts[] = { TABLE_WIDE_OPT, CLI_COMMON_OPTS,
+	    { NULL, 0, NULL, 0 } };
+	/* status and members print tables: they take --wide */
+	bool table = strcmp(cli->cmd->name, "sync") != 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
-		if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+	while ((c = getopt_long(argc, argv, ":h", table ? table_opts : opts, NULL)) != -1)
+		if (c == TABLE_OPT_WIDE)
+			table_set_wide(true);
+		else if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 			return rc;
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
@@ -88,6 +94,13 @@ status_json(struct cli *cli, const Hiroba__Wire__Status *st)
 		json_object_set_new(o, "name", p->name ? json_string(p->name) : json_null());
 		json_object_set_new(o, "endpoint", p->endpoint ? json_string(p->endpoint) :
 		    json_null());
+		/* name is hirobad's (the config's, or a fingerprint for a peer that came to
+		 * us); group is the roster's name, as the table shows it */
+		if (p->key.len == HB_KEY_LEN)
+			json_object_set_new(o, "group", json_string(hc_group_name(cli,
+			    p->key.data)));
+		json_object_set_new(o, "inbound", json_boolean(p->endpoint == NULL ||
+		    *p->endpoint == '\0'));
 		json_object_set_new(o, "connected", json_boolean(p->connected));
 		json_object_set_new(o, "last_contact", p->has_last_contact ?
 		    json_integer(p->last_contact) : json_null());
@@ -201,18 +214,22 @@ cmd_status(struct cli *cli, int argc, char **argv)
 	table_col(t, "最終接続", 0);
 	table_col(t, "遅れ", TABLE_RIGHT);
 	table_col(t, "拒否", TABLE_RIGHT);
-	table_col(t, "エンドポイント", 0);
+	table_col(t, "エンドポイント", TABLE_TRUNC | TABLE_LOW);
 	for (i = 0; i < st->n_peers; i++) {
 		const Hiroba__Wire__PeerStatus *p = st->peers[i];
+		const char *pf = fpr_of(&p->key, fpr);
 
 		ago(p->has_last_contact ? p->last_contact : 0, buf, sizeof(buf));
 		snprintf(n1, sizeof(n1), "%" PRIu64, p->behind);
 		snprintf(n2, sizeof(n2), "%" PRIu64, p->rejected);
+		/* A peer that connected to us (not in our config) is named by hirobad with
+		 * its fingerprint: the roster knows its name. It has no endpoint of ours to
+		 * show, so the column says so. */
 		table_row(t, p->connected ? NULL : "red",
-		    p->name != NULL && *p->name ? p->name :
+		    p->name != NULL && *p->name && strcmp(p->name, pf) != 0 ? p->name :
 		    (p->key.len == HB_KEY_LEN ? hc_group_name(cli, p->key.data) : "?"),
-		    fpr_of(&p->key, fpr), p->connected ? "yes" : "no", buf, n1, n2,
-		    p->endpoint != NULL ? p->endpoint : "");
+		    pf, p->connected ? "yes" : "no", buf, n1, n2,
+		    p->endpoint != NULL && *p->endpoint ? p->endpoint : "(inbound)");
 	}
 	if ((rc = table_print(&t)) != 0)
 		return rc;
@@ -298,7 +315,16 @@ cmd_members(struct cli *cli, int argc, char **argv)
 		table_col(t, "種別", 0);
 		table_col(t, "状態", 0);
 		table_col(t, "指紋", 0);
-		table_col(t, "鍵", 0);
+		table_col(t, "鍵", TABLE_LOW);	/* --wide shows it at 80 columns */
+		/* The center admits everyone and has no membership record of its own; it
+		 * is still a group of the network, so it heads the list. (--json keeps to
+		 * the membership records; `status --json` gives the center's key.) */
+		if (st->has_center && st->center.len == HB_KEY_LEN) {
+			proto_key_hex(st->center.data, hex);
+			proto_fingerprint(st->center.data, fpr);
+			table_row(t, NULL, hc_group_name(cli, st->center.data),
+			    vocab_group_kind[0].label, "センター", fpr, hex);
+		}
 	}
 	for (i = 0; i < resp->n_envelopes; i++) {
 		if ((r = hc_open(&resp->envelopes[i])) == NULL)

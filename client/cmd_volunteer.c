@@ -178,11 +178,11 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		{ "skill", required_argument, NULL, 's' },
 		{ "area", required_argument, NULL, 'a' },
 		{ "open", no_argument, NULL, 'O' },
-		QB_LIMIT_OPT, QB_OPTS,
+		QB_LIMIT_OPT, QB_LIST_OPTS, QB_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct qb b;
-	char people[32], skills[512];
+	char people[32], skills[512], ref[REF_BUFLEN];
 	const char *vkind = NULL;
 	struct table *t = NULL;
 	struct qres res;
@@ -221,10 +221,11 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (!cli->json) {
 		t = table_new(cli);
+		table_col(t, "参照", TABLE_KEEP);
 		table_col(t, "種別", 0);
 		table_col(t, "タイトル", TABLE_TRUNC);
-		table_col(t, "スキル", TABLE_TRUNC);
-		table_col(t, "地域", 0);
+		table_col(t, "スキル", TABLE_TRUNC | TABLE_LOW);
+		table_col(t, "地域", TABLE_TRUNC | TABLE_LOW);
 		table_col(t, "人数", TABLE_RIGHT);
 		table_col(t, "状態", 0);
 		table_col(t, "グループ", TABLE_TRUNC);
@@ -232,7 +233,9 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 	for (i = 0; i < res.n; i++) {
 		if (res.json[i] == NULL || proto_record_kind(res.recs[i]) != HB_VOLUNTEER)
 			continue;
+		ref_record(cli, res.recs[i], ref, sizeof(ref));
 		if (cli->json) {
+			json_object_set_new(res.json[i], "ref_short", json_string(ref));
 			json_line(json_incref(res.json[i]));
 			continue;
 		}
@@ -250,7 +253,7 @@ cmd_volunteers(struct cli *cli, int argc, char **argv)
 			    json_integer_value(json_object_get(v, "people")));
 		else
 			snprintf(people, sizeof(people), "-");
-		table_row(t, strcmp(hc_jstr(v, "status"), "open") == 0 ? NULL : "gray",
+		table_row(t, strcmp(hc_jstr(v, "status"), "open") == 0 ? NULL : "gray", ref,
 		    vocab_label_lang(cli, vocab_vkind, hc_jstr(v, "kind")),
 		    text_lang(cli, v, "title", "title"), skills, hc_jstr(v, "area"), people,
 		    vocab_label_lang(cli, vocab_lstatus, hc_jstr(v, "status")),

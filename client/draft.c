@@ -152,6 +152,10 @@ draft_ref(struct cli *cli, const char *s, uint8_t author[HB_KEY_LEN], char **id)
 	const uint8_t *self;
 	int rc;
 
+	/* every form people type (ref.c); what follows is the old reading,
+	 * kept for --remote, where the remote's records cannot be listed for refs */
+	if (cli->remote == NULL)
+		return ref_resolve(cli, s, HB_KIND_NONE, author, id);
 	*id = NULL;
 	if (strlen(s) > 65 && s[64] == '/' && is_hex64(s)) {
 		char hex[HB_KEYHEX_LEN];

@@ -16,7 +16,13 @@
 
 #define TIME_HELP \
 	"Times are Asia/Tokyo unless they carry an offset: '2026-12-05 10:00', '2026-12-05',\n" \
-	"'2026-12-05T10:00:00+09:00', '2026-12-05T01:00:00Z', 'now', 'today', 'tomorrow'.\n"
+	"'2026-12-05T10:00:00+09:00', '2026-12-05T01:00:00Z', 'now', 'today', 'tomorrow';\n" \
+	"also '2026/12/5', '12/5' (this year, or next if passed), '令和8年12月5日', full-width\n" \
+	"digits, and a time as '10:00', '10時', '10時半': '12月5日 10時半'.\n"
+/* What every listing shown as a table takes (ref.c, table.c) */
+#define LISTING_HELP \
+	"  --mine       only this group's own records\n" \
+	"  --wide       print every column whole (tables are fitted to the terminal)\n"
 #define EXPORT_OPTS \
 	"\t[--from TIME] [--to TIME] [--category CAT] [--audience A] [--group G] [--text T]\n" \
 	"\t[--tag KEY=VALUE ...] [--near LAT,LON [--radius 1km]] [-o FILE]"
@@ -66,11 +72,12 @@ const struct cmd cli_commands[] = {
 	  "Show one record. A bare ID names one of this group's own records.\n", CMD_READ },
 	{ "delete", cmd_delete, "ID [--reason TEXT]",
 	  "Delete one of this group's own records (publishes a tombstone).\n", 0 },
-	{ "status", cmd_status, "",
+	{ "status", cmd_status, "[--wide]",
 	  "Show this daemon and what it knows of the network. Its key, peers (connected, last\n"
 	  "contact, how far behind), record counts per kind and per group.\n", 0 },
-	{ "members", cmd_members, "",
-	  "List every group the center has admitted or revoked (the roster).\n", 0 },
+	{ "members", cmd_members, "[--wide]",
+	  "List the center and every group it has admitted or revoked (the roster). At 80\n"
+	  "columns the keys are left out: --wide shows them.\n", 0 },
 	{ "sync", cmd_sync, "",
 	  "Start a reconciliation round with every peer now.\n", 0 },
 	{ "event add", cmd_form_add, NULL,
@@ -90,12 +97,12 @@ const struct cmd cli_commands[] = {
 	  "`hiroba events --available` shows the places left (定員 − 申込).\n", CMD_WRITE },
 	{ "events", cmd_events,
 	  "[--from TIME] [--to TIME] [--category CAT] [--audience A] [--group G] [--text T]\n"
-	  "\t[--limit N] [--available]",
+	  "\t[--limit N] [--available] [--mine] [--wide]",
 	  "List event occurrences from every group, in time order. Default: from now, the next\n"
 	  "30 days; a --to date without a time includes that day. G is a group's key, its\n"
 	  "fingerprint or its name. 残り is the places left (定員 − 申込).\n"
 	  "  --available  only events with places left (or no capacity), not cancelled\n"
-	  TIME_HELP, CMD_READ },
+	  LISTING_HELP TIME_HELP, CMD_READ },
 	{ "place add", cmd_form_add, NULL,
 	  "Add a support-map entry. Tags use OpenStreetMap's vocabulary: leisure=playground,\n"
 	  "changing_table=yes, stroller=yes|limited|no, wheelchair=yes. --id defaults to\n"
@@ -106,8 +113,10 @@ const struct cmd cli_commands[] = {
 	{ "place remove", cmd_place_remove, "ID [--reason TEXT]",
 	  "Remove one of this group's map entries (publishes a tombstone).\n", 0 },
 	{ "places", cmd_places,
-	  "[--near LAT,LON [--radius 1km]] [--tag KEY=VALUE ...] [--text T] [--group G] [--limit N]",
-	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n", CMD_READ },
+	  "[--near LAT,LON [--radius 1km]] [--tag KEY=VALUE ...] [--text T] [--group G] [--limit N]\n"
+	  "\t[--mine] [--wide]",
+	  "List support-map entries. --radius takes m or km (default 1km) and needs --near.\n"
+	  LISTING_HELP, CMD_READ },
 	{ "volunteer add", cmd_form_add, NULL,
 	  "Publish a volunteer listing: help wanted by the group, or help it offers. --skill may\n"
 	  "repeat or take a comma-separated list. --id defaults to volunteer/YYYYMMDD-xxxxxx.\n"
@@ -124,10 +133,11 @@ const struct cmd cli_commands[] = {
 	  "Close one of this group's listings (status closed, or filled with --filled).\n", CMD_WRITE },
 	{ "volunteers", cmd_volunteers,
 	  "[--wanted|--offered] [--skill S ...] [--area AREA] [--open] [--text T] [--group G]\n"
-	  "\t[--limit N]",
+	  "\t[--limit N] [--mine] [--wide]",
 	  "List volunteer listings of every group. --skill and --area compare after NFKC\n"
-	  "and case folding (ﾊﾟﾊﾟ finds パパ). At most 8 filters in one listing.\n", CMD_READ },
-	{ "match", cmd_match, "[--all] [--limit N]",
+	  "and case folding (ﾊﾟﾊﾟ finds パパ). At most 8 filters in one listing.\n"
+	  LISTING_HELP, CMD_READ },
+	{ "match", cmd_match, "[--all] [--limit N] [--mine] [--wide]",
 	  "For each open \"wanted\" listing, the open \"offered\" listings that fit, best first.\n"
 	  "An offer fits when it shares a skill with the wanted listing (if that names any;\n"
 	  "skills compare after NFKC and case folding) and, when both give time windows, when\n"
@@ -135,36 +145,47 @@ const struct cmd cli_commands[] = {
 	  "shared skill, 5 for the same area, 3 for an overlapping time. 理由 says why.\n"
 	  "Pairs the center has recorded show their match's status.\n"
 	  "  --limit N    at most N offers per wanted listing (default 5)\n"
-	  "  --all        also wanted listings that are no longer open\n", CMD_READ },
+	  "  --all        also wanted listings that are no longer open\n"
+	  "  --mine       only pairs with one of this group's listings\n"
+	  "  --wide       print every column whole\n", CMD_READ },
 	{ "match record", cmd_match_record,
 	  "WANTED_REF OFFERED_REF [--status proposed|confirmed|ended] [--note TEXT]",
-	  "Record that an offer fills a wanted listing (center only). REF is AUTHORHEX/ID as\n"
-	  "`hiroba match --json` shows. Recording the same pair again updates its status\n"
+	  "Record that an offer fills a wanted listing (center only). REF is a reference from\n"
+	  "the 参照 columns of `hiroba match` (or GROUP/ID, or AUTHORHEX/ID). Recording the\n"
+	  "same pair again updates its status\n"
 	  "(default: confirmed). The listings' authors then close them with\n"
 	  "`hiroba volunteer close ID --filled`.\n", CMD_WRITE },
-	{ "matches", cmd_matches, "[--status proposed|confirmed|ended]",
-	  "List the matches the center has recorded, with both listings.\n", CMD_READ },
+	{ "matches", cmd_matches, "[--status proposed|confirmed|ended] [--mine] [--wide]",
+	  "List the matches the center has recorded, with both listings.\n"
+	  "  --mine       only matches with one of this group's listings\n"
+	  "  --wide       print every column whole\n", CMD_READ },
 	{ "meeting call", cmd_meeting_call,
 	  "--title TEXT --start TIME [--end TIME|HH:MM] [--agenda TEXT] [--place-text TEXT]\n"
 	  "\t[--invite G,G ...] [--minutes TEXT] [--id ID] [-f FILE|-]",
 	  "Call a meeting (応援ネット, 地域別会議). --end defaults to one hour after --start.\n"
 	  "--id defaults to meeting/YYYYMMDD-xxxxxx.\n" FILE_HELP TIME_HELP, CMD_WRITE },
 	{ "meeting reply", cmd_meeting_reply,
-	  "AUTHORHEX/ID (--attending|--absent) [--count N] [--note TEXT]",
-	  "Answer a meeting's call. Replying again replaces the earlier answer.\n", CMD_WRITE },
-	{ "meeting show", cmd_meeting_show, "[AUTHORHEX/]ID",
+	  "REF (--attending|--absent) [--count N] [--note TEXT]",
+	  "Answer a meeting's call. REF is the meeting's reference from `hiroba meetings`\n"
+	  "(参照), or GROUP/ID, or AUTHORHEX/ID. Replying again replaces the earlier answer.\n",
+	  CMD_WRITE },
+	{ "meeting show", cmd_meeting_show, "REF [--wide]",
 	  "Show a meeting and every invited group's answer: 出席 (with how many), 欠席 or\n"
 	  "未回答; groups that answered without an invitation are listed too. A meeting with\n"
-	  "no invitation list invites every admitted group. Then the minutes and actions.\n",
+	  "no invitation list invites every admitted group. Then the minutes and actions.\n"
+	  "REF: the meeting's reference from `hiroba meetings` (参照), GROUP/ID or AUTHORHEX/ID.\n"
+	  "  --wide       print every line and column whole\n",
 	  CMD_READ },
 	{ "meeting minutes", cmd_meeting_minutes,
 	  "ID (--minutes TEXT | -f FILE|-) [--action TEXT ...]",
 	  "Record the minutes of one of this group's meetings afterwards, and its follow-up\n"
 	  "actions (each --action is one; given, they replace the earlier list).\n"
 	  "  -f FILE      the minutes as plain text from FILE ('-' reads stdin)\n", CMD_WRITE },
-	{ "meetings", cmd_meetings, "[--from TIME] [--to TIME] [--group G] [--text T]",
-	  "List meetings with the answers received. Default: from 7 days ago, the next 90 days.\n"
-	  TIME_HELP, CMD_READ },
+	{ "meetings", cmd_meetings,
+	  "[--from TIME] [--to TIME] [--group G] [--text T] [--mine] [--wide]",
+	  "List meetings with the answers received: 出席, 欠席 and 未回答 (invited, no answer\n"
+	  "yet), as `meeting show` counts them. Default: from 7 days ago, the next 90 days.\n"
+	  LISTING_HELP TIME_HELP, CMD_READ },
 	{ "export ics", cmd_export, "[--kind event,meeting]\n" EXPORT_OPTS,
 	  "Write an iCalendar file (RFC 5545) of events and meetings, for calendar programs.\n"
 	  "UIDs are ID@AUTHORHEX, the same from every daemon; SEQUENCE follows edits; times are\n"
@@ -185,10 +206,13 @@ const struct cmd cli_commands[] = {
 	  "places: 名称, 緯度, 経度, 住所, タグ ...), English with --lang other than ja; both are\n"
 	  "column names `hiroba import csv` reads.\n"
 	  EXPORT_HELP, CMD_READ },
-	{ "import csv", cmd_import, "FILE [--kind event|place] [--skip-bad] [--dry-run]",
+	{ "import csv", cmd_import,
+	  "FILE [--kind event|place] [--encoding utf-8|cp932] [--skip-bad] [--dry-run]",
 	  "Publish many events or map entries from a spreadsheet saved as CSV (RFC 4180; UTF-8\n"
-	  "with or without a BOM; CRLF or LF). The first row names the columns, in Japanese or\n"
-	  "English:\n"
+	  "with or without a BOM, or CP932/Shift_JIS as Excel in Japan saves 'CSV (コンマ区切\n"
+	  "り)': a file that is not UTF-8 is read as CP932, or give --encoding; CRLF or LF;\n"
+	  "Excel's dates such as 2026/12/15 10:00; full-width digits). The first row names the\n"
+	  "columns, in Japanese or English:\n"
 	  "  places: 名称/name, 緯度/lat, 経度/lon, 住所/address, タグ/tags (k=v;k=v),\n"
 	  "          営業時間/opening_hours, 説明/description, 備考/notes, ID/id\n"
 	  "  events: タイトル/title, 開始/start, 終了/end (or HH:MM), 終日/all_day, 区分/category,\n"
@@ -222,13 +246,14 @@ const struct cmd cli_commands[] = {
 	  "  --csv        CSV for Excel (UTF-8 with BOM, CRLF): one row per figure, one column\n"
 	  "               per group, then the network\n"
 	  "  --json       one object: groups[], network, meetings[]\n", CMD_READ },
-	{ "contact", cmd_contact, "[AUTHORHEX/]ID --purpose TEXT",
+	{ "contact", cmd_contact, "REF --purpose TEXT",
 	  "Read the sealed contact of a volunteer listing. Only the center's daemon (or the\n"
 	  "listing's author's) can open it. Every read is first written to the daemon's audit\n"
 	  "log (time, user, record, purpose); if that fails, nothing is shown.\n", 0 },
-	{ "audit", cmd_audit, "",
+	{ "audit", cmd_audit, "[--wide]",
 	  "List the contact reads in the audit log (center only): DATA/audit.log, one JSON\n"
-	  "object per line, appended to and never rewritten by hirobad.\n", 0 },
+	  "object per line, appended to and never rewritten by hirobad. Times in Asia/Tokyo.\n"
+	  "  --wide       print every column whole\n", 0 },
 	{ "compact", cmd_compact, "",
 	  "Rewrite the store without free space, so that deleted and expired records are gone\n"
 	  "from the disk, not only from the store (run it after erasing personal data). The\n"
@@ -256,6 +281,9 @@ static const char global_help[] =
 	"  2  usage error\n"
 	"  3  hirobad is not running or does not answer\n"
 	"  4  no such record\n"
+	"A record is named by the reference in a listing's 参照 column, GROUP/ID, ID or\n"
+	"AUTHORHEX/ID; a reference that could mean more than one record is a usage error\n"
+	"(2) and the candidates are listed.\n"
 	"\n"
 	"Tables are in Asia/Tokyo time. Colour only on a terminal and never with NO_COLOR.\n";
 

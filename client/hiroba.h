@@ -180,11 +180,13 @@ const char *text_lang(struct cli *cli, json_t *payload, const char *field, const
 
 /* ---- timefmt.c: Asia/Tokyo is UTC+09:00 all year (no DST since 1951) ---- */
 #define TOKYO_OFFSET	(9 * 3600)
-/* Parse "2026-12-05 10:00[:ss]", "2026-12-05T10:00", "2026-12-05", ISO 8601 with "Z" or
- * "+hh:mm"/"+hhmm", also "now", "today", "tomorrow". Without an offset the time is
- * Asia/Tokyo. *date_only (may be NULL) tells that no time of day was given. 0 or -1. */
+/* Parse a time as people type it: "2026-12-05 10:00", "2026/12/5", "12/5" (this year, or
+ * next if passed), "令和8年12月5日", "12月5日 10時半", full-width digits, ISO 8601 with "Z"
+ * or "+hh:mm", "now", "today", "tomorrow" (the list is in timefmt.c). Without an offset
+ * the time is Asia/Tokyo. *date_only (may be NULL) tells that no time of day was given.
+ * 0 or -1 (timefmt_error() says why). */
 int	 timefmt_parse(const char *s, int64_t *t, bool *date_only);
-/* "HH:MM" → minutes after midnight. 0 or -1. */
+/* "HH:MM", "10時", "10時半", "午後2時" (full-width too) → minutes after midnight. 0 or -1. */
 int	 timefmt_parse_hm(const char *s, int *minutes);
 /* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
 int64_t	 timefmt_days(int y, int m, int d);
@@ -297,7 +299,7 @@ int	cmd_match(struct cli *, int, char **);
 int	cmd_match_record(struct cli *, int, char **);
 int	cmd_matches(struct cli *, int, char **);
 
-/* ==== helper "vocab" (issue 13): the table-driven forms, the query builder, the
+/* ==== the table-driven forms, the query builder, the
  * command table as data. ==== */
 struct option;
 
@@ -358,6 +360,7 @@ struct qb {
 	long long		 limit;			/* --limit, -1: none */
 	bool			 have_from, have_to;	/* --from, --to given */
 	bool			 have_radius;		/* --radius given */
+	bool			 mine;			/* --mine */
 	uint8_t			 author[HB_KEY_LEN];	/* q.author's bytes */
 };
 /* The options every listing takes, and those of listings in time. A command's own
@@ -366,6 +369,9 @@ struct qb {
 	{ "group", required_argument, NULL, 'g' }, { "text", required_argument, NULL, 't' }, \
 	CLI_COMMON_OPTS, CLI_READ_OPTS
 #define QB_LIMIT_OPT	{ "limit", required_argument, NULL, 'l' }
+/* What a listing shown as a table takes as well: --mine (ref_mine) and --wide. */
+#define QB_LIST_OPTS \
+	{ "mine", no_argument, NULL, 'm' }, TABLE_WIDE_OPT
 #define QB_TIME_OPTS \
 	{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' }
 void	 qb_init(struct qb *b, enum hb_kind kind);
@@ -398,12 +404,68 @@ int	 cli_main(int argc, char **argv);
 /* Print a command's help (as `hiroba CMD --help`) to f. */
 void	 cli_print_help(const struct cmd *c, FILE *f);
 
-/* ---- helper debian (issue 16) ---- */
+/* ---- conf.c: starting the daemon ---- */
 /*
  * How to start the daemon of config conf, for "not running" messages: "sudo systemctl
  * start hirobad" when conf is the unit's config and the unit is installed, else
  * "hirobad -c CONF". Returns a static string, valid until the next call.
  */
 const char *conf_start_hint(const char *conf);
+
+/* ---- dates, references, tables that fit ---- */
+
+/* timefmt.c: timefmt_parse with "now" given, and the reason for a refusal written to err
+ * (may be NULL): how far the text was understood, what was wrong, and examples. The
+ * accepted forms are listed above parse_date() in timefmt.c. 0 or -1. */
+int	 timefmt_parse_at(const char *s, int64_t now, int64_t *t, bool *date_only,
+	    char *err, size_t errlen);
+/* The reason the last timefmt_parse / timefmt_parse_hm refused its text (a static
+ * buffer, valid until the next call). Never NULL. */
+const char *timefmt_error(void);
+
+/* ref.c: short references (the scheme is described at the top of ref.c). */
+#define REF_MIN		4	/* hex digits of a short reference, at least */
+#define REF_BUFLEN	20
+/* The short reference of (author, id), unique among the records the daemon holds, into
+ * buf (REF_BUFLEN bytes are enough). Loads every record's hash once per run. */
+void	 ref_short(struct cli *cli, const uint8_t author[HB_KEY_LEN], const char *id,
+	    char *buf, size_t len);
+/* The same for a signed record; "-" for a draft. */
+void	 ref_record(struct cli *cli, const struct hb_record *r, char *buf, size_t len);
+/* What a person typed (AUTHORHEX/ID, ID, GROUP/ID, GROUP/SHORT or SHORT) → author and *id
+ * (malloc'd, the caller's). kind: HB_KIND_NONE, or only records of that kind are
+ * candidates. Says on stderr which record a short or group form meant. Returns 0,
+ * HB_EXIT_NOTFOUND (no such record), HB_EXIT_USAGE (ambiguous: the candidates are listed
+ * on stderr) or another exit code; the message is printed. It does not check that a
+ * full AUTHORHEX/ID exists: the caller's hc_get does. */
+int	 ref_resolve(struct cli *cli, const char *text, enum hb_kind kind,
+	    uint8_t author[HB_KEY_LEN], char **id);
+/* --mine on a listing: restrict q to this group's own records (q->author points into
+ * cli's cached status). Exit code. */
+int	 ref_mine(struct cli *cli, Hiroba__Wire__Query *q);
+
+/* table.c: tables that fit the terminal. The width is COLUMNS if set, else the terminal's
+ * (80 if it cannot tell); off a terminal without COLUMNS, and with --wide, nothing is
+ * cut. When a table is wider, cut-text columns (TABLE_TRUNC, TABLE_WRAP: both are cut
+ * with "…", by display width, never inside a character) shrink, TABLE_LOW ones first,
+ * TABLE_HIGH ones last, and TABLE_LOW columns are left out before a title is cut below
+ * TABLE_COMFORT cells (the order is in table.c, above layout()).
+ * TABLE_KEEP columns (the 参照 reference) are never cut or hidden. */
+#define TABLE_LOW	0x8	/* shrinks first, hidden last resort */
+#define TABLE_KEEP	0x10	/* never cut: references */
+#define TABLE_HIGH	0x20	/* cut last: what the listing is for (出欠) */
+#define TABLE_MIN_WIDTH	80	/* what a narrower terminal is taken for */
+#define TABLE_CUT_MIN	6	/* a cut column keeps this many cells at least */
+#define TABLE_COMFORT	12	/* cut text below this only after hiding TABLE_LOW ones */
+/* The option every listing takes: { "wide", no_argument, NULL, TABLE_OPT_WIDE }, and on
+ * it table_set_wide(true). */
+#define TABLE_OPT_WIDE	0x57	/* 'W' */
+#define TABLE_WIDE_OPT	{ "wide", no_argument, NULL, TABLE_OPT_WIDE }
+void	 table_set_wide(bool on);
+/* The width tables are fitted into; 0 for no limit. */
+size_t	 table_term_width(void);
+/* Display width of text (the widest line); a malloc'd copy cut to width with "…". */
+size_t	 table_text_width(const char *s);
+char	*table_cut(const char *s, size_t width);
 
 #endif /* HIROBA_CLIENT_H */

@@ -108,6 +108,12 @@ qb_opt(struct cli *cli, struct qb *b, int c, char **argv)
 			return rc;
 		b->have_to = true;
 		return -1;
+	case 'm':
+		b->mine = true;
+		return -1;
+	case TABLE_OPT_WIDE:
+		table_set_wide(true);
+		return -1;
 	default:
 		return cli_common_opt(cli, c, argv);
 	}
@@ -156,6 +162,10 @@ qb_done(struct cli *cli, struct qb *b, int argc, char **argv)
 		b->q.has_limit = 1;
 		b->q.limit = (uint32_t)b->limit;
 	}
+	if (b->mine && b->group != NULL)
+		return cli_usage(cli, "--mine or --group, not both");
+	if (b->mine)
+		return ref_mine(cli, &b->q);
 	if (b->group == NULL)
 		return 0;
 	if ((rc = hc_group_parse(cli, b->group, b->author)) != 0)

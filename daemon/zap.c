@@ -138,6 +138,106 @@ zap_lookup(struct node *n, const uint8_t curve[32])
 	return NULL;
 }
 
+/*
+ * The group keys a refused CURVE key can come from, for the log. A group's CURVE key is
+ * its Ed25519 key converted (crypto_sign_ed25519_pk_to_curve25519): u = (1 + y) / (1 - y)
+ * on the curve's coordinates. Going back, y = (u - 1) / (u + 1), but the sign of x, the
+ * top bit of an Ed25519 key, is lost, so there are two candidates and the log prints
+ * both fingerprints: the one the group read out over the phone (`hiroba init`, `hiroba
+ * status`) is among them. Field arithmetic mod 2^255 - 19 after TweetNaCl (public
+ * domain), 16 limbs of 16 bits; the input is public, so time does not matter here.
+ */
+typedef int64_t fe[16];
+
+static void
+fe_carry(fe o)
+{
+	int64_t c;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		o[i] += (int64_t)1 << 16;
+		c = o[i] >> 16;
+		o[(i + 1) * (i < 15)] += c - 1 + 37 * (c - 1) * (i == 15);
+		o[i] -= c * 65536;
+	}
+}
+
+static void
+fe_mul(fe o, const fe a, const fe b)
+{
+	int64_t t[31] = { 0 };
+	int i, j;
+
+	for (i = 0; i < 16; i++)
+		for (j = 0; j < 16; j++)
+			t[i + j] += a[i] * b[j];
+	for (i = 0; i < 15; i++)
+		t[i] += 38 * t[i + 16];
+	for (i = 0; i < 16; i++)
+		o[i] = t[i];
+	fe_carry(o);
+	fe_carry(o);
+}
+
+static void
+fe_pack(uint8_t out[32], const fe n)
+{
+	fe m, t;
+	int i, j, b;
+	int64_t x, c;
+
+	memcpy(t, n, sizeof(t));
+	fe_carry(t);
+	fe_carry(t);
+	fe_carry(t);
+	for (j = 0; j < 2; j++) {
+		m[0] = t[0] - 0xffed;
+		for (i = 1; i < 15; i++) {
+			m[i] = t[i] - 0xffff - ((m[i - 1] >> 16) & 1);
+			m[i - 1] &= 0xffff;
+		}
+		m[15] = t[15] - 0x7fff - ((m[14] >> 16) & 1);
+		b = (int)((m[15] >> 16) & 1);
+		m[14] &= 0xffff;
+		c = ~((int64_t)(1 - b) - 1);	/* select m when b == 0 */
+		for (i = 0; i < 16; i++) {
+			x = c & (t[i] ^ m[i]);
+			t[i] ^= x;
+		}
+	}
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = (uint8_t)(t[i] & 0xff);
+		out[2 * i + 1] = (uint8_t)(t[i] >> 8);
+	}
+}
+
+static void
+curve_to_ed(const uint8_t u[32], uint8_t ed[2][HB_KEY_LEN])
+{
+	fe x, num, den, inv;
+	int i, a;
+
+	for (i = 0; i < 16; i++)
+		x[i] = u[2 * i] + ((int64_t)u[2 * i + 1] << 8);
+	x[15] &= 0x7fff;
+	memcpy(num, x, sizeof(fe));
+	memcpy(den, x, sizeof(fe));
+	num[0] -= 1;
+	den[0] += 1;
+	/* den^(p-2) = 1/den */
+	memcpy(inv, den, sizeof(fe));
+	for (a = 253; a >= 0; a--) {
+		fe_mul(inv, inv, inv);
+		if (a != 2 && a != 4)
+			fe_mul(inv, inv, den);
+	}
+	fe_mul(num, num, inv);
+	fe_pack(ed[0], num);
+	memcpy(ed[1], ed[0], HB_KEY_LEN);
+	ed[1][31] |= 0x80;
+}
+
 bool
 zap_admitted(struct node *n, const uint8_t key[HB_KEY_LEN])
 {
@@ -227,11 +327,15 @@ zap_dispatch(struct node *n)
 		goto out;
 	}
 	if ((key = zap_lookup(n, zmq_msg_data(&f[6]))) == NULL) {
-		/* a key we cannot name: print what we can, the CURVE key's prefix */
-		for (i = 0; i < 8; i++)
-			snprintf(hex + 2 * i, 3, "%02x", ((uint8_t *)zmq_msg_data(&f[6]))[i]);
-		log_warnx("refused a connection from %s: CURVE key %s... is not an admitted "
-		    "member", addr, hex);
+		/* a key we cannot name: the fingerprints it can come from (see above) */
+		uint8_t ed[2][HB_KEY_LEN];
+		char fpr2[HB_FPR_LEN];
+
+		curve_to_ed(zmq_msg_data(&f[6]), ed);
+		proto_fingerprint(ed[0], fpr);
+		proto_fingerprint(ed[1], fpr2);
+		log_warnx("refused a connection from %s: group fingerprint %s or %s is not an "
+		    "admitted member", addr, fpr, fpr2);
 		zap_reply(n, &f[1], "400", "not an admitted member", "");
 		goto out;
 	}

@@ -335,7 +335,8 @@ class WithDaemon(hb.FederationTest):
               "--end", "16:00", "--id", "meeting/ouen")
         c.cli("meeting", "reply", c.key + "/meeting/ouen", "--attending", "--count", "2")
         m = c.json("meetings", "--from", "2030-12-01", "--to", "2030-12-31")
-        self.assertEqual(m[0]["replies"], {"attending": 1, "absent": 0, "people": 2})
+        self.assertEqual(m[0]["replies"], {"attending": 1, "absent": 0, "unanswered": 0,
+                                           "people": 2})
 
         st = c.status()
         self.assertEqual(st["key"], c.key)

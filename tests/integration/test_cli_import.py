@@ -209,10 +209,20 @@ class Import(hb.FederationTest):
         self.assertEqual(r.returncode, 1)
         self.assertIn("missing.csv", r.stderr)
         sjis = self.write("sjis.csv", "名称,緯度,経度\r\n公園,35.4,139.4\r\n", encoding="cp932")
-        r = g.cli("import", "csv", sjis, check=False)
+        r = g.cli("import", "csv", sjis, "--encoding", "utf-8", check=False)
         self.assertEqual(r.returncode, 1)
         self.assertIn("not UTF-8", r.stderr)
         self.assertIn("CSV UTF-8", r.stderr)
+        r = g.cli("import", "csv", sjis, "--encoding", "latin1", check=False)
+        self.assertEqual(r.returncode, 2)
+        # neither UTF-8 nor CP932: 0x81 must be followed by a byte from 0x40 to 0xFC
+        path = os.path.join(self.fed.tmp, "neither.csv")
+        with open(path, "wb") as f:
+            f.write("名称,緯度,経度\r\n".encode("cp932") + b"\x81\x20,35.4,139.4\r\n")
+        r = g.cli("import", "csv", path, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("neither UTF-8 nor CP932", r.stderr)
+        self.assertIn("line 2", r.stderr)
         odd = self.write("odd.csv", "メモ,備考\r\nx,y\r\n")
         r = g.cli("import", "csv", odd, check=False)
         self.assertEqual(r.returncode, 1)
@@ -226,6 +236,122 @@ class Import(hb.FederationTest):
         self.assertEqual(r.returncode, 1)
         self.assertIn("dup.csv:3: refused: the same record as line 2", r.stderr)
         self.assertEqual(self.places(), {})
+
+
+def excel_rewrite(text):
+    """What Excel in Japan does to our export when a coordinator opens it and saves it as
+    'CSV (コンマ区切り)': dates shown as yyyy/m/d h:mm (no leading zeros, no seconds), the
+    BOM gone, the text in CP932 with CRLF, quotes only where needed."""
+    import csv
+    import io
+    import re
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+
+    def cell(v):
+        m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}))?", v)
+        if m:
+            y, mo, d, h, mi = m.groups()
+            v = "%d/%d/%d" % (int(y), int(mo), int(d))
+            if h is not None:
+                v += " %d:%s" % (int(h), mi)
+        return v
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(
+        [[cell(v) for v in row] for row in rows])
+    return out.getvalue().encode("cp932")
+
+
+class ExcelJapan(hb.FederationTest):
+    """The files Excel in Japan writes (issue 13): CP932, its dates, full-width digits;
+    and the export → Excel → import round trip, which must change nothing."""
+
+    def setUp(self):
+        super().setUp()
+        f = self.fed
+        center = f.add_center("瀬谷センター")
+        self.g = f.add_group("ひまわり保育園", "nursery")
+        self.g.add_peer(center)
+        f.start(self.g)
+
+    def mine(self, kind):
+        return {r["id"]: r for r in self.g.json(kind) if r["author"] == self.g.key}
+
+    def test_cp932_with_excel_dates_and_full_width_digits(self):
+        g = self.g
+        text = ("タイトル,開始,終了,区分,場所,定員\r\n"
+                "親子のひろば,%(y)d/4/7 10:00,12:00,親子のひろば,瀬谷センター,２０\r\n"
+                "パパと遊ぼう,%(y)d/04/08 9:30,11時半,父親向け,,\r\n"
+                "子育てフェスタ,%(y)d/5/5,,その他,瀬谷公会堂,\"1,000\"\r\n"
+                "講座,１２月５日 １０時,,子育て相談,,\r\n") % {"y": YEAR}
+        path = os.path.join(self.fed.tmp, "excel.csv")
+        with open(path, "wb") as f:
+            f.write(text.encode("cp932"))
+        r = g.cli("import", "csv", path)
+        self.assertIn("imported 4 (4 new", r.stdout)
+        self.assertIn("read as CP932", r.stderr)
+        evs = {e["event"]["title"]: e["event"] for e in g.json(
+            "events", "--from", "%d-01-01" % (YEAR - 1), "--to", "%d-12-31" % YEAR)
+            if e["author"] == g.key}
+        when = evs["親子のひろば"]["when"]
+        self.assertEqual(when["start"], int(datetime(YEAR, 4, 7, 10, tzinfo=JST).timestamp()))
+        self.assertEqual(when["end"], int(datetime(YEAR, 4, 7, 12, tzinfo=JST).timestamp()))
+        self.assertEqual(evs["親子のひろば"]["capacity"], 20)
+        self.assertEqual(evs["パパと遊ぼう"]["when"]["end"] - evs["パパと遊ぼう"]["when"]["start"],
+                         2 * 3600)
+        self.assertEqual(evs["パパと遊ぼう"]["category"], "father")
+        self.assertTrue(evs["子育てフェスタ"]["when"]["all_day"])
+        self.assertEqual(evs["子育てフェスタ"]["capacity"], 1000)
+        self.assertIn("講座", evs)
+        # the same bytes again: nothing new
+        r = g.cli("import", "csv", path)
+        self.assertIn("imported 0 (0 new, 0 changed); 4 unchanged", r.stdout)
+        # a date that is not one says what it read and gives an example
+        bad = os.path.join(self.fed.tmp, "bad.csv")
+        with open(bad, "wb") as f:
+            f.write(("タイトル,開始\r\n会議,%d/2/30 10:00\r\n" % YEAR).encode("cp932"))
+        r = g.cli("import", "csv", bad, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("bad.csv:2: refused: 開始", r.stderr)
+        self.assertIn("not a day of the calendar", r.stderr)
+        self.assertIn("e.g.", r.stderr)
+
+    def test_export_saved_by_excel_imports_back_unchanged(self):
+        g = self.g
+        t = int(datetime(YEAR, 6, 2, 10, 0, tzinfo=JST).timestamp())
+        g.publish(hb.event("event/rt-1", "プレママ・プレパパ教室（第１回）", t,
+                           category="pre_parent", capacity=12, registered=3,
+                           description="持ち物: 母子手帳、筆記用具", where={"text": "瀬谷センター 2階"}))
+        g.publish(hb.event("event/rt-2", "父親講座", t + 86400 + 1800, category="father"))
+        g.publish({"id": "event/rt-3", "event": {
+            "title": "子育てフェスタ", "category": "other_category",
+            "when": {"all_day": True, "start": YEAR * 10000 + 1103, "end": YEAR * 10000 + 1103}}})
+        g.publish({"id": "place/rt-p", "place": {
+            "name": "瀬谷中央公園", "address": "横浜市瀬谷区瀬谷4丁目",
+            "point": {"lat_e7": 354661234, "lon_e7": 1394987654},
+            "tags": [{"key": "leisure", "value": "playground"}]}})
+        before = g.status()
+        seqs = {a["author"]: a["max_seq"] for a in before["authors"]}
+        for kind in ("event", "place"):
+            out = os.path.join(self.fed.tmp, "export-%s.csv" % kind)
+            args = ["export", "csv", "--kind", kind, "-o", out]
+            if kind == "event":
+                args += ["--from", "%d-01-01" % YEAR, "--to", "%d-12-31" % YEAR]
+            g.cli(*args)
+            with open(out, encoding="utf-8", newline="") as f:
+                exported = f.read()
+            saved = os.path.join(self.fed.tmp, "excel-%s.csv" % kind)
+            with open(saved, "wb") as f:
+                f.write(excel_rewrite(exported))
+            with open(saved, "rb") as f:
+                raw = f.read()
+            self.assertNotIn(b"\xef\xbb\xbf", raw)
+            if kind == "event":
+                self.assertIn(("%d/6/2 10:00" % YEAR).encode(), raw, "Excel's dates")
+            r = g.cli("import", "csv", saved)
+            self.assertIn("imported 0 (0 new, 0 changed)", r.stdout, r.stdout + r.stderr)
+        after = g.status()
+        self.assertEqual({a["author"]: a["max_seq"] for a in after["authors"]}, seqs,
+                         "no new versions were signed")
 
 
 if __name__ == "__main__":

@@ -179,7 +179,7 @@ def cats(**c):
 
 EXPECTED = {
     "瀬谷センター": {
-        "events": {"held": 11, "cancelled": 1,
+        "events": {"held": 11, "planned": 0, "cancelled": 1,
                    "by_category": cats(pre_parent=2, play_space=4, consultation=2,
                                        supporter_training=1, network_meeting=1, other=1),
                    "by_month": months(m4=3, m6=1, m7=1, m10=1, m11=1, m3=4)},
@@ -188,10 +188,10 @@ EXPECTED = {
         "father": {"held": 0, "attended": 0},
         "places": 2,
         "volunteers": {"opened": 1, "filled": 0},
-        "meetings": {"held": 2, "attending_groups": 3, "attended": 1},
+        "meetings": {"held": 2, "planned": 0, "attending_groups": 3, "attended": 1},
     },
     "ひまわり保育園": {
-        "events": {"held": 6, "cancelled": 1,
+        "events": {"held": 6, "planned": 0, "cancelled": 1,
                    "by_category": cats(father=2, play_space=4),
                    "by_month": months(m6=1, m12=1, m1=1, m2=2, m3=1)},
         "participants": {"expected": 51, "attended": 34, "unrecorded": 1},
@@ -199,22 +199,23 @@ EXPECTED = {
         "father": {"held": 2, "attended": 14},
         "places": 1,
         "volunteers": {"opened": 1, "filled": 1},
-        "meetings": {"held": 1, "attending_groups": 2, "attended": 2},
+        "meetings": {"held": 1, "planned": 0, "attending_groups": 2, "attended": 2},
     },
     "おはなしサークル": {
-        "events": {"held": 0, "cancelled": 0, "by_category": cats(), "by_month": months()},
+        "events": {"held": 0, "planned": 0, "cancelled": 0, "by_category": cats(),
+                   "by_month": months()},
         "participants": {"expected": 0, "attended": 0, "unrecorded": 0},
         "pre_parent": {"held": 0, "attended": 0},
         "father": {"held": 0, "attended": 0},
         "places": 0,
         "volunteers": {"opened": 2, "filled": 1},
-        "meetings": {"held": 0, "attending_groups": 0, "attended": 2},
+        "meetings": {"held": 0, "planned": 0, "attending_groups": 0, "attended": 2},
     },
 }
 # the network: the sums (held 11+6+0 = 17, expected 285+51 = 336, attended 267+34 = 301,
 # 未記入 2+1 = 3, ...), and 3 groups that came to a meeting
 NETWORK = {
-    "events": {"held": 17, "cancelled": 2,
+    "events": {"held": 17, "planned": 0, "cancelled": 2,
                "by_category": cats(pre_parent=2, father=2, play_space=8, consultation=2,
                                    supporter_training=1, network_meeting=1, other=1),
                "by_month": months(m4=3, m6=2, m7=1, m10=1, m11=1, m12=1, m1=1, m2=2,
@@ -224,7 +225,7 @@ NETWORK = {
     "father": {"held": 2, "attended": 14},
     "places": 3,
     "volunteers": {"opened": 4, "filled": 2},
-    "meetings": {"held": 3, "attending_groups": 5, "attended": 5,
+    "meetings": {"held": 3, "planned": 0, "attending_groups": 5, "attended": 5,
                  "groups_attending_any": 3},
 }
 
@@ -398,7 +399,7 @@ class Report(unittest.TestCase):
         self.assertEqual(table["会議 開催"], [2, 0, 1, 3])
         self.assertEqual(table["会議 出席団体（延べ）"], [3, 0, 2, 5])
         self.assertEqual(table["会議 出席回数"], [1, 2, 2, 5])
-        self.assertEqual(len(rows), 1 + 2 + 8 + 12 + 13)
+        self.assertEqual(len(rows), 1 + 3 + 8 + 12 + 14)
         en = self.center.cli("report", "--fy", "2024", "--csv", "--lang", "en").stdout
         rows = list(csv.reader(io.StringIO(en.lstrip("\ufeff"), newline="")))
         self.assertEqual(rows[0][0], "item")
@@ -415,7 +416,7 @@ class Report(unittest.TestCase):
             if not l.strip():
                 break
             body.append(l)
-        self.assertEqual(len(body), 1 + 2 + 8 + 12 + 13)
+        self.assertEqual(len(body), 1 + 3 + 8 + 12 + 14)
         # numbers are right-aligned: every row of the table is as wide as the header
         self.assertEqual({width(l.rstrip()) for l in body}, {width(body[0].rstrip())})
         held = next(l for l in body if l.startswith("開催回数")).split()
@@ -423,6 +424,37 @@ class Report(unittest.TestCase):
         self.assertIn("会議", lines[head + len(body) + 1])
         self.assertIn("応援ネット全体会議", out)
         self.assertNotIn("新年度の全体会議", out, "M3 is in the next year")
+
+    def test_held_is_before_now_and_the_rest_is_planned(self):
+        # A weekly series at the circle, 3 sessions past and 2 to come, and a meeting
+        # next week: only what has started is held (issue 13: 18 held where one had).
+        import time
+        o = self.circle
+        now = int(time.time())
+        start = now - 15 * DAY
+        o.publish(ev("event/weekly-now", "読み聞かせ会（毎週）", start, "play_space",
+                     capacity=8, recurrence={"freq": "weekly", "until": start + 4 * WEEK}))
+        o.cli("meeting", "call", "--title", "来週の打ち合わせ", "--id", "meeting/next",
+              "--start", datetime.fromtimestamp(now + 3 * DAY, JST).strftime("%Y-%m-%d %H:%M"))
+        # the current fiscal year (April to March, Tokyo), as `report` takes by default
+        today = datetime.fromtimestamp(now, JST)
+        fy = today.year - (today.month < 4)
+        lo, hi = tokyo(fy, 4, 1), tokyo(fy + 1, 4, 1)
+        occ = [start + i * WEEK for i in range(5)]
+        held = sum(1 for t in occ if lo <= t < hi and t < now)
+        planned = sum(1 for t in occ if lo <= t < hi and t >= now)
+        r = self.report(o)
+        got = next(g for g in r["groups"] if g["group"] == "おはなしサークル")
+        self.assertEqual((got["events"]["held"], got["events"]["planned"]), (held, planned))
+        self.assertEqual(sum(got["events"]["by_month"].values()), held,
+                         "the breakdowns count what was held")
+        self.assertEqual(got["participants"]["unrecorded"], held,
+                         "a session to come has no attendance to miss")
+        if lo <= now + 3 * DAY < hi:
+            self.assertEqual((got["meetings"]["held"], got["meetings"]["planned"]), (0, 1))
+            self.assertNotIn("meeting/next", [m["id"] for m in r["meetings"]])
+        table = o.cli("report").stdout
+        self.assertIn("開催予定", table)
 
 
 if __name__ == "__main__":

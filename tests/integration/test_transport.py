@@ -94,9 +94,16 @@ class Transport(hb.FederationTest):
                 self.assertNotIn("succeeded", out)
                 self.good_still_syncs(what)
         log = self.center.logtext()
-        self.assertEqual(len(re.findall(r"refused a connection from 127\.0\.0\.1: CURVE key "
-                                        r"[0-9a-f]+\.\.\. is not an admitted member", log)), 2,
+        lines = re.findall(r"refused a connection from 127\.0\.0\.1: group fingerprint "
+                           r"([0-9A-Z-]{19}) or ([0-9A-Z-]{19}) is not an admitted member", log)
+        self.assertEqual(len(lines), 2,
                          "the unknown and the revoked key are refused by ZAP, with a line")
+        # the operator can compare the line with the fingerprint the group reads out
+        # (the one `hiroba members` and `hiroba status` show)
+        row = next(l for l in self.center.cli("members", "--wide").stdout.splitlines()
+                   if l.startswith("revoked "))
+        fpr = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", row).group(0)
+        self.assertTrue(any(fpr in pair for pair in lines), (fpr, lines))
         peers = {p["key"]: p for p in self.good.status().get("peers", [])}
         self.assertTrue(peers[self.center.key]["connected"])
 
