@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba admit / revoke: the center's membership records. Only the center's daemon
  * accepts them; elsewhere the daemon's refusal is shown with a hint.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba contact, audit and compact: personal data. The center reads a listing's sealed
  * contact (the daemon audits every read first), lists its audit log, and rewrites the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba event add|edit|cancel|done and hiroba events: this group's events, and every
  * group's events in time order. Also the helpers meetings share: times and places.

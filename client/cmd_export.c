@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba export ics|geojson|csv: the federation's records as files other programs read:
  * iCalendar (RFC 5545, through libical), GeoJSON (RFC 7946, through jansson) and CSV that

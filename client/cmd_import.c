@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba import csv|json: a group's existing spreadsheet of map entries or events, in one
  * go. Every row is checked first; then the accepted rows go to the daemon in one

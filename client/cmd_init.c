@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba init: a new group's identity key, data directory and hirobad.conf, and the line
  * the center runs to admit it. Works without a daemon; writes nothing over existing files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba match, match record and matches: the offers of help that fit each open request
  * (by skill, area and time window), and the matches the center records between them.

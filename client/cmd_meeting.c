@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba meeting call|reply and hiroba meetings: 応援ネット and area meetings, the
  * groups' answers to them, and the list with who is coming.

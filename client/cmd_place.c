@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba place add|edit|remove and hiroba places: the support map (parks, nursing rooms,
  * stroller access), with OpenStreetMap tags and points in 1e-7 degrees.

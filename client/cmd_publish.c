@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba publish / show / delete: any record by its JSON form, one record in full, and
  * tombstones for this group's own records.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba report: the fiscal-year figures the support base sends to the ward (事業報告),
  * per group and for the network, from the records every daemon holds.

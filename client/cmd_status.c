@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba status / members / sync: the state of this daemon and of the network as it
  * sees it, the center's roster, and a reconciliation round on demand.

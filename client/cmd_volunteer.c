@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba volunteer add|edit|close and hiroba volunteers: listings of help wanted by a
  * group or offered by it, matched by skill and area (normalized: ﾊﾟﾊﾟ = パパ).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf: the little the CLI needs from hirobad.conf (where the data directory is), and
  * quoting for the command lines it prints. hirobad owns the config format.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl: one request to the local hirobad over ipc://DATA/ctl.sock and its one answer, and
  * the small caches built on it (this group's key, group names). Every envelope the daemon

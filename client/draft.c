@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * draft: records as the CLI builds them. A draft is a JSON object in proto's JSON form;
  * it is checked locally with proto_draft_from_json (so mistakes are named before anything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * form: add and edit for every record kind of proto/vocab.c's table. The options, their
  * checks, what they write into the draft and the help synopsis come from the table; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba: the command-line client of hirobad. main() reads the global options, finds the
  * command in the one table below and runs it; every command lives in a cmd_*.c file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hiroba: the command-line client. What the cmd_*.c files share: the command table entry,
  * the per-run context, exit codes, and the helpers in ctl.c, table.c, timefmt.c, conf.c

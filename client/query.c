@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * query: the listings' query builder. Terms are added one option at a time into an
  * array that grows, so no command line can write past it; the daemon's limit on terms

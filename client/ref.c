@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ref: references to records that people can read off a listing and type back, and the
  * one function that turns what they typed into (author, id).

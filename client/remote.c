@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * remote: `--remote ENDPOINT --remote-key KEYHEX`, a read-only query to another group's
  * hirobad. We connect like a peer would (ZeroMQ DEALER, CURVE with this group's own key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * table: output for people and for scripts. Tables go through libsmartcols, which pads by
  * display width (全角 characters take two columns); --json goes through jansson.

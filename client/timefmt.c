@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * timefmt: reading and writing times for people. Japan keeps UTC+09:00 all year, so
  * Asia/Tokyo is plain arithmetic here: no TZ variable, no tz database, no mktime().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf: the INI parser for hirobad.conf. Sections [node], [limits], [http] and one
  * [peer NAME] per peer; every key is known, every value checked, every error names its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conf: hirobad.conf, an INI file (see deploy/man/hirobad.conf.5.scd and the examples in
  * deploy/). Unknown keys and bad values are errors that name the file and line.

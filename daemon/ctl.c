@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctl: the CLI's requests, over a ROUTER on ipc://<data>/ctl.sock (under systemd a link
  * to /run/hiroba/ctl.sock, see ctl_open). The socket is made 0600 inside the 0700 data

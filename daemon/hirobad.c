@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hirobad: the daemon of one partner group. Parses options, loads the config, makes the
  * node and runs its loop; node.c holds the rest.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hirobad: one group's daemon. The node (node.c) owns the sockets and the loop; peers
  * (peer.c) are the other daemons it talks to; sync.c reconciles and pushes records;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http: the read-only web page and feeds (see http.h). Records come from other groups,
  * so everything is serialized with escaping (jansson for JSON, RFC 5545 rules for ICS,

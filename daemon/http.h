@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http: hirobad's small read-only web page for parents and partner staff (support map,
  * calendar, volunteer listings) and its feeds: /events.ics, /events/<author>/<id>.ics,

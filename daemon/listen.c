@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * listen: what happens to connections at our door before ZAP or a message could say
  * so: clients without CURVE, clients expecting another server key, silent TCP

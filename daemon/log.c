@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log: formatted messages to stderr with a priority, in the manner of OpenBSD's log.c.
  * Under systemd the <N> prefix lets journald keep the priority.

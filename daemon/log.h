@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log: hirobad's messages, to stderr (journald reads them from there). Library modules
  * never log; the daemon logs once, where it knows the context.

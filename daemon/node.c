@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * node: the daemon's life on one page. node_new opens the store and the sockets,
  * node_loop polls them and runs the timed work in node_tick, node_free closes it all.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * peer: the other daemons. Outgoing CURVE connections to configured peers, incoming
  * ones identified by the ZAP-authenticated key, rate limits, bans, and the dispatch of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * privacy: personal data at this daemon. Reading a sealed contact (audited first, in an
  * append-only log), compacting the store so erased data leaves the disk, and purging

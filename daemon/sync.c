@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sync: reconciliation and live push. A pull is a chain of SyncReq/SyncBatch: each
  * request carries what we hold (per author, the seq up to which we hold everything) and

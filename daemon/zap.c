@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zap: who may connect. Our ZAP handler (RFC 27) admits a CURVE client only if its key
  * belongs to an admitted, non-revoked member in the store, and names it by its group

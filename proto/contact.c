@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * contact.c: personal contact details sealed inside a volunteer listing, readable only by
  * the center and the author. The plaintext names its record, so a box copied into another

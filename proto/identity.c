@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * identity.c: a group's Ed25519 key pair: generation, the key file, keys as hex text,
  * fingerprints to read over the phone, and the X25519 keys ZeroMQ CURVE uses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * index.c: what the store indexes about a record: equality terms, human texts to search,
  * the point on the map, and the occurrences of events and meetings in time.

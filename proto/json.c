@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json.c: records as JSON and drafts from JSON, by walking protobuf-c's descriptors,
  * so every message of the schema is covered without per-field code.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proto.c: library set-up, error names and messages, kind names, and the UTF-8 checks
  * and normalization that validation and search share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proto: hiroba's signed records. Identity keys, the envelope format, signing and
  * verification, strict validation, and JSON conversion. The only module that sees

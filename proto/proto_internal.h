@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proto_internal.h: what the files of hb_proto share and nobody else sees: the record
  * struct, the validator and small helpers over protobuf-c's generated hiroba__* types.

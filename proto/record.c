@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * record.c: the envelope. Opening one received from anyone (size, parse, key, signature,
  * canonical body, validation, in that order), signing drafts, and the accessors.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * validate.c: every rule a decoded record must meet before anyone stores or shows it.
  * Each rule has its own PROTO_E* code and a one-line reason that names the field.

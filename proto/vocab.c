@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * vocab: the words every part of hiroba shows and reads for records (vocab.h). One row
  * a field: the CLI's options, help, listing filters and CSV columns come from here.

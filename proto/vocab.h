@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * vocab: the one table of record kinds and the one vocabulary. For each kind the CLI
  * writes (event, place, volunteer), each field's JSON key, type, limit, Japanese and

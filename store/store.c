@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store: a daemon's records in LMDB. Opening, the environment's life (map growth, reopen
  * after a failed write), and the simple reads: authors, members, get, scan, stats.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store: a daemon's records in LMDB. The only module that includes lmdb.h; LMDB
  * pointers never leave it: callers get copies, or pointers valid only during a callback.

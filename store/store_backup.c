@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store_backup: a consistent copy of a running store, for `hirobad -B`. LMDB lets a
  * second process read while the daemon writes; one read txn gives one snapshot.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store_compact: rewrite data.mdb without its free pages, so that deleted records (erased
  * personal data, purged listings) are gone from the file and not only from the tree.

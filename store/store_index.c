@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store indexes: the entries one record puts into occ, term, text, geo, box and dead.
  * The same walk serves storing, removing (a replaced version) and checking (store_verify).

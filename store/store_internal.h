@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store internals shared by store.c, store_write.c, store_index.c, store_query.c and
  * store_verify.c. Nothing here leaves the module: only store/ includes lmdb.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store_purge: listings and events past their expiry leave the store on every daemon,
  * record and index entries, by the same rule at the same time; sent again they are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store queries: pick the most selective index the query allows (time range, author,
  * area, text, term, else every current record), then check every other condition on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store_verify: re-check everything stored, for tests and `hiroba verify`: each record's
  * signature, hash and decoding, that seqs and cur point at it, that its index entries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * store writes: ingesting envelopes from peers (signatures checked in parallel threads,
  * then one write txn applies the trust and version rules in order) and publishing our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * check_client.c: hb_client's suite (the CLI without its main): the vocabulary both
  * ways, the table of record kinds, the listings' query builder, and add/edit option

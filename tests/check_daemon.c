@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * check_daemon: the parts of hirobad that need no sockets: the configuration parser
  * (defaults, paths, sizes, every kind of error with its line). The daemon's behaviour on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * check_proto.c: hb_proto's suite. Each public function once in the plain case, so the
  * file reads as a usage example, then every way an envelope must be refused.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * check_store: the store's contract, as a usage example first (each public function in
  * its plain case), then its refusals, sync state, map growth, order independence and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * check_timefmt: the CLI's reading of dates and times as Japanese coordinators type them
  * (client/timefmt.c, compiled in directly). "now" is fixed, so "12/5" has one answer.

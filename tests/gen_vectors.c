@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gen_vectors.c: writes tests/vectors/records.json, the known-answer vectors of the
  * record format (PROTOCOL.md, "Test vectors"). Built as target gen_vectors, not a test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gen_vectors.h: the known-answer material shared by gen_vectors.c (which writes
  * vectors/records.json) and check_proto.c (which re-derives and checks it).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Federation benchmarks (issue #3), on real daemons over loopback. Prints figures, asserts
 nothing about time. Needs the build dir: bench_federation.py BUILD_DIR [N]
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench_fedprep: builds the data directories bench_federation.py runs daemons on: a
  * synthetic federation (a center, 50 groups, N signed records) in a full store ("a",

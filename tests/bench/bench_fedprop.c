@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench_fedprop: propagation latency along a chain of daemons, measured without process
  * start-up in the loop: publish through FIRST's control socket, then ask LAST's control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench_ingest: store_ingest throughput against the two raw limits measured in the same
  * run: single-core Ed25519 verification and durable LMDB puts with sequential keys.

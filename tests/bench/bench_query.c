@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench_query: store_query latency over a store of synthetic records: a month of events
  * and a 1 km radius search, median and p99 over many random queries.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * benchutil.h: what bench_ingest and bench_query share: a clock, a synthetic federation
  * (a center, 50 groups, a realistic mix of signed records) and a loader.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_json: proto_draft_from_json on arbitrary text, as the CLI and the daemon read a
  * draft. A draft that parses must survive the round trip the daemon makes of it: draft

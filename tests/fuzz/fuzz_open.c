@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_open: proto_open on arbitrary bytes, as a daemon opens what a peer sends. An
  * envelope that opens is then walked the way the store and the CLI walk it (JSON,

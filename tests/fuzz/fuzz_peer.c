@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_peer: the daemon's handling of one PeerMsg from an admitted peer, without
  * sockets: the bytes go to peer_dispatch(), the daemon's own entry point for a message

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Write the fuzzing seed corpora from tests/vectors/records.json (no binary blobs in git).
 
     seeds.py VECTORS_JSON OUTDIR

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Integration-test harness: real hirobad daemons on 127.0.0.1, driven by the real hiroba CLI.
 
 Every group gets its own data directory (identity, config, LMDB store, control socket)

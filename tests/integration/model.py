@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A model-based federation test (issue 11): seeded random histories over 3 to 6 real
 hirobad daemons, driven only by the real CLI and by signals, then checked against
 invariants once the network has healed.

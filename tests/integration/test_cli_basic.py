@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The hiroba CLI on its own and against one real hirobad (the center, which may publish
 without being admitted): usage errors, init, publish/query/show/edit/delete with Japanese
 text, tables aligned by display width, --json output, and the documented exit codes.

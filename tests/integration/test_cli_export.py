@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hiroba export ics|geojson|csv and --lang, --remote: records published at one group,
 exported at another, and the files checked with parsers nobody here wrote (Debian's
 python3-icalendar and python3-geojson) and byte by byte (the CSV for Excel).

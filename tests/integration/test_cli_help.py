@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Help that matches the program: for every command in `hiroba --help`, the options its
 `--help` names, the options the man page (deploy/man/hiroba.1.scd) gives it and the
 options its parser really takes are the same; --dry-run only where a command publishes;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hiroba import csv|json against real daemons: refused rows named with their line numbers
 and nothing imported, the fixed file imported in one batch, re-imports that change
 nothing, --skip-bad, JSON arrays and one-record-per-line, files that are not UTF-8.

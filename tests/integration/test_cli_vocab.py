@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The CLI's one vocabulary and one table of record kinds, against a real hirobad:
 categories, audiences and statuses by code or Japanese label (in records and in
 listing filters), refusals that list both spellings, limits counted in characters,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hirobad's configuration: every broken file gives one clear line naming the file and
 line, and exit status 78 (EX_CONFIG, which the systemd unit does not restart on)."""
 import os

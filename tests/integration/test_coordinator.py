@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A coordinator's session at an 80-column terminal (issue 13, part 2): every listing fits
 and shows a reference; replying, matching and reading a contact use only what listings
 print; dates typed the Japanese way; names and clocks an operator can compare; counts that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Crash safety (issue 7): kill -9 the receiving daemon at random moments during a large
 sync, 20 times. Every time it must restart, its store must verify (`hirobad -T`: every
 record's hash and signature re-checked), and nothing it acknowledged may be missing: a

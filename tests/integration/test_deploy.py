@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """deploy/: the demo script, the example configs, the systemd unit, and hot backup/restore.
 
 The demo runs with the binaries under test (HIROBA_BIN_DIR), in a temporary folder, is

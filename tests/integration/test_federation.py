@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The federation end to end: real hirobad daemons on 127.0.0.1, the real hiroba CLI.
 
 Relaying along a line, catching up after downtime, kill -9 in the middle of a large sync,

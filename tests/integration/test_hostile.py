@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """One bad member among honest daemons (issue 12): what it sends through an honest daemon
 must not get that daemon banned by the others.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The read-only web page's endpoints (issue 8), over real HTTP from a real hirobad.
 
 A center and a nursery run; the center has [http] on a free port. The nursery publishes

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The model-based federation test (issue 11): random histories over real daemons, then
 invariants (see model.py). A fixed budget for CI: five fixed seeds (HIROBA_MODEL_RANDOM=1
 adds a random one, printed), fewer operations under the sanitizers.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Partitions (issue 7): five daemons, each in a network namespace of its own, wired by
 veth pairs to a bridge in a sixth namespace. Records are published at every node while
 the network is split in random halves, while one node is isolated, and while the links

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Personal data end to end: sealed contacts read only by the center (and the author),
 every read audited first; erasure (tombstone + compact) leaves no byte of a deleted
 listing in any file of any daemon's data directory; expired listings are purged

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The rejection matrix: every kind of bad record an admitted peer can send, over the real
 CURVE transport, at a real hirobad (issue 7).
 

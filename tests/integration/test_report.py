@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hiroba report --fy: the ward's fiscal-year figures, checked against a small dataset whose
 every figure is worked out by hand below (令和6年度 = 2024-04-01 .. 2025-03-31, Tokyo).
 

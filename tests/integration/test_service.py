@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """hirobad as systemd runs it (issue 16), without systemd: the test plays systemd's part.
 
 NOTIFY_SOCKET is a Unix datagram socket made here, so the test reads what sd_notify

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Storage limits (issue 7): a tiny initial LMDB map grows without losing anything; a full
 disk makes writes fail cleanly while reads go on, and writes work again once there is
 room.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Transport: who gets in (issue 7). A real hirobad (the center) is attacked at its CURVE
 endpoint while a good group keeps syncing with it:
 

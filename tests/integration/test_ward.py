@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The ward network's coordination commands through the real CLI and daemons: volunteer
 matching (hiroba match, match record, matches), places left at events (events --available,
 event register) and meetings (meeting show, meeting minutes), with --lang.

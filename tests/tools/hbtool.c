@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hbtool: test fixtures that need the real libraries but no CLI. `fill` writes many
  * signed records of a group straight into its store (daemon stopped), for large syncs;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 // hiroba's web page in headless Chromium (Debian's /usr/bin/chromium, no browser
 // download), driven by playwright-core. Started by test_page.py, which runs a real
 // hirobad with the demo data of tests/integration/test_http.py and passes:

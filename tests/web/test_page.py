@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The web page in headless Chromium (issue 8): a real hirobad with [http] and the demo
 data of tests/integration/test_http.py, then page.test.mjs drives Debian's chromium
 through playwright-core (installed here with `npm ci` when node_modules is missing;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: ISC
 /*
  * hiroba's page: the support map, upcoming events and open volunteer listings, read from
  * the daemon's feeds. Records come from other groups: every text goes in with
