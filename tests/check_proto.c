@@ -196,6 +196,26 @@ START_TEST(test_drafts)
 	hb_record_free(&r);
 	ck_assert_ptr_null(proto_tombstone_new("bad id", NULL));
 
+	/* Text caps count characters (issue 13): 200 Japanese characters are 600 bytes
+	 * and a valid name; the 201st is too long. */
+	{
+		char name[3 * 201 + 1];
+
+		for (int i = 0; i < 201; i++)
+			memcpy(name + 3 * i, "あ", 3);
+		name[3 * 200] = '\0';
+		r = proto_membership_new(id.pk, 1, 2, name, 1, 42);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(proto_sign(r, &id, 11, VEC_NOW), 0);
+		hb_record_free(&r);
+		memcpy(name + 3 * 200, "あ", 3);
+		name[3 * 201] = '\0';
+		r = proto_membership_new(id.pk, 1, 2, name, 1, 42);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(proto_sign(r, &id, 11, VEC_NOW), PROTO_ELEN);
+		hb_record_free(&r);
+	}
+
 	r = proto_membership_new(id.pk, 1, 2, "港北センター", 1, 42);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_int_eq(proto_sign(r, &id, 11, VEC_NOW), 0);
