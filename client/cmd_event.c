@@ -260,8 +260,8 @@ event_mark(struct cli *cli, int argc, char **argv, bool done)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? "which event? (its ID)" :
-		    "one event at a time");
+		return cli_usage(cli, argc == optind ? N_("which event? (its ID)") :
+		    N_("one event at a time"));
 	if (done && attended < 0)
 		return cli_usage(cli, "--attended N is required");
 	if ((rc = draft_get_own(cli, argv[optind], HB_EVENT, &draft, &id)) != 0)
@@ -319,8 +319,8 @@ cmd_event_register(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? "which event? (its ID)" :
-		    "one event at a time");
+		return cli_usage(cli, argc == optind ? N_("which event? (its ID)") :
+		    N_("one event at a time"));
 	if (count < 0)
 		return cli_usage(cli, "--count N is required (how many have registered)");
 	if ((rc = draft_get_own(cli, argv[optind], HB_EVENT, &draft, &id)) != 0)
@@ -329,8 +329,8 @@ cmd_event_register(struct cli *cli, int argc, char **argv)
 	cap = json_object_get(ev, "capacity");
 	/* Over capacity is allowed (a waiting list), but said. */
 	if (json_is_integer(cap) && count > json_integer_value(cap))
-		cli_warn("%lld registered is more than the capacity of %" JSON_INTEGER_FORMAT,
-		    count, json_integer_value(cap));
+		cli_warn("%lld registered is more than the capacity of %lld", count,
+		    (long long)json_integer_value(cap));
 	json_object_set_new(ev, "registered", json_integer(count));
 	rc = draft_publish(cli, draft, id);
 out:

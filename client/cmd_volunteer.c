@@ -144,8 +144,8 @@ cmd_volunteer_close(struct cli *cli, int argc, char **argv)
 			return rc;
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? "which listing? (its ID)" :
-		    "one at a time");
+		return cli_usage(cli, argc == optind ? N_("which listing? (its ID)") :
+		    N_("one at a time"));
 	if ((rc = draft_get_own(cli, argv[optind], HB_VOLUNTEER, &draft, &id)) == 0) {
 		json_object_set_new(draft_payload(draft, "volunteer"), "status",
 		    json_string(filled ? "filled" : "closed"));

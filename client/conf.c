@@ -123,8 +123,8 @@ conf_start_hint(const char *conf)
 	if (conf != NULL && strcmp(conf, UNIT_CONF) == 0)
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 			if (access(units[i], F_OK) == 0)
-				return "sudo systemctl start hirobad (its log: "
-				    "journalctl -u hirobad -e)";
+				return _("sudo systemctl start hirobad (its log: "
+				    "journalctl -u hirobad -e)");
 	if (conf == NULL)
 		conf = UNIT_CONF;
 	/* quoted only when the shell needs it, so the usual path reads plainly */

@@ -26,10 +26,10 @@ static int
 not_running(struct cli *cli, const char *why)
 {
 	fflush(stdout);
-	fprintf(stderr, "hiroba: hirobad is not running at %s", cli->dir);
+	fprintf(stderr, _("hiroba: hirobad is not running at %s"), cli->dir);
 	if (why != NULL)
 		fprintf(stderr, " (%s)", why);
-	fprintf(stderr, ": start it with `%s`\n", conf_start_hint(cli->conf));
+	fprintf(stderr, _(": start it with `%s`\n"), conf_start_hint(cli->conf));
 	return HB_EXIT_DOWN;
 }
 
@@ -79,7 +79,7 @@ probe(struct cli *cli, const char *path)
 	if (stat(path, &sb) != 0)
 		return not_running(cli, errno == ENOENT ? NULL : strerror(errno));
 	if (!S_ISSOCK(sb.st_mode))
-		return not_running(cli, "ctl.sock is not a socket");
+		return not_running(cli, _("ctl.sock is not a socket"));
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return 0;	/* let ZeroMQ report it */
 	memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -87,7 +87,7 @@ probe(struct cli *cli, const char *path)
 		return 0;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		if (errno == ECONNREFUSED || errno == ENOENT)
-			rc = not_running(cli, "stale ctl.sock");
+			rc = not_running(cli, _("stale ctl.sock"));
 		else if (errno == EACCES)
 			rc = cli_error(HB_EXIT_DOWN, "cannot talk to hirobad at %s: %s "
 			    "(run hiroba as the daemon's user)", cli->dir, strerror(errno));
@@ -157,7 +157,7 @@ hc_call(struct cli *cli, const Hiroba__Wire__CtlRequest *req,
 	zmq_msg_init(&msg);
 	msg_open = 1;
 	if (zmq_msg_recv(&msg, sock, 0) < 0) {
-		rc = not_running(cli, zmq_errno() == EAGAIN ? "no answer in 10 s" :
+		rc = not_running(cli, zmq_errno() == EAGAIN ? _("no answer in 10 s") :
 		    zmq_strerror(zmq_errno()));
 		goto out;
 	}

@@ -333,7 +333,7 @@ form_edit(struct cli *cli, const struct form *fm, int argc, char **argv)
 		goto out;
 	rc = HB_EXIT_USAGE;
 	if (argc - optind != 1) {
-		cli_usage(cli, argc == optind ? "which %s? (its ID)" : "one %s at a time",
+		cli_usage(cli, argc == optind ? N_("which %s? (its ID)") : N_("one %s at a time"),
 		    o.k->noun);
 		goto out;
 	}

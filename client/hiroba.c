@@ -425,7 +425,7 @@ cli_error(int code, const char *fmt, ...)
 	fflush(stdout);
 	fputs("hiroba: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return code;
@@ -437,9 +437,9 @@ cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fputs("hiroba: warning: ", stderr);
+	fprintf(stderr, "hiroba: %s", _("warning: "));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -453,14 +453,14 @@ cli_usage(struct cli *cli, const char *fmt, ...)
 	fflush(stdout);
 	fprintf(stderr, "hiroba%s%s: ", name != NULL ? " " : "", name != NULL ? name : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	if (cli->cmd != NULL) {
 		char buf[1024];
 		const char *syn = cmd_synopsis(cli->cmd, buf, sizeof(buf));
 
-		fprintf(stderr, "usage: hiroba %s %.*s\nsee `hiroba help %s`\n", name,
+		fprintf(stderr, _("usage: hiroba %s %.*s\nsee `hiroba help %s`\n"), name,
 		    (int)strcspn(syn, "\n"), syn, name);
 	}
 	else
@@ -619,9 +619,9 @@ group_usage(const char *word, const char *sub)
 	size_t n = strlen(word);
 
 	if (sub != NULL)
-		fprintf(stderr, "hiroba %s: unknown subcommand '%s'\n", word, sub);
+		fprintf(stderr, _("hiroba %s: unknown subcommand '%s'\n"), word, sub);
 	else
-		fprintf(stderr, "hiroba %s: which one?\n", word);
+		fprintf(stderr, _("hiroba %s: which one?\n"), word);
 	for (c = cli_commands; c->name != NULL; c++)
 		if (strncmp(c->name, word, n) == 0 && c->name[n] == ' ')
 			fprintf(stderr, "  hiroba %s %s\n", c->name,
@@ -673,7 +673,7 @@ cmd_help(int argc, char **argv)
 	if ((c = find_cmd(argc, argv, &words)) == NULL || words < argc) {
 		if (argc >= 1 && is_group(argv[0]) && (c == NULL || argc > words))
 			return group_usage(argv[0], argc > 1 ? argv[1] : NULL);
-		fprintf(stderr, "hiroba help: no command '%s'\n", argv[0]);
+		fprintf(stderr, _("hiroba help: no command '%s'\n"), argv[0]);
 		return HB_EXIT_USAGE;
 	}
 	cli_print_help(c, stdout);
@@ -681,11 +681,16 @@ cmd_help(int argc, char **argv)
 }
 
 /* Tables align by display width only if libsmartcols sees a UTF-8 locale. Records are
- * always UTF-8, so a C or POSIX locale is upgraded to C.UTF-8 for character types. */
+ * always UTF-8, so a C or POSIX locale is upgraded to C.UTF-8 for character types.
+ * Messages follow LC_MESSAGES (LC_ALL, LC_MESSAGES, LANG; then LANGUAGE unless that is
+ * "C"): Japanese when it names an installed ja_* locale, English otherwise. The catalog
+ * is looked up under HIROBA_LOCALEDIR when set (the tests point it at build/po), else
+ * under the install prefix's share/locale; it is always written out as UTF-8, the
+ * encoding of everything else hiroba prints. */
 static void
 setup_locale(void)
 {
-	const char *cs;
+	const char *cs, *dir;
 
 	setlocale(LC_ALL, "");
 	/* numbers are read and written the C way whatever the locale: under vi_VN or
@@ -695,6 +700,11 @@ setup_locale(void)
 	if (cs == NULL || strcmp(cs, "UTF-8") != 0)
 		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
 			setlocale(LC_CTYPE, "en_US.UTF-8");
+	if ((dir = getenv("HIROBA_LOCALEDIR")) == NULL || *dir == '\0')
+		dir = HIROBA_LOCALEDIR;
+	bindtextdomain(HIROBA_TEXTDOMAIN, dir);
+	bind_textdomain_codeset(HIROBA_TEXTDOMAIN, "UTF-8");
+	textdomain(HIROBA_TEXTDOMAIN);
 }
 
 int

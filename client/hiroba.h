@@ -13,10 +13,23 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <libintl.h>
 
 #include "proto.h"
 #include "vocab.h"
 #include "wire.pb-c.h"
+
+/*
+ * Messages: English in the source, Japanese (po/ja.po) where the user's locale is
+ * Japanese, through glibc's gettext. _() translates at the point of printing; N_() only
+ * marks a literal for xgettext where it sits in a table or a ternary and is translated
+ * later (cli_usage, cli_error and cli_warn translate their format themselves, so their
+ * callers pass plain literals: po/CMakeLists.txt names them to xgettext as keywords).
+ */
+#define _(s)	gettext(s)
+#define N_(s)	(s)
+/* The message catalog's domain: LOCALEDIR/LANG/LC_MESSAGES/hiroba.mo */
+#define HIROBA_TEXTDOMAIN	"hiroba"
 
 /* Exit codes scripts can rely on (documented in `hiroba --help`). */
 #define HB_EXIT_OK		0

@@ -335,8 +335,8 @@ ref_resolve(struct cli *cli, const char *text, enum hb_kind kind,
 	}
 	if (ncand > 1) {
 		fflush(stdout);
-		fprintf(stderr, "hiroba: '%s' could mean more than one %s; give a longer "
-		    "reference or GROUP/ID:\n", text, kind != HB_KIND_NONE ?
+		fprintf(stderr, _("hiroba: '%s' could mean more than one %s; give a longer "
+		    "reference or GROUP/ID:\n"), text, kind != HB_KIND_NONE ?
 		    proto_kind_name(kind) : "record");
 		for (i = 0; i < ncand; i++) {
 			ref_short(cli, cand[i]->author, cand[i]->id, shortref, sizeof(shortref));

@@ -403,7 +403,7 @@ table_print(struct table **tp)
 	*tp = NULL;
 	if (t->nrows == 0) {
 		if (isatty(STDOUT_FILENO))
-			fputs("(nothing found)\n", stderr);
+			fputs(_("(nothing found)\n"), stderr);
 		goto out;
 	}
 	layout(t, table_term_width());

@@ -78,7 +78,7 @@ struct tparse {
 	size_t		 errlen;
 };
 
-#define TIME_EXAMPLES "e.g. 2026-12-05 10:00, 2026/12/5 10時半, 12月5日 10時, 令和8年12月5日"
+#define TIME_EXAMPLES N_("e.g. 2026-12-05 10:00, 2026/12/5 10時半, 12月5日 10時, 令和8年12月5日")
 
 static char last_error[256];
 
@@ -155,13 +155,16 @@ refuse(struct tparse *tp, const char *what)
 	char got[96] = "";
 
 	if (tp->have_date && tp->have_time)
-		snprintf(got, sizeof(got), "read %04d-%02d-%02d %02d:%02d, then ", tp->y, tp->m,
+		snprintf(got, sizeof(got), _("read %04d-%02d-%02d %02d:%02d, then "), tp->y, tp->m,
 		    tp->d, tp->h, tp->mi);
 	else if (tp->have_date)
-		snprintf(got, sizeof(got), "read the date %04d-%02d-%02d, then ", tp->y, tp->m,
+		snprintf(got, sizeof(got), _("read the date %04d-%02d-%02d, then "), tp->y, tp->m,
 		    tp->d);
-	snprintf(last_error, sizeof(last_error), "%s%s%s%s%s (" TIME_EXAMPLES ")", got, what,
-	    *tp->p != '\0' ? " at '" : "", tp->p, *tp->p != '\0' ? "'" : "");
+	/* what is English (the callers' literals, which xgettext collects as refuse's
+	 * second argument): translated here, once */
+	snprintf(last_error, sizeof(last_error), "%s%s%s%s%s (%s)", got, _(what),
+	    *tp->p != '\0' ? _(" at '") : "", tp->p, *tp->p != '\0' ? "'" : "",
+	    _(TIME_EXAMPLES));
 	if (tp->err != NULL)
 		snprintf(tp->err, tp->errlen, "%s", last_error);
 	return -1;
@@ -209,8 +212,8 @@ parse_date(struct tparse *tp, int64_t now)
 			sep = kanji ? 0 : *p++;
 		else {
 			tp->p = p;
-			return refuse(tp, kanji ? "expected 年 after the era's year" :
-			    "expected / after the era's year (R8/12/5)");
+			return refuse(tp, kanji ? N_("expected 年 after the era's year") :
+			    N_("expected / after the era's year (R8/12/5)"));
 		}
 	} else {
 		if ((n = num(&p, 4, &nd)) < 0) {
@@ -245,8 +248,8 @@ parse_date(struct tparse *tp, int64_t now)
 		sep = *p++;	/* without a year only 12/5: 12.5 reads as a number */
 	else {
 		tp->p = p;
-		return refuse(tp, have_y ? "expected the month then the day" :
-		    "expected a year, or month/day such as 12/5 or 12月5日");
+		return refuse(tp, have_y ? N_("expected the month then the day") :
+		    N_("expected a year, or month/day such as 12/5 or 12月5日"));
 	}
 	if ((d = num(&p, 2, NULL)) < 0) {
 		tp->p = p;
@@ -269,7 +272,8 @@ parse_date(struct tparse *tp, int64_t now)
 		char why[64];
 
 		tp->p = "";
-		snprintf(why, sizeof(why), "%04d-%02d-%02d is not a day of the calendar", y, m, d);
+		snprintf(why, sizeof(why), _("%04d-%02d-%02d is not a day of the calendar"), y,
+		    m, d);
 		return refuse(tp, why);
 	}
 	if (base == 2018 && timefmt_days(y, m, d) < timefmt_days(2019, 5, 1)) {
@@ -359,8 +363,8 @@ parse_clock(struct tparse *tp, bool *colon)
 	tp->h = h, tp->mi = mi;
 	if (h > 23 || mi > 59 || sec > 59) {
 		tp->p = p;
-		return refuse(tp, h == 24 ? "24:00 is not a time of day: write 23:59 or the "
-		    "next day's 0:00" : "hours go to 23 and minutes to 59");
+		return refuse(tp, h == 24 ? N_("24:00 is not a time of day: write 23:59 or "
+		    "the next day's 0:00") : N_("hours go to 23 and minutes to 59"));
 	}
 	tp->sec = sec;
 	tp->have_time = true;
@@ -474,7 +478,10 @@ timefmt_parse(const char *s, int64_t *t, bool *date_only)
 const char *
 timefmt_error(void)
 {
-	return last_error[0] != '\0' ? last_error : "not a time (" TIME_EXAMPLES ")";
+	if (last_error[0] == '\0')
+		snprintf(last_error, sizeof(last_error), _("not a time (%s)"),
+		    _(TIME_EXAMPLES));
+	return last_error;
 }
 
 int
