@@ -71,7 +71,7 @@ refuse(struct row *r, const char *fmt, ...)
 	if (r->err != NULL)	/* the first reason is the one to fix first */
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), _(fmt), ap);	/* xgettext: keyword refuse:2 */
 	va_end(ap);
 	r->err = strdup(buf);
 	r->state = ROW_REFUSED;

@@ -297,8 +297,8 @@ form_add(struct cli *cli, const struct form *fm, int argc, char **argv)
 			bool alt = f[1].key != NULL && (f[1].flags & VF_ONEOF);
 
 			rc = cli_usage(cli, "--%s%s%s is required%s%s%s%s%s", f->option,
-			    alt ? " or --" : "", alt ? f[1].option : "", alt ? "" : " (",
-			    alt ? "" : f->ja, alt ? "" : ")", *ok ? "; one of: " : "", ok);
+			    alt ? _(" or --") : "", alt ? f[1].option : "", alt ? "" : " (",
+			    alt ? "" : f->ja, alt ? "" : ")", *ok ? _("; one of: ") : "", ok);
 			goto out;
 		}
 		draft = json_object();
