@@ -540,7 +540,7 @@ listing_get(struct cli *cli, const char *ref, const char *kind, uint8_t author[H
 	}
 	if (proto_record_kind(r) != HB_VOLUNTEER) {
 		rc = cli_error(HB_EXIT_FAIL, "'%s' is a %s, not a volunteer listing", *id,
-		    proto_kind_name(proto_record_kind(r)));
+		    cli_kind_word(proto_record_kind(r)));
 		goto out;
 	}
 	if ((*rec = json_record(cli, r)) == NULL) {

@@ -163,7 +163,7 @@ cmd_meeting_reply(struct cli *cli, int argc, char **argv)
 	}
 	if (proto_record_kind(meeting) != HB_MEETING) {
 		rc = cli_error(HB_EXIT_FAIL, "'%s' is a %s, not a meeting", mid,
-		    proto_kind_name(proto_record_kind(meeting)));
+		    cli_kind_word(proto_record_kind(meeting)));
 		goto out;
 	}
 	/* One reply per meeting and group: the id is derived from the meeting, so a second
@@ -517,7 +517,7 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 	}
 	if (proto_record_kind(meeting) != HB_MEETING) {
 		rc = cli_error(HB_EXIT_FAIL, "'%s' is a %s, not a meeting", mid,
-		    proto_kind_name(proto_record_kind(meeting)));
+		    cli_kind_word(proto_record_kind(meeting)));
 		goto out;
 	}
 	proto_key_hex(author, hex);

@@ -444,6 +444,18 @@ cli_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* proto_kind_name()'s words, so that xgettext puts them into po/hiroba.pot */
+static const char *const kind_words[] __attribute__((unused)) = {
+	N_("profile"), N_("event"), N_("place"), N_("volunteer"), N_("meeting"),
+	N_("reply"), N_("membership"), N_("tombstone"), N_("match")
+};
+
+const char *
+cli_kind_word(enum hb_kind k)
+{
+	return k == HB_KIND_NONE ? _("record") : _(proto_kind_name(k));
+}
+
 int
 cli_usage(struct cli *cli, const char *fmt, ...)
 {

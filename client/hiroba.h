@@ -101,6 +101,9 @@ int	 cli_read_check(struct cli *cli);
 void	 cli_getopt_reset(void);
 /* A malloc'd formatted string, the caller's; NULL if out of memory. */
 char	*cli_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A record kind as a message names it: proto_kind_name(k) translated ("イベント" under
+ * a Japanese locale), "record" for HB_KIND_NONE. Static, never NULL. */
+const char *cli_kind_word(enum hb_kind k);
 /* Parse a non-negative decimal number up to max; -1 if it is not one. */
 long long cli_number(const char *s, long long max);
 
