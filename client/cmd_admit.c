@@ -31,8 +31,8 @@ publish_membership(struct cli *cli, struct hb_record *draft, const uint8_t key[H
 		if (hc_status(cli, &st) == 0 && st->has_center &&
 		    (st->center.len != st->key.len ||
 		    memcmp(st->center.data, st->key.data, st->key.len) != 0))
-			fprintf(stderr, _("hiroba: only the center can %s groups; this daemon "
-			    "belongs to %s, not to the center\n"), verb,
+			fprintf(stderr, _("hiroba: only the center can %s groups; this "
+			    "daemon belongs to %s, not to the center\n"), verb,
 			    st->name != NULL ? st->name : _("another group"));
 		return rc;
 	}
@@ -74,8 +74,8 @@ cmd_admit(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which key? (KEYHEX, as `hiroba init` "
-		    "printed it)") : N_("one key at a time"));
+		return cli_usage(cli, argc == optind ? N_("which key? (KEYHEX, as "
+		    "`hiroba init` printed it)") : N_("one key at a time"));
 	if (proto_key_parse(argv[optind], key) != 0)
 		return cli_usage(cli, "'%s' is not a group key (64 hex digits)", argv[optind]);
 	if (name == NULL || *name == '\0')
@@ -125,7 +125,8 @@ cmd_revoke(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which key?") : N_("one key at a time"));
+		return cli_usage(cli, argc == optind ? N_("which key?") :
+		    N_("one key at a time"));
 	if (proto_key_parse(argv[optind], key) != 0)
 		return cli_usage(cli, "'%s' is not a group key (64 hex digits)", argv[optind]);
 	if ((rc = hc_status(cli, &st)) != 0 || (rc = hc_self(cli, &self)) != 0)

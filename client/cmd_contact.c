@@ -54,8 +54,8 @@ cmd_contact(struct cli *cli, int argc, char **argv)
 			return rc;
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which listing? (AUTHORHEX/ID)") :
-		    N_("one at a time"));
+		return cli_usage(cli, argc == optind ?
+		    N_("which listing? (AUTHORHEX/ID)") : N_("one at a time"));
 	if (purpose == NULL || purpose[0] == '\0')
 		return cli_usage(cli, "--purpose is required: every read is written to the "
 		    "audit log with its purpose");

@@ -1205,8 +1205,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which file? ('-' reads stdin)") :
-		    N_("one file at a time"));
+		return cli_usage(cli, argc == optind ?
+		    N_("which file? ('-' reads stdin)") : N_("one file at a time"));
 	im.path = argv[optind];
 	if ((rc = read_file(im.path, &buf, &len)) != 0)
 		return rc;
@@ -1231,8 +1231,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		if (im.rows[i].state == ROW_REFUSED) {
 			nref++;
 			fflush(stdout);
-			fprintf(stderr, _("%s:%ld: refused: %s\n"), im.path, im.rows[i].line,
-			    im.rows[i].err);
+			fprintf(stderr, _("%s:%ld: refused: %s\n"), im.path,
+			    im.rows[i].line, im.rows[i].err);
 		}
 	if (nref > 0 && !skip_bad) {
 		rc = cli_error(HB_EXIT_FAIL, "nothing imported: %zu of %zu rows refused (fix "

@@ -150,8 +150,8 @@ cmd_meeting_reply(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which meeting? (AUTHORHEX/ID, as "
-		    "`hiroba meetings --json` shows)") : N_("one meeting at a time"));
+		return cli_usage(cli, argc == optind ? N_("which meeting? (AUTHORHEX/ID, "
+		    "as `hiroba meetings --json` shows)") : N_("one meeting at a time"));
 	if (attending < 0)
 		return cli_usage(cli, "--attending or --absent is required");
 	if ((rc = ref_resolve(cli, argv[optind], HB_MEETING, author, &mid)) != 0)
@@ -504,8 +504,9 @@ cmd_meeting_show(struct cli *cli, int argc, char **argv)
 		else if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 			return rc;
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which meeting? ([AUTHORHEX/]ID, as "
-		    "`hiroba meetings --json` shows)") : N_("one meeting at a time"));
+		return cli_usage(cli, argc == optind ? N_("which meeting? "
+		    "([AUTHORHEX/]ID, as `hiroba meetings --json` shows)") :
+		    N_("one meeting at a time"));
 	if ((rc = cli_read_check(cli)) != 0)
 		return rc;
 	if ((rc = ref_resolve(cli, argv[optind], HB_MEETING, author, &mid)) != 0)

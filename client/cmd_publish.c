@@ -181,7 +181,8 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		if ((rc = cli_common_opt(cli, c, argv)) >= 0)
 			return rc;
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which record?") : N_("one record at a time"));
+		return cli_usage(cli, argc == optind ? N_("which record?") :
+		    N_("one record at a time"));
 	if ((rc = cli_read_check(cli)) != 0)
 		return rc;
 	if ((rc = draft_ref(cli, argv[optind], author, &id)) != 0)
@@ -244,7 +245,8 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage(cli, argc == optind ? N_("which record?") : N_("one record at a time"));
+		return cli_usage(cli, argc == optind ? N_("which record?") :
+		    N_("one record at a time"));
 	if ((rc = draft_get_own(cli, argv[optind], HB_KIND_NONE, &cur, &id)) != 0)
 		goto out;
 	if ((d = proto_tombstone_new(id, reason)) == NULL) {

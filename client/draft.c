@@ -214,8 +214,8 @@ draft_get_own(struct cli *cli, const char *ref, enum hb_kind want, json_t **out,
 		goto out;
 	}
 	if (want != HB_KIND_NONE && k != want) {
-		rc = cli_error(HB_EXIT_FAIL, "'%s' is a %s, not a%s %s", *id, cli_kind_word(k),
-		    want == HB_EVENT ? "n" : "", cli_kind_word(want));
+		rc = cli_error(HB_EXIT_FAIL, "'%s' is a %s, not a%s %s", *id,
+		    cli_kind_word(k), want == HB_EVENT ? "n" : "", cli_kind_word(want));
 		goto out;
 	}
 	if ((*out = json_record(NULL, r)) == NULL) {

@@ -297,8 +297,9 @@ form_add(struct cli *cli, const struct form *fm, int argc, char **argv)
 			bool alt = f[1].key != NULL && (f[1].flags & VF_ONEOF);
 
 			rc = cli_usage(cli, "--%s%s%s is required%s%s%s%s%s", f->option,
-			    alt ? _(" or --") : "", alt ? f[1].option : "", alt ? "" : " (",
-			    alt ? "" : f->ja, alt ? "" : ")", *ok ? _("; one of: ") : "", ok);
+			    alt ? _(" or --") : "", alt ? f[1].option : "",
+			    alt ? "" : " (", alt ? "" : f->ja, alt ? "" : ")",
+			    *ok ? _("; one of: ") : "", ok);
 			goto out;
 		}
 		draft = json_object();
@@ -333,8 +334,8 @@ form_edit(struct cli *cli, const struct form *fm, int argc, char **argv)
 		goto out;
 	rc = HB_EXIT_USAGE;
 	if (argc - optind != 1) {
-		cli_usage(cli, argc == optind ? N_("which %s? (its ID)") : N_("one %s at a time"),
-		    o.k->noun);
+		cli_usage(cli, argc == optind ? N_("which %s? (its ID)") :
+		    N_("one %s at a time"), o.k->noun);
 		goto out;
 	}
 	if (o.given == 0 && o.file == NULL) {

@@ -329,12 +329,13 @@ ref_resolve(struct cli *cli, const char *text, enum hb_kind kind,
 			    "from the 参照 column of a listing, GROUP/ID or AUTHORHEX/ID)",
 			    hc_group_name(cli, gkey), cli_kind_word(kind), rest);
 		return cli_error(HB_EXIT_NOTFOUND, "no %s '%s' (give a reference from the 参照 "
-		    "column of a listing, GROUP/ID or AUTHORHEX/ID)", cli_kind_word(kind), text);
+		    "column of a listing, GROUP/ID or AUTHORHEX/ID)", cli_kind_word(kind),
+		    text);
 	}
 	if (ncand > 1) {
 		fflush(stdout);
-		fprintf(stderr, _("hiroba: '%s' could mean more than one %s; give a longer "
-		    "reference or GROUP/ID:\n"), text, cli_kind_word(kind));
+		fprintf(stderr, _("hiroba: '%s' could mean more than one %s; give a "
+		    "longer reference or GROUP/ID:\n"), text, cli_kind_word(kind));
 		for (i = 0; i < ncand; i++) {
 			ref_short(cli, cand[i]->author, cand[i]->id, shortref, sizeof(shortref));
 			fprintf(stderr, "  %-8s %s/%s  %s\n", shortref,

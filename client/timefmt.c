@@ -155,11 +155,11 @@ refuse(struct tparse *tp, const char *what)
 	char got[96] = "";
 
 	if (tp->have_date && tp->have_time)
-		snprintf(got, sizeof(got), _("read %04d-%02d-%02d %02d:%02d, then "), tp->y, tp->m,
-		    tp->d, tp->h, tp->mi);
+		snprintf(got, sizeof(got), _("read %04d-%02d-%02d %02d:%02d, then "),
+		    tp->y, tp->m, tp->d, tp->h, tp->mi);
 	else if (tp->have_date)
-		snprintf(got, sizeof(got), _("read the date %04d-%02d-%02d, then "), tp->y, tp->m,
-		    tp->d);
+		snprintf(got, sizeof(got), _("read the date %04d-%02d-%02d, then "),
+		    tp->y, tp->m, tp->d);
 	/* what is English (the callers' literals, which xgettext collects as refuse's
 	 * second argument): translated here, once */
 	snprintf(last_error, sizeof(last_error), "%s%s%s%s%s (%s)", got, _(what),
@@ -272,8 +272,8 @@ parse_date(struct tparse *tp, int64_t now)
 		char why[64];
 
 		tp->p = "";
-		snprintf(why, sizeof(why), _("%04d-%02d-%02d is not a day of the calendar"), y,
-		    m, d);
+		snprintf(why, sizeof(why),
+		    _("%04d-%02d-%02d is not a day of the calendar"), y, m, d);
 		return refuse(tp, why);
 	}
 	if (base == 2018 && timefmt_days(y, m, d) < timefmt_days(2019, 5, 1)) {
@@ -363,8 +363,8 @@ parse_clock(struct tparse *tp, bool *colon)
 	tp->h = h, tp->mi = mi;
 	if (h > 23 || mi > 59 || sec > 59) {
 		tp->p = p;
-		return refuse(tp, h == 24 ? N_("24:00 is not a time of day: write 23:59 or "
-		    "the next day's 0:00") : N_("hours go to 23 and minutes to 59"));
+		return refuse(tp, h == 24 ? N_("24:00 is not a time of day: write 23:59 "
+		    "or the next day's 0:00") : N_("hours go to 23 and minutes to 59"));
 	}
 	tp->sec = sec;
 	tp->have_time = true;
