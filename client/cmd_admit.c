@@ -88,7 +88,7 @@ cmd_admit(struct cli *cli, int argc, char **argv)
 		    "long?)");
 	if ((rc = publish_membership(cli, d, key, "admit")) == 0 && !cli->json) {
 		proto_fingerprint(key, fpr);
-		printf("admitted %s (%s) as %s\n", name, fpr, kind->name);
+		printf(_("admitted %s (%s) as %s\n"), name, fpr, kind->name);
 	}
 	hb_record_free(&d);
 	return rc;
@@ -155,8 +155,9 @@ cmd_revoke(struct cli *cli, int argc, char **argv)
 		return cli_error(HB_EXIT_FAIL, "cannot build the membership record");
 	if ((rc = publish_membership(cli, d, key, "revoke")) == 0 && !cli->json) {
 		proto_fingerprint(key, fpr);
-		printf("revoked %s (%s): records after seq %lld, and at the seqs its edits "
-		    "freed, are refused\n", m.name[0] != '\0' ? m.name : hex, fpr, after);
+		printf(_("revoked %s (%s): records after seq %lld, and at the seqs its "
+		    "edits freed, are refused\n"), m.name[0] != '\0' ? m.name : hex, fpr,
+		    after);
 	}
 	hb_record_free(&d);
 	return rc;

@@ -122,7 +122,8 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT) {
 			if (!cli->json)
-				printf("no contact has been read yet (%s does not exist)\n", path);
+				printf(_("no contact has been read yet (%s does not "
+				    "exist)\n"), path);
 			rc = 0;
 		} else
 			rc = cli_error(HB_EXIT_FAIL, "%s: %s", path, strerror(errno));
@@ -198,7 +199,8 @@ cmd_compact(struct cli *cli, int argc, char **argv)
 	if (resp->code != 0)
 		rc = hc_failed(resp, "compact");
 	else if (!cli->json)
-		printf("store compacted: deleted records are gone from the disk\n");
+		fputs(_("store compacted: deleted records are gone from the "
+		    "disk\n"), stdout);
 	hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	return rc;
 }

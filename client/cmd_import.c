@@ -1255,17 +1255,18 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		for (i = 0; i < im.n; i++)
 			if (im.rows[i].state != ROW_REFUSED)
 				printf("%s:%ld: %s %s %s\n", im.path, im.rows[i].line,
-				    im.rows[i].state == ROW_NEW ? "new" : im.rows[i].state ==
-				    ROW_CHANGED ? "changed" : "unchanged",
-				    proto_kind_name(proto_record_kind(im.rows[i].rec)),
+				    im.rows[i].state == ROW_NEW ? _("new") :
+				    im.rows[i].state == ROW_CHANGED ? _("changed") :
+				    _("unchanged"),
+				    cli_kind_word(proto_record_kind(im.rows[i].rec)),
 				    proto_record_id(im.rows[i].rec));
-		printf("would import %zu (%zu new, %zu changed); %zu unchanged, %zu refused\n",
-		    nnew + nchg, nnew, nchg, nsame, nref);
+		printf(_("would import %zu (%zu new, %zu changed); %zu unchanged, %zu "
+		    "refused\n"), nnew + nchg, nnew, nchg, nsame, nref);
 	} else if (nnew + nchg > 0 && (rc = publish_batch(&im, nnew + nchg)) != 0)
 		goto out;
 	else if (!cli->json)
-		printf("imported %zu (%zu new, %zu changed); %zu unchanged, %zu refused\n",
-		    nnew + nchg, nnew, nchg, nsame, nref);
+		printf(_("imported %zu (%zu new, %zu changed); %zu unchanged, %zu "
+		    "refused\n"), nnew + nchg, nnew, nchg, nsame, nref);
 	rc = nref > 0 ? HB_EXIT_FAIL : HB_EXIT_OK;
 out:
 	for (i = 0; i < im.n; i++) {

@@ -263,12 +263,13 @@ cmd_init(struct cli *cli, int argc, char **argv)
 		    "fingerprint: %s\n"
 		    "config:      %s\n", hex, fpr, confpath);
 		if (strcmp(hex, center) == 0)
-			printf("\nThis group is the center: its key is the network's root of "
-			    "trust.\n");
+			fputs(_("\nThis group is the center: its key is the network's "
+			    "root of trust.\n"), stdout);
 		else
-			printf("\nAsk the center to check the fingerprint and run:\n"
-			    "  hiroba admit %s --name %s --kind %s\n", hex, qname, kind->name);
-		printf("\nStart the daemon with:\n  hirobad -c %s\n", confpath);
+			printf(_("\nAsk the center to check the fingerprint and run:\n"
+			    "  hiroba admit %s --name %s --kind %s\n"), hex, qname,
+			    kind->name);
+		printf(_("\nStart the daemon with:\n  hirobad -c %s\n"), confpath);
 	}
 	rc = HB_EXIT_OK;
 out:

@@ -258,7 +258,7 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		json_line(json_record(cli, r));
 	else
-		printf("deleted %s\n", id);
+		printf(_("deleted %s\n"), id);
 out:
 	hb_record_free(&d);
 	hb_record_free(&r);

@@ -380,7 +380,7 @@ cmd_sync(struct cli *cli, int argc, char **argv)
 	else if (cli->json)
 		json_line(json_pack("{s:b}", "started", 1));
 	else
-		printf("reconciliation started with every peer\n");
+		fputs(_("reconciliation started with every peer\n"), stdout);
 	hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	return rc;
 }

@@ -89,7 +89,7 @@ print_published(struct cli *cli, const struct hb_record *r)
 		return;
 	}
 	timefmt_local(proto_record_created(r), when, sizeof(when));
-	printf("published %s %s (seq %llu, %s)\n", proto_kind_name(proto_record_kind(r)),
+	printf(_("published %s %s (seq %llu, %s)\n"), cli_kind_word(proto_record_kind(r)),
 	    proto_record_id(r), (unsigned long long)proto_record_seq(r), when);
 }
 

@@ -134,8 +134,12 @@ class WithDaemon(hb.FederationTest):
         r = c.cli("show", "event/nothing", check=False, env=clean_env(LANG="C.UTF-8"))
         self.assertIn("no record 'event/nothing'", r.stderr)
         # tables stay as they were: Japanese headers, whatever the messages' language
-        c.cli("event", "add", "--title", "パパと遊ぼう", "--start", "2030-12-05 10:00",
-              "--category", "father", env=env)
+        r = c.cli("event", "add", "--title", "パパと遊ぼう", "--start", "2030-12-05 10:00",
+                  "--category", "father", env=env)
+        self.assertRegex(r.stdout, r"^イベント event/\S+ を公開しました \(seq \d+、")
+        r = c.cli("event", "add", "--title", "ママと遊ぼう", "--start", "2030-12-06 10:00",
+                  "--category", "father", env=clean_env(LANG="C.UTF-8"))
+        self.assertRegex(r.stdout, r"^published event event/\S+ \(seq \d+, ")
         for lang in (JA, "C.UTF-8"):
             out = c.cli("events", "--from", "2030-12-01", "--to", "2030-12-31",
                         env=clean_env(LANG=lang)).stdout
