@@ -335,7 +335,7 @@ form_edit(struct cli *cli, const struct form *fm, int argc, char **argv)
 	rc = HB_EXIT_USAGE;
 	if (argc - optind != 1) {
 		cli_usage(cli, argc == optind ? N_("which %s? (its ID)") :
-		    N_("one %s at a time"), o.k->noun);
+		    N_("one %s at a time"), _(o.k->noun));
 		goto out;
 	}
 	if (o.given == 0 && o.file == NULL) {

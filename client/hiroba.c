@@ -444,10 +444,11 @@ cli_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* proto_kind_name()'s words, so that xgettext puts them into po/hiroba.pot */
+/* proto_kind_name()'s words and proto/vocab.c's nouns, so that xgettext puts them into
+ * po/hiroba.pot */
 static const char *const kind_words[] __attribute__((unused)) = {
 	N_("profile"), N_("event"), N_("place"), N_("volunteer"), N_("meeting"),
-	N_("reply"), N_("membership"), N_("tombstone"), N_("match")
+	N_("reply"), N_("membership"), N_("tombstone"), N_("match"), N_("listing")
 };
 
 const char *
