@@ -68,10 +68,10 @@ class WithoutDaemon(unittest.TestCase):
 
     def test_usage_error(self):
         ja, en = self.both(["frobnicate"], USAGE)
-        self.assertIn("hiroba: 知らないコマンド 'frobnicate'", ja)
+        self.assertIn("hiroba: 'frobnicate' というコマンドはありません", ja)
         self.assertIn("hiroba: unknown command 'frobnicate'", en)
         ja, en = self.both(["events", "--bogus"], USAGE)
-        self.assertIn("知らないオプション --bogus", ja)
+        self.assertIn("--bogus というオプションはありません", ja)
         self.assertIn("使い方: hiroba events", ja)
         self.assertIn("詳しくは `hiroba help events`", ja)
         self.assertIn("unknown option --bogus", en)
@@ -88,7 +88,7 @@ class WithoutDaemon(unittest.TestCase):
     def test_refused_values(self):
         # a vocabulary value, and a date read as far as it goes (timefmt.c's reasons)
         ja, en = self.both(["events", "--category", "dad"], USAGE)
-        self.assertIn("--category: 'dad' は知りません。次のどれかです: ", ja)
+        self.assertIn("--category: 'dad' は使えません。次のどれかです: ", ja)
         self.assertIn("father (父親向け)", ja)
         self.assertIn("--category: unknown 'dad'; one of: ", en)
         ja, en = self.both(["events", "--from", "2026/13/40"], USAGE)
@@ -105,7 +105,7 @@ class WithoutDaemon(unittest.TestCase):
         r = run("frobnicate", LANGUAGE="ja")
         self.assertIn("unknown command", r.stderr)
         r = run("frobnicate", LANG="C.UTF-8", LC_MESSAGES=JA)
-        self.assertIn("知らないコマンド", r.stderr)
+        self.assertIn("というコマンドはありません", r.stderr)
         # a catalog that is not there: English, not an error
         r = run("frobnicate", LANG=JA, HIROBA_LOCALEDIR="/nonexistent")
         self.assertEqual(r.returncode, USAGE)
