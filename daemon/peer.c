@@ -332,13 +332,23 @@ out:
 	zmq_msg_close(&msg);
 }
 
+/*
+ * Messages taken from one socket in one turn of the main loop: at most 256, and no more
+ * once PEER_TURN_MS have passed. A member's flood of large records costs tens of ms
+ * each (their text index); 256 in a row kept the control socket waiting 5 s, and the
+ * CLI gave up on a daemon that was only busy.
+ */
+#define PEER_TURN_MAX	256
+#define PEER_TURN_MS	50
+
 void
 peer_router_recv(struct node *n)
 {
 	zmq_msg_t	 route;
+	int64_t		 t0 = node_now_ms();
 	int		 i;
 
-	for (i = 0; i < 256; i++) {	/* then let the other sockets have a turn */
+	for (i = 0; i < PEER_TURN_MAX && node_now_ms() - t0 < PEER_TURN_MS; i++) {
 		zmq_msg_init(&route);
 		if (zmq_msg_recv(&route, n->router, ZMQ_DONTWAIT) == -1) {
 			zmq_msg_close(&route);
@@ -353,9 +363,11 @@ void
 peer_dealer_recv(struct node *n, struct peer *p)
 {
 	zmq_msg_t	 msg;
+	int64_t		 t0 = node_now_ms();
 	int		 i;
 
-	for (i = 0; i < 256 && p->dealer != NULL; i++) {
+	for (i = 0; i < PEER_TURN_MAX && p->dealer != NULL &&
+	    node_now_ms() - t0 < PEER_TURN_MS; i++) {
 		zmq_msg_init(&msg);
 		if (zmq_msg_recv(&msg, p->dealer, ZMQ_DONTWAIT) == -1) {
 			zmq_msg_close(&msg);
