@@ -539,7 +539,7 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	p.c->mapsize = 64 << 20;
 	/* a nursery publishes a few hundred records a year, each well under 2 KiB */
 	p.c->member_records = 20000;
-	p.c->member_bytes = 16 << 20;
+	p.c->member_bytes = 64 << 20;	/* ~6000 events with 300 characters of text */
 	/* the store never takes the whole disk: the rest of a small machine (logs,
 	 * backups, the OS) keeps working; far above what quotas let a network reach */
 	p.c->mapsize_max = 16ULL << 30;

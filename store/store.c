@@ -156,10 +156,10 @@ meta_check(struct store *st, MDB_txn *txn)
 	k.mv_data = "format";
 	k.mv_size = 6;
 	if ((rc = mdb_get(txn, st->meta, &k, &v)) == 0 && v.mv_size == 4 &&
-	    (be32_get(v.mv_data) == 4 || be32_get(v.mv_data) == 5)) {
+	    be32_get(v.mv_data) >= 4 && be32_get(v.mv_data) < STORE_FORMAT) {
 		/* Format 4 lacks box and dead (just created, empty): index the boxes held;
 		 * no format-4 tombstone could name erased boxes. Formats 4 and 5 lack
-		 * each author's bytes: count them. */
+		 * each author's bytes, format 6 counted envelopes only: count them. */
 		if (be32_get(v.mv_data) == 4 && (rc = store_migrate_boxes(st, txn)) != 0)
 			return rc;
 		if ((rc = store_migrate_bytes(st, txn)) != 0)

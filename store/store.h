@@ -44,8 +44,8 @@ struct store_opts {
 	size_t	mapsize;	/* initial map size, bytes; 0 = 64 MiB. Grows on MDB_MAP_FULL. */
 	size_t	mapsize_max;	/* 0 = no limit but the disk */
 	int	verify_threads;	/* for store_ingest; 0 = number of online CPUs */
-	/* Quota of every author but the center: current records, and the bytes of
-	 * their envelopes; 0 = no limit. A record that would take its author over is
+	/* Quota of every author but the center: current records, and the bytes they
+	 * take here (store_record_cost: envelopes and index entries); 0 = no limit. A record that would take its author over is
 	 * refused (STORE_EQUOTA) unless it replaces one with a tombstone. */
 	uint64_t member_records;
 	uint64_t member_bytes;
@@ -124,8 +124,12 @@ struct store_author {
 	uint64_t	complete;
 	uint64_t	max_seq;
 	uint64_t	records;
-	uint64_t	bytes;		/* of the current records' envelopes */
+	uint64_t	bytes;		/* what the current records take (store_record_cost) */
 };
+/* What a record takes in a store, by the store's own count: the envelope, and each
+ * index entry's key and value with 16 bytes for LMDB's node header (pages and free
+ * space come on top). The member_bytes quota is on the sum. 0 or an error. */
+int	 store_record_cost(const uint8_t *env, size_t len, uint64_t *cost);
 /* 0 or STORE_NOTFOUND. */
 int	 store_author_get(struct store *st, const uint8_t author[HB_KEY_LEN],
 	    struct store_author *out);

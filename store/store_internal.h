@@ -14,7 +14,7 @@
 
 #include "store.h"
 
-#define STORE_FORMAT		6
+#define STORE_FORMAT		7
 #define STORE_DEFAULT_MAP	((size_t)64 << 20)
 #define STORE_MAXDBS		16
 
@@ -183,6 +183,13 @@ int	 idx_prepare(const struct hb_record *r, struct idx_set *s);
 void	 idx_set_free(struct idx_set *s);
 int	 idx_emit(struct store *st, MDB_txn *txn, const struct idx_set *s, uint64_t arr,
 	    idx_cb cb, void *arg);
+/* What a record takes in the store, by our own count: its envelope (envlen) and each of
+ * its index entries' key and value, plus IDX_NODE_COST for LMDB's node header. A
+ * member's quota (member_bytes) is on this sum. */
+#define IDX_NODE_COST	16
+uint64_t idx_cost(const struct idx_set *s, size_t envlen);
+/* The same for a stored rec value (hash || envelope): 0 or a STORE_ error. */
+int	 rec_cost(const MDB_val *v, uint64_t *cost);
 int32_t	 geo_cell(int32_t e7);
 /* Format 4 -> 5 at open: the box index of the records held (dead starts empty). */
 int	 store_migrate_boxes(struct store *st, MDB_txn *txn);

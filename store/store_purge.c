@@ -100,13 +100,12 @@ remove_one(struct store *st, MDB_txn *txn, const struct victim *x)
 	struct auth_state as;
 	uint8_t rkey[RKEY_LEN], akey[ARR_LEN];
 	MDB_val k, v;
-	size_t envlen;
+	uint64_t cost;
 	int rc;
 
 	if ((rc = store_rec_get(st, txn, x->arr, &v)) != 0)
 		return rc;
-	envlen = v.mv_size > HB_HASH_LEN ? v.mv_size - HB_HASH_LEN : 0;
-	if ((rc = store_decode_stored(&v, &r)) != 0)
+	if ((rc = rec_cost(&v, &cost)) != 0 || (rc = store_decode_stored(&v, &r)) != 0)
 		return rc;
 	if ((rc = idx_each(st, txn, r, x->arr, del_cb, NULL)) != 0)
 		goto out;
@@ -128,7 +127,7 @@ remove_one(struct store *st, MDB_txn *txn, const struct victim *x)
 		goto out;
 	if (as.found && as.records > 0) {
 		as.records--;
-		as.bytes -= envlen < as.bytes ? envlen : as.bytes;
+		as.bytes -= cost < as.bytes ? cost : as.bytes;
 		rc = store_auth_write(st, txn, x->ckey, &as);
 	}
 out:

@@ -309,7 +309,8 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	uint8_t key[RKEY_LEN], akey[ARR_LEN], ckey[HB_KEY_LEN + HB_ID_MAX];
 	MDB_val k = { RKEY_LEN, key }, v;
 	enum hb_kind kind;
-	uint64_t arr, envlen;
+	uint64_t arr, cost;
+	struct idx_set s;
 	int rc;
 
 	/* Pending postings first, so that this record's can be deleted. */
@@ -323,13 +324,17 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	arr = be64_get(v.mv_data);
 	if ((rc = store_rec_get(st, w->txn, arr, &v)) != 0)
 		return rc;
-	envlen = v.mv_size > HB_HASH_LEN ? v.mv_size - HB_HASH_LEN : 0;
 	if ((rc = store_decode_stored(&v, &old)) != 0)
 		goto out;
 	kind = proto_record_kind(old);
 	if (oldkind != NULL)
 		*oldkind = kind;
-	if ((rc = idx_each(st, w->txn, old, arr, del_cb, NULL)) != 0)
+	if ((rc = idx_prepare(old, &s)) != 0)
+		goto out;
+	cost = idx_cost(&s, v.mv_size - HB_HASH_LEN);
+	rc = idx_emit(st, w->txn, &s, arr, del_cb, NULL);
+	idx_set_free(&s);
+	if (rc != 0)
 		goto out;
 	if (kind == HB_MEMBERSHIP && proto_record_membership(old, &m) == 0) {
 		MDB_val mk = { HB_KEY_LEN, m.key };
@@ -362,7 +367,7 @@ rec_remove(struct wctx *w, const uint8_t author[HB_KEY_LEN], uint64_t seq, bool 
 	if ((rc = store_auth_read(st, w->txn, author, &as)) != 0 || !as.found)
 		goto out;
 	as.records -= as.records > 0;
-	as.bytes -= envlen < as.bytes ? envlen : as.bytes;
+	as.bytes -= cost < as.bytes ? cost : as.bytes;
 	rc = store_auth_write(st, w->txn, author, &as);
 out:
 	hb_record_free(&old);
@@ -553,7 +558,7 @@ kept_store(struct wctx *w, const struct hb_record *r, const struct hb_member *m)
  */
 static int
 quota_check(struct wctx *w, const uint8_t *author, enum hb_kind kind, bool replacing,
-    uint64_t oldarr, size_t envlen, int *verdict)
+    uint64_t oldarr, uint64_t cost, int *verdict)
 {
 	struct store *st = w->st;
 	struct auth_state as;
@@ -567,12 +572,12 @@ quota_check(struct wctx *w, const uint8_t *author, enum hb_kind kind, bool repla
 	if ((rc = store_auth_read(st, w->txn, author, &as)) != 0)
 		return rc;
 	if (replacing) {
-		if ((rc = store_rec_get(st, w->txn, oldarr, &v)) != 0)
+		if ((rc = store_rec_get(st, w->txn, oldarr, &v)) != 0 ||
+		    (rc = rec_cost(&v, &oldlen)) != 0)
 			return rc;
-		oldlen = v.mv_size > HB_HASH_LEN ? v.mv_size - HB_HASH_LEN : 0;
 	}
 	records = as.records + !replacing;
-	bytes = as.bytes - (oldlen < as.bytes ? oldlen : as.bytes) + envlen;
+	bytes = as.bytes - (oldlen < as.bytes ? oldlen : as.bytes) + cost;
 	if ((st->member_records != 0 && records > st->member_records) ||
 	    (st->member_bytes != 0 && bytes > st->member_bytes))
 		*verdict = STORE_EQUOTA;
@@ -600,10 +605,20 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 	MDB_val k, v;
 	struct hb_member m;
 	struct auth_state as;
+	struct idx_set own_idx;
+	uint64_t cost;
 	int rc;
 
 	*verdict = 0;
 	env = proto_record_envelope(r, &envlen);
+	if (idx == NULL) {	/* made here, kept for the quota and the entries */
+		if ((rc = idx_prepare(r, &own_idx)) != 0)
+			return rc;
+		rc = apply(w, r, &own_idx, own, verdict);
+		idx_set_free(&own_idx);
+		return rc;
+	}
+	cost = idx_cost(idx, envlen);
 	if ((kind == HB_MEMBERSHIP || kind == HB_MATCH) && !is_root) {
 		*verdict = STORE_ENOTCENTER;
 		return 0;
@@ -667,7 +682,7 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 	}
 	if ((rc = erased_check(w, r, verdict)) != 0 || *verdict != 0)
 		return rc;
-	if (!is_root && (rc = quota_check(w, author, kind, replacing, oldarr, envlen,
+	if (!is_root && (rc = quota_check(w, author, kind, replacing, oldarr, cost,
 	    verdict)) != 0)
 		return rc;
 	if (*verdict != 0)
@@ -706,11 +721,7 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 	v.mv_size = sizeof(cval);
 	if ((rc = mdb_put(w->txn, st->cur, &k, &v, 0)) != 0)
 		return rc;
-	if (idx != NULL)
-		rc = idx_emit(st, w->txn, idx, arr, put_cb, w);
-	else
-		rc = idx_each(st, w->txn, r, arr, put_cb, w);
-	if (rc != 0)
+	if ((rc = idx_emit(st, w->txn, idx, arr, put_cb, w)) != 0)
 		return rc;
 	w->counts[kind]++;
 
@@ -719,7 +730,7 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 	if (seq > as.max_seq)
 		as.max_seq = seq;
 	as.records++;		/* a replaced version was taken off by rec_remove */
-	as.bytes += envlen;
+	as.bytes += cost;
 	if (own && seq > as.complete)
 		as.complete = seq;	/* we hold every current record of our own */
 	if ((rc = advance_complete(w, author, &as)) != 0)

@@ -60,7 +60,7 @@ START_TEST(test_defaults_and_paths)
 	ck_assert_uint_eq(c->sync_interval, 30);
 	ck_assert_uint_eq(c->max_message, 4 << 20);
 	ck_assert_uint_eq(c->member_records, 20000);
-	ck_assert_uint_eq(c->member_bytes, 16 << 20);
+	ck_assert_uint_eq(c->member_bytes, 64 << 20);
 	ck_assert_uint_eq(c->mapsize_max, 16ULL << 30);
 	ck_assert_uint_eq(c->npeers, 0);
 	conf_free(&c);

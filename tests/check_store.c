@@ -687,12 +687,14 @@ static int
 bytes_cb(uint64_t seq, const uint8_t *env, size_t len, void *arg)
 {
 	(void)seq;
-	(void)env;
-	*(uint64_t *)arg += len;
+	uint64_t cost;
+
+	ck_assert_int_eq(store_record_cost(env, len, &cost), 0);
+	*(uint64_t *)arg += cost;
 	return 0;
 }
 
-/* The bytes the author's state says, checked against its current envelopes. */
+/* The bytes the author's state says, checked against its current records' costs. */
 static uint64_t
 held_bytes(struct store *s, const uint8_t *author)
 {
@@ -710,6 +712,7 @@ START_TEST(test_quota)
 	char path[160];
 	struct env e;
 	size_t one;
+	uint64_t cost;
 
 	snprintf(path, sizeof(path), "%s/q", tmpdir);
 	ck_assert_int_eq(store_open(&q, path, center.pk, &o), 0);
@@ -742,7 +745,9 @@ START_TEST(test_quota)
 	/* bytes: room for two events of this size, not three; reopened with the state
 	 * kept (bytes are stored) */
 	e = event(&g2, 1, "f1", "x");
-	one = e.len;
+	ck_assert_int_eq(store_record_cost(e.p, e.len, &cost), 0);
+	ck_assert_uint_gt(cost, e.len);		/* its index entries count too */
+	one = cost;
 	free(e.p);
 	o.member_records = 0;
 	o.member_bytes = 3 * one - 8;	/* a tombstone is much smaller than one */
@@ -1825,6 +1830,45 @@ START_TEST(test_erased_migration)
 }
 END_TEST
 
+/* Format 6 counted a member's envelopes only: at open the bytes are counted again as
+ * what the records take (store_record_cost), index entries included. */
+START_TEST(test_bytes_migration)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 6, "format" }, v, ak = { HB_KEY_LEN, g1.pk };
+	uint8_t fmt[4] = { 0, 0, 0, 6 }, val[32];
+
+	admit(st, 1, &g1);
+	ck_assert_int_eq(ingest_free(st, event(&g1, 1, "e1", "親子のひろば")), 0);
+	ck_assert_int_eq(ingest_free(st, event(&g1, 2, "e2", "プレママ教室")), 0);
+	store_close(&st);
+
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, dbdir, 0, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "auth", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_get(txn, dbi, &ak, &v), 0);
+	ck_assert_uint_eq(v.mv_size, sizeof(val));
+	memcpy(val, v.mv_data, sizeof(val));
+	memset(val + 24, 0, 8);
+	val[31] = 1;				/* what format 6 would not have said */
+	v.mv_data = val;
+	ck_assert_int_eq(mdb_put(txn, dbi, &ak, &v, 0), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	v.mv_data = fmt;
+	v.mv_size = 4;
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	ck_assert_int_eq(store_open(&st, dbdir, center.pk, NULL), 0);
+	ck_assert_uint_gt(held_bytes(st, g1.pk), 2);
+}
+END_TEST
+
 /* ---- verify ---- */
 
 START_TEST(test_verify_detects_corruption)
@@ -1898,6 +1942,7 @@ store_suite(void)
 	tcase_add_test(tc, test_erased_copy_first);
 	tcase_add_test(tc, test_erased_by_own_delete);
 	tcase_add_test(tc, test_erased_migration);
+	tcase_add_test(tc, test_bytes_migration);
 	tcase_add_test(tc, test_query_volunteers);
 	tcase_add_test(tc, test_query_text);
 	tcase_add_test(tc, test_verify_detects_corruption);
