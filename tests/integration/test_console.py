@@ -1,0 +1,376 @@
+# SPDX-License-Identifier: ISC
+"""The coordinators' web console (issue 14, first slice), over real HTTP on 127.0.0.1.
+
+A center and a nursery run; the nursery has [console] (and the public [http] page, to
+show the console is not on it). Accounts are made with `hiroba console user add` (the
+password on stdin), links with `hiroba console open`. Checked: the non-loopback refusal,
+sign-in and its slow-down after a wrong password, the one-time link, cookie flags, CSRF,
+foreign Host/Origin, an event added, edited and cancelled through the forms and seen by
+the CLI here and at the center, a bad form refused field by field with the typed values
+kept, the network view, and idle session expiry.
+"""
+import http.client
+import json
+import os
+import re
+import subprocess
+import time
+import unittest
+import urllib.parse
+
+import hb
+from hb import wait_for
+
+WEBDIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                       "..", "..", "deploy", "web"))
+IDLE = 4            # [console] session_idle for this test, seconds
+PASSWORD = "sakura-2026-ひろば"
+JST = 9 * 3600
+
+
+def day(days, hhmm="10:00", sep=" "):
+    """"YYYY-MM-DD HH:MM" in Asia/Tokyo, `days` from today: inside `hiroba events`'s
+    default 30 days."""
+    return time.strftime("%Y-%m-%d", time.gmtime(time.time() + JST + days * 86400)) + \
+        sep + hhmm
+
+
+class Console:
+    """An HTTP client of one console: its cookie jar is one cookie."""
+
+    def __init__(self, port, host=None):
+        self.port = port
+        self.host = host or "127.0.0.1:%d" % port
+        self.cookie = None
+
+    def req(self, method, path, form=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = {"Host": self.host}
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        h.update(headers or {})
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        text = r.read().decode("utf-8")
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        c.close()
+        sc = hdrs.get("set-cookie")
+        if sc:
+            v = sc.split(";")[0]
+            self.cookie = None if v.endswith("=") else v
+        return r.status, hdrs, text
+
+    def csrf(self, path="/events"):
+        st, _, text = self.req("GET", path)
+        assert st == 200, (st, text)
+        m = re.search(r'name="csrf" value="([0-9a-f]{64})"', text)
+        assert m, text
+        return m.group(1)
+
+    def signin(self, user, password):
+        """Sign in, waiting out a slow-down left by an earlier wrong password."""
+        def attempt():
+            st, hdrs, text = self.req("POST", "/signin",
+                                      {"user": user, "password": password})
+            if st == 429:
+                return None
+            return st, hdrs, text
+        return wait_for("sign-in allowed", attempt, timeout=20, step=0.3)
+
+
+class ConsoleTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fed = hb.Federation(sync_interval=1)
+        cls.center = cls.fed.add_center()
+        cls.nursery = cls.fed.add_group("ひまわり保育園")
+        cls.nursery.add_peer(cls.center)
+        cls.port = hb.free_port()
+        cls.http_port = hb.free_port()
+        with open(cls.nursery.conf, "a", encoding="utf-8") as f:
+            f.write("\n[console]\nlisten = 127.0.0.1:%d\nsession_idle = %d\n"
+                    "\n[http]\nlisten = 127.0.0.1:%d\n"
+                    "tiles = http://127.0.0.1:9/{z}/{x}/{y}.png\nstatic = %s\n"
+                    % (cls.port, IDLE, cls.http_port, WEBDIR))
+        try:
+            cls.fed.start(cls.nursery)
+            cls.nursery.cli("console", "user", "add", "tanaka", input=PASSWORD + "\n")
+            wait_for("the console to listen", lambda: os.path.exists(
+                os.path.join(cls.nursery.dir, "console.url")))
+        except Exception:
+            print(cls.fed.logs())
+            cls.fed.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fed.close()
+
+    def run(self, result=None):
+        failures = len(result.failures) + len(result.errors) if result else 0
+        r = super().run(result)
+        if result and len(result.failures) + len(result.errors) > failures:
+            print(self.fed.logs())
+        return r
+
+    def signed_in(self):
+        c = Console(self.port)
+        st, hdrs, _ = c.signin("tanaka", PASSWORD)
+        self.assertEqual(st, 303)
+        self.assertIsNotNone(c.cookie)
+        return c
+
+    # ---- listener and config ----
+
+    def test_non_loopback_needs_the_written_consent(self):
+        with open(self.nursery.conf, encoding="utf-8") as f:
+            conf = f.read()
+        conf = re.sub(r"\[console\]\nlisten = [^\n]*", "[console]\nlisten = 0.0.0.0:%d"
+                      % self.port, conf)
+        path = os.path.join(self.fed.tmp, "remote.conf")
+
+        def check(extra):
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(conf.replace("[console]\n", "[console]\n" + extra))
+            return subprocess.run([hb.HIROBAD, "-n", "-c", path], capture_output=True,
+                                  text=True)
+        r = check("")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not a loopback address", r.stderr + r.stdout)
+        r = check("allow_remote = yes\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("yes-i-accept-the-risk", r.stderr + r.stdout)
+        r = check("allow_remote = yes-i-accept-the-risk\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_console_is_not_on_the_public_page(self):
+        c = Console(self.http_port)
+        st, _, _ = c.req("GET", "/signin")
+        self.assertEqual(st, 404)
+        st, _, _ = c.req("POST", "/signin", {"user": "tanaka", "password": PASSWORD})
+        self.assertEqual(st, 405)
+
+    # ---- sign-in ----
+
+    def test_signin_cookie_and_headers(self):
+        c = Console(self.port)
+        st, hdrs, _ = c.req("GET", "/events")
+        self.assertEqual(st, 303)
+        self.assertTrue(hdrs["location"].startswith("/signin"))
+        st, hdrs, text = c.req("GET", "/signin")
+        self.assertEqual(st, 200)
+        csp = hdrs["content-security-policy"]
+        self.assertIn("frame-ancestors 'none'", csp)
+        self.assertIn("default-src 'none'", csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertNotIn("<script", text)
+        self.assertEqual(hdrs["x-content-type-options"], "nosniff")
+        self.assertEqual(hdrs["cache-control"], "no-store")
+        c2 = Console(self.port)
+        st, hdrs, _ = c2.signin("tanaka", PASSWORD)
+        self.assertEqual(st, 303)
+        flags = [f.strip() for f in hdrs["set-cookie"].split(";")]
+        self.assertIn("HttpOnly", flags)
+        self.assertIn("SameSite=Strict", flags)
+        self.assertIn("Path=/", flags)
+        self.assertRegex(flags[0], r"^hb_console=[0-9a-f]{64}$")
+        st, _, text = c2.req("GET", "/events")
+        self.assertEqual(st, 200)
+        self.assertIn("tanaka", text)
+        # signing out ends the session on the server, not only in the browser
+        old = c2.cookie
+        st, _, _ = c2.req("POST", "/signout", {"csrf": c2.csrf()})
+        self.assertEqual(st, 303)
+        c2.cookie = old
+        st, _, _ = c2.req("GET", "/events")
+        self.assertEqual(st, 303)
+
+    def test_wrong_password_refused_slowed_and_logged(self):
+        c = Console(self.port)
+        c.signin("tanaka", PASSWORD)     # waits out any earlier slow-down
+        c.cookie = None
+        bad = "wrong-password-%d" % os.getpid()
+        st, hdrs, text = c.req("POST", "/signin", {"user": "tanaka", "password": bad})
+        self.assertEqual(st, 401)
+        self.assertIsNone(c.cookie)
+        self.assertIn('value="tanaka"', text)       # the name typed is kept
+        # right away, even the right password waits
+        st, _, text = c.req("POST", "/signin", {"user": "tanaka", "password": PASSWORD})
+        self.assertEqual(st, 429)
+        self.assertIsNone(c.cookie)
+        st, _, _ = c.signin("tanaka", PASSWORD)
+        self.assertEqual(st, 303)
+        log = self.nursery.logtext()
+        self.assertIn('failed sign-in as "tanaka"', log)
+        self.assertNotIn(bad, log)
+        self.assertNotIn(PASSWORD, log)
+        users = os.path.join(self.nursery.dir, "console-users")
+        self.assertEqual(os.stat(users).st_mode & 0o777, 0o600)
+        with open(users, encoding="utf-8") as f:
+            text = f.read()
+        self.assertRegex(text, r"^tanaka:\$argon2id\$")
+        self.assertNotIn(PASSWORD, text)
+        # an unknown name is refused the same way
+        st, _, _ = c.req("POST", "/signin", {"user": "nobody", "password": PASSWORD})
+        self.assertIn(st, (401, 429))
+
+    def test_one_time_link(self):
+        out = self.nursery.cli("console", "open").stdout
+        m = re.search(r"http://127\.0\.0\.1:%d/(link\?t=[0-9a-f]{64})" % self.port, out)
+        self.assertTrue(m, out)
+        c = Console(self.port)
+        st, hdrs, _ = c.req("GET", "/" + m.group(1))
+        self.assertEqual(st, 303, hdrs)
+        self.assertIn("HttpOnly", hdrs["set-cookie"])
+        st, _, text = c.req("GET", "/events")
+        self.assertEqual(st, 200)
+        c2 = Console(self.port)
+        st, _, _ = c2.req("GET", "/" + m.group(1))
+        self.assertEqual(st, 403)
+        self.assertIsNone(c2.cookie)
+        self.assertNotIn(m.group(1)[7:], self.nursery.logtext())
+        st, _, _ = c2.req("GET", "/link?t=" + "0" * 64)
+        self.assertEqual(st, 403)
+
+    # ---- requests that must change nothing ----
+
+    def events(self, g=None):
+        return [e for e in (g or self.nursery).json("events", "--mine") if "event" in e]
+
+    def test_csrf_host_origin(self):
+        c = self.signed_in()
+        token = c.csrf()
+        before = len(self.events())
+        form = {"title": "CSRF のテスト", "when.start": day(11),
+                "category": "play_space"}
+        st, _, _ = c.req("POST", "/events/new", form)
+        self.assertEqual(st, 403)
+        st, _, _ = c.req("POST", "/events/new", dict(form, csrf="0" * 64))
+        self.assertEqual(st, 403)
+        st, _, _ = c.req("POST", "/events/new", dict(form, csrf=token),
+                         headers={"Origin": "http://evil.example"})
+        self.assertEqual(st, 403)
+        evil = Console(self.port, host="evil.example:%d" % self.port)
+        evil.cookie = c.cookie
+        st, _, _ = evil.req("GET", "/events")
+        self.assertEqual(st, 403)
+        st, _, _ = evil.req("POST", "/events/new", dict(form, csrf=token))
+        self.assertEqual(st, 403)
+        # no session at all: refused, nothing done
+        anon = Console(self.port)
+        st, _, _ = anon.req("POST", "/events/new", dict(form, csrf=token))
+        self.assertEqual(st, 403)
+        self.assertEqual(len(self.events()), before)
+        self.assertIn("CSRF token refused", self.nursery.logtext())
+
+    # ---- events ----
+
+    def test_add_edit_cancel_an_event(self):
+        c = self.signed_in()
+        form = {"csrf": c.csrf("/events/new"), "title": "親子のひろば（コンソール）",
+                "when.start": day(10), "when.end": "12:00",
+                "category": "play_space", "where.text": "瀬谷区役所 3階",
+                "capacity": "20", "audience": ["fathers", "all_families"],
+                "translations.en.title": "Play space (console)"}
+        st, hdrs, text = c.req("POST", "/events/new", form)
+        self.assertEqual(st, 303, text)
+        mine = [e for e in self.nursery.json("events", "--mine")
+                if "コンソール" in json.dumps(e, ensure_ascii=False)]
+        self.assertEqual(len(mine), 1, mine)
+        rid = mine[0]["id"]
+        rec = self.nursery.show(self.nursery.key, rid)
+        ev = rec["event"]
+        self.assertEqual(ev["capacity"], 20)
+        self.assertEqual(ev["when"]["end"] - ev["when"]["start"], 7200)
+        self.assertEqual(sorted(ev["audience"]), ["all_families", "fathers"])
+        # the federation has it: the center's CLI shows it
+        wait_for("the center to hold the console's event",
+                 lambda: self.center.has(self.nursery.key, rid))
+        # counts after the day, through the edit form, which shows what is stored
+        st, _, text = c.req("GET", "/events/edit?id=" + urllib.parse.quote(rid))
+        self.assertEqual(st, 200)
+        self.assertIn("瀬谷区役所 3階", text)
+        self.assertIn(day(10, sep="T"), text)
+        form = dict(form, csrf=c.csrf(), id=rid, registered="18", attended="15",
+                    **{"when.start": day(10, sep="T"), "when.end": day(10, "12:00", "T")})
+        st, _, text = c.req("POST", "/events/edit", form)
+        self.assertEqual(st, 303, text)
+        ev = self.nursery.show(self.nursery.key, rid)["event"]
+        self.assertEqual((ev["registered"], ev["attended"]), (18, 15))
+        st, _, _ = c.req("POST", "/events/cancel", {"csrf": c.csrf(), "id": rid})
+        self.assertEqual(st, 303)
+        wait_for("the center to see the cancellation", lambda: (
+            self.center.show(self.nursery.key, rid) or {}).get("event", {}).get(
+                "cancelled") is True)
+        st, _, text = c.req("GET", "/events")
+        self.assertIn("【中止】", text)
+        st, _, text = c.req("GET", "/events?lang=en")
+        self.assertIn("[cancelled]", text)
+        self.assertIn("Capacity", text)
+
+    def test_bad_form_refused_field_by_field(self):
+        c = self.signed_in()
+        before = len(self.events())
+        title = "あ" * 201 + "<b>"
+        form = {"csrf": c.csrf("/events/new"), "title": title,
+                "when.start": day(12), "category": "play_space",
+                "capacity": "たくさん", "description": "説明はそのまま残る"}
+        st, _, text = c.req("POST", "/events/new", form)
+        self.assertEqual(st, 400)
+        # the CLI's words (proto/vocab.c vocab_check), next to each field
+        self.assertRegex(text, r'id="err-title">[^<]*at most 200 characters '
+                               r'\(タイトル: 200文字まで\), not 204')
+        self.assertRegex(text, r'id="err-capacity">[^<]*a whole number from 0 to '
+                               r'100000 \(定員\)')
+        self.assertIn('value="' + "あ" * 201 + "&lt;b&gt;" + '"', text)
+        self.assertIn('value="たくさん"', text)
+        self.assertIn("説明はそのまま残る</textarea>", text)
+        self.assertNotIn("<b>", text)
+        st, _, text = c.req("POST", "/events/new", dict(form, title="ok",
+                            capacity="3", **{"when.start": day(12)[:10]}))
+        self.assertEqual(st, 400)
+        self.assertIn("has no time of day", text)
+        st, _, text = c.req("POST", "/events/new", dict(form, title="ok", capacity="3",
+                            **{"when.end": "09:00"}))
+        self.assertEqual(st, 400)
+        self.assertIn("the event would end before it starts", text)
+        self.assertEqual(len(self.events()), before)
+
+    # ---- the network ----
+
+    def test_network_view(self):
+        c = self.signed_in()
+        wait_for("the center to be connected", lambda: any(
+            p.get("connected") for p in self.nursery.status().get("peers", [])))
+        st, _, text = c.req("GET", "/network")
+        self.assertEqual(st, 200)
+        peers = text.split('id="peers"')[1].split("</table>")[0]
+        self.assertIn("center", peers)
+        roster = text.split('id="roster"')[1].split("</table>")[0]
+        self.assertIn("ひまわり保育園", roster)
+        self.assertIn("保育園・幼稚園", roster)
+
+    # ---- sessions ----
+
+    def test_idle_session_expires(self):
+        c = self.signed_in()
+        st, _, _ = c.req("GET", "/events")
+        self.assertEqual(st, 200)
+        token = c.csrf()
+        time.sleep(IDLE + 1)     # idleness is what is tested: any request would reset it
+        st, _, _ = c.req("POST", "/events/new", {"csrf": token, "title": "期限切れ",
+                                                  "when.start": day(13),
+                                                  "category": "other"})
+        self.assertEqual(st, 403)
+        st, hdrs, _ = c.req("GET", "/events")
+        self.assertEqual(st, 303)
+        self.assertIn("session expired", self.nursery.logtext())
+
+
+if __name__ == "__main__":
+    unittest.main()
