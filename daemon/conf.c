@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conf: the INI parser for hirobad.conf. Sections [node], [limits], [http] and one
+ * conf: the INI parser for hirobad.conf. Sections [node], [limits], [http], [console], one
  * [peer NAME] per peer; every key is known, every value checked, every error names its
  * line.
  */

@@ -109,7 +109,15 @@ class ConsoleTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.fed.close()
+        # a clean stop, so that a sanitizer build reports leaks and errors (into the log)
+        try:
+            rc = cls.nursery.stop()
+            log = cls.nursery.logtext()
+            if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
+                raise AssertionError("hirobad with a console stopped with %s:\n%s"
+                                     % (rc, log[-6000:]))
+        finally:
+            cls.fed.close()
 
     def run(self, result=None):
         failures = len(result.failures) + len(result.errors) if result else 0
