@@ -272,7 +272,11 @@ fmt_ymd(char *buf, size_t len, int64_t ymd)
 
 /* ---- the control socket: the same requests `hiroba` sends ---- */
 
-/* Send req to the main loop and wait for its answer; *resp is the caller's. 0 or -1. */
+/*
+ * Send req to the main loop and wait for its answer; *resp is the caller's. 0 or -1.
+ * While the main loop stops or reloads the console it does not answer: a request in
+ * flight then gives up after CTL_WAIT_MS, which is how long a stop can wait for it.
+ */
 static int
 ctl_call(struct console *c, const Hiroba__Wire__CtlRequest *req,
     Hiroba__Wire__CtlResponse **resp)
@@ -1271,6 +1275,13 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 			else if (strcmp(fd->key, "registered") != 0 &&
 			    strcmp(fd->key, "attended") != 0)
 				set_path(ev, fd->key, NULL);
+			continue;
+		}
+		/* jansson takes UTF-8 only: a bad byte would silently drop the field */
+		if (!proto_utf8_valid(v, strlen(v))) {
+			snprintf(f->err[i], sizeof(f->err[i]), "%s", T(a, "文字化けしています"
+			    "（UTF-8 ではありません）", "not valid UTF-8 text"));
+			f->bad = true;
 			continue;
 		}
 		if (vocab_check(fd, v, f->err[i], sizeof(f->err[i])) != 0) {

@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 import unittest
@@ -362,6 +363,28 @@ class ConsoleTest(unittest.TestCase):
         roster = text.split('id="roster"')[1].split("</table>")[0]
         self.assertIn("ひまわり保育園", roster)
         self.assertIn("保育園・幼稚園", roster)
+
+    def test_reload_applies_hosts(self):
+        """SIGHUP applies a changed [console]: a reverse proxy's name is answered."""
+        proxy = Console(self.port, host="console.example:%d" % self.port)
+        st, _, _ = proxy.req("GET", "/signin")
+        self.assertEqual(st, 403)
+        with open(self.nursery.conf, encoding="utf-8") as f:
+            conf = f.read()
+        with open(self.nursery.conf, "w", encoding="utf-8") as f:
+            f.write(conf.replace("[console]\n", "[console]\nhosts = console.example:%d\n"
+                                 % self.port))
+        self.nursery.proc.send_signal(signal.SIGHUP)
+
+        def answers():
+            try:    # the old server closes its connections as the new one starts
+                return proxy.req("GET", "/signin")[0] == 200
+            except (ConnectionError, http.client.HTTPException):
+                return False
+        wait_for("the reloaded console to answer to its new name", answers)
+        self.assertIn("reload: [console] applied", self.nursery.logtext())
+        evil = Console(self.port, host="evil.example:%d" % self.port)
+        self.assertEqual(evil.req("GET", "/signin")[0], 403)
 
     # ---- sessions ----
 
