@@ -270,6 +270,25 @@ fmt_ymd(char *buf, size_t len, int64_t ymd)
 	    (long long)(ymd / 100 % 100), (long long)(ymd % 100));
 }
 
+/*
+ * A short reference (参照) of a record: the first hex digits of BLAKE2b-64(author key ||
+ * id), client/ref.c's scheme, which every `hiroba` command taking a record accepts (any
+ * prefix of 4 to 16 digits). Six digits: the CLI's listings show the shortest unique
+ * prefix of at least four, so ours is the same or a longer prefix of the same hash.
+ */
+static void
+short_ref(const uint8_t author[HB_KEY_LEN], const char *id, char out[7])
+{
+	crypto_generichash_state st;
+	uint8_t		 h[8];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, author, HB_KEY_LEN);
+	crypto_generichash_update(&st, (const unsigned char *)id, strlen(id));
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(out, 7, h, 3);
+}
+
 /* ---- the control socket: the same requests `hiroba` sends ---- */
 
 /*
@@ -706,9 +725,9 @@ page_begin(struct ans *a, struct sbuf *b, const char *title)
 	sb_esc(b, T(a, "hiroba コンソール", "hiroba console"));
 	sb_puts(b, "</strong>");
 	if (a->s != NULL) {
-		sb_printf(b, "<a href=\"/events%s\">%s</a><a href=\"/network%s\">%s</a>",
-		    a->lq, T(a, "イベント", "Events"), a->lq,
-		    T(a, "ネットワーク", "Network"));
+		sb_printf(b, "<a href=\"/events%s\">%s</a><a href=\"/places%s\">%s</a>"
+		    "<a href=\"/network%s\">%s</a>", a->lq, T(a, "イベント", "Events"), a->lq,
+		    T(a, "地図の場所", "Map entries"), a->lq, T(a, "ネットワーク", "Network"));
 	}
 	sb_printf(b, "<a href=\"?lang=%s\">%s</a>", a->ja ? "en" : "ja",
 	    a->ja ? "English" : "日本語");
@@ -950,6 +969,20 @@ form_field(const struct vocab_field *f)
 	return strcmp(f->key, "cancelled") != 0;
 }
 
+/* The pages of a kind the console edits: events and map entries (places). */
+struct kindpage {
+	enum hb_kind	 kind;
+	const char	*path;		/* "/events" */
+	const char	*prefix;	/* of new ids */
+	const char	*list_ja, *list_en, *add_ja, *add_en, *edit_ja, *edit_en;
+};
+static const struct kindpage kp_event = { HB_EVENT, "/events", "event",
+	"この団体のイベント", "This group's events", "イベントを追加", "Add an event",
+	"イベントを編集", "Edit the event" };
+static const struct kindpage kp_place = { HB_PLACE, "/places", "place",
+	"この団体の地図の場所", "This group's map entries", "場所を追加", "Add a map entry",
+	"場所を編集", "Edit the map entry" };
+
 #define FIELDS_MAX	40
 
 struct evform {
@@ -1010,7 +1043,7 @@ evform_from(struct evform *f, json_t *ev)
 {
 	const struct vocab_field *fd;
 	json_t		*v, *when = json_object_get(ev, "when"), *x;
-	char		 buf[512];
+	char		 buf[2048];
 	size_t		 i, j;
 	bool		 all_day = json_is_true(json_object_get(when, "all_day"));
 
@@ -1036,6 +1069,21 @@ evform_from(struct evform *f, json_t *ev)
 			if ((s = translation_get(ev, l, dot + 1)) == NULL)
 				continue;
 			snprintf(buf, sizeof(buf), "%s", s);
+		} else if (strcmp(fd->key, "point.lat") == 0 || strcmp(fd->key, "point.lon") == 0) {
+			v = json_object_get(json_object_get(ev, "point"), fd->key[7] == 'a' ?
+			    "lat_e7" : "lon_e7");
+			if (!json_is_integer(v))
+				continue;
+			snprintf(buf, sizeof(buf), "%.7f", json_integer_value(v) / 1e7);
+		} else if (fd->type == VT_TAGS) {
+			size_t off = 0;
+
+			json_array_foreach(json_object_get(ev, fd->key), j, x)
+				if (off < sizeof(buf))
+					off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					    "%s%s=%s", off ? "\n" : "",
+					    hb_str(json_string_value(json_object_get(x, "key"))),
+					    hb_str(json_string_value(json_object_get(x, "value"))));
 		} else if ((v = jpath(ev, fd->key)) == NULL)
 			continue;
 		else if (json_is_string(v))
@@ -1098,8 +1146,8 @@ listed(const char *list, const char *code)
 }
 
 static void
-evform_render(struct ans *a, struct sbuf *b, struct evform *f, const char *action,
-    const char *id)
+evform_render(struct ans *a, struct sbuf *b, struct evform *f, const char *list,
+    const char *action, const char *id)
 {
 	const struct vocab_field *fd;
 	const struct vocab *v;
@@ -1168,7 +1216,7 @@ evform_render(struct ans *a, struct sbuf *b, struct evform *f, const char *actio
 			sb_puts(b, "</div>");
 			break;
 		default:
-			if (fd->max > 200 && fd->type == VT_TEXT) {
+			if ((fd->max > 200 && fd->type == VT_TEXT) || fd->type == VT_TAGS) {
 				sb_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"5\">",
 				    fd->key, fd->key);
 				sb_esc(b, val);
@@ -1185,8 +1233,13 @@ evform_render(struct ans *a, struct sbuf *b, struct evform *f, const char *actio
 			sb_puts(b, "\">");
 		}
 	}
-	sb_printf(b, "<p><button>%s</button> <a href=\"/events%s\">%s</a></p></form>",
-	    T(a, "公開する", "Publish"), a->lq, T(a, "やめる", "Cancel"));
+	if (f->k->kind == HB_PLACE)
+		sb_printf(b, "<p><small>%s</small></p>", T(a, "タグは1行に1つ、OpenStreetMap の "
+		    "KEY=VALUE で（例: stroller=yes, changing_table=yes, "
+		    "leisure=playground）。", "Tags: one OpenStreetMap KEY=VALUE a line (e.g. "
+		    "stroller=yes, changing_table=yes, leisure=playground)."));
+	sb_printf(b, "<p><button>%s</button> <a href=\"%s%s\">%s</a></p></form>",
+	    T(a, "公開する", "Publish"), list, a->lq, T(a, "やめる", "Cancel"));
 }
 
 static void
@@ -1234,6 +1287,96 @@ translation_put(json_t *ev, const char *lang, const char *field, const char *val
 		json_array_append_new(arr, json_pack("{s:s,s:s}", "lang", lang, field, value));
 }
 
+/* OpenStreetMap tags, one KEY=VALUE a line, as the CLI's --tag: an array of {key,
+ * value}, or NULL with the reason in err. */
+static json_t *
+tags_parse(const struct vocab_field *fd, const char *v, char *err, size_t errlen)
+{
+	json_t	*arr = json_array();
+	char	*copy, *line, *save = NULL, *eq;
+	size_t	 n;
+
+	if (arr == NULL || (copy = strdup(v)) == NULL) {
+		json_decref(arr);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (line = strtok_r(copy, "\r\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		n = strlen(line);
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if ((eq = strchr(line, '=')) == NULL || eq == line || eq[1] == '\0') {
+			snprintf(err, errlen, "KEY=VALUE such as stroller=yes, not '%s'", line);
+			goto fail;
+		}
+		json_array_append_new(arr, json_pack("{s:s%,s:s}", "key", line,
+		    (size_t)(eq - line), "value", eq + 1));
+	}
+	if (fd->max > 0 && json_array_size(arr) > fd->max) {
+		snprintf(err, errlen, "at most %lu (%s), not %zu", fd->max, fd->ja,
+		    json_array_size(arr));
+		goto fail;
+	}
+	free(copy);
+	return arr;
+fail:
+	free(copy);
+	json_decref(arr);
+	return NULL;
+}
+
+/* Decimal degrees within ±max into 1e-7 units, as the CLI's --lat/--lon. */
+static int
+degrees(const char *s, double max, int32_t *e7)
+{
+	char	*end;
+	double	 d;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !(d >= -max && d <= max))
+		return -1;
+	*e7 = (int32_t)(d * 1e7 + (d < 0 ? -0.5 : 0.5));
+	return 0;
+}
+
+/* A place's point from its two fields (ipt: their indices). */
+static void
+point_apply(struct ans *a, struct evform *f, json_t *ev, const size_t ipt[2])
+{
+	const struct vocab_field *fd;
+	const char	*v[2] = { f->val[ipt[0]], f->val[ipt[1]] };
+	int32_t		 e7[2];
+	bool		 ok = true;
+	int		 k;
+
+	for (k = 0; k < 2; k++) {
+		fd = &f->k->fields[ipt[k]];
+		if (v[k] == NULL || *v[k] == '\0') {
+			snprintf(f->err[ipt[k]], sizeof(f->err[ipt[k]]), "%s",
+			    T(a, "必須です（required）", "required"));
+			ok = false;
+		} else if (degrees(v[k], (double)fd->max, &e7[k]) != 0) {
+			snprintf(f->err[ipt[k]], sizeof(f->err[ipt[k]]), "decimal degrees, "
+			    "-%lu..%lu, not '%s'", fd->max, fd->max, v[k]);
+			ok = false;
+		}
+	}
+	if (!ok) {
+		f->bad = true;
+		return;
+	}
+	json_object_set_new(ev, "point", json_pack("{s:i,s:i}", "lat_e7", (int)e7[0],
+	    "lon_e7", (int)e7[1]));
+}
+
 /*
  * Check every field as the CLI would and write the good ones into ev (the payload;
  * empty fields remove what it held). Marks f->bad and each field's err.
@@ -1245,7 +1388,7 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 	const char	*v;
 	json_t		*arr, *when;
 	char		*copy, *tok, *save = NULL;
-	size_t		 i, is = 0, ie = 0, ia = 0;
+	size_t		 i, is = 0, ie = 0, ia = 0, ipt[2] = { 0, 0 };
 	int64_t		 s = 0, e = 0, sy = 0, ey = 0;
 	bool		 d_only = false, all_day, have_s = false, have_e = false;
 
@@ -1263,6 +1406,10 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 		}
 		if (strcmp(fd->key, "when.all_day") == 0) {
 			ia = i;
+			continue;
+		}
+		if (strcmp(fd->key, "point.lat") == 0 || strcmp(fd->key, "point.lon") == 0) {
+			ipt[fd->key[7] == 'o'] = i;
 			continue;
 		}
 		if (v == NULL || *v == '\0') {
@@ -1311,10 +1458,20 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 			}
 			set_path(ev, fd->key, arr);
 			break;
+		case VT_TAGS:
+			if ((arr = tags_parse(fd, v, f->err[i], sizeof(f->err[i]))) == NULL)
+				f->bad = true;
+			else
+				set_path(ev, fd->key, arr);
+			break;
 		default:
 			set_path(ev, fd->key, json_string(v));
 		}
 	}
+	if (f->k->kind == HB_PLACE)
+		point_apply(a, f, ev, ipt);
+	if (f->k->kind != HB_EVENT)
+		goto out;
 
 	/* the When: the CLI's rules (cmd_event.c when_apply), from three fields */
 	all_day = f->val[ia] != NULL && *f->val[ia] != '\0';
@@ -1375,6 +1532,7 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 		json_object_set_new(ev, "when", when);
 		*start_ymd = sy;
 	}
+out:
 	if (f->bad && f->top[0] == '\0')
 		snprintf(f->top, sizeof(f->top), "%s", T(a, "入力に誤りがあります。下の項目を"
 		    "直してください。", "Some fields need fixing (see below)."));
@@ -1394,34 +1552,35 @@ draft_of(json_t *rec)
 }
 
 static enum MHD_Result
-event_form(struct ans *a, bool post, bool adding)
+record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 {
 	struct evform	 f;
 	struct sbuf	 b = { 0 };
 	json_t		*rec = NULL, *ev;
-	const char	*id = adding ? NULL : param(a, "id");
-	char		 newid[HB_ID_MAX + 1], err[600];
+	const char	*id = adding ? NULL : param(a, "id"), *pk;
+	char		 newid[HB_ID_MAX + 1], err[600], to[64], act[64];
 	uint8_t		 rnd[3];
 	int64_t		 ymd = 0;
 	enum MHD_Result	 ret;
 	unsigned	 status = MHD_HTTP_OK;
 
 	memset(&f, 0, sizeof(f));
-	f.k = vocab_kind_of(HB_EVENT);
+	f.k = vocab_kind_of(kp->kind);
+	pk = f.k->name;
 	if (!post && !adding)
 		id = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "id");
 	if (!adding) {
 		if (id == NULL || (rec = own_record(a->c, id)) == NULL ||
-		    !json_is_object(json_object_get(rec, "event"))) {
+		    !json_is_object(json_object_get(rec, pk))) {
 			json_decref(rec);
-			return reply_text(a, MHD_HTTP_NOT_FOUND, a->ja ? "この団体のイベントに"
-			    "ありません\n" : "no such event of this group\n");
+			return reply_text(a, MHD_HTTP_NOT_FOUND, a->ja ? "この団体の記録に"
+			    "ありません\n" : "no such record of this group\n");
 		}
 	} else
 		rec = json_object();
-	if ((ev = json_object_get(rec, "event")) == NULL) {
+	if ((ev = json_object_get(rec, pk)) == NULL) {
 		ev = json_object();
-		json_object_set_new(rec, "event", ev);
+		json_object_set_new(rec, pk, ev);
 	}
 	if (!post)
 		evform_from(&f, ev);
@@ -1430,25 +1589,31 @@ event_form(struct ans *a, bool post, bool adding)
 		evform_apply(a, &f, ev, &ymd);
 		if (!f.bad) {
 			if (adding) {
+				/* the CLI's ids (client/draft.c draft_new_id) */
 				randombytes_buf(rnd, sizeof(rnd));
-				snprintf(newid, sizeof(newid), "event/%08lld-%02x%02x%02x",
-				    (long long)ymd, rnd[0], rnd[1], rnd[2]);
+				if (ymd != 0)
+					snprintf(newid, sizeof(newid), "%s/%08lld-%02x%02x%02x",
+					    kp->prefix, (long long)ymd, rnd[0], rnd[1], rnd[2]);
+				else
+					snprintf(newid, sizeof(newid), "%s/%02x%02x%02x",
+					    kp->prefix, rnd[0], rnd[1], rnd[2]);
 				json_object_set_new(rec, "id", json_string(newid));
 			}
 			if (publish(a->c, draft_of(rec), a->s->user, err, sizeof(err)) == 0) {
 				json_decref(rec);
 				evform_free(&f);
-				return redirect(a, a->ja ? "/events?done=1" :
-				    "/events?done=1&lang=en", NULL);
+				snprintf(to, sizeof(to), "%s?done=1%s", kp->path, a->la);
+				return redirect(a, to, NULL);
 			}
 			snprintf(f.top, sizeof(f.top), "%s %s", T(a, "公開できませんでした:",
 			    "Not published:"), err);
 		}
 		status = MHD_HTTP_BAD_REQUEST;
 	}
-	page_begin(a, &b, adding ? T(a, "イベントを追加", "Add an event") :
-	    T(a, "イベントを編集", "Edit the event"));
-	evform_render(a, &b, &f, adding ? "/events/new" : "/events/edit", id);
+	page_begin(a, &b, adding ? T(a, kp->add_ja, kp->add_en) :
+	    T(a, kp->edit_ja, kp->edit_en));
+	snprintf(act, sizeof(act), "%s/%s", kp->path, adding ? "new" : "edit");
+	evform_render(a, &b, &f, kp->path, act, id);
 	page_end(&b);
 	ret = reply_html(a, status, &b, NULL);
 	json_decref(rec);
@@ -1521,7 +1686,7 @@ events_list(struct ans *a)
 	json_t		**evs = NULL, *ev, *when, *cat;
 	const char	*done = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND,
 			    "done"), *id;
-	char		 t1[32], t2[32];
+	char		 t1[32], t2[32], ref[7];
 	size_t		 i, n = 0;
 	bool		 all_day, cancelled;
 
@@ -1582,7 +1747,8 @@ events_list(struct ans *a)
 		if (cancelled)
 			sb_puts(&b, T(a, "【中止】", "[cancelled] "));
 		sb_esc(&b, json_string_value(json_object_get(ev, "title")));
-		sb_puts(&b, "<br><small>");
+		short_ref(a->c->self, id, ref);
+		sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
 		sb_esc(&b, id);
 		sb_puts(&b, "</small></td><td>");
 		cat = json_object_get(ev, "category");
@@ -1612,6 +1778,75 @@ done:
 	for (i = 0; i < n; i++)
 		json_decref(evs[i]);
 	free(evs);
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	page_end(&b);
+	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+}
+
+static enum MHD_Result
+places_list(struct ans *a)
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	struct sbuf	 b = { 0 };
+	json_t		*rec, *pl, *t;
+	const char	*id;
+	char		 ref[7];
+	size_t		 i, j, shown = 0;
+
+	q.has_kind = 1;
+	q.kind = HB_PLACE;
+	q.has_author = 1;
+	q.author.data = a->c->self;
+	q.author.len = HB_KEY_LEN;
+	q.has_limit = 1;
+	q.limit = EVENTS_SHOWN;
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
+	req.query = &q;
+	page_begin(a, &b, T(a, kp_place.list_ja, kp_place.list_en));
+	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
+		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
+	sb_printf(&b, "<p><a href=\"/places/new%s\">%s</a></p>", a->lq,
+	    T(a, "＋ 場所を追加", "+ Add a map entry"));
+	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
+		    "でした。", "hirobad did not list the map entries."));
+		goto done;
+	}
+	sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th></th></tr>"
+	    "</thead><tbody>", T(a, "名称", "Name"), T(a, "住所", "Address"),
+	    T(a, "タグ", "Tags"));
+	for (i = 0; i < resp->n_envelopes; i++) {
+		if ((rec = env_json(&resp->envelopes[i])) == NULL)
+			continue;
+		pl = json_object_get(rec, "place");
+		id = hb_str(json_string_value(json_object_get(rec, "id")));
+		short_ref(a->c->self, id, ref);
+		sb_puts(&b, "<tr><td>");
+		sb_esc(&b, json_string_value(json_object_get(pl, "name")));
+		sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
+		sb_esc(&b, id);
+		sb_puts(&b, "</small></td><td>");
+		sb_esc(&b, json_string_value(json_object_get(pl, "address")));
+		sb_puts(&b, "</td><td>");
+		json_array_foreach(json_object_get(pl, "tags"), j, t) {
+			sb_esc(&b, json_string_value(json_object_get(t, "key")));
+			sb_puts(&b, "=");
+			sb_esc(&b, json_string_value(json_object_get(t, "value")));
+			sb_puts(&b, " ");
+		}
+		sb_puts(&b, "</td><td><a href=\"/places/edit?id=");
+		sb_esc(&b, id);
+		sb_printf(&b, "%s\">%s</a></td></tr>", a->la, T(a, "編集", "Edit"));
+		json_decref(rec);
+		shown++;
+	}
+	sb_puts(&b, "</tbody></table>");
+	if (shown == 0)
+		sb_printf(&b, "<p>%s</p>", T(a, "まだ場所はありません。", "No map entries yet."));
+done:
 	if (resp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	page_end(&b);
@@ -1753,9 +1988,15 @@ route(struct ans *a, const char *url, bool post)
 	if (strcmp(url, "/events") == 0 && !post)
 		return events_list(a);
 	if (strcmp(url, "/events/new") == 0)
-		return event_form(a, post, true);
+		return record_form(a, post, true, &kp_event);
 	if (strcmp(url, "/events/edit") == 0)
-		return event_form(a, post, false);
+		return record_form(a, post, false, &kp_event);
+	if (strcmp(url, "/places") == 0 && !post)
+		return places_list(a);
+	if (strcmp(url, "/places/new") == 0)
+		return record_form(a, post, true, &kp_place);
+	if (strcmp(url, "/places/edit") == 0)
+		return record_form(a, post, false, &kp_place);
 	if (strcmp(url, "/events/cancel") == 0 && post)
 		return event_cancel(a);
 	if (strcmp(url, "/network") == 0 && !post)

@@ -350,6 +350,42 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn("the event would end before it starts", text)
         self.assertEqual(len(self.events()), before)
 
+    def test_map_entry(self):
+        c = self.signed_in()
+        form = {"csrf": c.csrf("/places/new"), "name": "どんぐり山公園（コンソール）",
+                "point.lat": "95", "point.lon": "139.4957",
+                "tags": "leisure=playground\r\nstroller", "address": "瀬谷区瀬谷町"}
+        st, _, text = c.req("POST", "/places/new", form)
+        self.assertEqual(st, 400)
+        self.assertRegex(text, r'id="err-point.lat">[^<]*decimal degrees, -90..90, '
+                               r"not &#39;95&#39;")
+        self.assertRegex(text, r'id="err-tags">[^<]*KEY=VALUE such as stroller=yes, '
+                               r"not &#39;stroller&#39;")
+        self.assertIn("leisure=playground\r\nstroller</textarea>", text)
+        form.update({"point.lat": "35.4689", "tags": "leisure=playground\nstroller=limited"})
+        st, _, text = c.req("POST", "/places/new", form)
+        self.assertEqual(st, 303, text)
+        mine = [p for p in self.nursery.json("places", "--mine")
+                if "コンソール" in json.dumps(p, ensure_ascii=False)]
+        self.assertEqual(len(mine), 1, mine)
+        pl = mine[0]["place"]
+        self.assertEqual(pl["point"], {"lat_e7": 354689000, "lon_e7": 1394957000})
+        self.assertEqual(pl["tags"], [{"key": "leisure", "value": "playground"},
+                                      {"key": "stroller", "value": "limited"}])
+        wait_for("the center to hold the map entry",
+                 lambda: self.center.has(self.nursery.key, mine[0]["id"]))
+        # the list's short reference (参照) is one the CLI takes back
+        st, _, text = c.req("GET", "/places")
+        m = re.search(r"参照 ([0-9a-f]{6}) · " + re.escape(mine[0]["id"]), text)
+        self.assertTrue(m, text)
+        shown = json.loads(self.nursery.cli("--json", "show", m.group(1)).stdout)
+        self.assertEqual(shown["id"], mine[0]["id"])
+        # the edit form starts from what is stored
+        st, _, text = c.req("GET", "/places/edit?id=" + urllib.parse.quote(mine[0]["id"]))
+        self.assertEqual(st, 200)
+        self.assertIn('value="35.4689000"', text)
+        self.assertIn("leisure=playground\nstroller=limited</textarea>", text)
+
     # ---- the network ----
 
     def test_network_view(self):
