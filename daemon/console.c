@@ -371,30 +371,20 @@ own_record(struct console *c, const char *id)
 }
 
 /*
- * Publish a draft (JSON form) through ctl.c's publish path, exactly what `hiroba
- * publish` sends. 0, or -1 with the reason (the validator's or the daemon's) in err.
+ * Publish a draft through ctl.c's publish path, exactly what `hiroba publish` sends.
+ * 0, or -1 with the reason (the daemon's: validation, quota, not the center ...) in err.
  */
 static int
-publish(struct console *c, json_t *draft, const char *who, char *err, size_t errlen)
+publish_record(struct console *c, const struct hb_record *d, const char *who, char *err,
+    size_t errlen)
 {
 	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
-	struct hb_record *d = NULL;
 	uint8_t		*buf = NULL;
 	size_t		 len;
-	char		*text = NULL;
 	int		 rc = -1;
 
 	err[0] = '\0';
-	if ((text = json_dumps(draft, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (proto_draft_from_json(text, strlen(text), &d, err, errlen) != 0) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "not a valid record");
-		goto out;
-	}
 	if (proto_draft_encode(d, &buf, &len) != 0) {
 		snprintf(err, errlen, "cannot encode the record");
 		goto out;
@@ -411,14 +401,33 @@ publish(struct console *c, json_t *draft, const char *who, char *err, size_t err
 		    "hirobad refused the record");
 		goto out;
 	}
-	log_info("console: %s published %s", who, json_string_value(json_object_get(draft,
-	    "id")));
+	/* who changed what, for the group's own records of the console's use */
+	log_info("console: %s published %s", who, hb_str(proto_record_id(d)));
 	rc = 0;
 out:
 	if (resp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	hb_record_free(&d);
 	free(buf);
+	return rc;
+}
+
+/* The same from the JSON form (PROTOCOL.md), as `hiroba publish -f` reads it. */
+static int
+publish(struct console *c, json_t *draft, const char *who, char *err, size_t errlen)
+{
+	struct hb_record *d = NULL;
+	char		*text;
+	int		 rc = -1;
+
+	err[0] = '\0';
+	if ((text = json_dumps(draft, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	else if (proto_draft_from_json(text, strlen(text), &d, err, errlen) != 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "not a valid record");
+	} else
+		rc = publish_record(c, d, who, err, errlen);
+	hb_record_free(&d);
 	free(text);
 	return rc;
 }
@@ -1853,6 +1862,136 @@ done:
 	return reply_html(a, MHD_HTTP_OK, &b, NULL);
 }
 
+/* ---- the center: admit a group ---- */
+
+#define ROLE_MEMBER	2	/* hiroba.proto Role, as client/cmd_admit.c */
+#define STATUS_ADMITTED	1
+
+static bool
+is_center(const struct console *c)
+{
+	return memcmp(c->self, c->conf->center, HB_KEY_LEN) == 0;
+}
+
+/*
+ * Admit: paste the group's key, choose its kind; the next page reads the fingerprint
+ * back (to compare over the phone with what `hiroba init` printed there) and only its
+ * confirmation publishes the membership, as `hiroba admit` does.
+ */
+static enum MHD_Result
+admit(struct ans *a, bool post)
+{
+	const char	*key = param(a, "key"), *name = param(a, "name"),
+			*kind = param(a, "kind"), *confirm = param(a, "confirm");
+	const struct vocab *kv = NULL, *v;
+	struct hb_record *d = NULL;
+	struct sbuf	 b = { 0 };
+	uint8_t		 k[HB_KEY_LEN];
+	char		 fpr[HB_FPR_LEN], hex[HB_KEYHEX_LEN], id[HB_KEYHEX_LEN + 8];
+	char		 ekey[200] = "", ename[200] = "", ekind[600] = "", err[600] = "";
+	bool		 bad = false;
+
+	if (!is_center(a->c))
+		return reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "グループの承認は拠点（center）"
+		    "だけができます\n" : "only the center admits groups\n");
+	if (post) {
+		if (key == NULL || proto_key_parse(key, k) != 0) {
+			snprintf(ekey, sizeof(ekey), "'%s' is not a group key (64 hex digits)",
+			    hb_str(key));
+			bad = true;
+		}
+		if (name == NULL || *name == '\0') {
+			snprintf(ename, sizeof(ename), "%s", T(a, "必須です（required）",
+			    "required"));
+			bad = true;
+		} else if (!proto_utf8_valid(name, strlen(name)) || vocab_chars(name) > 200) {
+			snprintf(ename, sizeof(ename), "at most 200 characters (名前: 200文字まで)");
+			bad = true;
+		}
+		if ((kv = vocab_find(vocab_group_kind, kind)) == NULL) {
+			snprintf(ekind, sizeof(ekind), "--kind must be center, nursery, circle or "
+			    "other, not '%s'", hb_str(kind));
+			bad = true;
+		}
+		if (!bad && confirm != NULL) {
+			proto_key_hex(k, hex);
+			snprintf(id, sizeof(id), "member/%s", hex);
+			if ((d = proto_membership_new(k, ROLE_MEMBER, STATUS_ADMITTED, name,
+			    (int)(kv - vocab_group_kind) + 1, 0)) == NULL ||
+			    proto_record_set_id(d, id) != 0)
+				snprintf(err, sizeof(err), "cannot build the membership record");
+			else if (publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
+				hb_record_free(&d);
+				proto_fingerprint(k, fpr);
+				log_info("console: %s admitted %s (%s) as %s", a->s->user, name,
+				    fpr, kv->name);
+				return redirect(a, a->ja ? "/network?done=1" :
+				    "/network?done=1&lang=en", NULL);
+			}
+			hb_record_free(&d);
+		}
+	}
+	page_begin(a, &b, T(a, "グループを承認する", "Admit a group"));
+	if (err[0] != '\0') {
+		sb_puts(&b, "<p class=\"err\" id=\"error\">");
+		sb_esc(&b, err);
+		sb_puts(&b, "</p>");
+	}
+	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/admit%s\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, a->s->csrf);
+	if (post && !bad) {	/* read the fingerprint back before it is published */
+		proto_fingerprint(k, fpr);
+		sb_printf(&b, "<p>%s</p><p id=\"fingerprint\"><strong>%s</strong></p>",
+		    T(a, "グループに電話で指紋を読み上げてもらい、下と同じか確かめてください:",
+		    "Have the group read its fingerprint over the phone; it must be:"), fpr);
+		sb_puts(&b, "<p>");
+		sb_esc(&b, name);
+		sb_printf(&b, " (%s)</p><input type=\"hidden\" name=\"confirm\" "
+		    "value=\"1\">", a->ja ? kv->label : kv->en);
+		sb_puts(&b, "<input type=\"hidden\" name=\"key\" value=\"");
+		sb_esc(&b, key);
+		sb_puts(&b, "\"><input type=\"hidden\" name=\"name\" value=\"");
+		sb_esc(&b, name);
+		sb_printf(&b, "\"><input type=\"hidden\" name=\"kind\" value=\"%s\">"
+		    "<p><button>%s</button> <a href=\"/admit%s\">%s</a></p></form>",
+		    kv->name, T(a, "同じなので承認する", "It matches: admit"), a->lq,
+		    T(a, "やめる", "Cancel"));
+		page_end(&b);
+		return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	}
+	sb_printf(&b, "<label for=\"key\">%s</label>", T(a, "グループの鍵（`hiroba init` が"
+	    "表示した64桁）", "The group's key (64 hex digits from `hiroba init`)"));
+	if (ekey[0] != '\0') {
+		sb_puts(&b, "<p class=\"err\" id=\"err-key\">");
+		sb_esc(&b, ekey);
+		sb_puts(&b, "</p>");
+	}
+	sb_puts(&b, "<input type=\"text\" id=\"key\" name=\"key\" value=\"");
+	sb_esc(&b, key);
+	sb_printf(&b, "\"><label for=\"name\">%s</label>", T(a, "名前", "Name"));
+	if (ename[0] != '\0') {
+		sb_puts(&b, "<p class=\"err\" id=\"err-name\">");
+		sb_esc(&b, ename);
+		sb_puts(&b, "</p>");
+	}
+	sb_puts(&b, "<input type=\"text\" id=\"name\" name=\"name\" value=\"");
+	sb_esc(&b, name);
+	sb_printf(&b, "\"><label for=\"kind\">%s</label>", T(a, "種類", "Kind"));
+	if (ekind[0] != '\0') {
+		sb_puts(&b, "<p class=\"err\" id=\"err-kind\">");
+		sb_esc(&b, ekind);
+		sb_puts(&b, "</p>");
+	}
+	sb_puts(&b, "<select id=\"kind\" name=\"kind\"><option value=\"\">—</option>");
+	for (v = vocab_group_kind; v->name != NULL; v++)
+		sb_printf(&b, "<option value=\"%s\"%s>%s</option>", v->name,
+		    kv == v ? " selected" : "", a->ja ? v->label : v->en);
+	sb_printf(&b, "</select><p><button>%s</button></p></form>", T(a, "指紋を確かめる",
+	    "Check the fingerprint"));
+	page_end(&b);
+	return reply_html(a, post ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
+}
+
 /* ---- the network (read-only) ---- */
 
 static enum MHD_Result
@@ -1867,6 +2006,11 @@ network(struct ans *a)
 	size_t		 i;
 
 	page_begin(a, &b, T(a, "ネットワーク", "The network"));
+	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
+		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
+	if (is_center(a->c))
+		sb_printf(&b, "<p><a href=\"/admit%s\">%s</a></p>", a->lq,
+		    T(a, "＋ グループを承認する（拠点のみ）", "+ Admit a group (center only)"));
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_STATUS;
 	req.status = 1;
 	if (ctl_call(a->c, &req, &resp) != 0 || (st = resp->status) == NULL) {
@@ -2001,6 +2145,8 @@ route(struct ans *a, const char *url, bool post)
 		return event_cancel(a);
 	if (strcmp(url, "/network") == 0 && !post)
 		return network(a);
+	if (strcmp(url, "/admit") == 0)
+		return admit(a, post);
 	return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 

@@ -9,6 +9,7 @@ foreign Host/Origin, an event added, edited and cancelled through the forms and 
 the CLI here and at the center, a bad form refused field by field with the typed values
 kept, the network view, and idle session expiry.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -34,6 +35,15 @@ def day(days, hhmm="10:00", sep=" "):
     default 30 days."""
     return time.strftime("%Y-%m-%d", time.gmtime(time.time() + JST + days * 86400)) + \
         sep + hhmm
+
+
+def fingerprint(keyhex):
+    """What `hiroba init` prints: 80 bits of BLAKE2b-256(key), Crockford base32."""
+    h = int.from_bytes(hashlib.blake2b(bytes.fromhex(keyhex), digest_size=32).digest()[:10],
+                       "big")
+    s = "".join("0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(h >> (75 - 5 * i)) & 31]
+                for i in range(16))
+    return "-".join(s[i:i + 4] for i in range(0, 16, 4))
 
 
 class Console:
@@ -88,7 +98,11 @@ class ConsoleTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fed = hb.Federation(sync_interval=1)
-        cls.center = cls.fed.add_center()
+        cls.center = cls.fed.add_center(start=False)
+        cls.center_port = hb.free_port()
+        with open(cls.center.conf, "a", encoding="utf-8") as f:
+            f.write("\n[console]\nlisten = 127.0.0.1:%d\n" % cls.center_port)
+        cls.center.start()
         cls.nursery = cls.fed.add_group("ひまわり保育園")
         cls.nursery.add_peer(cls.center)
         cls.port = hb.free_port()
@@ -112,11 +126,12 @@ class ConsoleTest(unittest.TestCase):
     def tearDownClass(cls):
         # a clean stop, so that a sanitizer build reports leaks and errors (into the log)
         try:
-            rc = cls.nursery.stop()
-            log = cls.nursery.logtext()
-            if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
-                raise AssertionError("hirobad with a console stopped with %s:\n%s"
-                                     % (rc, log[-6000:]))
+            for g in (cls.nursery, cls.center):
+                rc = g.stop()
+                log = g.logtext()
+                if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
+                    raise AssertionError("%s's hirobad (with a console) stopped with %s:"
+                                         "\n%s" % (g.name, rc, log[-6000:]))
         finally:
             cls.fed.close()
 
@@ -385,6 +400,35 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertIn('value="35.4689000"', text)
         self.assertIn("leisure=playground\nstroller=limited</textarea>", text)
+
+    def test_center_admits_a_group(self):
+        # a nursery's console has no admit page
+        c = self.signed_in()
+        st, _, _ = c.req("GET", "/admit")
+        self.assertEqual(st, 403)
+        self.center.cli("console", "user", "add", "sato", input=PASSWORD + "\n")
+        cc = Console(self.center_port)
+        st, _, _ = cc.signin("sato", PASSWORD)
+        self.assertEqual(st, 303)
+        circle = hb.Group(self.fed, "どんぐりサークル", "circle", center_key=self.center.key)
+        form = {"csrf": cc.csrf("/admit"), "key": circle.key[:-1] + "x",
+                "name": "どんぐりサークル", "kind": "circle"}
+        st, _, text = cc.req("POST", "/admit", form)
+        self.assertEqual(st, 400)
+        self.assertIn("is not a group key (64 hex digits)", text)
+        form["key"] = circle.key
+        st, _, text = cc.req("POST", "/admit", form)     # the fingerprint, read back
+        self.assertEqual(st, 200)
+        fpr = re.search(r'id="fingerprint"><strong>([0-9A-Z-]+)<', text).group(1)
+        self.assertEqual(fpr, fingerprint(circle.key))
+        self.assertFalse(self.center.has(self.center.key, "member/" + circle.key))
+        st, _, text = cc.req("POST", "/admit", dict(form, confirm="1"))
+        self.assertEqual(st, 303, text)
+        members = self.center.json("members")
+        self.assertTrue(any(m.get("membership", {}).get("key") == circle.key
+                            for m in members), members)
+        wait_for("the nursery to learn of the admission",
+                 lambda: self.nursery.has(self.center.key, "member/" + circle.key))
 
     # ---- the network ----
 
