@@ -32,6 +32,7 @@
 
 #define JST			(9 * 3600)	/* Asia/Tokyo, no DST since 1951 */
 #define COOKIE			"hb_console"
+#define COOKIE_PRE		"hb_signin"	/* the sign-in form's CSRF token */
 #define SESSIONS_MAX		64
 #define THROTTLE_SLOTS		128
 #define THROTTLE_MAX_DELAY	900	/* seconds: the longest wait after failures */
@@ -867,10 +868,22 @@ cookie_for(struct console *c, const struct session *s, char *buf, size_t len)
 
 /* ---- sign-in ---- */
 
+/*
+ * The sign-in form has no session to hold its CSRF token, so the token is also a
+ * cookie (SameSite=Strict, only for /signin) that the post must match: another site
+ * cannot sign a browser in to an account of its choosing ("login CSRF").
+ */
 static enum MHD_Result
 signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 {
 	struct sbuf	 b = { 0 };
+	uint8_t		 raw[32];
+	char		 tok[65], cookie[200];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(tok, sizeof(tok), raw, sizeof(raw));
+	snprintf(cookie, sizeof(cookie), COOKIE_PRE "=%s; Path=/signin; HttpOnly; "
+	    "SameSite=Strict; Max-Age=3600%s", tok, a->c->remote ? "; Secure" : "");
 
 	page_begin(a, &b, T(a, "サインイン", "Sign in"));
 	if (msg != NULL) {
@@ -879,8 +892,9 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 		sb_puts(&b, "</p>");
 	}
 	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/signin%s\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 	    "<label for=\"user\">%s</label><input type=\"text\" id=\"user\" name=\"user\" "
-	    "autocomplete=\"username\" value=\"", a->lq, T(a, "名前", "Name"));
+	    "autocomplete=\"username\" value=\"", a->lq, tok, T(a, "名前", "Name"));
 	sb_esc(&b, user);
 	sb_printf(&b, "\"><label for=\"password\">%s</label><input type=\"password\" "
 	    "id=\"password\" name=\"password\" autocomplete=\"current-password\">"
@@ -891,7 +905,7 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 	    "Accounts are made with `hiroba console user add NAME`. At this machine, "
 	    "`hiroba console open` prints a sign-in link."));
 	page_end(&b);
-	return reply_html(a, status, &b, NULL);
+	return reply_html(a, status, &b, cookie);
 }
 
 static enum MHD_Result
@@ -906,11 +920,23 @@ signin_post(struct ans *a)
 	bool		 known, good;
 	struct session	*s;
 
+	const char	*pre = MHD_lookup_connection_value(a->conn, MHD_COOKIE_KIND, COOKIE_PRE);
+	const char	*tok = param(a, "csrf");
+
 	if (user == NULL)
 		user = "";
 	if (pw == NULL)
 		pw = "";
 	log_name(user, lname, sizeof(lname));
+	if (pre == NULL || tok == NULL || strlen(pre) != 64 || strlen(tok) != 64 ||
+	    sodium_memcmp(pre, tok, 64) != 0) {
+		log_warnx("console: sign-in as \"%s\" from %s refused: the form's token does "
+		    "not match its cookie (stale page, or posted from another site)", lname,
+		    a->addr);
+		return signin_page(a, MHD_HTTP_FORBIDDEN, T(a, "ページが古くなりました。もう一度"
+		    "サインインしてください。", "The page was stale: please sign in again."),
+		    user);
+	}
 	snprintf(ukey, sizeof(ukey), "u:%s", lname);
 	snprintf(akey, sizeof(akey), "a:%s", a->addr);
 	if ((wait = throttle_wait(c, ukey, akey)) > 0) {

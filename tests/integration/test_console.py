@@ -52,13 +52,25 @@ class Console:
     def __init__(self, port, host=None):
         self.port = port
         self.host = host or "127.0.0.1:%d" % port
-        self.cookie = None
+        self.jar = {}
+
+    @property
+    def cookie(self):
+        """The session cookie, "hb_console=HEX", or None."""
+        v = self.jar.get("hb_console")
+        return "hb_console=" + v if v else None
+
+    @cookie.setter
+    def cookie(self, v):
+        self.jar.pop("hb_console", None)
+        if v:
+            self.jar["hb_console"] = v.split("=", 1)[1]
 
     def req(self, method, path, form=None, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         h = {"Host": self.host}
-        if self.cookie:
-            h["Cookie"] = self.cookie
+        if self.jar:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form, doseq=True)
@@ -71,9 +83,23 @@ class Console:
         c.close()
         sc = hdrs.get("set-cookie")
         if sc:
-            v = sc.split(";")[0]
-            self.cookie = None if v.endswith("=") else v
+            name, _, v = sc.split(";")[0].partition("=")
+            if v:
+                self.jar[name] = v
+            else:
+                self.jar.pop(name, None)
         return r.status, hdrs, text
+
+    def signin_token(self):
+        """The sign-in form's token (its cookie comes with it)."""
+        st, _, text = self.req("GET", "/signin")
+        assert st == 200, (st, text)
+        form = text.split('action="/signin')[1]    # not the sign-out form's token
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', form).group(1)
+
+    def post_signin(self, user, password, token=None):
+        return self.req("POST", "/signin", {"user": user, "password": password,
+                                            "csrf": token or self.signin_token()})
 
     def csrf(self, path="/events"):
         st, _, text = self.req("GET", path)
@@ -85,8 +111,7 @@ class Console:
     def signin(self, user, password):
         """Sign in, waiting out a slow-down left by an earlier wrong password."""
         def attempt():
-            st, hdrs, text = self.req("POST", "/signin",
-                                      {"user": user, "password": password})
+            st, hdrs, text = self.post_signin(user, password)
             if st == 429:
                 return None
             return st, hdrs, text
@@ -195,6 +220,16 @@ class ConsoleTest(unittest.TestCase):
         self.assertNotIn("<script", text)
         self.assertEqual(hdrs["x-content-type-options"], "nosniff")
         self.assertEqual(hdrs["cache-control"], "no-store")
+        # the sign-in form's token must match its cookie (no login CSRF)
+        c3 = Console(self.port)
+        token = c3.signin_token()
+        c3.jar.pop("hb_signin")
+        st, _, _ = c3.post_signin("tanaka", PASSWORD, token)
+        self.assertEqual(st, 403)
+        self.assertIsNone(c3.cookie)
+        st, _, _ = c3.post_signin("tanaka", PASSWORD, "0" * 64)
+        self.assertEqual(st, 403)
+        self.assertIsNone(c3.cookie)
         c2 = Console(self.port)
         st, hdrs, _ = c2.signin("tanaka", PASSWORD)
         self.assertEqual(st, 303)
@@ -219,12 +254,12 @@ class ConsoleTest(unittest.TestCase):
         c.signin("tanaka", PASSWORD)     # waits out any earlier slow-down
         c.cookie = None
         bad = "wrong-password-%d" % os.getpid()
-        st, hdrs, text = c.req("POST", "/signin", {"user": "tanaka", "password": bad})
+        st, hdrs, text = c.post_signin("tanaka", bad)
         self.assertEqual(st, 401)
         self.assertIsNone(c.cookie)
         self.assertIn('value="tanaka"', text)       # the name typed is kept
         # right away, even the right password waits
-        st, _, text = c.req("POST", "/signin", {"user": "tanaka", "password": PASSWORD})
+        st, _, text = c.post_signin("tanaka", PASSWORD)
         self.assertEqual(st, 429)
         self.assertIsNone(c.cookie)
         st, _, _ = c.signin("tanaka", PASSWORD)
@@ -240,7 +275,7 @@ class ConsoleTest(unittest.TestCase):
         self.assertRegex(text, r"^tanaka:\$argon2id\$")
         self.assertNotIn(PASSWORD, text)
         # an unknown name is refused the same way
-        st, _, _ = c.req("POST", "/signin", {"user": "nobody", "password": PASSWORD})
+        st, _, _ = c.post_signin("nobody", PASSWORD)
         self.assertIn(st, (401, 429))
 
     def test_one_time_link(self):
