@@ -412,7 +412,35 @@ out:
 	return rc;
 }
 
-/* The same from the JSON form (PROTOCOL.md), as `hiroba publish -f` reads it. */
+/*
+ * The same from the JSON form (PROTOCOL.md), as `hiroba publish -f` reads it. A
+ * volunteer listing's contact, if given, is sealed here to the center's key and ours
+ * (client/cmd_volunteer.c vol_seal): the plain text goes no further than this thread.
+ */
+static int
+publish_sealed(struct console *c, json_t *draft, const char *contact, const char *who,
+    char *err, size_t errlen)
+{
+	struct hb_record *d = NULL;
+	char		*text;
+	int		 rc = -1, prc;
+
+	err[0] = '\0';
+	if ((text = json_dumps(draft, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	else if (proto_draft_from_json(text, strlen(text), &d, err, errlen) != 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "not a valid record");
+	} else if ((prc = proto_contact_seal(d, c->conf->center, c->self,
+	    proto_record_id(d), contact)) != 0)
+		snprintf(err, errlen, "contact: %s", proto_strerror(prc));
+	else
+		rc = publish_record(c, d, who, err, errlen);
+	hb_record_free(&d);
+	free(text);
+	return rc;
+}
+
 static int
 publish(struct console *c, json_t *draft, const char *who, char *err, size_t errlen)
 {
@@ -736,8 +764,9 @@ page_begin(struct ans *a, struct sbuf *b, const char *title)
 	sb_puts(b, "</strong>");
 	if (a->s != NULL) {
 		sb_printf(b, "<a href=\"/events%s\">%s</a><a href=\"/places%s\">%s</a>"
-		    "<a href=\"/network%s\">%s</a>", a->lq, T(a, "イベント", "Events"), a->lq,
-		    T(a, "地図の場所", "Map entries"), a->lq, T(a, "ネットワーク", "Network"));
+		    "<a href=\"/volunteers%s\">%s</a><a href=\"/network%s\">%s</a>", a->lq,
+		    T(a, "イベント", "Events"), a->lq, T(a, "地図の場所", "Map entries"), a->lq,
+		    T(a, "ボランティア", "Volunteers"), a->lq, T(a, "ネットワーク", "Network"));
 	}
 	sb_printf(b, "<a href=\"?lang=%s\">%s</a>", a->ja ? "en" : "ja",
 	    a->ja ? "English" : "日本語");
@@ -1001,6 +1030,8 @@ form_field(const struct vocab_field *f)
 {
 	if (strncmp(f->key, "recurrence.", 11) == 0 || strncmp(f->key, "where.point", 11) == 0)
 		return false;
+	if (strncmp(f->key, "kind.", 5) == 0)	/* --wanted|--offered: the kind select */
+		return false;
 	return strcmp(f->key, "cancelled") != 0;
 }
 
@@ -1014,6 +1045,9 @@ struct kindpage {
 static const struct kindpage kp_event = { HB_EVENT, "/events", "event",
 	"この団体のイベント", "This group's events", "イベントを追加", "Add an event",
 	"イベントを編集", "Edit the event" };
+static const struct kindpage kp_volunteer = { HB_VOLUNTEER, "/volunteers", "volunteer",
+	"この団体のボランティア募集・提供", "This group's volunteer listings",
+	"ボランティアの掲載を追加", "Add a volunteer listing", "掲載を編集", "Edit the listing" };
 static const struct kindpage kp_place = { HB_PLACE, "/places", "place",
 	"この団体の地図の場所", "This group's map entries", "場所を追加", "Add a map entry",
 	"場所を編集", "Edit the map entry" };
@@ -1027,6 +1061,9 @@ struct evform {
 	char		 err[FIELDS_MAX][400];
 	char		 top[1024];
 	bool		 bad;
+	const char	*contact;	/* a volunteer's contact to seal, or NULL */
+	int64_t		 expires;	/* a volunteer's, for the record's header; 0 none */
+	bool		 set_expires;
 };
 
 static void
@@ -1268,6 +1305,11 @@ evform_render(struct ans *a, struct sbuf *b, struct evform *f, const char *list,
 			sb_puts(b, "\">");
 		}
 	}
+	if (f->k->kind == HB_VOLUNTEER)
+		sb_printf(b, "<p><small>%s</small></p>", T(a, "連絡先は拠点（center）と"
+		    "この団体だけが読めるように封をして公開します。空欄のままなら今の連絡先が"
+		    "残ります。", "The contact is sealed so that only the center and this group "
+		    "can read it; left empty, the current one stays."));
 	if (f->k->kind == HB_PLACE)
 		sb_printf(b, "<p><small>%s</small></p>", T(a, "タグは1行に1つ、OpenStreetMap の "
 		    "KEY=VALUE で（例: stroller=yes, changing_table=yes, "
@@ -1447,6 +1489,36 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 			ipt[fd->key[7] == 'o'] = i;
 			continue;
 		}
+		if (f->k->kind == HB_VOLUNTEER && strcmp(fd->key, "contact") == 0) {
+			/* sealed, never in the payload as text; empty keeps the sealed one */
+			if (v != NULL && *v != '\0') {
+				if (!proto_utf8_valid(v, strlen(v)) ||
+				    vocab_check(fd, v, f->err[i], sizeof(f->err[i])) != 0) {
+					if (f->err[i][0] == '\0')
+						snprintf(f->err[i], sizeof(f->err[i]),
+						    "not valid UTF-8 text");
+					f->bad = true;
+				} else
+					f->contact = v;
+			}
+			continue;
+		}
+		if (strcmp(fd->key, "expires") == 0) {
+			int64_t t, ymd;
+			bool dl;
+
+			f->set_expires = true;
+			if (v == NULL || *v == '\0')
+				f->expires = 0;
+			else if (parse_local(v, &t, &dl, &ymd) != 0) {
+				snprintf(f->err[i], sizeof(f->err[i]), "'%s': %s", v, T(a,
+				    "日時は 2027-03-31 か 2027-03-31 17:00 の形で", "expected a "
+				    "date such as '2027-03-31' or a time"));
+				f->bad = true;
+			} else	/* a date means up to the end of that day, as --expires */
+				f->expires = dl ? t + 86400 : t;
+			continue;
+		}
 		if (v == NULL || *v == '\0') {
 			if (fd->flags & VF_REQUIRED) {
 				snprintf(f->err[i], sizeof(f->err[i]), "%s",
@@ -1491,7 +1563,26 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 						    vocab_find_label(fd->values, tok)->json));
 				free(copy);
 			}
+			save = NULL;
 			set_path(ev, fd->key, arr);
+			break;
+		case VT_TEXTS:	/* "a,b", as the CLI's repeated or comma-separated option */
+			arr = json_array();
+			if ((copy = strdup(v)) != NULL) {
+				for (tok = strtok_r(copy, ",", &save); tok != NULL;
+				    tok = strtok_r(NULL, ",", &save))
+					if (*tok != '\0')
+						json_array_append_new(arr, json_string(tok));
+				free(copy);
+			}
+			save = NULL;
+			if (fd->max > 0 && json_array_size(arr) > fd->max) {
+				snprintf(f->err[i], sizeof(f->err[i]), "at most %lu (%s), not %zu",
+				    fd->max, fd->ja, json_array_size(arr));
+				f->bad = true;
+				json_decref(arr);
+			} else
+				set_path(ev, fd->key, arr);
 			break;
 		case VT_TAGS:
 			if ((arr = tags_parse(fd, v, f->err[i], sizeof(f->err[i]))) == NULL)
@@ -1505,6 +1596,9 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 	}
 	if (f->k->kind == HB_PLACE)
 		point_apply(a, f, ev, ipt);
+	/* a listing is open until it is filled or closed (the CLI's default too) */
+	if (f->k->kind == HB_VOLUNTEER && !json_is_string(json_object_get(ev, "status")))
+		json_object_set_new(ev, "status", json_string("open"));
 	if (f->k->kind != HB_EVENT)
 		goto out;
 
@@ -1586,6 +1680,35 @@ draft_of(json_t *rec)
 	return rec;
 }
 
+static int64_t
+today_ymd(void)
+{
+	time_t		 t = time(NULL) + JST;
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	return (int64_t)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+/* A volunteer listing's expiry is in the record's header, not its payload. */
+static void
+expires_from(struct evform *f, json_t *rec)
+{
+	const struct vocab_field *fd;
+	json_t		*v = json_object_get(rec, "expires");
+	char		 buf[32];
+	size_t		 i;
+
+	if (!json_is_integer(v) || json_integer_value(v) == 0)
+		return;
+	for (i = 0, fd = f->k->fields; fd->key != NULL && i < FIELDS_MAX; fd++, i++)
+		if (strcmp(fd->key, "expires") == 0) {
+			fmt_local(buf, sizeof(buf), json_integer_value(v), true);
+			buf[10] = ' ';
+			evform_set(f, i, buf);
+		}
+}
+
 static enum MHD_Result
 record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 {
@@ -1617,11 +1740,18 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 		ev = json_object();
 		json_object_set_new(rec, pk, ev);
 	}
-	if (!post)
+	if (!post) {
 		evform_from(&f, ev);
-	else {
+		expires_from(&f, rec);
+	} else {
 		evform_posted(&f, a);
 		evform_apply(a, &f, ev, &ymd);
+		if (f.set_expires && f.expires != 0)
+			json_object_set_new(rec, "expires", json_integer(f.expires));
+		else if (f.set_expires)
+			json_object_del(rec, "expires");
+		if (kp->kind == HB_VOLUNTEER && adding)
+			ymd = today_ymd();
 		if (!f.bad) {
 			if (adding) {
 				/* the CLI's ids (client/draft.c draft_new_id) */
@@ -1634,7 +1764,9 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 					    kp->prefix, rnd[0], rnd[1], rnd[2]);
 				json_object_set_new(rec, "id", json_string(newid));
 			}
-			if (publish(a->c, draft_of(rec), a->s->user, err, sizeof(err)) == 0) {
+			if ((f.contact != NULL ? publish_sealed(a->c, draft_of(rec), f.contact,
+			    a->s->user, err, sizeof(err)) : publish(a->c, draft_of(rec),
+			    a->s->user, err, sizeof(err))) == 0) {
 				json_decref(rec);
 				evform_free(&f);
 				snprintf(to, sizeof(to), "%s?done=1%s", kp->path, a->la);
@@ -2018,6 +2150,83 @@ admit(struct ans *a, bool post)
 	return reply_html(a, post ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
 }
 
+static enum MHD_Result
+volunteers_list(struct ans *a)
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	struct sbuf	 b = { 0 };
+	json_t		*rec, *vl, *x;
+	const char	*id;
+	char		 ref[7], t[32];
+	size_t		 i, shown = 0;
+
+	q.has_kind = 1;
+	q.kind = HB_VOLUNTEER;
+	q.has_author = 1;
+	q.author.data = a->c->self;
+	q.author.len = HB_KEY_LEN;
+	q.has_limit = 1;
+	q.limit = EVENTS_SHOWN;
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
+	req.query = &q;
+	page_begin(a, &b, T(a, kp_volunteer.list_ja, kp_volunteer.list_en));
+	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
+		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
+	sb_printf(&b, "<p><a href=\"/volunteers/new%s\">%s</a></p>", a->lq,
+	    T(a, "＋ 掲載を追加", "+ Add a listing"));
+	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
+		    "でした。", "hirobad did not list the listings."));
+		goto done;
+	}
+	sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th>%s</th><th></th></tr></thead><tbody>", T(a, "種別", "Kind"),
+	    T(a, "タイトル", "Title"), T(a, "状態", "Status"), T(a, "人数", "People"),
+	    T(a, "掲載期限", "Expires"));
+	for (i = 0; i < resp->n_envelopes; i++) {
+		if ((rec = env_json(&resp->envelopes[i])) == NULL)
+			continue;
+		vl = json_object_get(rec, "volunteer");
+		id = hb_str(json_string_value(json_object_get(rec, "id")));
+		short_ref(a->c->self, id, ref);
+		sb_puts(&b, "<tr><td>");
+		sb_esc(&b, vocab_label_in(vocab_vkind, json_string_value(json_object_get(vl,
+		    "kind")), a->ja));
+		sb_puts(&b, "</td><td>");
+		sb_esc(&b, json_string_value(json_object_get(vl, "title")));
+		sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
+		sb_esc(&b, id);
+		sb_puts(&b, "</small></td><td>");
+		x = json_object_get(vl, "status");
+		sb_esc(&b, vocab_label_in(vocab_lstatus, json_is_string(x) ?
+		    json_string_value(x) : "open", a->ja));
+		sb_puts(&b, "</td><td>");
+		num_or_dash(&b, vl, "people");
+		sb_puts(&b, "</td><td>");
+		x = json_object_get(rec, "expires");
+		if (json_is_integer(x) && json_integer_value(x) != 0) {
+			fmt_local(t, sizeof(t), json_integer_value(x), true);
+			t[10] = ' ';
+			sb_esc(&b, t);
+		}
+		sb_puts(&b, "</td><td><a href=\"/volunteers/edit?id=");
+		sb_esc(&b, id);
+		sb_printf(&b, "%s\">%s</a></td></tr>", a->la, T(a, "編集", "Edit"));
+		json_decref(rec);
+		shown++;
+	}
+	sb_puts(&b, "</tbody></table>");
+	if (shown == 0)
+		sb_printf(&b, "<p>%s</p>", T(a, "まだ掲載はありません。", "No listings yet."));
+done:
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	page_end(&b);
+	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+}
+
 /* ---- the network (read-only) ---- */
 
 static enum MHD_Result
@@ -2163,6 +2372,12 @@ route(struct ans *a, const char *url, bool post)
 		return record_form(a, post, false, &kp_event);
 	if (strcmp(url, "/places") == 0 && !post)
 		return places_list(a);
+	if (strcmp(url, "/volunteers") == 0 && !post)
+		return volunteers_list(a);
+	if (strcmp(url, "/volunteers/new") == 0)
+		return record_form(a, post, true, &kp_volunteer);
+	if (strcmp(url, "/volunteers/edit") == 0)
+		return record_form(a, post, false, &kp_volunteer);
 	if (strcmp(url, "/places/new") == 0)
 		return record_form(a, post, true, &kp_place);
 	if (strcmp(url, "/places/edit") == 0)

@@ -465,6 +465,37 @@ class ConsoleTest(unittest.TestCase):
         wait_for("the nursery to learn of the admission",
                  lambda: self.nursery.has(self.center.key, "member/" + circle.key))
 
+    def test_volunteer_listing_with_a_sealed_contact(self):
+        c = self.signed_in()
+        contact = "090-1234-5678 山田"
+        form = {"csrf": c.csrf("/volunteers/new"), "kind": "wanted",
+                "title": "フェスタ当日スタッフ（コンソール）", "skills": "受付,会場設営",
+                "people": "8", "contact": contact, "expires": day(20)[:10]}
+        st, _, text = c.req("POST", "/volunteers/new", dict(form, people="-3"))
+        self.assertEqual(st, 400)
+        self.assertIn("a whole number from 0 to 1000 (人数)", text)
+        self.assertIn('value="%s"' % contact, text)     # kept, to post again
+        st, _, text = c.req("POST", "/volunteers/new", form)
+        self.assertEqual(st, 303, text)
+        mine = [v for v in self.nursery.json("volunteers", "--mine")
+                if "コンソール" in json.dumps(v, ensure_ascii=False)]
+        self.assertEqual(len(mine), 1, mine)
+        rec = self.nursery.show(self.nursery.key, mine[0]["id"])
+        self.assertEqual(rec["volunteer"]["kind"], "wanted")
+        self.assertEqual(rec["volunteer"]["skills"], ["受付", "会場設営"])
+        self.assertGreater(rec["expires"], time.time() + 19 * 86400)
+        self.assertNotIn("090-1234", json.dumps(rec, ensure_ascii=False))
+        self.assertNotIn("090-1234", self.nursery.logtext())
+        # the center reads the sealed contact, for a purpose, with the CLI
+        wait_for("the center to hold the listing",
+                 lambda: self.center.has(self.nursery.key, mine[0]["id"]))
+        out = self.center.cli("contact", "%s/%s" % (self.nursery.key, mine[0]["id"]),
+                              "--purpose", "マッチングの連絡").stdout
+        self.assertIn(contact, out)
+        st, _, text = c.req("GET", "/volunteers")
+        self.assertIn("フェスタ当日スタッフ（コンソール）", text)
+        self.assertIn("募集", text)
+
     # ---- the network ----
 
     def test_network_view(self):
