@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * console: the coordinators' signed-in web console (see console.h): sign-in, this
- * group's events (list, add, edit, cancel, counts) and a read-only view of the network.
- * Pages are built here as HTML with every outside string escaped; no script at all.
+ * group's events (list, add, edit, cancel, counts), map entries and volunteer listings,
+ * a read-only view of the network, and (center only) admitting a group. Pages are built
+ * here as HTML with every outside string escaped; no script at all.
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <sys/file.h>

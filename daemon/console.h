@@ -3,6 +3,15 @@
  * console: the coordinators' web console, a signed-in counterpart of the read-only page
  * (http.c) on its own listener ([console] in hirobad.conf, default 127.0.0.1:7380).
  *
+ * Security, in one place: loopback only unless the config accepts the risk in writing
+ * (conf.c); Host and Origin must be the console's own (DNS rebinding, cross-site
+ * posts); sessions are 32 random bytes in an HttpOnly, SameSite=Strict cookie, in
+ * memory, ending after [console] session_idle / session_max; every post carries a
+ * per-session CSRF token (the sign-in form a cookie-bound one), compared in constant
+ * time; failed sign-ins double the wait per name and per address and are logged
+ * without the password; pages carry a CSP without script, nosniff, frame-ancestors
+ * 'none' and no-store.
+ *
  * Threads: libmicrohttpd answers on one thread of its own (no pool), so the console's
  * sessions and sign-in counters need no lock. That thread never touches struct node:
  * it reads and writes through the daemon's control socket, as `hiroba` does, so every
