@@ -1063,6 +1063,10 @@ struct evform {
 	char		 top[1024];
 	bool		 bad;
 	const char	*contact;	/* a volunteer's contact to seal, or NULL */
+	/* an event's repetition: "", "weekly", "monthly", "monthly_wd"; its last date;
+	 * the dates it skips ("2027-01-08, 2027-02-12"); as typed or as stored */
+	char		 repeat[16], until[40], exc[400];
+	char		 err_until[200], err_exc[200];
 	int64_t		 expires;	/* a volunteer's, for the record's header; 0 none */
 	bool		 set_expires;
 };
@@ -1108,6 +1112,39 @@ translation_get(json_t *ev, const char *lang, const char *field)
 		    strcmp(json_string_value(json_object_get(t, "lang")), lang) == 0)
 			return json_string_value(json_object_get(t, field));
 	return NULL;
+}
+
+/* An event's stored Recurrence into the form's three inputs. */
+static void
+repeat_from(struct evform *f, json_t *ev)
+{
+	json_t	*r = json_object_get(ev, "recurrence"), *x;
+	bool	 all_day = json_is_true(json_object_get(json_object_get(ev, "when"),
+		    "all_day"));
+	size_t	 i, off = 0;
+	char	 d[32];
+
+	if (!json_is_object(r))
+		return;
+	snprintf(f->repeat, sizeof(f->repeat), "%s",
+	    strcmp(hb_str(json_string_value(json_object_get(r, "freq"))), "weekly") == 0 ?
+	    "weekly" : json_is_true(json_object_get(r, "by_weekday")) ? "monthly_wd" :
+	    "monthly");
+	if (all_day)
+		fmt_ymd(f->until, sizeof(f->until), json_integer_value(json_object_get(r,
+		    "until")));
+	else
+		fmt_local(f->until, sizeof(f->until), json_integer_value(json_object_get(r,
+		    "until")), false);
+	json_array_foreach(json_object_get(r, "exceptions"), i, x) {
+		if (all_day)
+			fmt_ymd(d, sizeof(d), json_integer_value(x));
+		else
+			fmt_local(d, sizeof(d), json_integer_value(x), false);
+		if (off < sizeof(f->exc))
+			off += (size_t)snprintf(f->exc + off, sizeof(f->exc) - off, "%s%s",
+			    off ? ", " : "", d);
+	}
 }
 
 /* Fill the form from a stored event (its payload object). */
@@ -1184,6 +1221,10 @@ evform_posted(struct evform *f, struct ans *a)
 	char		 buf[512];
 	size_t		 i, j, off;
 
+	snprintf(f->repeat, sizeof(f->repeat), "%s", hb_str(param(a, "repeat")));
+	snprintf(f->until, sizeof(f->until), "%s", hb_str(param(a, "recurrence.until")));
+	snprintf(f->exc, sizeof(f->exc), "%s", hb_str(param(a, "exceptions")));
+
 	for (i = 0, fd = f->k->fields; fd->key != NULL && i < FIELDS_MAX; fd++, i++) {
 		if (!form_field(fd))
 			continue;
@@ -1216,6 +1257,48 @@ listed(const char *list, const char *code)
 		if (strncmp(p, code, n) == 0 && (p[n] == ',' || p[n] == '\0'))
 			return true;
 	return false;
+}
+
+static void
+repeat_render(struct ans *a, struct sbuf *b, struct evform *f)
+{
+	static const struct {
+		const char *v, *ja, *en;
+	} opts[] = {
+		{ "", "繰り返さない", "Does not repeat" },
+		{ "weekly", "毎週", "Weekly" },
+		{ "monthly", "毎月（同じ日）", "Monthly (same day)" },
+		{ "monthly_wd", "毎月（第n曜日）", "Monthly (n-th weekday)" },
+	};
+	size_t	 i;
+
+	sb_printf(b, "<label for=\"repeat\">%s</label><select id=\"repeat\" "
+	    "name=\"repeat\">", T(a, "繰り返し", "Repeat"));
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		sb_printf(b, "<option value=\"%s\"%s>%s</option>", opts[i].v,
+		    strcmp(f->repeat, opts[i].v) == 0 ? " selected" : "",
+		    T(a, opts[i].ja, opts[i].en));
+	sb_printf(b, "</select><label for=\"recurrence.until\">%s</label>",
+	    T(a, "繰り返しの終わり（日付）", "Repeat until (date)"));
+	if (f->err_until[0] != '\0') {
+		sb_puts(b, "<p class=\"err\" id=\"err-recurrence.until\">");
+		sb_esc(b, f->err_until);
+		sb_puts(b, "</p>");
+	}
+	sb_puts(b, "<input type=\"text\" id=\"recurrence.until\" name=\"recurrence.until\" "
+	    "placeholder=\"2027-03-31\" value=\"");
+	sb_esc(b, f->until);
+	sb_printf(b, "\"><label for=\"exceptions\">%s</label>", T(a, "お休みの日（日付、"
+	    "カンマ区切り）", "Dates it does not happen (comma-separated)"));
+	if (f->err_exc[0] != '\0') {
+		sb_puts(b, "<p class=\"err\" id=\"err-exceptions\">");
+		sb_esc(b, f->err_exc);
+		sb_puts(b, "</p>");
+	}
+	sb_puts(b, "<input type=\"text\" id=\"exceptions\" name=\"exceptions\" "
+	    "placeholder=\"2026-12-29, 2027-01-05\" value=\"");
+	sb_esc(b, f->exc);
+	sb_puts(b, "\">");
 }
 
 static void
@@ -1306,6 +1389,8 @@ evform_render(struct ans *a, struct sbuf *b, struct evform *f, const char *list,
 			sb_puts(b, "\">");
 		}
 	}
+	if (f->k->kind == HB_EVENT)
+		repeat_render(a, b, f);
 	if (f->k->kind == HB_VOLUNTEER)
 		sb_printf(b, "<p><small>%s</small></p>", T(a, "連絡先は拠点（center）と"
 		    "この団体だけが読めるように封をして公開します。空欄のままなら今の連絡先が"
@@ -1363,6 +1448,70 @@ translation_put(json_t *ev, const char *lang, const char *field, const char *val
 		}
 	if (value != NULL)
 		json_array_append_new(arr, json_pack("{s:s,s:s}", "lang", lang, field, value));
+}
+
+/*
+ * The repetition, by the CLI's rules (cmd_event.c event_apply): until is a date, the
+ * end of that day for a timed event (an occurrence on it still happens); exceptions
+ * are the starts of skipped occurrences: dates for an all-day event, else the date at
+ * the first occurrence's time of day. The validator checks the rest (interval, count).
+ */
+static void
+repeat_apply(struct ans *a, struct evform *f, json_t *ev, int64_t s, bool all_day)
+{
+	json_t		*r, *exc;
+	char		 buf[400], *tok, *save = NULL;
+	int64_t		 t, ymd, until;
+	bool		 dl;
+
+	if (f->repeat[0] == '\0') {
+		json_object_del(ev, "recurrence");
+		return;
+	}
+	if (strcmp(f->repeat, "weekly") != 0 && strcmp(f->repeat, "monthly") != 0 &&
+	    strcmp(f->repeat, "monthly_wd") != 0) {
+		snprintf(f->err_until, sizeof(f->err_until), "unknown repetition '%s'",
+		    f->repeat);
+		f->bad = true;
+		return;
+	}
+	if (f->until[0] == '\0') {
+		snprintf(f->err_until, sizeof(f->err_until), "--%s needs --until DATE%s",
+		    f->repeat[0] == 'w' ? "weekly" : "monthly",
+		    T(a, "（繰り返しの終わりの日付が必要です）", ""));
+		f->bad = true;
+		return;
+	}
+	if (parse_local(f->until, &t, &dl, &ymd) != 0) {
+		snprintf(f->err_until, sizeof(f->err_until), "--until '%s': expected a date",
+		    f->until);
+		f->bad = true;
+		return;
+	}
+	until = all_day ? ymd : dl ? t + 86400 - 1 : t;
+	exc = json_array();
+	snprintf(buf, sizeof(buf), "%s", f->exc);
+	for (tok = strtok_r(buf, ", 、", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", 、", &save)) {
+		if (parse_local(tok, &t, &dl, &ymd) != 0 || !dl) {
+			snprintf(f->err_exc, sizeof(f->err_exc), "'%s': %s", tok, T(a,
+			    "日付は 2027-01-05 の形で", "expected a date such as 2027-01-05"));
+			f->bad = true;
+			json_decref(exc);
+			return;
+		}
+		json_array_append_new(exc, json_integer(all_day ? ymd :
+		    t + (s + JST) % 86400));
+	}
+	r = json_pack("{s:s,s:I}", "freq", f->repeat[0] == 'w' ? "weekly" : "monthly",
+	    "until", (json_int_t)until);
+	if (strcmp(f->repeat, "monthly_wd") == 0)
+		json_object_set_new(r, "by_weekday", json_true());
+	if (json_array_size(exc) > 0)
+		json_object_set_new(r, "exceptions", exc);
+	else
+		json_decref(exc);
+	json_object_set_new(ev, "recurrence", r);
 }
 
 /* OpenStreetMap tags, one KEY=VALUE a line, as the CLI's --tag: an array of {key,
@@ -1661,6 +1810,7 @@ evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
 		}
 		json_object_set_new(ev, "when", when);
 		*start_ymd = sy;
+		repeat_apply(a, f, ev, s, all_day);
 	}
 out:
 	if (f->bad && f->top[0] == '\0')
@@ -1744,6 +1894,7 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 	if (!post) {
 		evform_from(&f, ev);
 		expires_from(&f, rec);
+		repeat_from(&f, ev);
 	} else {
 		evform_posted(&f, a);
 		evform_apply(a, &f, ev, &ymd);

@@ -372,6 +372,33 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn("[cancelled]", text)
         self.assertIn("Capacity", text)
 
+    def test_weekly_event_with_an_exception(self):
+        c = self.signed_in()
+        form = {"csrf": c.csrf("/events/new"), "title": "親子のひろば（毎週）",
+                "when.start": day(3), "when.end": "12:00", "category": "play_space",
+                "repeat": "weekly", "recurrence.until": "", "exceptions": day(10)[:10]}
+        st, _, text = c.req("POST", "/events/new", form)
+        self.assertEqual(st, 400)
+        self.assertRegex(text, r'id="err-recurrence.until">--weekly needs --until DATE')
+        self.assertIn('value="%s"' % day(10)[:10], text)     # the exception, kept
+        form["recurrence.until"] = day(40)[:10]
+        st, _, text = c.req("POST", "/events/new", form)
+        self.assertEqual(st, 303, text)
+        occ = [e for e in self.nursery.json("events", "--mine")
+               if e["event"]["title"] == "親子のひろば（毎週）"]
+        dates = {time.strftime("%Y-%m-%d", time.gmtime(e["occurrence"]["start"] + JST))
+                 for e in occ}
+        self.assertIn(day(3)[:10], dates)
+        self.assertIn(day(17)[:10], dates)
+        self.assertNotIn(day(10)[:10], dates)
+        rid = occ[0]["id"]
+        rec = self.nursery.show(self.nursery.key, rid)["event"]["recurrence"]
+        self.assertEqual(rec["freq"], "weekly")
+        self.assertEqual(len(rec["exceptions"]), 1)
+        st, _, text = c.req("GET", "/events/edit?id=" + urllib.parse.quote(rid))
+        self.assertIn('<option value="weekly" selected>', text)
+        self.assertIn('value="%s"' % day(10)[:10], text)
+
     def test_bad_form_refused_field_by_field(self):
         c = self.signed_in()
         before = len(self.events())
