@@ -1968,6 +1968,61 @@ event_cancel(struct ans *a)
 	return redirect(a, a->ja ? "/events?done=1" : "/events?done=1&lang=en", NULL);
 }
 
+/*
+ * Withdraw one of our map entries or listings everywhere: a tombstone through the
+ * publish path, as `hiroba delete` / `place remove` publish. back is the list to
+ * return to, one of ours.
+ */
+static enum MHD_Result
+record_delete(struct ans *a)
+{
+	const char	*id = param(a, "id"), *back = param(a, "back");
+	struct hb_record *d = NULL;
+	json_t		*rec;
+	char		 err[600], to[64];
+	struct sbuf	 b = { 0 };
+	bool		 known;
+
+	if (back == NULL || (strcmp(back, "/places") != 0 && strcmp(back, "/volunteers") != 0))
+		back = "/events";
+	if (id == NULL || (rec = own_record(a->c, id)) == NULL)
+		return reply_text(a, MHD_HTTP_NOT_FOUND, "no such record of this group\n");
+	known = json_object_get(rec, "place") != NULL ||
+	    json_object_get(rec, "volunteer") != NULL || json_object_get(rec, "event") != NULL;
+	json_decref(rec);
+	if (!known)
+		return reply_text(a, MHD_HTTP_NOT_FOUND, "no such record of this group\n");
+	if ((d = proto_tombstone_new(id, NULL)) == NULL)
+		snprintf(err, sizeof(err), "cannot build the tombstone");
+	else if (publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
+		hb_record_free(&d);
+		log_info("console: %s deleted %s", a->s->user, id);
+		snprintf(to, sizeof(to), "%s?done=1%s", back, a->la);
+		return redirect(a, to, NULL);
+	}
+	hb_record_free(&d);
+	page_begin(a, &b, T(a, "削除できませんでした", "Not deleted"));
+	sb_puts(&b, "<p class=\"err\" id=\"error\">");
+	sb_esc(&b, err);
+	sb_puts(&b, "</p>");
+	page_end(&b);
+	return reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
+}
+
+/* A delete button for a list row (the browser asks nothing: no script; the button
+ * says what it does). */
+static void
+delete_button(struct ans *a, struct sbuf *b, const char *id, const char *back)
+{
+	sb_printf(b, " <form class=\"inline\" method=\"post\" action=\"/delete%s\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
+	    "name=\"back\" value=\"%s\"><input type=\"hidden\" name=\"id\" value=\"",
+	    a->lq, a->s->csrf, back);
+	sb_esc(b, id);
+	sb_printf(b, "\"><button>%s</button></form>", T(a, "削除する（全体から）",
+	    "Delete (everywhere)"));
+}
+
 static int
 ev_cmp(const void *x, const void *y)
 {
@@ -2158,7 +2213,9 @@ places_list(struct ans *a)
 		}
 		sb_puts(&b, "</td><td><a href=\"/places/edit?id=");
 		sb_esc(&b, id);
-		sb_printf(&b, "%s\">%s</a></td></tr>", a->la, T(a, "編集", "Edit"));
+		sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
+		delete_button(a, &b, id, "/places");
+		sb_puts(&b, "</td></tr>");
 		json_decref(rec);
 		shown++;
 	}
@@ -2365,7 +2422,9 @@ volunteers_list(struct ans *a)
 		}
 		sb_puts(&b, "</td><td><a href=\"/volunteers/edit?id=");
 		sb_esc(&b, id);
-		sb_printf(&b, "%s\">%s</a></td></tr>", a->la, T(a, "編集", "Edit"));
+		sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
+		delete_button(a, &b, id, "/volunteers");
+		sb_puts(&b, "</td></tr>");
 		json_decref(rec);
 		shown++;
 	}
@@ -2536,6 +2595,8 @@ route(struct ans *a, const char *url, bool post)
 		return record_form(a, post, false, &kp_place);
 	if (strcmp(url, "/events/cancel") == 0 && post)
 		return event_cancel(a);
+	if (strcmp(url, "/delete") == 0 && post)
+		return record_delete(a);
 	if (strcmp(url, "/network") == 0 && !post)
 		return network(a);
 	if (strcmp(url, "/admit") == 0)

@@ -462,6 +462,14 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertIn('value="35.4689000"', text)
         self.assertIn("leisure=playground\nstroller=limited</textarea>", text)
+        # withdrawn everywhere with one button
+        st, _, _ = c.req("POST", "/delete", {"csrf": c.csrf("/places"), "id": mine[0]["id"],
+                                             "back": "/places"})
+        self.assertEqual(st, 303)
+        self.assertEqual([p for p in self.nursery.json("places", "--mine")
+                          if p["id"] == mine[0]["id"]], [])
+        wait_for("the center to drop the map entry", lambda: not any(
+            p["id"] == mine[0]["id"] for p in self.center.json("places")))
 
     def test_center_admits_a_group(self):
         # a nursery's console has no admit page
