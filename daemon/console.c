@@ -1055,7 +1055,7 @@ static const struct kindpage kp_place = { HB_PLACE, "/places", "place",
 
 #define FIELDS_MAX	40
 
-struct evform {
+struct recform {
 	const struct vocab_kind *k;
 	const char	*val[FIELDS_MAX];	/* as typed (pointers into the request) */
 	char		*own[FIELDS_MAX];	/* values this code made (from a record) */
@@ -1072,7 +1072,7 @@ struct evform {
 };
 
 static void
-evform_free(struct evform *f)
+recform_free(struct recform *f)
 {
 	size_t	 i;
 
@@ -1081,7 +1081,7 @@ evform_free(struct evform *f)
 }
 
 static void
-evform_set(struct evform *f, size_t i, const char *v)
+recform_set(struct recform *f, size_t i, const char *v)
 {
 	free(f->own[i]);
 	f->own[i] = v != NULL ? strdup(v) : NULL;
@@ -1116,7 +1116,7 @@ translation_get(json_t *ev, const char *lang, const char *field)
 
 /* An event's stored Recurrence into the form's three inputs. */
 static void
-repeat_from(struct evform *f, json_t *ev)
+repeat_from(struct recform *f, json_t *ev)
 {
 	json_t	*r = json_object_get(ev, "recurrence"), *x;
 	bool	 all_day = json_is_true(json_object_get(json_object_get(ev, "when"),
@@ -1149,7 +1149,7 @@ repeat_from(struct evform *f, json_t *ev)
 
 /* Fill the form from a stored event (its payload object). */
 static void
-evform_from(struct evform *f, json_t *ev)
+recform_from(struct recform *f, json_t *ev)
 {
 	const struct vocab_field *fd;
 	json_t		*v, *when = json_object_get(ev, "when"), *x;
@@ -1209,13 +1209,13 @@ evform_from(struct evform *f, json_t *ev)
 					    off ? "," : "", json_string_value(x));
 		} else
 			continue;
-		evform_set(f, i, buf);
+		recform_set(f, i, buf);
 	}
 }
 
 /* Fill the form from what was posted (checkboxes of a list joined with commas). */
 static void
-evform_posted(struct evform *f, struct ans *a)
+recform_posted(struct recform *f, struct ans *a)
 {
 	const struct vocab_field *fd;
 	char		 buf[512];
@@ -1237,7 +1237,7 @@ evform_posted(struct evform *f, struct ans *a)
 			if (strcmp(a->r->k[j], fd->key) == 0 && off < sizeof(buf))
 				off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
 				    off ? "," : "", a->r->v[j]);
-		evform_set(f, i, buf);
+		recform_set(f, i, buf);
 	}
 }
 
@@ -1260,7 +1260,7 @@ listed(const char *list, const char *code)
 }
 
 static void
-repeat_render(struct ans *a, struct sbuf *b, struct evform *f)
+repeat_render(struct ans *a, struct sbuf *b, struct recform *f)
 {
 	static const struct {
 		const char *v, *ja, *en;
@@ -1302,7 +1302,7 @@ repeat_render(struct ans *a, struct sbuf *b, struct evform *f)
 }
 
 static void
-evform_render(struct ans *a, struct sbuf *b, struct evform *f, const char *list,
+recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *list,
     const char *action, const char *id)
 {
 	const struct vocab_field *fd;
@@ -1457,7 +1457,7 @@ translation_put(json_t *ev, const char *lang, const char *field, const char *val
  * the first occurrence's time of day. The validator checks the rest (interval, count).
  */
 static void
-repeat_apply(struct ans *a, struct evform *f, json_t *ev, int64_t s, bool all_day)
+repeat_apply(struct ans *a, struct recform *f, json_t *ev, int64_t s, bool all_day)
 {
 	json_t		*r, *exc;
 	char		 buf[400], *tok, *save = NULL;
@@ -1576,7 +1576,7 @@ degrees(const char *s, double max, int32_t *e7)
 
 /* A place's point from its two fields (ipt: their indices). */
 static void
-point_apply(struct ans *a, struct evform *f, json_t *ev, const size_t ipt[2])
+point_apply(struct ans *a, struct recform *f, json_t *ev, const size_t ipt[2])
 {
 	const struct vocab_field *fd;
 	const char	*v[2] = { f->val[ipt[0]], f->val[ipt[1]] };
@@ -1609,7 +1609,7 @@ point_apply(struct ans *a, struct evform *f, json_t *ev, const size_t ipt[2])
  * empty fields remove what it held). Marks f->bad and each field's err.
  */
 static void
-evform_apply(struct ans *a, struct evform *f, json_t *ev, int64_t *start_ymd)
+recform_apply(struct ans *a, struct recform *f, json_t *ev, int64_t *start_ymd)
 {
 	const struct vocab_field *fd;
 	const char	*v;
@@ -1843,7 +1843,7 @@ today_ymd(void)
 
 /* A volunteer listing's expiry is in the record's header, not its payload. */
 static void
-expires_from(struct evform *f, json_t *rec)
+expires_from(struct recform *f, json_t *rec)
 {
 	const struct vocab_field *fd;
 	json_t		*v = json_object_get(rec, "expires");
@@ -1856,14 +1856,14 @@ expires_from(struct evform *f, json_t *rec)
 		if (strcmp(fd->key, "expires") == 0) {
 			fmt_local(buf, sizeof(buf), json_integer_value(v), true);
 			buf[10] = ' ';
-			evform_set(f, i, buf);
+			recform_set(f, i, buf);
 		}
 }
 
 static enum MHD_Result
 record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 {
-	struct evform	 f;
+	struct recform	 f;
 	struct sbuf	 b = { 0 };
 	json_t		*rec = NULL, *ev;
 	const char	*id = adding ? NULL : param(a, "id"), *pk;
@@ -1892,12 +1892,12 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 		json_object_set_new(rec, pk, ev);
 	}
 	if (!post) {
-		evform_from(&f, ev);
+		recform_from(&f, ev);
 		expires_from(&f, rec);
 		repeat_from(&f, ev);
 	} else {
-		evform_posted(&f, a);
-		evform_apply(a, &f, ev, &ymd);
+		recform_posted(&f, a);
+		recform_apply(a, &f, ev, &ymd);
 		if (f.set_expires && f.expires != 0)
 			json_object_set_new(rec, "expires", json_integer(f.expires));
 		else if (f.set_expires)
@@ -1920,7 +1920,7 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 			    a->s->user, err, sizeof(err)) : publish(a->c, draft_of(rec),
 			    a->s->user, err, sizeof(err))) == 0) {
 				json_decref(rec);
-				evform_free(&f);
+				recform_free(&f);
 				snprintf(to, sizeof(to), "%s?done=1%s", kp->path, a->la);
 				return redirect(a, to, NULL);
 			}
@@ -1932,11 +1932,11 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 	page_begin(a, &b, adding ? T(a, kp->add_ja, kp->add_en) :
 	    T(a, kp->edit_ja, kp->edit_en));
 	snprintf(act, sizeof(act), "%s/%s", kp->path, adding ? "new" : "edit");
-	evform_render(a, &b, &f, kp->path, act, id);
+	recform_render(a, &b, &f, kp->path, act, id);
 	page_end(&b);
 	ret = reply_html(a, status, &b, NULL);
 	json_decref(rec);
-	evform_free(&f);
+	recform_free(&f);
 	return ret;
 }
 
