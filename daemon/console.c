@@ -531,12 +531,11 @@ link_use(struct console *c, const char *token, char *who, size_t wholen)
 		}
 		sb_puts(&keep, line);
 	}
-	if (!keep.oom) {
-		rewind(f);
-		if (ftruncate(fd, 0) == 0 && keep.len > 0)
-			fwrite(keep.s, 1, keep.len, f);
-		fflush(f);
-	}
+	/* the line must be gone before the link signs anyone in: else it works twice */
+	rewind(f);
+	if (keep.oom || ftruncate(fd, 0) != 0 ||
+	    (keep.len > 0 && fwrite(keep.s, 1, keep.len, f) != keep.len) || fflush(f) != 0)
+		found = false;
 	fclose(f);	/* and the lock */
 	free(keep.s);
 	sodium_memzero(raw, sizeof(raw));
@@ -2626,11 +2625,10 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		if (r->len + *upload_size > BODY_MAX)
 			r->too_big = true;
 		else {
-			char *nb = realloc(r->body, r->len + *upload_size + 1);
-
-			if (nb == NULL)
+			/* one buffer, never moved: a password is not left behind in memory
+			 * that realloc freed (completed() wipes this one) */
+			if (r->body == NULL && (r->body = malloc(BODY_MAX + 1)) == NULL)
 				return MHD_NO;
-			r->body = nb;
 			memcpy(r->body + r->len, upload, *upload_size);
 			r->len += *upload_size;
 			r->body[r->len] = '\0';
