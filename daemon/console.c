@@ -2245,7 +2245,7 @@ is_center(const struct console *c)
  * confirmation publishes the membership, as `hiroba admit` does.
  */
 static enum MHD_Result
-admit(struct ans *a, bool post)
+center_admit(struct ans *a, bool post)
 {
 	const char	*key = param(a, "key"), *name = param(a, "name"),
 			*kind = param(a, "kind"), *confirm = param(a, "confirm");
@@ -2437,6 +2437,122 @@ done:
 	return reply_html(a, MHD_HTTP_OK, &b, NULL);
 }
 
+#define STATUS_REVOKED	2
+
+/* The center's membership record of key, opened; NULL if there is none. */
+static struct hb_record *
+membership_of(struct console *c, const uint8_t key[HB_KEY_LEN])
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__GetReq g = HIROBA__WIRE__GET_REQ__INIT;
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	struct hb_record *r = NULL;
+	char		 hex[HB_KEYHEX_LEN], id[HB_KEYHEX_LEN + 8];
+
+	proto_key_hex(key, hex);
+	snprintf(id, sizeof(id), "member/%s", hex);
+	g.author.data = c->self;
+	g.author.len = HB_KEY_LEN;
+	g.id = id;
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_GET;
+	req.get = &g;
+	if (ctl_call(c, &req, &resp) == 0 && resp->code == 0 && resp->n_envelopes == 1 &&
+	    proto_open(resp->envelopes[0].data, resp->envelopes[0].len, now_s(), &r) != 0)
+		r = NULL;
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	return r;
+}
+
+/* How far this daemon holds key's records without gaps (`hiroba status` complete). */
+static uint64_t
+complete_of(struct console *c, const uint8_t key[HB_KEY_LEN])
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_STATUS;
+	req.status = 1;
+	if (ctl_call(c, &req, &resp) == 0 && resp->status != NULL)
+		for (i = 0; i < resp->status->n_authors; i++)
+			if (resp->status->authors[i]->author.len == HB_KEY_LEN &&
+			    memcmp(resp->status->authors[i]->author.data, key, HB_KEY_LEN) == 0)
+				n = resp->status->authors[i]->complete;
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	return n;
+}
+
+/*
+ * Revoke (center only), as `hiroba revoke KEY`: its records up to what we hold without
+ * gaps stay valid, later ones are refused. GET asks for the confirmation, with the
+ * name and fingerprint; only the POST publishes.
+ */
+static enum MHD_Result
+center_revoke(struct ans *a, bool post)
+{
+	const char	*key = post ? param(a, "key") : MHD_lookup_connection_value(a->conn,
+			    MHD_GET_ARGUMENT_KIND, "key");
+	struct hb_record *cur = NULL, *d = NULL;
+	struct hb_member m;
+	struct sbuf	 b = { 0 };
+	uint8_t		 k[HB_KEY_LEN];
+	char		 fpr[HB_FPR_LEN], hex[HB_KEYHEX_LEN], id[HB_KEYHEX_LEN + 8];
+	char		 err[600] = "";
+	uint64_t	 after;
+
+	if (!is_center(a->c))
+		return reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "取り消しは拠点（center）"
+		    "だけができます\n" : "only the center revokes groups\n");
+	if (key == NULL || proto_key_parse(key, k) != 0 ||
+	    memcmp(k, a->c->self, HB_KEY_LEN) == 0 || (cur = membership_of(a->c, k)) == NULL ||
+	    proto_record_membership(cur, &m) != 0) {
+		hb_record_free(&cur);
+		return reply_text(a, MHD_HTTP_NOT_FOUND, a->ja ? "承認したグループにありません\n" :
+		    "not a group this center admitted\n");
+	}
+	hb_record_free(&cur);
+	proto_fingerprint(k, fpr);
+	after = complete_of(a->c, k);
+	if (post) {
+		proto_key_hex(k, hex);
+		snprintf(id, sizeof(id), "member/%s", hex);
+		if ((d = proto_membership_new(k, m.role != 0 ? m.role : ROLE_MEMBER,
+		    STATUS_REVOKED, m.name[0] != '\0' ? m.name : NULL, m.kind, after)) == NULL ||
+		    proto_record_set_id(d, id) != 0)
+			snprintf(err, sizeof(err), "cannot build the membership record");
+		else if (publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
+			hb_record_free(&d);
+			log_info("console: %s revoked %s (%s) after seq %llu", a->s->user, m.name,
+			    fpr, (unsigned long long)after);
+			return redirect(a, a->ja ? "/network?done=1" :
+			    "/network?done=1&lang=en", NULL);
+		}
+		hb_record_free(&d);
+	}
+	page_begin(a, &b, T(a, "承認を取り消す", "Revoke a group"));
+	if (err[0] != '\0') {
+		sb_puts(&b, "<p class=\"err\" id=\"error\">");
+		sb_esc(&b, err);
+		sb_puts(&b, "</p>");
+	}
+	sb_puts(&b, "<form class=\"box\" method=\"post\" action=\"/revoke");
+	sb_printf(&b, "%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	    "<input type=\"hidden\" name=\"key\" value=\"", a->lq, a->s->csrf);
+	proto_key_hex(k, hex);
+	sb_printf(&b, "%s\"><p><strong>", hex);
+	sb_esc(&b, m.name);
+	sb_printf(&b, "</strong> (%s)</p><p>%s %llu</p><p><button>%s</button> "
+	    "<a href=\"/network%s\">%s</a></p></form>", fpr, T(a, "この番号までの記録は"
+	    "有効のまま、それより後は拒否されます:", "Its records up to this sequence number "
+	    "stay valid, later ones are refused:"), (unsigned long long)after,
+	    T(a, "承認を取り消す", "Revoke"), a->lq, T(a, "やめる", "Cancel"));
+	page_end(&b);
+	return reply_html(a, err[0] != '\0' ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
+}
+
 /* ---- the network (read-only) ---- */
 
 static enum MHD_Result
@@ -2523,6 +2639,13 @@ network(struct ans *a)
 			sb_esc(&b, json_string_value(json_object_get(mm, "status")));
 			sb_puts(&b, "</td><td>");
 			sb_esc(&b, fpr);
+			if (is_center(a->c) && khex != NULL && strlen(khex) == 64 &&
+			    strspn(khex, "0123456789abcdef") == 64 &&
+			    memcmp(key, a->c->self, HB_KEY_LEN) != 0 &&
+			    strcmp(hb_str(json_string_value(json_object_get(mm, "status"))),
+			    "admitted") == 0)
+				sb_printf(&b, " <a href=\"/revoke?key=%s%s\">%s</a>", khex, a->la,
+				    T(a, "取り消す", "Revoke"));
 			sb_puts(&b, "</td></tr>");
 			json_decref(m);
 		}
@@ -2599,7 +2722,9 @@ route(struct ans *a, const char *url, bool post)
 	if (strcmp(url, "/network") == 0 && !post)
 		return network(a);
 	if (strcmp(url, "/admit") == 0)
-		return admit(a, post);
+		return center_admit(a, post);
+	if (strcmp(url, "/revoke") == 0)
+		return center_revoke(a, post);
 	return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 

@@ -531,6 +531,31 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn("フェスタ当日スタッフ（コンソール）", text)
         self.assertIn("募集", text)
 
+    def test_center_revokes_a_group(self):
+        g = hb.Group(self.fed, "もみじサークル", "circle", center_key=self.center.key)
+        self.center.cli("admit", g.key, "--name", "もみじサークル", "--kind", "circle")
+        self.center.cli("console", "user", "add", "sato", input=PASSWORD + "\n")
+        cc = Console(self.center_port)
+        cc.signin("sato", PASSWORD)
+        st, _, text = cc.req("GET", "/network")
+        self.assertIn("/revoke?key=" + g.key, text)
+        st, _, text = cc.req("GET", "/revoke?key=" + g.key)
+        self.assertEqual(st, 200)
+        self.assertIn(fingerprint(g.key), text)
+        # a form without the token changes nothing
+        st, _, _ = cc.req("POST", "/revoke", {"key": g.key})
+        self.assertEqual(st, 403)
+        st, _, text = cc.req("POST", "/revoke", {"csrf": cc.csrf(), "key": g.key})
+        self.assertEqual(st, 303, text)
+        status = lambda d: (d.show(self.center.key, "member/" + g.key) or {}).get(
+            "membership", {}).get("status")
+        self.assertEqual(status(self.center), "revoked")
+        wait_for("the nursery to learn of the revocation",
+                 lambda: status(self.nursery) == "revoked")
+        # the center itself cannot be revoked from here
+        st, _, _ = cc.req("GET", "/revoke?key=" + self.center.key)
+        self.assertEqual(st, 404)
+
     # ---- the network ----
 
     def test_network_view(self):
