@@ -2089,7 +2089,8 @@ events_list(struct ans *a)
 	for (i = 0; i < resp->n_envelopes; i++)
 		if ((evs[n] = env_json(&resp->envelopes[i])) != NULL)
 			n++;
-	qsort(evs, n, sizeof(*evs), ev_cmp);
+	if (n > 1)
+		qsort(evs, n, sizeof(*evs), ev_cmp);
 	sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 	    "<th></th></tr></thead><tbody>", T(a, "日時", "When"), T(a, "タイトル", "Title"),
 	    T(a, "区分", "Category"), T(a, "定員・申込・参加", "Capacity, registered, "
