@@ -2367,13 +2367,18 @@ volunteers_list(struct ans *a)
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		*rec, *vl, *x;
-	const char	*id;
-	char		 ref[7], t[32];
+	const char	*id, *ahex;
+	char		 ref[7], t[32], self[HB_KEYHEX_LEN];
+	uint8_t		 author[HB_KEY_LEN];
 	size_t		 i, shown = 0;
+	/* the center reads every group's listings (and their contacts); a group its own */
+	bool		 all = is_center(a->c) && MHD_lookup_connection_value(a->conn,
+			    MHD_GET_ARGUMENT_KIND, "all") != NULL;
 
+	proto_key_hex(a->c->self, self);
 	q.has_kind = 1;
 	q.kind = HB_VOLUNTEER;
-	q.has_author = 1;
+	q.has_author = !all;
 	q.author.data = a->c->self;
 	q.author.len = HB_KEY_LEN;
 	q.has_limit = 1;
@@ -2385,6 +2390,9 @@ volunteers_list(struct ans *a)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
 	sb_printf(&b, "<p><a href=\"/volunteers/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ 掲載を追加", "+ Add a listing"));
+	if (is_center(a->c))
+		sb_printf(&b, "<p><a href=\"/volunteers?all=1%s\">%s</a></p>", a->la,
+		    T(a, "全グループの掲載（拠点）", "Every group's listings (center)"));
 	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
 		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the listings."));
@@ -2399,7 +2407,12 @@ volunteers_list(struct ans *a)
 			continue;
 		vl = json_object_get(rec, "volunteer");
 		id = hb_str(json_string_value(json_object_get(rec, "id")));
-		short_ref(a->c->self, id, ref);
+		ahex = hb_str(json_string_value(json_object_get(rec, "author")));
+		if (proto_key_parse(ahex, author) != 0) {
+			json_decref(rec);
+			continue;
+		}
+		short_ref(author, id, ref);
 		sb_puts(&b, "<tr><td>");
 		sb_esc(&b, vocab_label_in(vocab_vkind, json_string_value(json_object_get(vl,
 		    "kind")), a->ja));
@@ -2420,10 +2433,19 @@ volunteers_list(struct ans *a)
 			t[10] = ' ';
 			sb_esc(&b, t);
 		}
-		sb_puts(&b, "</td><td><a href=\"/volunteers/edit?id=");
-		sb_esc(&b, id);
-		sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
-		delete_button(a, &b, id, "/volunteers");
+		sb_puts(&b, "</td><td>");
+		if (strcmp(ahex, self) == 0) {
+			sb_puts(&b, "<a href=\"/volunteers/edit?id=");
+			sb_esc(&b, id);
+			sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
+			delete_button(a, &b, id, "/volunteers");
+		}
+		if (json_object_get(vl, "contact_sealed") != NULL) {
+			sb_printf(&b, " <a href=\"/contact?author=%s&amp;id=", ahex);
+			sb_esc(&b, id);
+			sb_printf(&b, "%s\">%s</a>", a->ja ? "" : "&amp;lang=en",
+			    T(a, "連絡先を読む", "Read the contact"));
+		}
 		sb_puts(&b, "</td></tr>");
 		json_decref(rec);
 		shown++;
@@ -2552,6 +2574,79 @@ center_revoke(struct ans *a, bool post)
 	    T(a, "承認を取り消す", "Revoke"), a->lq, T(a, "やめる", "Cancel"));
 	page_end(&b);
 	return reply_html(a, err[0] != '\0' ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
+}
+
+/*
+ * Read a listing's sealed contact, for a stated purpose: ctl.c's ContactReq, so
+ * privacy.c writes the audit log (naming the console user) before anything is shown.
+ * The center can open any listing's, a group its own.
+ */
+static enum MHD_Result
+contact_read(struct ans *a, bool post)
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__ContactReq cr = HIROBA__WIRE__CONTACT_REQ__INIT;
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	const char	*ahex = post ? param(a, "author") : MHD_lookup_connection_value(
+			    a->conn, MHD_GET_ARGUMENT_KIND, "author");
+	const char	*id = post ? param(a, "id") : MHD_lookup_connection_value(a->conn,
+			    MHD_GET_ARGUMENT_KIND, "id");
+	const char	*purpose = param(a, "purpose");
+	struct sbuf	 b = { 0 };
+	uint8_t		 author[HB_KEY_LEN];
+	char		 hex[HB_KEYHEX_LEN];
+	unsigned	 status = MHD_HTTP_OK;
+
+	if (ahex == NULL || id == NULL || proto_key_parse(ahex, author) != 0)
+		return reply_text(a, MHD_HTTP_NOT_FOUND, "no such listing\n");
+	proto_key_hex(author, hex);
+	page_begin(a, &b, T(a, "連絡先を読む", "Read a contact"));
+	if (post) {
+		cr.author.data = author;
+		cr.author.len = HB_KEY_LEN;
+		cr.id = (char *)id;
+		cr.purpose = (char *)hb_str(purpose);
+		cr.who = a->s->user;
+		req.r_case = HIROBA__WIRE__CTL_REQUEST__R_CONTACT;
+		req.contact = &cr;
+		if (ctl_call(a->c, &req, &resp) != 0) {
+			sb_printf(&b, "<p class=\"err\" id=\"error\">%s</p>",
+			    T(a, "hirobad が応答しません。", "hirobad did not answer."));
+			status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		} else if (resp->code != 0 || resp->contact == NULL) {
+			sb_puts(&b, "<p class=\"err\" id=\"error\">");
+			sb_esc(&b, resp->error != NULL ? resp->error : "not revealed");
+			sb_puts(&b, "</p>");
+			status = MHD_HTTP_BAD_REQUEST;
+		} else {
+			sb_printf(&b, "<p>%s</p><p class=\"box\" id=\"contact\">",
+			    T(a, "この閲覧は監査ログに記録されました。", "This read is in the "
+			    "audit log."));
+			sb_esc(&b, resp->contact);
+			sb_puts(&b, "</p>");
+			sodium_memzero(resp->contact, strlen(resp->contact));
+			hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+			page_end(&b);
+			return reply_html(a, MHD_HTTP_OK, &b, NULL);
+		}
+		if (resp != NULL)
+			hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	}
+	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/contact%s\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
+	    "name=\"author\" value=\"%s\"><input type=\"hidden\" name=\"id\" value=\"",
+	    a->lq, a->s->csrf, hex);
+	sb_esc(&b, id);
+	sb_puts(&b, "\"><p>");
+	sb_esc(&b, id);
+	sb_printf(&b, "</p><label for=\"purpose\">%s</label><input type=\"text\" "
+	    "id=\"purpose\" name=\"purpose\" value=\"", T(a, "読む目的（監査ログに残ります）",
+	    "Purpose (written to the audit log)"));
+	sb_esc(&b, purpose);
+	sb_printf(&b, "\"><p><button>%s</button></p></form>", T(a, "目的を記録して読む",
+	    "Record the purpose and read"));
+	page_end(&b);
+	return reply_html(a, status, &b, NULL);
 }
 
 /* ---- the network (read-only) ---- */
@@ -2726,6 +2821,8 @@ route(struct ans *a, const char *url, bool post)
 		return center_admit(a, post);
 	if (strcmp(url, "/revoke") == 0)
 		return center_revoke(a, post);
+	if (strcmp(url, "/contact") == 0)
+		return contact_read(a, post);
 	return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 

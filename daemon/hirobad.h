@@ -111,6 +111,7 @@ struct node {
 	void		*zap;		/* REP on inproc://zeromq.zap.01 */
 	void		*ctl;		/* ROUTER on ipc://<data>/ctl.sock */
 	long		 ctl_uid;	/* the current request's peer uid (SO_PEERCRED), -1 */
+	bool		 ctl_console;	/* ... and it came from this process: the console */
 	void		*listen_mon;	/* the ROUTER's socket events (listen.c) */
 	struct listen_conn *conns;
 	size_t		 nconns;

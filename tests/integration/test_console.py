@@ -530,6 +530,28 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = c.req("GET", "/volunteers")
         self.assertIn("フェスタ当日スタッフ（コンソール）", text)
         self.assertIn("募集", text)
+        # the center's console reads it too, for a purpose, audited by console user
+        self.center.cli("console", "user", "add", "sato", input=PASSWORD + "\n")
+        cc = Console(self.center_port)
+        cc.signin("sato", PASSWORD)
+        st, _, text = cc.req("GET", "/volunteers?all=1")
+        link = "/contact?author=%s&amp;id=%s" % (self.nursery.key, mine[0]["id"])
+        self.assertIn(link, text)
+        st, _, text = cc.req("GET", link.replace("&amp;", "&"))
+        self.assertEqual(st, 200)
+        form = {"csrf": cc.csrf(), "author": self.nursery.key, "id": mine[0]["id"]}
+        st, _, text = cc.req("POST", "/contact", dict(form, purpose=""))
+        self.assertEqual(st, 400)
+        self.assertIn("say why you read it", text)
+        self.assertNotIn("090-1234", text)
+        st, _, text = cc.req("POST", "/contact", dict(form, purpose="コンソールからの連絡"))
+        self.assertEqual(st, 200, text)
+        self.assertIn(contact, text)
+        with open(os.path.join(self.center.dir, "audit.log"), encoding="utf-8") as f:
+            audit = [json.loads(l) for l in f if l.strip()]
+        self.assertEqual(audit[-1]["who"], "sato (console)")
+        self.assertEqual(audit[-1]["purpose"], "コンソールからの連絡")
+        self.assertEqual(audit[-1]["id"], mine[0]["id"])
 
     def test_center_revokes_a_group(self):
         g = hb.Group(self.fed, "もみじサークル", "circle", center_key=self.center.key)
