@@ -764,9 +764,10 @@ page_begin(struct ans *a, struct sbuf *b, const char *title)
 	sb_puts(b, "</strong>");
 	if (a->s != NULL) {
 		sb_printf(b, "<a href=\"/events%s\">%s</a><a href=\"/places%s\">%s</a>"
-		    "<a href=\"/volunteers%s\">%s</a><a href=\"/network%s\">%s</a>", a->lq,
-		    T(a, "イベント", "Events"), a->lq, T(a, "地図の場所", "Map entries"), a->lq,
-		    T(a, "ボランティア", "Volunteers"), a->lq, T(a, "ネットワーク", "Network"));
+		    "<a href=\"/volunteers%s\">%s</a><a href=\"/meetings%s\">%s</a>"
+		    "<a href=\"/network%s\">%s</a>", a->lq, T(a, "イベント", "Events"), a->lq,
+		    T(a, "地図の場所", "Map entries"), a->lq, T(a, "ボランティア", "Volunteers"),
+		    a->lq, T(a, "会議", "Meetings"), a->lq, T(a, "ネットワーク", "Network"));
 	}
 	sb_printf(b, "<a href=\"?lang=%s\">%s</a>", a->ja ? "en" : "ja",
 	    a->ja ? "English" : "日本語");
@@ -2649,6 +2650,183 @@ contact_read(struct ans *a, bool post)
 	return reply_html(a, status, &b, NULL);
 }
 
+/* ---- meetings: answer an invitation ---- */
+
+/* Our reply's id to a meeting: "reply/" + BLAKE2b-64("AUTHORHEX/ID") in hex, as
+ * `hiroba meeting reply` derives it, so a second answer replaces the first. */
+static void
+reply_id(const char *ahex, const char *mid, char *out, size_t len)
+{
+	uint8_t		 h[8];
+	char		 material[HB_KEYHEX_LEN + HB_ID_MAX + 2], hex[17];
+
+	snprintf(material, sizeof(material), "%s/%s", ahex, mid);
+	crypto_generichash(h, sizeof(h), (const unsigned char *)material, strlen(material),
+	    NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, len, "reply/%s", hex);
+}
+
+static bool
+invited(json_t *m, const char *self)
+{
+	json_t	*x;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(m, "invited"), i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), self) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Meetings of every group from yesterday on; for each, our answer (as stored) and a
+ * form to give or change it. POST: the Reply `hiroba meeting reply` publishes.
+ */
+static enum MHD_Result
+meetings(struct ans *a, bool post)
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	struct sbuf	 b = { 0 };
+	json_t		*rec, *m, *mine, *r, *draft;
+	const char	*ahex, *mid, *att, *count, *note;
+	char		 self[HB_KEYHEX_LEN], rid[40], t[32], err[600] = "", fpr[HB_FPR_LEN];
+	uint8_t		 author[HB_KEY_LEN];
+	size_t		 i, shown = 0;
+	unsigned	 status = MHD_HTTP_OK;
+
+	proto_key_hex(a->c->self, self);
+	if (post) {
+		ahex = param(a, "author");
+		mid = param(a, "id");
+		att = param(a, "attending");
+		count = param(a, "count");
+		note = param(a, "note");
+		if (ahex == NULL || mid == NULL || proto_key_parse(ahex, author) != 0)
+			return reply_text(a, MHD_HTTP_NOT_FOUND, "no such meeting\n");
+		if (att == NULL || (strcmp(att, "1") != 0 && strcmp(att, "0") != 0))
+			snprintf(err, sizeof(err), "--attending or --absent is required%s",
+			    T(a, "（出席か欠席を選んでください）", ""));
+		else if (count != NULL && *count != '\0' && (strspn(count, "0123456789") !=
+		    strlen(count) || strlen(count) > 9))
+			snprintf(err, sizeof(err), "--count: a number of people, not '%s'",
+			    count);
+		else if (note != NULL && !proto_utf8_valid(note, strlen(note)))
+			snprintf(err, sizeof(err), "note: not valid UTF-8 text");
+		else {
+			reply_id(ahex, mid, rid, sizeof(rid));
+			r = json_pack("{s:{s:s,s:s},s:b}", "meeting", "author", ahex, "id", mid,
+			    "attending", strcmp(att, "1") == 0);
+			if (count != NULL && *count != '\0')
+				json_object_set_new(r, "count", json_integer(atoll(count)));
+			if (note != NULL && *note != '\0')
+				json_object_set_new(r, "note", json_string(note));
+			draft = json_pack("{s:s,s:o}", "id", rid, "reply", r);
+			if (publish(a->c, draft, a->s->user, err, sizeof(err)) == 0) {
+				json_decref(draft);
+				return redirect(a, a->ja ? "/meetings?done=1" :
+				    "/meetings?done=1&lang=en", NULL);
+			}
+			json_decref(draft);
+		}
+		status = MHD_HTTP_BAD_REQUEST;
+	}
+	page_begin(a, &b, T(a, "会議", "Meetings"));
+	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
+		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "返事を公開しました。",
+		    "Your answer is published."));
+	if (err[0] != '\0') {
+		sb_puts(&b, "<p class=\"err\" id=\"error\">");
+		sb_esc(&b, err);
+		sb_puts(&b, "</p>");
+	}
+	q.has_kind = 1;
+	q.kind = HB_MEETING;
+	q.has_from = 1;
+	q.from = now_s() - 86400;
+	q.has_limit = 1;
+	q.limit = EVENTS_SHOWN;
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
+	req.query = &q;
+	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
+		    "でした。", "hirobad did not list the meetings."));
+		goto done;
+	}
+	for (i = 0; i < resp->n_envelopes; i++) {
+		if ((rec = env_json(&resp->envelopes[i])) == NULL)
+			continue;
+		m = json_object_get(rec, "meeting");
+		ahex = hb_str(json_string_value(json_object_get(rec, "author")));
+		mid = hb_str(json_string_value(json_object_get(rec, "id")));
+		if (proto_key_parse(ahex, author) != 0) {
+			json_decref(rec);
+			continue;
+		}
+		proto_fingerprint(author, fpr);
+		fmt_local(t, sizeof(t), json_integer_value(json_object_get(json_object_get(m,
+		    "when"), "start")), true);
+		t[10] = ' ';
+		sb_puts(&b, "<div class=\"box\"><h2>");
+		sb_esc(&b, json_string_value(json_object_get(m, "title")));
+		sb_puts(&b, "</h2><p>");
+		sb_esc(&b, t);
+		sb_puts(&b, " ");
+		sb_esc(&b, json_string_value(json_object_get(json_object_get(m, "where"),
+		    "text")));
+		sb_printf(&b, " · %s %s%s</p>", T(a, "主催", "by"), fpr, invited(m, self) ?
+		    T(a, " · 招待されています", " · you are invited") : "");
+		if (json_is_string(json_object_get(m, "agenda"))) {
+			sb_puts(&b, "<p>");
+			sb_esc(&b, json_string_value(json_object_get(m, "agenda")));
+			sb_puts(&b, "</p>");
+		}
+		reply_id(ahex, mid, rid, sizeof(rid));
+		if (strcmp(ahex, self) != 0 && (mine = own_record(a->c, rid)) != NULL) {
+			r = json_object_get(mine, "reply");
+			sb_printf(&b, "<p class=\"answer\">%s: %s", T(a, "この団体の返事",
+			    "Our answer"), json_is_true(json_object_get(r, "attending")) ?
+			    T(a, "出席", "attending") : T(a, "欠席", "absent"));
+			if (json_is_integer(json_object_get(r, "count")))
+				sb_printf(&b, " (%lld)", (long long)json_integer_value(
+				    json_object_get(r, "count")));
+			sb_puts(&b, "</p>");
+			json_decref(mine);
+		}
+		if (strcmp(ahex, self) != 0) {
+			sb_printf(&b, "<form method=\"post\" action=\"/meetings%s\">"
+			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			    "<input type=\"hidden\" name=\"author\" value=\"%s\">"
+			    "<input type=\"hidden\" name=\"id\" value=\"", a->lq, a->s->csrf,
+			    ahex);
+			sb_esc(&b, mid);
+			sb_printf(&b, "\"><p class=\"check\"><input type=\"radio\" "
+			    "id=\"y%zu\" name=\"attending\" value=\"1\"><label for=\"y%zu\">%s"
+			    "</label><input type=\"radio\" id=\"n%zu\" name=\"attending\" "
+			    "value=\"0\"><label for=\"n%zu\">%s</label></p><label for=\"c%zu\">"
+			    "%s</label><input type=\"text\" inputmode=\"numeric\" id=\"c%zu\" "
+			    "name=\"count\"><label for=\"t%zu\">%s</label><input type=\"text\" "
+			    "id=\"t%zu\" name=\"note\"><p><button>%s</button></p></form>", i, i,
+			    T(a, "出席", "Attending"), i, i, T(a, "欠席", "Absent"), i,
+			    T(a, "人数", "People"), i, i, T(a, "ひとこと", "Note"), i,
+			    T(a, "返事を送る", "Send the answer"));
+		}
+		sb_puts(&b, "</div>");
+		json_decref(rec);
+		shown++;
+	}
+	if (shown == 0)
+		sb_printf(&b, "<p>%s</p>", T(a, "予定されている会議はありません。",
+		    "No meetings ahead."));
+done:
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	page_end(&b);
+	return reply_html(a, status, &b, NULL);
+}
+
 /* ---- the network (read-only) ---- */
 
 static enum MHD_Result
@@ -2823,6 +3001,8 @@ route(struct ans *a, const char *url, bool post)
 		return center_revoke(a, post);
 	if (strcmp(url, "/contact") == 0)
 		return contact_read(a, post);
+	if (strcmp(url, "/meetings") == 0)
+		return meetings(a, post);
 	return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 

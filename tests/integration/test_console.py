@@ -578,6 +578,33 @@ class ConsoleTest(unittest.TestCase):
         st, _, _ = cc.req("GET", "/revoke?key=" + self.center.key)
         self.assertEqual(st, 404)
 
+    def test_answer_the_centers_meeting(self):
+        out = self.center.cli("--json", "meeting", "call", "--title", "応援ネット地域別会議",
+                              "--start", day(5, "14:00"), "--invite", "ひまわり保育園").stdout
+        mid = json.loads(out.splitlines()[0])["id"]
+        wait_for("the nursery to hold the meeting",
+                 lambda: self.nursery.has(self.center.key, mid))
+        c = self.signed_in()
+        st, _, text = c.req("GET", "/meetings")
+        self.assertEqual(st, 200)
+        self.assertIn("応援ネット地域別会議", text)
+        self.assertIn("招待されています", text)
+        form = {"csrf": c.csrf("/meetings"), "author": self.center.key, "id": mid,
+                "count": "2", "note": "二人で伺います"}
+        st, _, text = c.req("POST", "/meetings", form)
+        self.assertEqual(st, 400)
+        self.assertIn("--attending or --absent is required", text)
+        st, _, text = c.req("POST", "/meetings", dict(form, attending="1"))
+        self.assertEqual(st, 303, text)
+        rid = "reply/" + hashlib.blake2b(("%s/%s" % (self.center.key, mid)).encode(),
+                                         digest_size=8).hexdigest()
+        wait_for("the center to hold the answer",
+                 lambda: self.center.has(self.nursery.key, rid))
+        r = self.center.show(self.nursery.key, rid)["reply"]
+        self.assertEqual((r["attending"], r["count"], r["note"]), (True, 2, "二人で伺います"))
+        st, _, text = c.req("GET", "/meetings")
+        self.assertIn("この団体の返事: 出席 (2)", text)
+
     # ---- the network ----
 
     def test_network_view(self):
