@@ -657,6 +657,28 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(st, 303)
         self.assertIn("session expired", self.nursery.logtext())
 
+    def test_absolute_session_limit(self):
+        """A session ends session_max after sign-in, however busy it is."""
+        fed = hb.Federation()
+        try:
+            g = fed.add_center("ひとり", start=False)
+            port = hb.free_port()
+            with open(g.conf, "a", encoding="utf-8") as f:
+                f.write("\n[console]\nlisten = 127.0.0.1:%d\nsession_max = 3\n" % port)
+            g.start()
+            g.cli("console", "user", "add", "kato", input=PASSWORD + "\n")
+            c = Console(port)
+            c.signin("kato", PASSWORD)
+            signed = time.monotonic()
+            # busy all along (never idle), yet out after 3 s
+            def out():
+                return c.req("GET", "/events")[0] == 303
+            wait_for("the session's absolute limit", out, timeout=10, step=0.5)
+            self.assertGreaterEqual(time.monotonic() - signed, 2)
+            g.stop()
+        finally:
+            fed.close()
+
 
 if __name__ == "__main__":
     unittest.main()
