@@ -675,7 +675,9 @@ class ConsoleTest(unittest.TestCase):
                 return c.req("GET", "/events")[0] == 303
             wait_for("the session's absolute limit", out, timeout=10, step=0.5)
             self.assertGreaterEqual(time.monotonic() - signed, 2)
-            g.stop()
+            self.assertEqual(g.stop(), 0)
+            self.assertNotIn("Sanitizer", g.logtext())
+            self.assertNotIn("runtime error:", g.logtext())
         finally:
             fed.close()
 
