@@ -93,6 +93,7 @@ struct ans {
 	bool		 ja;
 	const char	*lq;		/* "" or "?lang=en" */
 	const char	*la;		/* "" or "&lang=en" */
+	const char	*url;
 	char		 addr[INET6_ADDRSTRLEN];
 };
 
@@ -754,6 +755,10 @@ redirect(struct ans *a, const char *to, const char *cookie)
 static void
 page_begin(struct ans *a, struct sbuf *b, const char *title)
 {
+	static const char *const keep[] = { "id", "key", "author", "all" };
+	const char	*v;
+	size_t		 i;
+
 	sb_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<title>", a->ja ? "ja" : "en");
@@ -769,8 +774,17 @@ page_begin(struct ans *a, struct sbuf *b, const char *title)
 		    T(a, "地図の場所", "Map entries"), a->lq, T(a, "ボランティア", "Volunteers"),
 		    a->lq, T(a, "会議", "Meetings"), a->lq, T(a, "ネットワーク", "Network"));
 	}
-	sb_printf(b, "<a href=\"?lang=%s\">%s</a>", a->ja ? "en" : "ja",
-	    a->ja ? "English" : "日本語");
+	/* the same page in the other language: the path and what names its record */
+	sb_puts(b, "<a href=\"");
+	sb_esc(b, a->url);
+	sb_printf(b, "?lang=%s", a->ja ? "en" : "ja");
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if ((v = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND,
+		    keep[i])) != NULL) {
+			sb_printf(b, "&amp;%s=", keep[i]);
+			sb_esc(b, v);
+		}
+	sb_printf(b, "\">%s</a>", a->ja ? "English" : "日本語");
 	if (a->s != NULL) {
 		sb_puts(b, "<span class=\"who\">");
 		sb_esc(b, a->s->user);
@@ -3043,6 +3057,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	a.c = c;
 	a.conn = conn;
 	a.r = r;
+	a.url = url;
 	lang = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang");
 	a.ja = lang == NULL || strcmp(lang, "en") != 0;
 	a.lq = a.ja ? "" : "?lang=en";

@@ -354,6 +354,12 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = c.req("GET", "/events/edit?id=" + urllib.parse.quote(rid))
         self.assertEqual(st, 200)
         self.assertIn("瀬谷区役所 3階", text)
+        # the English switch stays on this record's page
+        self.assertIn('href="/events/edit?lang=en&amp;id=%s"' % rid, text)
+        st, _, text = c.req("GET", "/events/edit?lang=en&id=" + urllib.parse.quote(rid))
+        self.assertEqual(st, 200)
+        self.assertIn("Edit the event", text)
+        self.assertIn("Publish", text)
         self.assertIn(day(10, sep="T"), text)
         form = dict(form, csrf=c.csrf(), id=rid, registered="18", attended="15",
                     **{"when.start": day(10, sep="T"), "when.end": day(10, "12:00", "T")})
