@@ -705,8 +705,9 @@ reply(struct ans *a, unsigned status, struct MHD_Response *r, const char *ctype)
 	    "frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	/* a sign-in link's token must not leave in a Referer */
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	/* a sign-in link's token never leaves in a Referer to another site; not
+	 * no-referrer, with which Chromium posts forms with "Origin: null" (refused) */
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	ret = MHD_queue_response(a->conn, status, r);
 	MHD_destroy_response(r);
@@ -923,9 +924,19 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 	struct sbuf	 b = { 0 };
 	uint8_t		 raw[32];
 	char		 tok[65], cookie[200];
+	const char	*have = MHD_lookup_connection_value(a->conn, MHD_COOKIE_KIND,
+			    COOKIE_PRE);
 
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(tok, sizeof(tok), raw, sizeof(raw));
+	/* keep the browser's token while it has one: a second tab, or a request the
+	 * browser makes on its own, must not make the form it shows stale (a site that
+	 * could plant this cookie still cannot post here: Origin is checked) */
+	if (have != NULL && strlen(have) == 64 &&
+	    strspn(have, "0123456789abcdef") == 64)
+		snprintf(tok, sizeof(tok), "%s", have);
+	else {
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(tok, sizeof(tok), raw, sizeof(raw));
+	}
 	snprintf(cookie, sizeof(cookie), COOKIE_PRE "=%s; Path=/signin; HttpOnly; "
 	    "SameSite=Strict; Max-Age=3600%s", tok, a->c->remote ? "; Secure" : "");
 
@@ -2950,6 +2961,21 @@ done:
 
 /* ---- dispatch ---- */
 
+/* A page a signed-out visitor is sent to sign in for (not a stray file request). */
+static bool
+page_path(const char *url)
+{
+	static const char *const pages[] = { "/", "/events", "/events/new", "/events/edit",
+	    "/places", "/places/new", "/places/edit", "/volunteers", "/volunteers/new",
+	    "/volunteers/edit", "/meetings", "/network", "/admit", "/revoke", "/contact" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if (strcmp(url, pages[i]) == 0)
+			return true;
+	return false;
+}
+
 static enum MHD_Result
 route(struct ans *a, const char *url, bool post)
 {
@@ -2963,6 +2989,8 @@ route(struct ans *a, const char *url, bool post)
 	if (strcmp(url, "/link") == 0 && !post)
 		return link_get(a);
 	if (a->s == NULL) {
+		if (!post && !page_path(url))	/* /favicon.ico and the like */
+			return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
 		if (post)	/* no session: nothing is done, whatever was posted */
 			return signin_page(a, MHD_HTTP_FORBIDDEN, T(a, "サインインしてください"
 			    "（セッションが切れました）。", "Please sign in (no session, or it "

@@ -336,8 +336,13 @@ class ConsoleTest(unittest.TestCase):
                 "category": "play_space", "where.text": "瀬谷区役所 3階",
                 "capacity": "20", "audience": ["fathers", "all_families"],
                 "translations.en.title": "Play space (console)"}
-        st, hdrs, text = c.req("POST", "/events/new", form)
+        # a browser's own Origin is welcome; "null" (sandboxed or stripped) is not
+        st, _, _ = c.req("POST", "/events/new", form, headers={"Origin": "null"})
+        self.assertEqual(st, 403)
+        st, hdrs, text = c.req("POST", "/events/new", form,
+                               headers={"Origin": "http://127.0.0.1:%d" % self.port})
         self.assertEqual(st, 303, text)
+        self.assertEqual(hdrs["referrer-policy"], "same-origin")
         mine = [e for e in self.nursery.json("events", "--mine")
                 if "コンソール" in json.dumps(e, ensure_ascii=False)]
         self.assertEqual(len(mine), 1, mine)
