@@ -32,8 +32,14 @@
 #include "wire.pb-c.h"
 
 #define JST			(9 * 3600)	/* Asia/Tokyo, no DST since 1951 */
-#define COOKIE			"hb_console"
-#define COOKIE_PRE		"hb_signin"	/* the sign-in form's CSRF token */
+/*
+ * Cookie names carry the console's port: browsers do not keep cookies apart by port,
+ * so two consoles on one machine (a center testing a group's, say) would otherwise
+ * sign each other out. It also means every other web service on this host receives
+ * them: one more reason the console stays on loopback of a machine the group owns.
+ */
+#define COOKIE			"hb_console_"	/* + port: the session */
+#define COOKIE_PRE		"hb_signin_"	/* + port: the sign-in form's CSRF token */
 #define SESSIONS_MAX		64
 #define THROTTLE_SLOTS		128
 #define THROTTLE_MAX_DELAY	900	/* seconds: the longest wait after failures */
@@ -68,6 +74,7 @@ struct console {
 	uint8_t		 self[HB_KEY_LEN];
 	char		*users_path, *links_path, *url_path;
 	char		 port[8];
+	char		 cookie[32], cookie_pre[32];	/* COOKIE, COOKIE_PRE + port */
 	bool		 remote;		/* listening beyond loopback */
 	struct session	 sessions[SESSIONS_MAX];
 	struct throttle	 throttle[THROTTLE_SLOTS];
@@ -582,7 +589,7 @@ session_new(struct console *c, const char *user, bool link)
 static struct session *
 session_find(struct console *c, struct MHD_Connection *conn)
 {
-	const char	*v = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE);
+	const char	*v = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, c->cookie);
 	char		 hash[crypto_pwhash_STRBYTES];
 	uint8_t		 id[32];
 	int64_t		 now = now_s();
@@ -902,12 +909,13 @@ cookie_for(struct console *c, const struct session *s, char *buf, size_t len)
 	char	 hex[65];
 
 	if (s == NULL) {
-		snprintf(buf, len, COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		snprintf(buf, len, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+		    c->cookie);
 		return;
 	}
 	sodium_bin2hex(hex, sizeof(hex), s->id, sizeof(s->id));
-	snprintf(buf, len, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s",
-	    hex, c->conf->console.session_max, c->remote ? "; Secure" : "");
+	snprintf(buf, len, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s",
+	    c->cookie, hex, c->conf->console.session_max, c->remote ? "; Secure" : "");
 	sodium_memzero(hex, sizeof(hex));
 }
 
@@ -925,7 +933,7 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 	uint8_t		 raw[32];
 	char		 tok[65], cookie[200];
 	const char	*have = MHD_lookup_connection_value(a->conn, MHD_COOKIE_KIND,
-			    COOKIE_PRE);
+			    a->c->cookie_pre);
 
 	/* keep the browser's token while it has one: a second tab, or a request the
 	 * browser makes on its own, must not make the form it shows stale (a site that
@@ -937,8 +945,8 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 		randombytes_buf(raw, sizeof(raw));
 		sodium_bin2hex(tok, sizeof(tok), raw, sizeof(raw));
 	}
-	snprintf(cookie, sizeof(cookie), COOKIE_PRE "=%s; Path=/signin; HttpOnly; "
-	    "SameSite=Strict; Max-Age=3600%s", tok, a->c->remote ? "; Secure" : "");
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/signin; HttpOnly; "
+	    "SameSite=Strict; Max-Age=3600%s", a->c->cookie_pre, tok, a->c->remote ? "; Secure" : "");
 
 	page_begin(a, &b, T(a, "サインイン", "Sign in"));
 	if (msg != NULL) {
@@ -975,7 +983,8 @@ signin_post(struct ans *a)
 	bool		 known, good;
 	struct session	*s;
 
-	const char	*pre = MHD_lookup_connection_value(a->conn, MHD_COOKIE_KIND, COOKIE_PRE);
+	const char	*pre = MHD_lookup_connection_value(a->conn, MHD_COOKIE_KIND,
+			    a->c->cookie_pre);
 	const char	*tok = param(a, "csrf");
 
 	if (user == NULL)
@@ -3214,6 +3223,8 @@ console_start(struct console **out, struct node *n)
 		c->remote = (ntohl(sin.sin_addr.s_addr) >> 24) != 127;
 	}
 	snprintf(c->port, sizeof(c->port), "%s", port);
+	snprintf(c->cookie, sizeof(c->cookie), COOKIE "%s", port);
+	snprintf(c->cookie_pre, sizeof(c->cookie_pre), COOKIE_PRE "%s", port);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/* one thread, no pool: the sessions and counters are that thread's alone */

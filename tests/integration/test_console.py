@@ -56,15 +56,17 @@ class Console:
 
     @property
     def cookie(self):
-        """The session cookie, "hb_console=HEX", or None."""
-        v = self.jar.get("hb_console")
-        return "hb_console=" + v if v else None
+        """The session cookie, "hb_console_PORT=HEX", or None."""
+        name = "hb_console_%d" % self.port
+        v = self.jar.get(name)
+        return "%s=%s" % (name, v) if v else None
 
     @cookie.setter
     def cookie(self, v):
-        self.jar.pop("hb_console", None)
+        self.jar.pop("hb_console_%d" % self.port, None)
         if v:
-            self.jar["hb_console"] = v.split("=", 1)[1]
+            name, _, value = v.partition("=")
+            self.jar[name] = value
 
     def req(self, method, path, form=None, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -223,7 +225,7 @@ class ConsoleTest(unittest.TestCase):
         # the sign-in form's token must match its cookie (no login CSRF)
         c3 = Console(self.port)
         token = c3.signin_token()
-        c3.jar.pop("hb_signin")
+        c3.jar.pop("hb_signin_%d" % self.port)
         st, _, _ = c3.post_signin("tanaka", PASSWORD, token)
         self.assertEqual(st, 403)
         self.assertIsNone(c3.cookie)
@@ -237,7 +239,8 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn("HttpOnly", flags)
         self.assertIn("SameSite=Strict", flags)
         self.assertIn("Path=/", flags)
-        self.assertRegex(flags[0], r"^hb_console=[0-9a-f]{64}$")
+        # named by the port: two consoles on one host keep their sessions apart
+        self.assertRegex(flags[0], r"^hb_console_%d=[0-9a-f]{64}$" % self.port)
         st, _, text = c2.req("GET", "/events")
         self.assertEqual(st, 200)
         self.assertIn("tanaka", text)

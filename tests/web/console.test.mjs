@@ -6,6 +6,8 @@
 //   HIROBA_USER, HIROBA_PASSWORD   an account made with `hiroba console user add`
 //   HIROBA_MEETING   "AUTHORHEX/ID" of a meeting the center called, inviting the nursery
 //   HIROBA_DAY3, HIROBA_DAY10, HIROBA_DAY40   dates (YYYY-MM-DD, Asia/Tokyo) ahead
+//   HIROBA_CENTER_CONSOLE, HIROBA_NEW_KEY, HIROBA_NEW_FPR   the center's console, and
+//                    the key and fingerprint of a group it is to admit
 // The Python side then checks every result through the CLI of the other daemon.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,7 +66,7 @@ test('a wrong password is refused, the right one signs in', async () => {
   }
   assert.match(page.url(), /\/events/);
   const cookies = await ctx.cookies();
-  const c = cookies.find((x) => x.name === 'hb_console');
+  const c = cookies.find((x) => x.name.startsWith('hb_console_'));
   assert.ok(c && c.httpOnly && c.sameSite === 'Strict');
 });
 
@@ -98,10 +100,42 @@ test("the center's meeting is answered", async () => {
   assert.match(await page.textContent('.answer'), /出席 \(3\)/);
 });
 
+test('a map entry with typed coordinates and OpenStreetMap tags', async () => {
+  await page.click('header >> text=地図の場所');
+  await page.click('text=＋ 場所を追加');
+  await page.fill('#name', 'どんぐり山公園（ブラウザ）');
+  await page.fill('[id="point.lat"]', '35.4689');
+  await page.fill('[id="point.lon"]', '139.4957');
+  await page.fill('#tags', 'leisure=playground\nstroller=limited');
+  await page.click('form.box button');
+  assert.match(page.url(), /\/places\?done=1/);
+  assert.match(await page.textContent('main'), /stroller=limited/);
+});
+
+test('at the center: admit a group after reading its fingerprint back', async () => {
+  const p2 = await ctx.newPage();    // the same browser, another tab
+  await p2.goto(process.env.HIROBA_CENTER_CONSOLE + 'signin');
+  await p2.fill('#user', process.env.HIROBA_USER);
+  await p2.fill('#password', process.env.HIROBA_PASSWORD);
+  await p2.click('form.box button');
+  assert.match(p2.url(), /\/events/);
+  await p2.click('header >> text=ネットワーク');
+  await p2.click('text=グループを承認する');
+  await p2.fill('#key', process.env.HIROBA_NEW_KEY);
+  await p2.fill('#name', 'どんぐりサークル');
+  await p2.selectOption('#kind', 'circle');
+  await p2.click('form.box button');
+  assert.equal(await p2.textContent('#fingerprint'), process.env.HIROBA_NEW_FPR);
+  await p2.click('form.box button');
+  assert.match(p2.url(), /\/network\?done=1/);
+  assert.match(await p2.textContent('#roster'), /どんぐりサークル/);
+  await p2.close();
+});
+
 test('English, and no script error or CSP violation anywhere', async () => {
   await page.click('header >> text=English');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.equal(await page.textContent('h1'), 'Meetings');
+  assert.equal(await page.textContent('h1'), "This group's map entries");
   await page.click('header >> text=Network');
   assert.match(await page.textContent('#roster'), /ひまわり保育園/);
   assert.deepEqual(pageErrors, []);

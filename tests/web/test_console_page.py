@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: ISC
 """The coordinators' console in headless Chromium (issue 14): a center and a nursery,
-the nursery with [console]; console.test.mjs signs in through the real form, publishes
-a weekly play space with a skipped date and answers the center's meeting; then the
-center's CLI (the other daemon of the federation) is asked what arrived.
+both with [console]; console.test.mjs signs in through the real form, publishes a weekly
+play space with a skipped date, answers the center's meeting, places a map entry, and
+in a second tab admits a new group at the center's console; then the other daemon's
+CLI is asked what arrived (the center for the nursery's records, the nursery for the
+admission).
 """
 import json
 import os
@@ -17,6 +19,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import hb                       # noqa: E402
 from hb import wait_for         # noqa: E402
 from test_page import CHROMIUM, ensure_node_modules     # noqa: E402
+from test_console import fingerprint                    # noqa: E402
 
 JST = 9 * 3600
 PASSWORD = "tablet-ひろば-2026"
@@ -33,7 +36,13 @@ class ConsolePage(hb.FederationTest):
                         % CHROMIUM)
         ensure_node_modules()
         f = self.fed
-        center = f.add_center("瀬谷センター")
+        center = f.add_center("瀬谷センター", start=False)
+        cport = hb.free_port()
+        with open(center.conf, "a", encoding="utf-8") as fh:
+            fh.write("\n[console]\nlisten = 127.0.0.1:%d\n" % cport)
+        center.start()
+        center.cli("console", "user", "add", "tanaka", input=PASSWORD + "\n")
+        newcomer = hb.Group(f, "どんぐりサークル", "circle", center_key=center.key)
         nursery = f.add_group("ひまわり保育園", "nursery")
         nursery.add_peer(center)
         port = hb.free_port()
@@ -48,6 +57,8 @@ class ConsolePage(hb.FederationTest):
         env = dict(os.environ, HIROBA_CONSOLE="http://127.0.0.1:%d/" % port,
                    HIROBA_USER="tanaka", HIROBA_PASSWORD=PASSWORD,
                    HIROBA_DAY3=day(3), HIROBA_DAY10=day(10), HIROBA_DAY40=day(40),
+                   HIROBA_CENTER_CONSOLE="http://127.0.0.1:%d/" % cport,
+                   HIROBA_NEW_KEY=newcomer.key, HIROBA_NEW_FPR=fingerprint(newcomer.key),
                    CHROMIUM=CHROMIUM)
         r = subprocess.run(["node", "--test", "--test-reporter=spec",
                             os.path.join(HERE, "console.test.mjs")], cwd=HERE, env=env,
@@ -68,7 +79,16 @@ class ConsolePage(hb.FederationTest):
         out = center.cli("meeting", "show", "%s/%s" % (center.key, mid)).stdout
         self.assertIn("ひまわり保育園", out)
         self.assertIn("出席", out)
+        places = wait_for("the map entry at the center", lambda: [
+            p for p in center.json("places", "--group", "ひまわり保育園")
+            if p["place"]["name"] == "どんぐり山公園（ブラウザ）"])
+        self.assertEqual(places[0]["place"]["point"], {"lat_e7": 354689000,
+                                                       "lon_e7": 1394957000})
+        # the admission, at the nursery (the other daemon)
+        wait_for("the nursery to learn of the admission",
+                 lambda: nursery.has(center.key, "member/" + newcomer.key))
         self.assertNotIn(PASSWORD, nursery.logtext())
+        self.assertNotIn(PASSWORD, center.logtext())
 
 
 if __name__ == "__main__":
