@@ -259,6 +259,15 @@ const struct cmd cli_commands[] = {
 	  "Rewrite the store without free space, so that deleted and expired records are gone\n"
 	  "from the disk, not only from the store (run it after erasing personal data). The\n"
 	  "daemon pauses while it runs; a crash leaves the old file or the new one.\n", 0 },
+	/* the web console (daemon/console.c): accounts and one-time sign-in links */
+	{ "console user", cmd_console_user, "add NAME | remove NAME | list",
+	  "Manage the web console's accounts (DATA/console-users, Argon2id hashes). add asks\n"
+	  "for the password twice without echo, or reads one line from stdin when it is not\n"
+	  "a terminal; add for an existing NAME changes its password. remove ends the\n"
+	  "account's sessions at their next request.\n", 0 },
+	{ "console open", cmd_console_open, "",
+	  "Print a one-time sign-in link to the console for the person at this machine:\n"
+	  "valid 10 minutes, once. Needs a [console] section in hirobad.conf.\n", 0 },
 	{ NULL, NULL, NULL, NULL, 0 }
 };
 

@@ -303,6 +303,8 @@ int	cmd_volunteers(struct cli *, int, char **);
 int	cmd_contact(struct cli *, int, char **);
 int	cmd_audit(struct cli *, int, char **);
 int	cmd_compact(struct cli *, int, char **);
+int	cmd_console_user(struct cli *, int, char **);
+int	cmd_console_open(struct cli *, int, char **);
 int	cmd_meeting_call(struct cli *, int, char **);
 int	cmd_meeting_reply(struct cli *, int, char **);
 int	cmd_meetings(struct cli *, int, char **);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conf: the INI parser for hirobad.conf. Sections [node], [limits], [http] and one
+ * conf: the INI parser for hirobad.conf. Sections [node], [limits], [http], [console], one
  * [peer NAME] per peer; every key is known, every value checked, every error names its
  * line.
  */
@@ -22,7 +22,7 @@
 #define HIROBA_WEBDIR	"/usr/local/share/hiroba/web"
 #endif
 
-enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_LIMITS, SEC_HTTP };
+enum section { SEC_NONE, SEC_NODE, SEC_PEER, SEC_LIMITS, SEC_HTTP, SEC_CONSOLE };
 
 struct parser {
 	struct conf	*c;
@@ -350,6 +350,61 @@ set_http(struct parser *p, const char *k, const char *v)
 	    "title, static, connections, timeout)", k);
 }
 
+/* Is a numeric host:port (parse_hostport checked it) a loopback address? */
+static bool
+hostport_loopback(const char *v)
+{
+	if (strncmp(v, "[::1]:", 6) == 0)
+		return true;
+	return strncmp(v, "127.", 4) == 0;
+}
+
+/*
+ * [console]: the web console signs people in and publishes as the group, so it stays
+ * on the machine unless the operator writes, in the file, that they accept the risk
+ * (a TLS front such as a reverse proxy is their business then).
+ */
+static int
+set_console(struct parser *p, const char *k, const char *v)
+{
+	struct conf_console	*c = &p->c->console;
+	unsigned long long	 n;
+
+	if (strcmp(k, "listen") == 0) {
+		if (parse_hostport(p, k, v) != 0)
+			return -1;
+		free(c->listen);
+		c->listen = NULL;
+		return set_str(p, &c->listen, k, v);
+	}
+	if (strcmp(k, "allow_remote") == 0) {
+		if (strcmp(v, CONSOLE_ALLOW_REMOTE) != 0 && strcmp(v, "no") != 0)
+			return perr(p, "allow_remote: \"%s\": write \"%s\" to let the console "
+			    "listen on a non-loopback address (only behind TLS, or if you "
+			    "accept that passwords cross the network in clear), or \"no\"",
+			    v, CONSOLE_ALLOW_REMOTE);
+		c->allow_remote = strcmp(v, "no") != 0;
+		return 0;
+	}
+	if (strcmp(k, "hosts") == 0) {
+		if (strpbrk(v, " \t\"'<>\\;/") != NULL)
+			return perr(p, "hosts: \"%s\": host names or host:port, separated by "
+			    "commas", v);
+		return set_str(p, &c->hosts, k, v);
+	}
+	if (strcmp(k, "session_idle") == 0 || strcmp(k, "session_max") == 0) {
+		if (parse_uint(p, k, v, 1, 7 * 86400, &n) != 0)
+			return -1;
+		if (k[8] == 'i')
+			c->session_idle = (unsigned)n;
+		else
+			c->session_max = (unsigned)n;
+		return 0;
+	}
+	return perr(p, "unknown key \"%s\" in [console] (known: listen, allow_remote, "
+	    "hosts, session_idle, session_max)", k);
+}
+
 static int
 section(struct parser *p, char *s)
 {
@@ -373,6 +428,11 @@ section(struct parser *p, char *s)
 		p->sec = SEC_HTTP;
 		return 0;
 	}
+	if (strcmp(s, "console") == 0) {
+		p->sec = SEC_CONSOLE;
+		c->console.on = true;
+		return 0;
+	}
 	if (strncmp(s, "peer", 4) == 0 && (s[4] == '\0' || s[4] == ' ' || s[4] == '\t')) {
 		name = trim(s + 4);
 		if (*name == '\0')
@@ -383,7 +443,7 @@ section(struct parser *p, char *s)
 		c->npeers++;
 		return set_str(p, &c->peers[c->npeers - 1].name, "peer", name);
 	}
-	return perr(p, "unknown section [%s] (known: [node], [limits], [http], [peer NAME])",
+	return perr(p, "unknown section [%s] (known: [node], [limits], [http], [console], [peer NAME])",
 	    s);
 }
 
@@ -503,6 +563,19 @@ finish(struct parser *p)
 		return -1;
 	if (c->http.listen != NULL && finish_http(p) != 0)
 		return -1;
+	if (c->console.on) {
+		if (c->console.listen == NULL &&
+		    set_str(p, &c->console.listen, "listen", "127.0.0.1:7380") != 0)
+			return -1;
+		if (!hostport_loopback(c->console.listen) && !c->console.allow_remote)
+			return perr(p, "[console] listen = %s is not a loopback address: the "
+			    "console signs people in and publishes as this group. Put it "
+			    "behind TLS and add \"allow_remote = %s\" to [console], or "
+			    "listen on 127.0.0.1", c->console.listen, CONSOLE_ALLOW_REMOTE);
+		if (c->http.listen != NULL && strcmp(c->http.listen, c->console.listen) == 0)
+			return perr(p, "[console] listen = %s is the public page's address "
+			    "([http] listen): the console needs its own", c->console.listen);
+	}
 	for (i = 0; i < c->npeers; i++) {
 		if (c->peers[i].endpoint == NULL)
 			return perr(p, "[peer %s] needs an endpoint", c->peers[i].name);
@@ -545,6 +618,8 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	p.c->mapsize_max = 16ULL << 30;
 	p.c->http.connections = 256;	/* a sixteenth per address: 17, enough for a NAT of one office */
 	p.c->http.timeout = 10;	/* idle seconds: a slow client holds a slot no longer */
+	p.c->console.session_idle = 2 * 3600;
+	p.c->console.session_max = 12 * 3600;	/* a working day, then sign in again */
 	if ((p.c->file = strdup(path)) == NULL)
 		goto out;
 	if ((f = fopen(path, "r")) == NULL) {
@@ -598,6 +673,10 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 			if (set_http(&p, k, v) != 0)
 				goto out;
 			break;
+		case SEC_CONSOLE:
+			if (set_console(&p, k, v) != 0)
+				goto out;
+			break;
 		}
 	}
 	if (ferror(f)) {
@@ -639,6 +718,8 @@ conf_free(struct conf **cp)
 	free(c->http.attribution);
 	free(c->http.title);
 	free(c->http.static_dir);
+	free(c->console.listen);
+	free(c->console.hosts);
 	free(c);
 	*cp = NULL;
 }

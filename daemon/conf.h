@@ -6,6 +6,7 @@
 #ifndef HIROBA_CONF_H
 #define HIROBA_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,18 @@ struct conf_http {
 	unsigned	 timeout;		/* seconds of silence before a close */
 };
 
+/* [console]: the coordinators' signed-in web console (console.c); off without the
+ * section. A non-loopback listen needs allow_remote = CONSOLE_ALLOW_REMOTE. */
+#define CONSOLE_ALLOW_REMOTE	"yes-i-accept-the-risk"
+struct conf_console {
+	bool		 on;			/* the section is present */
+	char		*listen;		/* default 127.0.0.1:7380 */
+	bool		 allow_remote;
+	char		*hosts;			/* more Host names it answers to, "a:1,b" */
+	unsigned	 session_idle;		/* seconds */
+	unsigned	 session_max;		/* seconds */
+};
+
 struct conf {
 	char		*file;
 	char		*name;			/* the group's display name */
@@ -62,6 +75,7 @@ struct conf {
 	unsigned	 member_records;	/* quota per member: current records */
 	size_t		 member_bytes;		/* quota per member: envelope bytes */
 	struct conf_http http;
+	struct conf_console console;
 };
 
 /*

@@ -756,16 +756,19 @@ ctl_remote(struct node *n, struct peer *p, const Hiroba__Wire__RemoteQuery *q,
 	col_free(&c);
 }
 
-/* The uid of the process on the other end of a control connection, or -1. */
+/* The uid of the process on the other end of a control connection, or -1; *self is
+ * whether that process is this one (the console's thread, console.c). */
 static long
-peer_uid(int fd)
+peer_uid(int fd, bool *self)
 {
 	struct ucred	 cred;
 	socklen_t	 len = sizeof(cred);
 
+	*self = false;
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    len != sizeof(cred))
 		return -1;
+	*self = cred.pid == getpid();
 	return (long)cred.uid;
 }
 
@@ -807,10 +810,11 @@ ctl_dispatch(struct node *n)
 		memset(&c, 0, sizeof(c));
 		hiroba__wire__ctl_response__init(&resp);
 		err[0] = '\0';
-		n->ctl_uid = peer_uid(zmq_msg_get(&f[nf - 1], ZMQ_SRCFD));
+		n->ctl_uid = peer_uid(zmq_msg_get(&f[nf - 1], ZMQ_SRCFD), &n->ctl_console);
 		ctl_handle(n, zmq_msg_data(&f[nf - 1]), zmq_msg_size(&f[nf - 1]), &resp, &c,
 		    err, sizeof(err));
 		n->ctl_uid = -1;
+		n->ctl_console = false;
 		col_fill(&c, &resp, err);
 		len = hiroba__wire__ctl_response__get_packed_size(&resp);
 		if ((out = malloc(len ? len : 1)) != NULL) {

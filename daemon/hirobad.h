@@ -29,6 +29,7 @@
 #define NODE_STATUS_EVERY	5	/* seconds between looks at the STATUS= line */
 
 struct http;
+struct console;
 
 /* One remote daemon, known by its group key. It may have an outgoing connection (a
  * DEALER we connected because the config names it) and/or an incoming one (a route on
@@ -110,6 +111,7 @@ struct node {
 	void		*zap;		/* REP on inproc://zeromq.zap.01 */
 	void		*ctl;		/* ROUTER on ipc://<data>/ctl.sock */
 	long		 ctl_uid;	/* the current request's peer uid (SO_PEERCRED), -1 */
+	bool		 ctl_console;	/* ... and it came from this process: the console */
 	void		*listen_mon;	/* the ROUTER's socket events (listen.c) */
 	struct listen_conn *conns;
 	size_t		 nconns;
@@ -133,6 +135,7 @@ struct node {
 	}		*quota;
 	size_t		 nquota;
 	struct http	*http;		/* the read-only web page (http.c), or NULL */
+	struct console	*console;	/* the signed-in console (console.c), or NULL */
 	/* the last STATUS= line sent to systemd, and when it was looked at */
 	char		 status_line[256];
 	int64_t		 status_at;

@@ -22,6 +22,7 @@
 #endif
 
 #include "hirobad.h"
+#include "console.h"
 #include "http.h"
 #include "log.h"
 
@@ -213,7 +214,7 @@ node_new(struct node **out, struct conf *conf)
 		if (p->name == NULL || p->endpoint == NULL || peer_connect(n, p) != 0)
 			goto fail;
 	}
-	if (http_start(&n->http, n) != 0)
+	if (http_start(&n->http, n) != 0 || console_start(&n->console, n) != 0)
 		goto fail;
 	log_info("%s (%s) started: %zu peers configured, center %s", conf->name, n->fpr,
 	    conf->npeers, memcmp(conf->center, n->id.pk, HB_KEY_LEN) == 0 ?
@@ -325,6 +326,7 @@ node_free(struct node **np)
 	if (np == NULL || (n = *np) == NULL)
 		return;
 	http_stop(&n->http);	/* its thread reads the store */
+	console_stop(&n->console);	/* its thread talks to the control socket */
 	while ((p = n->peers) != NULL) {
 		n->peers = p->next;
 		peer_disconnect(n, p);
@@ -478,6 +480,41 @@ reload_http(struct node *n, struct conf *nc)
 		    "is off until the next reload or restart");
 }
 
+static bool
+console_differs(const struct conf_console *a, const struct conf_console *b)
+{
+	return a->on != b->on || str_differs(a->listen, b->listen) ||
+	    a->allow_remote != b->allow_remote || str_differs(a->hosts, b->hosts) ||
+	    a->session_idle != b->session_idle || a->session_max != b->session_max;
+}
+
+/* [console]: as [http], a new section is a new server; its sessions end (people sign
+ * in again); if the new one cannot start, the old settings come back. */
+static void
+reload_console(struct node *n, struct conf *nc)
+{
+	struct conf_console tmp;
+
+	if (!console_differs(&n->conf->console, &nc->console))
+		return;
+	console_stop(&n->console);
+	tmp = n->conf->console;
+	n->conf->console = nc->console;
+	nc->console = tmp;		/* freed with nc */
+	if (console_start(&n->console, n) == 0) {
+		log_info("reload: [console] %s", n->conf->console.on ? "applied" :
+		    "removed: the console is off");
+		return;
+	}
+	log_warnx("reload: the new [console] did not start: keeping the old one");
+	tmp = n->conf->console;
+	n->conf->console = nc->console;
+	nc->console = tmp;
+	if (console_start(&n->console, n) != 0)
+		log_warnx("reload: the old [console] did not start again either: the console "
+		    "is off until the next reload or restart");
+}
+
 /* SIGHUP: the settings that can change at run time change; the others are named. */
 void
 node_reload(struct node *n, struct conf *conf)
@@ -490,6 +527,7 @@ node_reload(struct node *n, struct conf *conf)
 	reload_restart_only(n, conf);
 	reload_settings(n, conf);
 	reload_http(n, conf);
+	reload_console(n, conf);
 	for (p = n->peers; p != NULL; p = p->next) {
 		keep = false;
 		for (i = 0; i < conf->npeers; i++)

@@ -28,7 +28,8 @@
 /*
  * Who reads: the unix user on the other end of the control socket (SO_PEERCRED), not
  * what the client says. Only root may name someone else: under the documented sudo
- * the CLI sends SUDO_USER, recorded as "alice (root, sudo)".
+ * the CLI sends SUDO_USER, recorded as "alice (root, sudo)"; and the console (this
+ * very process, by SO_PEERCRED's pid) names its signed-in user: "tanaka (console)".
  */
 static const char *
 audit_who(const struct node *n, const char *declared, char *buf, size_t len)
@@ -38,6 +39,12 @@ audit_who(const struct node *n, const char *declared, char *buf, size_t len)
 	bool		 named = declared != NULL && declared[0] != '\0' &&
 			    strlen(declared) <= WHO_MAX;
 
+	/* the console's thread (same process, so the kernel vouches for it) names the
+	 * person it signed in: its accounts are the audit's names */
+	if (n->ctl_console && named) {
+		snprintf(buf, len, "%.*s (console)", WHO_MAX, declared);
+		return buf;
+	}
 	if (n->ctl_uid < 0) {	/* no credentials: say so */
 		snprintf(buf, len, "%s (unverified)", named ? declared : "?");
 		return buf;

@@ -3,7 +3,9 @@
  * vocab: the words every part of hiroba shows and reads for records (vocab.h). One row
  * a field: the CLI's options, help, listing filters and CSV columns come from here.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -309,4 +311,75 @@ vocab_chars(const char *s)
 		if (((unsigned char)*s & 0xC0) != 0x80)
 			n++;
 	return n;
+}
+
+/* The CLI's whole numbers: ASCII digits only, no sign, at most max. */
+static bool
+whole_number(const char *s, unsigned long max)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0' && v <= max;
+}
+
+int
+vocab_check(const struct vocab_field *f, const char *s, char *err, size_t len)
+{
+	char ok[512], *copy, *tok, *save = NULL;
+	size_t n;
+	int rc = 0;
+
+	switch (f->type) {
+	case VT_TEXT:
+		if (f->max > 0 && (n = vocab_chars(s)) > f->max) {
+			snprintf(err, len, "at most %lu characters (%s: %lu文字まで), not %zu",
+			    f->max, f->ja, f->max, n);
+			return -1;
+		}
+		return 0;
+	case VT_UINT:
+		if (!whole_number(s, f->max)) {
+			snprintf(err, len, "a whole number from 0 to %lu (%s), not '%s'", f->max,
+			    f->ja, s);
+			return -1;
+		}
+		return 0;
+	case VT_ENUM:
+		if (vocab_find_label(f->values, s) == NULL) {
+			snprintf(err, len, "unknown %s '%s'; one of: %s", f->en, s,
+			    vocab_accepted(f->values, ok, sizeof(ok)));
+			return -1;
+		}
+		return 0;
+	case VT_ENUMS:
+		if ((copy = strdup(s)) == NULL) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		n = 0;
+		for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (*tok == '\0')
+				continue;
+			n++;
+			if (vocab_find_label(f->values, tok) == NULL) {
+				snprintf(err, len, "unknown %s '%s'; one of: %s", f->en, tok,
+				    vocab_accepted(f->values, ok, sizeof(ok)));
+				rc = -1;
+			}
+		}
+		free(copy);
+		if (rc == 0 && f->max > 0 && n > f->max) {
+			snprintf(err, len, "at most %lu (%s), not %zu", f->max, f->ja, n);
+			rc = -1;
+		}
+		return rc;
+	default:
+		return 0;
+	}
 }

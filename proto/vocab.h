@@ -103,6 +103,16 @@ const struct vocab_field *vocab_field_column(const struct vocab_kind *k, const c
 /* A field's CSV column in a language. */
 const char	*vocab_column(const struct vocab_field *f, bool ja);
 
+/*
+ * Check one typed value of a field by its type (text length in characters, a whole
+ * number 0..max, a value of the enumeration, each of a list of them). 0 if it is fine;
+ * else -1 with the reason in err, worded as the CLI's (after its "--option: "), so a
+ * refusal reads the same in the CLI and in the console. Times, tags and degrees are not
+ * checked here (0): their parsers say what is wrong.
+ */
+int		 vocab_check(const struct vocab_field *f, const char *s, char *err,
+		    size_t len);
+
 /* How many characters (code points) a UTF-8 string has: what limits count. */
 size_t		 vocab_chars(const char *s);
 

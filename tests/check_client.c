@@ -78,6 +78,40 @@ START_TEST(vocab_chars_count_code_points)
 }
 END_TEST
 
+/* vocab_check: the refusals the CLI and the console share, worded as the CLI's. */
+START_TEST(vocab_check_words_refusals)
+{
+	const struct vocab_kind *k = vocab_kind_of(HB_EVENT);
+	char err[600], long_title[210 * 3 + 1] = "";
+	size_t i;
+
+	ck_assert_int_eq(vocab_check(vocab_field(k, "title"), "親子のひろば", err,
+	    sizeof(err)), 0);
+	for (i = 0; i < 201; i++)
+		strcat(long_title, "あ");
+	ck_assert_int_eq(vocab_check(vocab_field(k, "title"), long_title, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "at most 200 characters (タイトル: 200文字まで), not 201");
+	ck_assert_int_eq(vocab_check(vocab_field(k, "capacity"), "20", err, sizeof(err)), 0);
+	ck_assert_int_eq(vocab_check(vocab_field(k, "capacity"), "-1", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "a whole number from 0 to 100000 (定員), not '-1'");
+	ck_assert_int_eq(vocab_check(vocab_field(k, "capacity"), "100001", err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(vocab_check(vocab_field(k, "category"), "父親向け", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(vocab_check(vocab_field(k, "category"), "dad", err, sizeof(err)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown category 'dad'; one of: pre_parent"));
+	ck_assert_int_eq(vocab_check(vocab_field(k, "audience"), "fathers,祖父母", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(vocab_check(vocab_field(k, "audience"), "fathers,cats", err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown audience 'cats'"));
+	/* times are their parser's business */
+	ck_assert_int_eq(vocab_check(vocab_field(k, "when.start"), "x", err, sizeof(err)), 0);
+}
+END_TEST
+
 /* What every row must have for the generated options, help and CSV to make sense. */
 START_TEST(vocab_table_is_complete)
 {
@@ -299,6 +333,7 @@ client_suite(void)
 	tc = tcase_create("vocab");
 	tcase_add_test(tc, vocab_code_and_label_both_ways);
 	tcase_add_test(tc, vocab_chars_count_code_points);
+	tcase_add_test(tc, vocab_check_words_refusals);
 	tcase_add_test(tc, vocab_table_is_complete);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("query");

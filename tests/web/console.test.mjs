@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: ISC
+// The coordinators' console in headless Chromium (Debian's /usr/bin/chromium) at tablet
+// size, driven by playwright-core. Started by test_console_page.py, which runs a center
+// and a nursery (with [console]) and passes:
+//   HIROBA_CONSOLE   the nursery's console, e.g. http://127.0.0.1:PORT/
+//   HIROBA_USER, HIROBA_PASSWORD   an account made with `hiroba console user add`
+//   HIROBA_MEETING   "AUTHORHEX/ID" of a meeting the center called, inviting the nursery
+//   HIROBA_DAY3, HIROBA_DAY10, HIROBA_DAY40   dates (YYYY-MM-DD, Asia/Tokyo) ahead
+//   HIROBA_CENTER_CONSOLE, HIROBA_NEW_KEY, HIROBA_NEW_FPR   the center's console, and
+//                    the key and fingerprint of a group it is to admit
+// The Python side then checks every result through the CLI of the other daemon.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.HIROBA_CONSOLE;
+let ctx, page, profile;
+const pageErrors = [], cspViolations = [];
+
+before(async () => {
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hiroba-console-'));
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 820, height: 1180 },     // a tablet, upright
+    hasTouch: true,
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+  });
+  page = ctx.pages()[0] || await ctx.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text());
+  });
+});
+
+after(async () => {
+  if (ctx) await ctx.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+test('no session: the sign-in page, in Japanese', async () => {
+  await page.goto(BASE + 'events');
+  assert.match(page.url(), /\/signin$/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+  assert.equal(await page.textContent('h1'), 'サインイン');
+});
+
+test('a wrong password is refused, the right one signs in', async () => {
+  await page.fill('#user', process.env.HIROBA_USER);
+  await page.fill('#password', 'not-the-password');
+  await page.click('form.box button');
+  assert.match(await page.textContent('#error'), /名前かパスワードが違います/);
+  assert.equal(await page.inputValue('#user'), process.env.HIROBA_USER);
+  // the slow-down after a failure: wait it out as a person would, then sign in
+  for (let i = 0; i < 20; i++) {
+    await page.fill('#password', process.env.HIROBA_PASSWORD);
+    await page.click('form.box button');
+    if (/\/events/.test(page.url())) break;
+    await page.waitForTimeout(500);
+  }
+  assert.match(page.url(), /\/events/);
+  const cookies = await ctx.cookies();
+  const c = cookies.find((x) => x.name.startsWith('hb_console_'));
+  assert.ok(c && c.httpOnly && c.sameSite === 'Strict');
+});
+
+test('a weekly play space with a date it skips, refused first for a missing end date', async () => {
+  await page.click('text=＋ イベントを追加');
+  await page.fill('#title', '親子のひろば（ブラウザ）');
+  await page.fill('[id="when.start"]', process.env.HIROBA_DAY3 + ' 10:00');
+  await page.fill('[id="when.end"]', '12:00');
+  await page.selectOption('#category', 'play_space');
+  await page.check('[id="audience-all_families"]');
+  await page.selectOption('#repeat', 'weekly');
+  await page.fill('#exceptions', process.env.HIROBA_DAY10);
+  await page.click('form.box button');
+  assert.match(await page.textContent('[id="err-recurrence.until"]'), /--weekly needs --until DATE/);
+  // what was typed is still there
+  assert.equal(await page.inputValue('#title'), '親子のひろば（ブラウザ）');
+  assert.ok(await page.isChecked('[id="audience-all_families"]'));
+  await page.fill('[id="recurrence.until"]', process.env.HIROBA_DAY40);
+  await page.click('form.box button');
+  assert.match(page.url(), /\/events\?done=1/);
+  assert.match(await page.textContent('main'), /親子のひろば（ブラウザ）/);
+});
+
+test("the center's meeting is answered", async () => {
+  await page.click('header >> text=会議');
+  assert.match(await page.textContent('main'), /招待されています/);
+  await page.check('input[name="attending"][value="1"]');
+  await page.fill('input[name="count"]', '3');
+  await page.click('main form button');
+  assert.match(await page.textContent('#done'), /返事を公開しました/);
+  assert.match(await page.textContent('.answer'), /出席 \(3\)/);
+});
+
+test('a map entry with typed coordinates and OpenStreetMap tags', async () => {
+  await page.click('header >> text=地図の場所');
+  await page.click('text=＋ 場所を追加');
+  await page.fill('#name', 'どんぐり山公園（ブラウザ）');
+  await page.fill('[id="point.lat"]', '35.4689');
+  await page.fill('[id="point.lon"]', '139.4957');
+  await page.fill('#tags', 'leisure=playground\nstroller=limited');
+  await page.click('form.box button');
+  assert.match(page.url(), /\/places\?done=1/);
+  assert.match(await page.textContent('main'), /stroller=limited/);
+});
+
+test('at the center: admit a group after reading its fingerprint back', async () => {
+  const p2 = await ctx.newPage();    // the same browser, another tab
+  await p2.goto(process.env.HIROBA_CENTER_CONSOLE + 'signin');
+  await p2.fill('#user', process.env.HIROBA_USER);
+  await p2.fill('#password', process.env.HIROBA_PASSWORD);
+  await p2.click('form.box button');
+  assert.match(p2.url(), /\/events/);
+  await p2.click('header >> text=ネットワーク');
+  await p2.click('text=グループを承認する');
+  await p2.fill('#key', process.env.HIROBA_NEW_KEY);
+  await p2.fill('#name', 'どんぐりサークル');
+  await p2.selectOption('#kind', 'circle');
+  await p2.click('form.box button');
+  assert.equal(await p2.textContent('#fingerprint'), process.env.HIROBA_NEW_FPR);
+  await p2.click('form.box button');
+  assert.match(p2.url(), /\/network\?done=1/);
+  assert.match(await p2.textContent('#roster'), /どんぐりサークル/);
+  await p2.close();
+});
+
+test('English, and no script error or CSP violation anywhere', async () => {
+  await page.click('header >> text=English');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.textContent('h1'), "This group's map entries");
+  await page.click('header >> text=Network');
+  assert.match(await page.textContent('#roster'), /ひまわり保育園/);
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: ISC
+"""The coordinators' console in headless Chromium (issue 14): a center and a nursery,
+both with [console]; console.test.mjs signs in through the real form, publishes a weekly
+play space with a skipped date, answers the center's meeting, places a map entry, and
+in a second tab admits a new group at the center's console; then the other daemon's
+CLI is asked what arrived (the center for the nursery's records, the nursery for the
+admission).
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+import hb                       # noqa: E402
+from hb import wait_for         # noqa: E402
+from test_page import CHROMIUM, ensure_node_modules     # noqa: E402
+from test_console import fingerprint                    # noqa: E402
+
+JST = 9 * 3600
+PASSWORD = "tablet-ひろば-2026"
+
+
+def day(days):
+    return time.strftime("%Y-%m-%d", time.gmtime(time.time() + JST + days * 86400))
+
+
+class ConsolePage(hb.FederationTest):
+
+    def test_console_in_chromium(self):
+        self.assertTrue(os.access(CHROMIUM, os.X_OK), "%s is missing: run deploy/deps"
+                        % CHROMIUM)
+        ensure_node_modules()
+        f = self.fed
+        center = f.add_center("瀬谷センター", start=False)
+        cport = hb.free_port()
+        with open(center.conf, "a", encoding="utf-8") as fh:
+            fh.write("\n[console]\nlisten = 127.0.0.1:%d\n" % cport)
+        center.start()
+        center.cli("console", "user", "add", "tanaka", input=PASSWORD + "\n")
+        newcomer = hb.Group(f, "どんぐりサークル", "circle", center_key=center.key)
+        nursery = f.add_group("ひまわり保育園", "nursery")
+        nursery.add_peer(center)
+        port = hb.free_port()
+        with open(nursery.conf, "a", encoding="utf-8") as fh:
+            fh.write("\n[console]\nlisten = 127.0.0.1:%d\n" % port)
+        f.start(nursery)
+        nursery.cli("console", "user", "add", "tanaka", input=PASSWORD + "\n")
+        out = center.cli("--json", "meeting", "call", "--title", "応援ネット地域別会議",
+                         "--start", day(6) + " 14:00", "--invite", "ひまわり保育園").stdout
+        mid = json.loads(out.splitlines()[0])["id"]
+        wait_for("the nursery to hold the meeting", lambda: nursery.has(center.key, mid))
+        env = dict(os.environ, HIROBA_CONSOLE="http://127.0.0.1:%d/" % port,
+                   HIROBA_USER="tanaka", HIROBA_PASSWORD=PASSWORD,
+                   HIROBA_DAY3=day(3), HIROBA_DAY10=day(10), HIROBA_DAY40=day(40),
+                   HIROBA_CENTER_CONSOLE="http://127.0.0.1:%d/" % cport,
+                   HIROBA_NEW_KEY=newcomer.key, HIROBA_NEW_FPR=fingerprint(newcomer.key),
+                   CHROMIUM=CHROMIUM)
+        r = subprocess.run(["node", "--test", "--test-reporter=spec",
+                            os.path.join(HERE, "console.test.mjs")], cwd=HERE, env=env,
+                           capture_output=True, text=True, timeout=240)
+        print(r.stdout[-8000:], r.stderr[-4000:])
+        self.assertEqual(r.returncode, 0, "console.test.mjs failed (output above)")
+
+        # what the browser did, seen from the center's CLI
+        def occurrences():
+            return [e for e in center.json("events", "--group", "ひまわり保育園")
+                    if e.get("event", {}).get("title") == "親子のひろば（ブラウザ）"]
+        wait_for("the play space at the center", occurrences)
+        dates = {time.strftime("%Y-%m-%d", time.gmtime(e["occurrence"]["start"] + JST))
+                 for e in occurrences()}
+        self.assertIn(day(3), dates)
+        self.assertIn(day(17), dates)
+        self.assertNotIn(day(10), dates)
+        out = center.cli("meeting", "show", "%s/%s" % (center.key, mid)).stdout
+        self.assertIn("ひまわり保育園", out)
+        self.assertIn("出席", out)
+        places = wait_for("the map entry at the center", lambda: [
+            p for p in center.json("places", "--group", "ひまわり保育園")
+            if p["place"]["name"] == "どんぐり山公園（ブラウザ）"])
+        self.assertEqual(places[0]["place"]["point"], {"lat_e7": 354689000,
+                                                       "lon_e7": 1394957000})
+        # the admission, at the nursery (the other daemon)
+        wait_for("the nursery to learn of the admission",
+                 lambda: nursery.has(center.key, "member/" + newcomer.key))
+        self.assertNotIn(PASSWORD, nursery.logtext())
+        self.assertNotIn(PASSWORD, center.logtext())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
