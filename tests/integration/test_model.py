@@ -23,10 +23,12 @@ class ModelTest(unittest.TestCase):
         t = model.Model(seed, nops, log=lambda s: print(s, file=sys.stderr))
         st = t.run()
         print("\nmodel seed %d: %d ops, %d daemon starts, %d kill -9, %d partitions, "
-              "%d restores, converged in %.1f s, %d records, %d dead canaries checked, "
-              "%.1f s in all" % (seed, st["ops"], st["daemons"], st["kill9"],
-                                 st["partitions"], st["restores"], st["converge_s"],
-                                 st["live_records"], st["dead_canaries"], st["seconds"]))
+              "%d restores, %d hostile sends, converged in %.1f s, resynced from empty in "
+              "%.1f s, %d records, %d dead canaries checked, %.1f s in all" % (
+                  seed, st["ops"], st["daemons"], st["kill9"], st["partitions"],
+                  st["restores"], st.get("rogue_ops", 0), st["converge_s"],
+                  st.get("redeliver_s", 0.0), st["live_records"], st["dead_canaries"],
+                  st["seconds"]))
 
     def test_histories(self):
         env = os.environ.get("HIROBA_MODEL_SEED")
