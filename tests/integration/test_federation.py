@@ -78,7 +78,8 @@ class Federation(hb.FederationTest):
         circle = f.add_group("circle", "circle")
         nursery.add_peer(center)
         circle.add_peer(nursery)
-        circle.set_limits(max_batch=100, member_records=100000)   # over the default quota
+        circle.set_limits(max_batch=100, member_records=100000,   # over the default quota
+                          member_bytes=0)
         n = 40000
         self.fed.start(nursery)     # so that its store knows it is admitted
         self.assertEqual(nursery.stop(), 0)
