@@ -38,6 +38,7 @@ struct pull_cursor {
 	uint8_t		 author[HB_KEY_LEN];
 	uint64_t	 seq;
 	bool		 blocked;	/* a record of it was refused: hold still */
+	bool		 held_out;	/* over our quota, or a fork: left out until reset */
 };
 
 struct peer {

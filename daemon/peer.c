@@ -159,6 +159,11 @@ peer_disconnect(struct node *n, struct peer *p)
 		p->monitor = NULL;
 	}
 	p->out_up = false;
+	/* an answer that went on this connection went with it: the peer will ask again
+	 * over a new one, and must be answered (the model test saw a healed partition
+	 * wait 30 s, until the answer expired) */
+	if (p->answer_fd == -1)
+		p->answer_token = 0;
 	if (p->routelen == 0)
 		p->round = 0;
 }
@@ -437,6 +442,8 @@ peer_monitor(struct node *n, struct peer *p)
 		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
 			log_info("peer %s: connected to %s", p->name, p->endpoint);
 			p->out_up = true;
+			if (p->answer_fd == -1)
+				p->answer_token = 0;	/* a new connection: nothing unread */
 			p->backoff = 0;
 			p->reconnect_at = 0;
 			p->last_contact = node_now();

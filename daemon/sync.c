@@ -100,7 +100,12 @@ benign(int res)
  * batch cut inside that author's refused records (a member over its quota, a fork)
  * would come back unchanged at every request, and the pull would never reach the
  * authors after it (the model test's rogue found this). The next pull asks for it
- * again, so a refusal that ends (the quota freed) is recovered.
+ * again, but for a member over our quota or one that forked: that is the member's own
+ * doing, and asked for at every pull its refused records came again with every push
+ * that revealed a gap, many times a second. Such an author is held out of pulls from
+ * that peer until the cursors are forgotten (below), and a quota freed is recovered
+ * then. (A member whose admission we lack yet, or a record dated ahead of our clock,
+ * is asked for at the next pull: those end soon, on their own.)
  *
  * Cursors outlive the pull. An author may have a seq that no daemon will ever hold (a
  * member that skipped one, or lost it before anyone got it): no claim can pass it, our
@@ -134,7 +139,7 @@ cursor_find(struct peer *p, const uint8_t author[HB_KEY_LEN], bool add)
 	c = &p->cursor[p->ncursor++];
 	memcpy(c->author, author, HB_KEY_LEN);
 	c->seq = 0;
-	c->blocked = false;
+	c->blocked = c->held_out = false;
 	return c;
 }
 
@@ -158,6 +163,7 @@ cursor_advance(struct peer *p, const uint8_t *const *envs, const size_t *lens,
 			continue;
 		if (!benign(res[i])) {
 			c->blocked = true;
+			c->held_out |= res[i] == STORE_EQUOTA || res[i] == STORE_EFORK;
 			moved = true;	/* the next request leaves it out */
 			continue;
 		}
@@ -205,7 +211,8 @@ sync_start(struct node *n, struct peer *p)
 		as[i].author.data = v.a[i].author;
 		as[i].author.len = HB_KEY_LEN;
 		as[i].complete = v.a[i].complete;
-		if ((c = cursor_find(p, v.a[i].author, false)) != NULL && c->blocked)
+		if ((c = cursor_find(p, v.a[i].author, false)) != NULL &&
+		    (c->blocked || c->held_out))
 			as[i].complete = HB_SEQ_MAX;
 		else if (c != NULL && c->seq > as[i].complete)
 			as[i].complete = c->seq;
