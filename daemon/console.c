@@ -182,6 +182,77 @@ sb_esc(struct sbuf *b, const char *s)
 	}
 }
 
+/* ---- form pieces ---- */
+
+/*
+ * An error paragraph: id "error" over a form, "err-KEY" under a field (the tests
+ * and the page script find them by id). `what', when given, names the field in
+ * front of the message. Nothing at all when there is no message, so callers need
+ * not test first.
+ */
+static void
+err_p(struct sbuf *b, const char *id, const char *what, const char *msg)
+{
+	if (msg == NULL || *msg == '\0')
+		return;
+	sb_printf(b, "<p class=\"err\" id=\"%s\">", id);
+	if (what != NULL) {
+		sb_esc(b, what);
+		sb_puts(b, ": ");
+	}
+	sb_esc(b, msg);
+	sb_puts(b, "</p>");
+}
+
+/* The error under field `key' (see err_p). */
+static void
+field_err(struct sbuf *b, const char *key, const char *what, const char *msg)
+{
+	char	 id[128];
+
+	if (msg == NULL || *msg == '\0')
+		return;
+	snprintf(id, sizeof(id), "err-%s", key);
+	err_p(b, id, what, msg);
+}
+
+/*
+ * A labelled one-line text field: label, its error if any, then the input with
+ * the value as typed (escaped). `attrs' (trusted markup, may be "") goes inside
+ * the input, e.g. a placeholder. The label is trusted text (ours, not typed).
+ */
+static void
+form_text(struct sbuf *b, const char *key, const char *label, const char *err,
+    const char *attrs, const char *value)
+{
+	sb_printf(b, "<label for=\"%s\">%s</label>", key, label);
+	field_err(b, key, NULL, err);
+	sb_printf(b, "<input type=\"text\" id=\"%s\" name=\"%s\"%s value=\"", key, key,
+	    attrs);
+	sb_esc(b, value);
+	sb_puts(b, "\">");
+}
+
+/* A <select> of vocabulary `values' with an empty first choice; `sel' (or NULL)
+ * is preselected. */
+static void
+form_select(struct sbuf *b, bool ja, const char *key, const struct vocab *values,
+    const struct vocab *sel)
+{
+	const struct vocab *v;
+
+	sb_printf(b, "<select id=\"%s\" name=\"%s\"><option value=\"\">—</option>", key,
+	    key);
+	for (v = values; v->name != NULL; v++) {
+		sb_puts(b, "<option value=\"");
+		sb_esc(b, v->name);
+		sb_printf(b, "\"%s>", sel == v ? " selected" : "");
+		sb_esc(b, ja ? v->label : v->en);
+		sb_puts(b, "</option>");
+	}
+	sb_puts(b, "</select>");
+}
+
 /* ---- small helpers ---- */
 
 static const char *
@@ -949,17 +1020,12 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 	    "SameSite=Strict; Max-Age=3600%s", a->c->cookie_pre, tok, a->c->remote ? "; Secure" : "");
 
 	page_begin(a, &b, T(a, "サインイン", "Sign in"));
-	if (msg != NULL) {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, msg);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, msg);
 	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/signin%s\">"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-	    "<label for=\"user\">%s</label><input type=\"text\" id=\"user\" name=\"user\" "
-	    "autocomplete=\"username\" value=\"", a->lq, tok, T(a, "名前", "Name"));
-	sb_esc(&b, user);
-	sb_printf(&b, "\"><label for=\"password\">%s</label><input type=\"password\" "
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, tok);
+	form_text(&b, "user", T(a, "名前", "Name"), NULL, " autocomplete=\"username\"",
+	    user);
+	sb_printf(&b, "<label for=\"password\">%s</label><input type=\"password\" "
 	    "id=\"password\" name=\"password\" autocomplete=\"current-password\">"
 	    "<p><button>%s</button></p></form><p>%s</p>",
 	    T(a, "パスワード", "Password"), T(a, "サインイン", "Sign in"),
@@ -1312,27 +1378,12 @@ repeat_render(struct ans *a, struct sbuf *b, struct recform *f)
 		sb_printf(b, "<option value=\"%s\"%s>%s</option>", opts[i].v,
 		    strcmp(f->repeat, opts[i].v) == 0 ? " selected" : "",
 		    T(a, opts[i].ja, opts[i].en));
-	sb_printf(b, "</select><label for=\"recurrence.until\">%s</label>",
-	    T(a, "繰り返しの終わり（日付）", "Repeat until (date)"));
-	if (f->err_until[0] != '\0') {
-		sb_puts(b, "<p class=\"err\" id=\"err-recurrence.until\">");
-		sb_esc(b, f->err_until);
-		sb_puts(b, "</p>");
-	}
-	sb_puts(b, "<input type=\"text\" id=\"recurrence.until\" name=\"recurrence.until\" "
-	    "placeholder=\"2027-03-31\" value=\"");
-	sb_esc(b, f->until);
-	sb_printf(b, "\"><label for=\"exceptions\">%s</label>", T(a, "お休みの日（日付、"
-	    "カンマ区切り）", "Dates it does not happen (comma-separated)"));
-	if (f->err_exc[0] != '\0') {
-		sb_puts(b, "<p class=\"err\" id=\"err-exceptions\">");
-		sb_esc(b, f->err_exc);
-		sb_puts(b, "</p>");
-	}
-	sb_puts(b, "<input type=\"text\" id=\"exceptions\" name=\"exceptions\" "
-	    "placeholder=\"2026-12-29, 2027-01-05\" value=\"");
-	sb_esc(b, f->exc);
-	sb_puts(b, "\">");
+	sb_puts(b, "</select>");
+	form_text(b, "recurrence.until", T(a, "繰り返しの終わり（日付）",
+	    "Repeat until (date)"), f->err_until, " placeholder=\"2027-03-31\"", f->until);
+	form_text(b, "exceptions", T(a, "お休みの日（日付、カンマ区切り）",
+	    "Dates it does not happen (comma-separated)"), f->err_exc,
+	    " placeholder=\"2026-12-29, 2027-01-05\"", f->exc);
 }
 
 static void
@@ -1344,11 +1395,7 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 	const char	*val;
 	size_t		 i;
 
-	if (f->top[0] != '\0') {
-		sb_puts(b, "<p class=\"err\" id=\"error\">");
-		sb_esc(b, f->top);
-		sb_puts(b, "</p>");
-	}
+	err_p(b, "error", NULL, f->top);
 	sb_printf(b, "<form class=\"box\" method=\"post\" action=\"%s%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", action, a->lq, a->s->csrf);
 	if (id != NULL) {
@@ -1372,26 +1419,11 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 		}
 		sb_printf(b, "<label for=\"%s\">%s%s</label>", fd->key, label(a, fd),
 		    (fd->flags & VF_REQUIRED) ? T(a, "（必須）", " (required)") : "");
-		if (f->err[i][0] != '\0') {
-			sb_printf(b, "<p class=\"err\" id=\"err-%s\">", fd->key);
-			sb_esc(b, label(a, fd));
-			sb_puts(b, ": ");
-			sb_esc(b, f->err[i]);
-			sb_puts(b, "</p>");
-		}
+		field_err(b, fd->key, label(a, fd), f->err[i]);
 		switch (fd->type) {
 		case VT_ENUM:
-			sb_printf(b, "<select id=\"%s\" name=\"%s\"><option value=\"\">—</option>",
-			    fd->key, fd->key);
-			for (v = fd->values; v->name != NULL; v++) {
-				sb_puts(b, "<option value=\"");
-				sb_esc(b, v->name);
-				sb_printf(b, "\"%s>", vocab_find_label(fd->values, val) == v ?
-				    " selected" : "");
-				sb_esc(b, a->ja ? v->label : v->en);
-				sb_puts(b, "</option>");
-			}
-			sb_puts(b, "</select>");
+			form_select(b, a->ja, fd->key, fd->values,
+			    vocab_find_label(fd->values, val));
 			break;
 		case VT_ENUMS:
 			sb_puts(b, "<div class=\"check\">");
@@ -1992,9 +2024,7 @@ event_cancel(struct ans *a)
 	if (publish(a->c, draft_of(rec), a->s->user, err, sizeof(err)) != 0) {
 		json_decref(rec);
 		page_begin(a, &b, T(a, "中止できませんでした", "Not cancelled"));
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
+		err_p(&b, "error", NULL, err);
 		page_end(&b);
 		return reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
 	}
@@ -2036,9 +2066,7 @@ record_delete(struct ans *a)
 	}
 	hb_record_free(&d);
 	page_begin(a, &b, T(a, "削除できませんでした", "Not deleted"));
-	sb_puts(&b, "<p class=\"err\" id=\"error\">");
-	sb_esc(&b, err);
-	sb_puts(&b, "</p>");
+	err_p(&b, "error", NULL, err);
 	page_end(&b);
 	return reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
 }
@@ -2285,7 +2313,7 @@ center_admit(struct ans *a, bool post)
 {
 	const char	*key = param(a, "key"), *name = param(a, "name"),
 			*kind = param(a, "kind"), *confirm = param(a, "confirm");
-	const struct vocab *kv = NULL, *v;
+	const struct vocab *kv = NULL;
 	struct hb_record *d = NULL;
 	struct sbuf	 b = { 0 };
 	uint8_t		 k[HB_KEY_LEN];
@@ -2334,11 +2362,7 @@ center_admit(struct ans *a, bool post)
 		}
 	}
 	page_begin(a, &b, T(a, "グループを承認する", "Admit a group"));
-	if (err[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, err);
 	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/admit%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, a->s->csrf);
 	if (post && !bad) {	/* read the fingerprint back before it is published */
@@ -2361,34 +2385,13 @@ center_admit(struct ans *a, bool post)
 		page_end(&b);
 		return reply_html(a, MHD_HTTP_OK, &b, NULL);
 	}
-	sb_printf(&b, "<label for=\"key\">%s</label>", T(a, "グループの鍵（`hiroba init` が"
-	    "表示した64桁）", "The group's key (64 hex digits from `hiroba init`)"));
-	if (ekey[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"err-key\">");
-		sb_esc(&b, ekey);
-		sb_puts(&b, "</p>");
-	}
-	sb_puts(&b, "<input type=\"text\" id=\"key\" name=\"key\" value=\"");
-	sb_esc(&b, key);
-	sb_printf(&b, "\"><label for=\"name\">%s</label>", T(a, "名前", "Name"));
-	if (ename[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"err-name\">");
-		sb_esc(&b, ename);
-		sb_puts(&b, "</p>");
-	}
-	sb_puts(&b, "<input type=\"text\" id=\"name\" name=\"name\" value=\"");
-	sb_esc(&b, name);
-	sb_printf(&b, "\"><label for=\"kind\">%s</label>", T(a, "種類", "Kind"));
-	if (ekind[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"err-kind\">");
-		sb_esc(&b, ekind);
-		sb_puts(&b, "</p>");
-	}
-	sb_puts(&b, "<select id=\"kind\" name=\"kind\"><option value=\"\">—</option>");
-	for (v = vocab_group_kind; v->name != NULL; v++)
-		sb_printf(&b, "<option value=\"%s\"%s>%s</option>", v->name,
-		    kv == v ? " selected" : "", a->ja ? v->label : v->en);
-	sb_printf(&b, "</select><p><button>%s</button></p></form>", T(a, "指紋を確かめる",
+	form_text(&b, "key", T(a, "グループの鍵（`hiroba init` が表示した64桁）",
+	    "The group's key (64 hex digits from `hiroba init`)"), ekey, "", key);
+	form_text(&b, "name", T(a, "名前", "Name"), ename, "", name);
+	sb_printf(&b, "<label for=\"kind\">%s</label>", T(a, "種類", "Kind"));
+	field_err(&b, "kind", NULL, ekind);
+	form_select(&b, a->ja, "kind", vocab_group_kind, kv);
+	sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "指紋を確かめる",
 	    "Check the fingerprint"));
 	page_end(&b);
 	return reply_html(a, post ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
@@ -2591,11 +2594,7 @@ center_revoke(struct ans *a, bool post)
 		hb_record_free(&d);
 	}
 	page_begin(a, &b, T(a, "承認を取り消す", "Revoke a group"));
-	if (err[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, err);
 	sb_puts(&b, "<form class=\"box\" method=\"post\" action=\"/revoke");
 	sb_printf(&b, "%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 	    "<input type=\"hidden\" name=\"key\" value=\"", a->lq, a->s->csrf);
@@ -2674,11 +2673,10 @@ contact_read(struct ans *a, bool post)
 	sb_esc(&b, id);
 	sb_puts(&b, "\"><p>");
 	sb_esc(&b, id);
-	sb_printf(&b, "</p><label for=\"purpose\">%s</label><input type=\"text\" "
-	    "id=\"purpose\" name=\"purpose\" value=\"", T(a, "読む目的（監査ログに残ります）",
-	    "Purpose (written to the audit log)"));
-	sb_esc(&b, purpose);
-	sb_printf(&b, "\"><p><button>%s</button></p></form>", T(a, "目的を記録して読む",
+	sb_puts(&b, "</p>");
+	form_text(&b, "purpose", T(a, "読む目的（監査ログに残ります）",
+	    "Purpose (written to the audit log)"), NULL, "", purpose);
+	sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "目的を記録して読む",
 	    "Record the purpose and read"));
 	page_end(&b);
 	return reply_html(a, status, &b, NULL);
@@ -2771,11 +2769,7 @@ meetings(struct ans *a, bool post)
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "返事を公開しました。",
 		    "Your answer is published."));
-	if (err[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, err);
 	q.has_kind = 1;
 	q.kind = HB_MEETING;
 	q.has_from = 1;
