@@ -293,20 +293,6 @@ name_ok(const char *s)
 	return true;
 }
 
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* "2026-12-10T10:00", "2026-12-10 10:00", "2026-12-10" (Asia/Tokyo). 0 or -1. */
 static int
 parse_local(const char *s, int64_t *t, bool *date_only, int64_t *ymd)
@@ -329,7 +315,7 @@ parse_local(const char *s, int64_t *t, bool *date_only, int64_t *ymd)
 		if (h > 23 || mi > 59 || sec > 59)
 			return -1;
 	}
-	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - JST;
+	*t = proto_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - JST;
 	*ymd = (int64_t)y * 10000 + mo * 100 + d;
 	return 0;
 }
@@ -2095,9 +2081,9 @@ ev_cmp(const void *x, const void *y)
 	int64_t	 sb = json_integer_value(json_object_get(wb, "start"));
 
 	if (json_is_true(json_object_get(wa, "all_day")))
-		sa = days_from_civil(sa / 10000, sa / 100 % 100, sa % 100) * 86400 - JST;
+		sa = proto_days_from_civil(sa / 10000, sa / 100 % 100, sa % 100) * 86400 - JST;
 	if (json_is_true(json_object_get(wb, "all_day")))
-		sb = days_from_civil(sb / 10000, sb / 100 % 100, sb % 100) * 86400 - JST;
+		sb = proto_days_from_civil(sb / 10000, sb / 100 % 100, sb % 100) * 86400 - JST;
 	return sa < sb ? -1 : sa > sb;
 }
 
