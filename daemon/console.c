@@ -399,6 +399,32 @@ out:
 	return rc;
 }
 
+/*
+ * The records of one kind a list page shows: this group's own, or with own false
+ * every group's, at most EVENTS_SHOWN. ctl_call's result, and 0 only when hirobad
+ * answered the query too; *resp (maybe NULL) is the caller's to free either way.
+ */
+static int
+list_query(struct console *c, enum hb_kind kind, bool own,
+    Hiroba__Wire__CtlResponse **resp)
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
+
+	q.has_kind = 1;
+	q.kind = kind;
+	q.has_author = own;
+	q.author.data = c->self;
+	q.author.len = HB_KEY_LEN;
+	q.has_limit = 1;
+	q.limit = EVENTS_SHOWN;
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
+	req.query = &q;
+	if (ctl_call(c, &req, resp) != 0 || (*resp)->code != 0)
+		return -1;
+	return 0;
+}
+
 /* The JSON form of one envelope from the store, or NULL. */
 static json_t *
 env_json(const ProtobufCBinaryData *env)
@@ -2101,8 +2127,6 @@ num_or_dash(struct sbuf *b, json_t *ev, const char *key)
 static enum MHD_Result
 events_list(struct ans *a)
 {
-	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		**evs = NULL, *ev, *when, *cat;
@@ -2112,22 +2136,13 @@ events_list(struct ans *a)
 	size_t		 i, n = 0;
 	bool		 all_day, cancelled;
 
-	q.has_kind = 1;
-	q.kind = HB_EVENT;
-	q.has_author = 1;
-	q.author.data = a->c->self;
-	q.author.len = HB_KEY_LEN;
-	q.has_limit = 1;
-	q.limit = EVENTS_SHOWN;
-	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
-	req.query = &q;
 	page_begin(a, &b, T(a, "この団体のイベント", "This group's events"));
 	if (done != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。",
 		    "Published."));
 	sb_printf(&b, "<p><a href=\"/events/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ イベントを追加", "+ Add an event"));
-	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+	if (list_query(a->c, HB_EVENT, true, &resp) != 0) {
 		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the events."));
 		goto done;
@@ -2210,8 +2225,6 @@ done:
 static enum MHD_Result
 places_list(struct ans *a)
 {
-	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		*rec, *pl, *t;
@@ -2219,21 +2232,12 @@ places_list(struct ans *a)
 	char		 ref[7];
 	size_t		 i, j, shown = 0;
 
-	q.has_kind = 1;
-	q.kind = HB_PLACE;
-	q.has_author = 1;
-	q.author.data = a->c->self;
-	q.author.len = HB_KEY_LEN;
-	q.has_limit = 1;
-	q.limit = EVENTS_SHOWN;
-	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
-	req.query = &q;
 	page_begin(a, &b, T(a, kp_place.list_ja, kp_place.list_en));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
 	sb_printf(&b, "<p><a href=\"/places/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ 場所を追加", "+ Add a map entry"));
-	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+	if (list_query(a->c, HB_PLACE, true, &resp) != 0) {
 		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the map entries."));
 		goto done;
@@ -2386,8 +2390,6 @@ center_admit(struct ans *a, bool post)
 static enum MHD_Result
 volunteers_list(struct ans *a)
 {
-	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		*rec, *vl, *x;
@@ -2400,15 +2402,6 @@ volunteers_list(struct ans *a)
 			    MHD_GET_ARGUMENT_KIND, "all") != NULL;
 
 	proto_key_hex(a->c->self, self);
-	q.has_kind = 1;
-	q.kind = HB_VOLUNTEER;
-	q.has_author = !all;
-	q.author.data = a->c->self;
-	q.author.len = HB_KEY_LEN;
-	q.has_limit = 1;
-	q.limit = EVENTS_SHOWN;
-	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
-	req.query = &q;
 	page_begin(a, &b, T(a, kp_volunteer.list_ja, kp_volunteer.list_en));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
@@ -2417,7 +2410,7 @@ volunteers_list(struct ans *a)
 	if (is_center(a->c))
 		sb_printf(&b, "<p><a href=\"/volunteers?all=1%s\">%s</a></p>", a->la,
 		    T(a, "全グループの掲載（拠点）", "Every group's listings (center)"));
-	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+	if (list_query(a->c, HB_VOLUNTEER, !all, &resp) != 0) {
 		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the listings."));
 		goto done;
