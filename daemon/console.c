@@ -2124,6 +2124,18 @@ num_or_dash(struct sbuf *b, json_t *ev, const char *key)
 		sb_puts(b, "—");
 }
 
+/* The end of a page built around hirobad's answer: free the answer (if any), close
+ * the page and send it. */
+static enum MHD_Result
+ctl_page_reply(struct ans *a, struct sbuf *b, Hiroba__Wire__CtlResponse *resp,
+    unsigned status)
+{
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	page_end(b);
+	return reply_html(a, status, b, NULL);
+}
+
 static enum MHD_Result
 events_list(struct ans *a)
 {
@@ -2216,10 +2228,7 @@ done:
 	for (i = 0; i < n; i++)
 		json_decref(evs[i]);
 	free(evs);
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 static enum MHD_Result
@@ -2276,10 +2285,7 @@ places_list(struct ans *a)
 	if (shown == 0)
 		sb_printf(&b, "<p>%s</p>", T(a, "まだ場所はありません。", "No map entries yet."));
 done:
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 /* ---- the center: admit a group ---- */
@@ -2471,10 +2477,7 @@ volunteers_list(struct ans *a)
 	if (shown == 0)
 		sb_printf(&b, "<p>%s</p>", T(a, "まだ掲載はありません。", "No listings yet."));
 done:
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 #define STATUS_REVOKED	2
@@ -2828,10 +2831,7 @@ meetings(struct ans *a, bool post)
 		sb_printf(&b, "<p>%s</p>", T(a, "予定されている会議はありません。",
 		    "No meetings ahead."));
 done:
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, status, &b, NULL);
+	return ctl_page_reply(a, &b, resp, status);
 }
 
 /* ---- the network (read-only) ---- */
