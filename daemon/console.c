@@ -506,8 +506,9 @@ out:
 
 /*
  * The same from the JSON form (PROTOCOL.md), as `hiroba publish -f` reads it. A
- * volunteer listing's contact, if given, is sealed here to the center's key and ours
- * (client/cmd_volunteer.c vol_seal): the plain text goes no further than this thread.
+ * volunteer listing's contact, if given (not NULL), is sealed here to the center's key
+ * and ours (client/cmd_volunteer.c vol_seal): the plain text goes no further than this
+ * thread.
  */
 static int
 publish_sealed(struct console *c, json_t *draft, const char *contact, const char *who,
@@ -523,8 +524,8 @@ publish_sealed(struct console *c, json_t *draft, const char *contact, const char
 	else if (proto_draft_from_json(text, strlen(text), &d, err, errlen) != 0) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "not a valid record");
-	} else if ((prc = proto_contact_seal(d, c->conf->center, c->self,
-	    proto_record_id(d), contact)) != 0)
+	} else if (contact != NULL && (prc = proto_contact_seal(d, c->conf->center,
+	    c->self, proto_record_id(d), contact)) != 0)
 		snprintf(err, errlen, "contact: %s", proto_strerror(prc));
 	else
 		rc = publish_record(c, d, who, err, errlen);
@@ -536,21 +537,7 @@ publish_sealed(struct console *c, json_t *draft, const char *contact, const char
 static int
 publish(struct console *c, json_t *draft, const char *who, char *err, size_t errlen)
 {
-	struct hb_record *d = NULL;
-	char		*text;
-	int		 rc = -1;
-
-	err[0] = '\0';
-	if ((text = json_dumps(draft, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
-		snprintf(err, errlen, "out of memory");
-	else if (proto_draft_from_json(text, strlen(text), &d, err, errlen) != 0) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "not a valid record");
-	} else
-		rc = publish_record(c, d, who, err, errlen);
-	hb_record_free(&d);
-	free(text);
-	return rc;
+	return publish_sealed(c, draft, NULL, who, err, errlen);
 }
 
 /* ---- accounts, links, sessions, throttling ---- */
@@ -1994,9 +1981,8 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 					    kp->prefix, rnd[0], rnd[1], rnd[2]);
 				json_object_set_new(rec, "id", json_string(newid));
 			}
-			if ((f.contact != NULL ? publish_sealed(a->c, draft_of(rec), f.contact,
-			    a->s->user, err, sizeof(err)) : publish(a->c, draft_of(rec),
-			    a->s->user, err, sizeof(err))) == 0) {
+			if (publish_sealed(a->c, draft_of(rec), f.contact, a->s->user, err,
+			    sizeof(err)) == 0) {
 				json_decref(rec);
 				recform_free(&f);
 				snprintf(to, sizeof(to), "%s?done=1%s", kp->path, a->la);
