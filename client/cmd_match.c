@@ -377,14 +377,8 @@ cmd_match(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, "--limit: a number from 1 to 1000, not '%s'",
 				    optarg);
 			break;
-		case 'm':
-			mine = true;
-			break;
-		case TABLE_OPT_WIDE:
-			table_set_wide(true);
-			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			if ((rc = cli_listing_opt(cli, c, argv, &mine)) >= 0)
 				return rc;
 		}
 	}
@@ -683,14 +677,8 @@ cmd_matches(struct cli *cli, int argc, char **argv)
 				    "'%s'", optarg);
 			status = v->json;
 			break;
-		case 'm':
-			mine = true;
-			break;
-		case TABLE_OPT_WIDE:
-			table_set_wide(true);
-			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			if ((rc = cli_listing_opt(cli, c, argv, &mine)) >= 0)
 				return rc;
 		}
 	}

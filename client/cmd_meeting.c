@@ -296,14 +296,8 @@ cmd_meetings(struct cli *cli, int argc, char **argv)
 		case 't':
 			q.text = optarg;
 			break;
-		case 'm':
-			mine = true;
-			break;
-		case TABLE_OPT_WIDE:
-			table_set_wide(true);
-			break;
 		default:
-			if ((rc = cli_common_opt(cli, c, argv)) >= 0)
+			if ((rc = cli_listing_opt(cli, c, argv, &mine)) >= 0)
 				return rc;
 		}
 	}

@@ -398,6 +398,10 @@ void	 qb_free(struct qb *b);
 /* A getopt_long result the command did not handle: the QB_* options, else
  * cli_common_opt's. -1 to carry on, else an exit status (errors printed). */
 int	 qb_opt(struct cli *cli, struct qb *b, int c, char **argv);
+/* The options every listing takes, for listings without a struct qb (matches,
+ * meetings): --mine into *mine, --wide, else cli_common_opt's. -1 to carry on,
+ * else an exit status. qb_opt ends in it too. */
+int	 cli_listing_opt(struct cli *cli, int c, char **argv, bool *mine);
 /* --near LAT,LON and --radius DISTANCE (places, exports). 0 or a usage error. */
 int	 qb_near(struct cli *cli, struct qb *b, const char *s);
 int	 qb_radius(struct cli *cli, struct qb *b, const char *s);

@@ -84,6 +84,21 @@ qb_enum(struct cli *cli, struct qb *b, const struct vocab *v, const char *opt,
 }
 
 int
+cli_listing_opt(struct cli *cli, int c, char **argv, bool *mine)
+{
+	switch (c) {
+	case 'm':
+		*mine = true;
+		return -1;
+	case TABLE_OPT_WIDE:
+		table_set_wide(true);
+		return -1;
+	default:
+		return cli_common_opt(cli, c, argv);
+	}
+}
+
+int
 qb_opt(struct cli *cli, struct qb *b, int c, char **argv)
 {
 	int rc;
@@ -109,14 +124,8 @@ qb_opt(struct cli *cli, struct qb *b, int c, char **argv)
 			return rc;
 		b->have_to = true;
 		return -1;
-	case 'm':
-		b->mine = true;
-		return -1;
-	case TABLE_OPT_WIDE:
-		table_set_wide(true);
-		return -1;
 	default:
-		return cli_common_opt(cli, c, argv);
+		return cli_listing_opt(cli, c, argv, &b->mine);
 	}
 }
 

@@ -12,47 +12,31 @@
 
 static const char *const weekday_ja[] = { "日", "月", "火", "水", "木", "金", "土" };
 
-/* Howard Hinnant's days_from_civil / civil_from_days: exact for every Gregorian date. */
+/* The day numbers are proto's (proto_days_from_civil), so that the CLI, the
+ * daemon and the index count days alike; these keep the int signatures the
+ * client uses. */
 int64_t
 timefmt_days(int y, int m, int d)
 {
-	int64_t yy = (int64_t)y - (m <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
+	return proto_days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
 void
 timefmt_civil(int64_t days, int *y, int *m, int *d)
 {
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
+	int64_t		 yy;
+	unsigned	 mm, dd;
 
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
+	proto_civil_from_days(days, &yy, &mm, &dd);
+	*y = (int)yy;
+	*m = (int)mm;
+	*d = (int)dd;
 }
 
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dm[m - 1];
 }
 
 /*
@@ -268,7 +252,8 @@ parse_date(struct tparse *tp, int64_t now)
 			y++;
 	}
 	tp->y = y, tp->m = m, tp->d = d;
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+	    (unsigned)d > proto_days_in_month(y, (unsigned)m)) {
 		char why[64];
 
 		tp->p = "";

@@ -182,6 +182,77 @@ sb_esc(struct sbuf *b, const char *s)
 	}
 }
 
+/* ---- form pieces ---- */
+
+/*
+ * An error paragraph: id "error" over a form, "err-KEY" under a field (the tests
+ * and the page script find them by id). `what', when given, names the field in
+ * front of the message. Nothing at all when there is no message, so callers need
+ * not test first.
+ */
+static void
+err_p(struct sbuf *b, const char *id, const char *what, const char *msg)
+{
+	if (msg == NULL || *msg == '\0')
+		return;
+	sb_printf(b, "<p class=\"err\" id=\"%s\">", id);
+	if (what != NULL) {
+		sb_esc(b, what);
+		sb_puts(b, ": ");
+	}
+	sb_esc(b, msg);
+	sb_puts(b, "</p>");
+}
+
+/* The error under field `key' (see err_p). */
+static void
+field_err(struct sbuf *b, const char *key, const char *what, const char *msg)
+{
+	char	 id[128];
+
+	if (msg == NULL || *msg == '\0')
+		return;
+	snprintf(id, sizeof(id), "err-%s", key);
+	err_p(b, id, what, msg);
+}
+
+/*
+ * A labelled one-line text field: label, its error if any, then the input with
+ * the value as typed (escaped). `attrs' (trusted markup, may be "") goes inside
+ * the input, e.g. a placeholder. The label is trusted text (ours, not typed).
+ */
+static void
+form_text(struct sbuf *b, const char *key, const char *label, const char *err,
+    const char *attrs, const char *value)
+{
+	sb_printf(b, "<label for=\"%s\">%s</label>", key, label);
+	field_err(b, key, NULL, err);
+	sb_printf(b, "<input type=\"text\" id=\"%s\" name=\"%s\"%s value=\"", key, key,
+	    attrs);
+	sb_esc(b, value);
+	sb_puts(b, "\">");
+}
+
+/* A <select> of vocabulary `values' with an empty first choice; `sel' (or NULL)
+ * is preselected. */
+static void
+form_select(struct sbuf *b, bool ja, const char *key, const struct vocab *values,
+    const struct vocab *sel)
+{
+	const struct vocab *v;
+
+	sb_printf(b, "<select id=\"%s\" name=\"%s\"><option value=\"\">—</option>", key,
+	    key);
+	for (v = values; v->name != NULL; v++) {
+		sb_puts(b, "<option value=\"");
+		sb_esc(b, v->name);
+		sb_printf(b, "\"%s>", sel == v ? " selected" : "");
+		sb_esc(b, ja ? v->label : v->en);
+		sb_puts(b, "</option>");
+	}
+	sb_puts(b, "</select>");
+}
+
 /* ---- small helpers ---- */
 
 static const char *
@@ -222,20 +293,6 @@ name_ok(const char *s)
 	return true;
 }
 
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* "2026-12-10T10:00", "2026-12-10 10:00", "2026-12-10" (Asia/Tokyo). 0 or -1. */
 static int
 parse_local(const char *s, int64_t *t, bool *date_only, int64_t *ymd)
@@ -258,7 +315,7 @@ parse_local(const char *s, int64_t *t, bool *date_only, int64_t *ymd)
 		if (h > 23 || mi > 59 || sec > 59)
 			return -1;
 	}
-	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - JST;
+	*t = proto_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - JST;
 	*ymd = (int64_t)y * 10000 + mo * 100 + d;
 	return 0;
 }
@@ -342,6 +399,32 @@ out:
 	return rc;
 }
 
+/*
+ * The records of one kind a list page shows: this group's own, or with own false
+ * every group's, at most EVENTS_SHOWN. ctl_call's result, and 0 only when hirobad
+ * answered the query too; *resp (maybe NULL) is the caller's to free either way.
+ */
+static int
+list_query(struct console *c, enum hb_kind kind, bool own,
+    Hiroba__Wire__CtlResponse **resp)
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
+
+	q.has_kind = 1;
+	q.kind = kind;
+	q.has_author = own;
+	q.author.data = c->self;
+	q.author.len = HB_KEY_LEN;
+	q.has_limit = 1;
+	q.limit = EVENTS_SHOWN;
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
+	req.query = &q;
+	if (ctl_call(c, &req, resp) != 0 || (*resp)->code != 0)
+		return -1;
+	return 0;
+}
+
 /* The JSON form of one envelope from the store, or NULL. */
 static json_t *
 env_json(const ProtobufCBinaryData *env)
@@ -423,8 +506,9 @@ out:
 
 /*
  * The same from the JSON form (PROTOCOL.md), as `hiroba publish -f` reads it. A
- * volunteer listing's contact, if given, is sealed here to the center's key and ours
- * (client/cmd_volunteer.c vol_seal): the plain text goes no further than this thread.
+ * volunteer listing's contact, if given (not NULL), is sealed here to the center's key
+ * and ours (client/cmd_volunteer.c vol_seal): the plain text goes no further than this
+ * thread.
  */
 static int
 publish_sealed(struct console *c, json_t *draft, const char *contact, const char *who,
@@ -440,8 +524,8 @@ publish_sealed(struct console *c, json_t *draft, const char *contact, const char
 	else if (proto_draft_from_json(text, strlen(text), &d, err, errlen) != 0) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "not a valid record");
-	} else if ((prc = proto_contact_seal(d, c->conf->center, c->self,
-	    proto_record_id(d), contact)) != 0)
+	} else if (contact != NULL && (prc = proto_contact_seal(d, c->conf->center,
+	    c->self, proto_record_id(d), contact)) != 0)
 		snprintf(err, errlen, "contact: %s", proto_strerror(prc));
 	else
 		rc = publish_record(c, d, who, err, errlen);
@@ -453,21 +537,7 @@ publish_sealed(struct console *c, json_t *draft, const char *contact, const char
 static int
 publish(struct console *c, json_t *draft, const char *who, char *err, size_t errlen)
 {
-	struct hb_record *d = NULL;
-	char		*text;
-	int		 rc = -1;
-
-	err[0] = '\0';
-	if ((text = json_dumps(draft, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
-		snprintf(err, errlen, "out of memory");
-	else if (proto_draft_from_json(text, strlen(text), &d, err, errlen) != 0) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "not a valid record");
-	} else
-		rc = publish_record(c, d, who, err, errlen);
-	hb_record_free(&d);
-	free(text);
-	return rc;
+	return publish_sealed(c, draft, NULL, who, err, errlen);
 }
 
 /* ---- accounts, links, sessions, throttling ---- */
@@ -949,17 +1019,12 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 	    "SameSite=Strict; Max-Age=3600%s", a->c->cookie_pre, tok, a->c->remote ? "; Secure" : "");
 
 	page_begin(a, &b, T(a, "サインイン", "Sign in"));
-	if (msg != NULL) {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, msg);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, msg);
 	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/signin%s\">"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-	    "<label for=\"user\">%s</label><input type=\"text\" id=\"user\" name=\"user\" "
-	    "autocomplete=\"username\" value=\"", a->lq, tok, T(a, "名前", "Name"));
-	sb_esc(&b, user);
-	sb_printf(&b, "\"><label for=\"password\">%s</label><input type=\"password\" "
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, tok);
+	form_text(&b, "user", T(a, "名前", "Name"), NULL, " autocomplete=\"username\"",
+	    user);
+	sb_printf(&b, "<label for=\"password\">%s</label><input type=\"password\" "
 	    "id=\"password\" name=\"password\" autocomplete=\"current-password\">"
 	    "<p><button>%s</button></p></form><p>%s</p>",
 	    T(a, "パスワード", "Password"), T(a, "サインイン", "Sign in"),
@@ -1312,27 +1377,12 @@ repeat_render(struct ans *a, struct sbuf *b, struct recform *f)
 		sb_printf(b, "<option value=\"%s\"%s>%s</option>", opts[i].v,
 		    strcmp(f->repeat, opts[i].v) == 0 ? " selected" : "",
 		    T(a, opts[i].ja, opts[i].en));
-	sb_printf(b, "</select><label for=\"recurrence.until\">%s</label>",
-	    T(a, "繰り返しの終わり（日付）", "Repeat until (date)"));
-	if (f->err_until[0] != '\0') {
-		sb_puts(b, "<p class=\"err\" id=\"err-recurrence.until\">");
-		sb_esc(b, f->err_until);
-		sb_puts(b, "</p>");
-	}
-	sb_puts(b, "<input type=\"text\" id=\"recurrence.until\" name=\"recurrence.until\" "
-	    "placeholder=\"2027-03-31\" value=\"");
-	sb_esc(b, f->until);
-	sb_printf(b, "\"><label for=\"exceptions\">%s</label>", T(a, "お休みの日（日付、"
-	    "カンマ区切り）", "Dates it does not happen (comma-separated)"));
-	if (f->err_exc[0] != '\0') {
-		sb_puts(b, "<p class=\"err\" id=\"err-exceptions\">");
-		sb_esc(b, f->err_exc);
-		sb_puts(b, "</p>");
-	}
-	sb_puts(b, "<input type=\"text\" id=\"exceptions\" name=\"exceptions\" "
-	    "placeholder=\"2026-12-29, 2027-01-05\" value=\"");
-	sb_esc(b, f->exc);
-	sb_puts(b, "\">");
+	sb_puts(b, "</select>");
+	form_text(b, "recurrence.until", T(a, "繰り返しの終わり（日付）",
+	    "Repeat until (date)"), f->err_until, " placeholder=\"2027-03-31\"", f->until);
+	form_text(b, "exceptions", T(a, "お休みの日（日付、カンマ区切り）",
+	    "Dates it does not happen (comma-separated)"), f->err_exc,
+	    " placeholder=\"2026-12-29, 2027-01-05\"", f->exc);
 }
 
 static void
@@ -1344,11 +1394,7 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 	const char	*val;
 	size_t		 i;
 
-	if (f->top[0] != '\0') {
-		sb_puts(b, "<p class=\"err\" id=\"error\">");
-		sb_esc(b, f->top);
-		sb_puts(b, "</p>");
-	}
+	err_p(b, "error", NULL, f->top);
 	sb_printf(b, "<form class=\"box\" method=\"post\" action=\"%s%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", action, a->lq, a->s->csrf);
 	if (id != NULL) {
@@ -1372,26 +1418,11 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 		}
 		sb_printf(b, "<label for=\"%s\">%s%s</label>", fd->key, label(a, fd),
 		    (fd->flags & VF_REQUIRED) ? T(a, "（必須）", " (required)") : "");
-		if (f->err[i][0] != '\0') {
-			sb_printf(b, "<p class=\"err\" id=\"err-%s\">", fd->key);
-			sb_esc(b, label(a, fd));
-			sb_puts(b, ": ");
-			sb_esc(b, f->err[i]);
-			sb_puts(b, "</p>");
-		}
+		field_err(b, fd->key, label(a, fd), f->err[i]);
 		switch (fd->type) {
 		case VT_ENUM:
-			sb_printf(b, "<select id=\"%s\" name=\"%s\"><option value=\"\">—</option>",
-			    fd->key, fd->key);
-			for (v = fd->values; v->name != NULL; v++) {
-				sb_puts(b, "<option value=\"");
-				sb_esc(b, v->name);
-				sb_printf(b, "\"%s>", vocab_find_label(fd->values, val) == v ?
-				    " selected" : "");
-				sb_esc(b, a->ja ? v->label : v->en);
-				sb_puts(b, "</option>");
-			}
-			sb_puts(b, "</select>");
+			form_select(b, a->ja, fd->key, fd->values,
+			    vocab_find_label(fd->values, val));
 			break;
 		case VT_ENUMS:
 			sb_puts(b, "<div class=\"check\">");
@@ -1950,9 +1981,8 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 					    kp->prefix, rnd[0], rnd[1], rnd[2]);
 				json_object_set_new(rec, "id", json_string(newid));
 			}
-			if ((f.contact != NULL ? publish_sealed(a->c, draft_of(rec), f.contact,
-			    a->s->user, err, sizeof(err)) : publish(a->c, draft_of(rec),
-			    a->s->user, err, sizeof(err))) == 0) {
+			if (publish_sealed(a->c, draft_of(rec), f.contact, a->s->user, err,
+			    sizeof(err)) == 0) {
 				json_decref(rec);
 				recform_free(&f);
 				snprintf(to, sizeof(to), "%s?done=1%s", kp->path, a->la);
@@ -1992,9 +2022,7 @@ event_cancel(struct ans *a)
 	if (publish(a->c, draft_of(rec), a->s->user, err, sizeof(err)) != 0) {
 		json_decref(rec);
 		page_begin(a, &b, T(a, "中止できませんでした", "Not cancelled"));
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
+		err_p(&b, "error", NULL, err);
 		page_end(&b);
 		return reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
 	}
@@ -2036,9 +2064,7 @@ record_delete(struct ans *a)
 	}
 	hb_record_free(&d);
 	page_begin(a, &b, T(a, "削除できませんでした", "Not deleted"));
-	sb_puts(&b, "<p class=\"err\" id=\"error\">");
-	sb_esc(&b, err);
-	sb_puts(&b, "</p>");
+	err_p(&b, "error", NULL, err);
 	page_end(&b);
 	return reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
 }
@@ -2067,9 +2093,9 @@ ev_cmp(const void *x, const void *y)
 	int64_t	 sb = json_integer_value(json_object_get(wb, "start"));
 
 	if (json_is_true(json_object_get(wa, "all_day")))
-		sa = days_from_civil(sa / 10000, sa / 100 % 100, sa % 100) * 86400 - JST;
+		sa = proto_days_from_civil(sa / 10000, sa / 100 % 100, sa % 100) * 86400 - JST;
 	if (json_is_true(json_object_get(wb, "all_day")))
-		sb = days_from_civil(sb / 10000, sb / 100 % 100, sb % 100) * 86400 - JST;
+		sb = proto_days_from_civil(sb / 10000, sb / 100 % 100, sb % 100) * 86400 - JST;
 	return sa < sb ? -1 : sa > sb;
 }
 
@@ -2084,11 +2110,21 @@ num_or_dash(struct sbuf *b, json_t *ev, const char *key)
 		sb_puts(b, "—");
 }
 
+/* The end of a page built around hirobad's answer: free the answer (if any), close
+ * the page and send it. */
+static enum MHD_Result
+ctl_page_reply(struct ans *a, struct sbuf *b, Hiroba__Wire__CtlResponse *resp,
+    unsigned status)
+{
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	page_end(b);
+	return reply_html(a, status, b, NULL);
+}
+
 static enum MHD_Result
 events_list(struct ans *a)
 {
-	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		**evs = NULL, *ev, *when, *cat;
@@ -2098,22 +2134,13 @@ events_list(struct ans *a)
 	size_t		 i, n = 0;
 	bool		 all_day, cancelled;
 
-	q.has_kind = 1;
-	q.kind = HB_EVENT;
-	q.has_author = 1;
-	q.author.data = a->c->self;
-	q.author.len = HB_KEY_LEN;
-	q.has_limit = 1;
-	q.limit = EVENTS_SHOWN;
-	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
-	req.query = &q;
 	page_begin(a, &b, T(a, "この団体のイベント", "This group's events"));
 	if (done != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。",
 		    "Published."));
 	sb_printf(&b, "<p><a href=\"/events/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ イベントを追加", "+ Add an event"));
-	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+	if (list_query(a->c, HB_EVENT, true, &resp) != 0) {
 		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the events."));
 		goto done;
@@ -2187,17 +2214,12 @@ done:
 	for (i = 0; i < n; i++)
 		json_decref(evs[i]);
 	free(evs);
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 static enum MHD_Result
 places_list(struct ans *a)
 {
-	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		*rec, *pl, *t;
@@ -2205,21 +2227,12 @@ places_list(struct ans *a)
 	char		 ref[7];
 	size_t		 i, j, shown = 0;
 
-	q.has_kind = 1;
-	q.kind = HB_PLACE;
-	q.has_author = 1;
-	q.author.data = a->c->self;
-	q.author.len = HB_KEY_LEN;
-	q.has_limit = 1;
-	q.limit = EVENTS_SHOWN;
-	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
-	req.query = &q;
 	page_begin(a, &b, T(a, kp_place.list_ja, kp_place.list_en));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
 	sb_printf(&b, "<p><a href=\"/places/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ 場所を追加", "+ Add a map entry"));
-	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+	if (list_query(a->c, HB_PLACE, true, &resp) != 0) {
 		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the map entries."));
 		goto done;
@@ -2258,10 +2271,7 @@ places_list(struct ans *a)
 	if (shown == 0)
 		sb_printf(&b, "<p>%s</p>", T(a, "まだ場所はありません。", "No map entries yet."));
 done:
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 /* ---- the center: admit a group ---- */
@@ -2285,7 +2295,7 @@ center_admit(struct ans *a, bool post)
 {
 	const char	*key = param(a, "key"), *name = param(a, "name"),
 			*kind = param(a, "kind"), *confirm = param(a, "confirm");
-	const struct vocab *kv = NULL, *v;
+	const struct vocab *kv = NULL;
 	struct hb_record *d = NULL;
 	struct sbuf	 b = { 0 };
 	uint8_t		 k[HB_KEY_LEN];
@@ -2334,11 +2344,7 @@ center_admit(struct ans *a, bool post)
 		}
 	}
 	page_begin(a, &b, T(a, "グループを承認する", "Admit a group"));
-	if (err[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, err);
 	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/admit%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, a->s->csrf);
 	if (post && !bad) {	/* read the fingerprint back before it is published */
@@ -2361,34 +2367,13 @@ center_admit(struct ans *a, bool post)
 		page_end(&b);
 		return reply_html(a, MHD_HTTP_OK, &b, NULL);
 	}
-	sb_printf(&b, "<label for=\"key\">%s</label>", T(a, "グループの鍵（`hiroba init` が"
-	    "表示した64桁）", "The group's key (64 hex digits from `hiroba init`)"));
-	if (ekey[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"err-key\">");
-		sb_esc(&b, ekey);
-		sb_puts(&b, "</p>");
-	}
-	sb_puts(&b, "<input type=\"text\" id=\"key\" name=\"key\" value=\"");
-	sb_esc(&b, key);
-	sb_printf(&b, "\"><label for=\"name\">%s</label>", T(a, "名前", "Name"));
-	if (ename[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"err-name\">");
-		sb_esc(&b, ename);
-		sb_puts(&b, "</p>");
-	}
-	sb_puts(&b, "<input type=\"text\" id=\"name\" name=\"name\" value=\"");
-	sb_esc(&b, name);
-	sb_printf(&b, "\"><label for=\"kind\">%s</label>", T(a, "種類", "Kind"));
-	if (ekind[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"err-kind\">");
-		sb_esc(&b, ekind);
-		sb_puts(&b, "</p>");
-	}
-	sb_puts(&b, "<select id=\"kind\" name=\"kind\"><option value=\"\">—</option>");
-	for (v = vocab_group_kind; v->name != NULL; v++)
-		sb_printf(&b, "<option value=\"%s\"%s>%s</option>", v->name,
-		    kv == v ? " selected" : "", a->ja ? v->label : v->en);
-	sb_printf(&b, "</select><p><button>%s</button></p></form>", T(a, "指紋を確かめる",
+	form_text(&b, "key", T(a, "グループの鍵（`hiroba init` が表示した64桁）",
+	    "The group's key (64 hex digits from `hiroba init`)"), ekey, "", key);
+	form_text(&b, "name", T(a, "名前", "Name"), ename, "", name);
+	sb_printf(&b, "<label for=\"kind\">%s</label>", T(a, "種類", "Kind"));
+	field_err(&b, "kind", NULL, ekind);
+	form_select(&b, a->ja, "kind", vocab_group_kind, kv);
+	sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "指紋を確かめる",
 	    "Check the fingerprint"));
 	page_end(&b);
 	return reply_html(a, post ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
@@ -2397,8 +2382,6 @@ center_admit(struct ans *a, bool post)
 static enum MHD_Result
 volunteers_list(struct ans *a)
 {
-	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
-	Hiroba__Wire__Query q = HIROBA__WIRE__QUERY__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		*rec, *vl, *x;
@@ -2411,15 +2394,6 @@ volunteers_list(struct ans *a)
 			    MHD_GET_ARGUMENT_KIND, "all") != NULL;
 
 	proto_key_hex(a->c->self, self);
-	q.has_kind = 1;
-	q.kind = HB_VOLUNTEER;
-	q.has_author = !all;
-	q.author.data = a->c->self;
-	q.author.len = HB_KEY_LEN;
-	q.has_limit = 1;
-	q.limit = EVENTS_SHOWN;
-	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
-	req.query = &q;
 	page_begin(a, &b, T(a, kp_volunteer.list_ja, kp_volunteer.list_en));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
@@ -2428,7 +2402,7 @@ volunteers_list(struct ans *a)
 	if (is_center(a->c))
 		sb_printf(&b, "<p><a href=\"/volunteers?all=1%s\">%s</a></p>", a->la,
 		    T(a, "全グループの掲載（拠点）", "Every group's listings (center)"));
-	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+	if (list_query(a->c, HB_VOLUNTEER, !all, &resp) != 0) {
 		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the listings."));
 		goto done;
@@ -2489,10 +2463,7 @@ volunteers_list(struct ans *a)
 	if (shown == 0)
 		sb_printf(&b, "<p>%s</p>", T(a, "まだ掲載はありません。", "No listings yet."));
 done:
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 #define STATUS_REVOKED	2
@@ -2591,11 +2562,7 @@ center_revoke(struct ans *a, bool post)
 		hb_record_free(&d);
 	}
 	page_begin(a, &b, T(a, "承認を取り消す", "Revoke a group"));
-	if (err[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, err);
 	sb_puts(&b, "<form class=\"box\" method=\"post\" action=\"/revoke");
 	sb_printf(&b, "%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 	    "<input type=\"hidden\" name=\"key\" value=\"", a->lq, a->s->csrf);
@@ -2674,11 +2641,10 @@ contact_read(struct ans *a, bool post)
 	sb_esc(&b, id);
 	sb_puts(&b, "\"><p>");
 	sb_esc(&b, id);
-	sb_printf(&b, "</p><label for=\"purpose\">%s</label><input type=\"text\" "
-	    "id=\"purpose\" name=\"purpose\" value=\"", T(a, "読む目的（監査ログに残ります）",
-	    "Purpose (written to the audit log)"));
-	sb_esc(&b, purpose);
-	sb_printf(&b, "\"><p><button>%s</button></p></form>", T(a, "目的を記録して読む",
+	sb_puts(&b, "</p>");
+	form_text(&b, "purpose", T(a, "読む目的（監査ログに残ります）",
+	    "Purpose (written to the audit log)"), NULL, "", purpose);
+	sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "目的を記録して読む",
 	    "Record the purpose and read"));
 	page_end(&b);
 	return reply_html(a, status, &b, NULL);
@@ -2771,11 +2737,7 @@ meetings(struct ans *a, bool post)
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
 		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "返事を公開しました。",
 		    "Your answer is published."));
-	if (err[0] != '\0') {
-		sb_puts(&b, "<p class=\"err\" id=\"error\">");
-		sb_esc(&b, err);
-		sb_puts(&b, "</p>");
-	}
+	err_p(&b, "error", NULL, err);
 	q.has_kind = 1;
 	q.kind = HB_MEETING;
 	q.has_from = 1;
@@ -2855,10 +2817,7 @@ meetings(struct ans *a, bool post)
 		sb_printf(&b, "<p>%s</p>", T(a, "予定されている会議はありません。",
 		    "No meetings ahead."));
 done:
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(&b);
-	return reply_html(a, status, &b, NULL);
+	return ctl_page_reply(a, &b, resp, status);
 }
 
 /* ---- the network (read-only) ---- */

@@ -101,20 +101,6 @@ snap_clear(struct http_snap *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* YYYYMMDD of the day after date */
 static int64_t
 date_next(int64_t date)
@@ -122,7 +108,7 @@ date_next(int64_t date)
 	struct tm	 tm;
 	time_t		 t;
 
-	t = (time_t)(days_from_civil(date / 10000, (unsigned)(date / 100 % 100),
+	t = (time_t)(proto_days_from_civil(date / 10000, (unsigned)(date / 100 % 100),
 	    (unsigned)(date % 100)) + 1) * 86400;
 	gmtime_r(&t, &tm);
 	return (int64_t)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
@@ -803,7 +789,7 @@ ics_event(FILE *f, struct http *h, json_t *names, json_t *root, const char *lang
 		b[0] = '\0';
 		if (strcmp(freq, "MONTHLY") == 0 && json_is_true(jget(rec, "by_weekday"))) {
 			if (ad) {
-				tm = jst(days_from_civil(start / 10000,
+				tm = jst(proto_days_from_civil(start / 10000,
 				    (unsigned)(start / 100 % 100), (unsigned)(start % 100)) *
 				    86400 - JST);
 			} else {

@@ -15,7 +15,7 @@
 /* ---- calendar, proleptic Gregorian (H. Hinnant's civil-from-days) ---- */
 
 int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+proto_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t		era, yoe, doy, doe;
 
@@ -28,7 +28,7 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 void
-civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+proto_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	int64_t		era, doe, yoe, doy, mp;
 
@@ -43,8 +43,8 @@ civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-static unsigned
-days_in_month(int64_t y, unsigned m)
+unsigned
+proto_days_in_month(int64_t y, unsigned m)
 {
 	static const unsigned	dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -60,9 +60,9 @@ date_valid(int64_t ymd, int64_t *days)
 	unsigned	m = (unsigned)(ymd / 100 % 100), d = (unsigned)(ymd % 100);
 
 	if (ymd < 19700101 || ymd > 21001231 || m < 1 || m > 12 || d < 1 ||
-	    d > days_in_month(y, m))
+	    d > proto_days_in_month(y, m))
 		return false;
-	*days = days_from_civil(y, m, d);
+	*days = proto_days_from_civil(y, m, d);
 	return true;
 }
 
@@ -92,7 +92,7 @@ occ_emit(const struct occ_base *b, int64_t day, occ_fn fn, void *arg, int64_t *f
 	unsigned	m, d;
 
 	if (b->ad) {
-		civil_from_days(day, &y, &m, &d);
+		proto_civil_from_days(day, &y, &m, &d);
 		*form = y * 10000 + m * 100 + d;
 		return fn(*form, day * DAY - HB_JST_OFFSET,
 		    (day + b->dur + 1) * DAY - HB_JST_OFFSET, arg);
@@ -108,20 +108,20 @@ monthly_day(const struct occ_base *b, int64_t k, uint32_t interval, bool by_week
 	int64_t		y, months, ny;
 	unsigned	m, d, nm, nd, nth, wd, wfirst;
 
-	civil_from_days(b->day, &y, &m, &d);
+	proto_civil_from_days(b->day, &y, &m, &d);
 	months = (int64_t)(m - 1) + k * interval;
 	ny = y + months / 12;
 	nm = (unsigned)(months % 12) + 1;
 	if (by_weekday) {
 		nth = (d - 1) / 7 + 1;
 		wd = weekday(b->day);
-		wfirst = weekday(days_from_civil(ny, nm, 1));
+		wfirst = weekday(proto_days_from_civil(ny, nm, 1));
 		nd = 1 + (wd + 7 - wfirst) % 7 + (nth - 1) * 7;
 	} else
 		nd = d;
-	if (nd > days_in_month(ny, nm))
+	if (nd > proto_days_in_month(ny, nm))
 		return -1;
-	return days_from_civil(ny, nm, nd);
+	return proto_days_from_civil(ny, nm, nd);
 }
 
 static int
@@ -161,7 +161,7 @@ expand(const Hiroba__When *w, const Hiroba__Recurrence *rc, occ_fn fn, void *arg
 			int64_t		y;
 			unsigned	m, d;
 
-			civil_from_days(day, &y, &m, &d);
+			proto_civil_from_days(day, &y, &m, &d);
 			if (y * 10000 + m * 100 + d > rc->until)
 				break;
 		} else if (day * DAY + b.sod - HB_JST_OFFSET > rc->until)

@@ -295,6 +295,18 @@ int	 proto_record_occurrences(const struct hb_record *r, proto_occ_cb cb, void *
  * PROTO_EMISSING when it has none. */
 int	 proto_record_point(const struct hb_record *r, int32_t *lat_e7, int32_t *lon_e7);
 
+/* ---- calendar ---- */
+
+/*
+ * Proleptic Gregorian day numbers (H. Hinnant's algorithms): days since
+ * 1970-01-01 of year y, month m (1-12), day d, and back. Exact for every date;
+ * one copy for proto, daemon and client so that they cannot disagree.
+ */
+int64_t	 proto_days_from_civil(int64_t y, unsigned m, unsigned d);
+void	 proto_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+/* Days in month m (1-12) of year y. */
+unsigned proto_days_in_month(int64_t y, unsigned m);
+
 /* ---- text ---- */
 
 /* true if s[0..len) is valid UTF-8 (no overlongs, no surrogates, no NUL). */

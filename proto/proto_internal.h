@@ -41,9 +41,8 @@ enum hb_kind	 kind_of(const Hiroba__Record *r);
 /* A new record struct around rec (taken over, freed on failure). NULL if out of memory. */
 struct hb_record *record_wrap(Hiroba__Record *rec);
 
-/* Calendar helpers (index.c), proleptic Gregorian. */
-int64_t	 days_from_civil(int64_t y, unsigned m, unsigned d);
-void	 civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+/* Calendar (index.c); the day-number helpers are in proto.h, shared with the
+ * daemon and the client. */
 /* A YYYYMMDD date 1970..2100 that exists: true and its day number in *days. */
 bool	 date_valid(int64_t ymd, int64_t *days);
 /* Count a recurrence's occurrences (before exceptions), up to cap+1. */
