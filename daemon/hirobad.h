@@ -39,6 +39,8 @@ struct pull_cursor {
 	uint64_t	 seq;
 	bool		 blocked;	/* a record of it was refused: hold still */
 	bool		 held_out;	/* over our quota, or a fork: left out until reset */
+	uint64_t	 complete;	/* our complete for it when last looked at */
+	int64_t		 stuck_since;	/* since when it has not moved, below seq */
 };
 
 struct peer {

@@ -118,6 +118,8 @@ benign(int res)
  * sent never changes what we ask of another.
  */
 #define SYNC_FULL_EVERY	600
+#define SYNC_STUCK	60
+
 static struct pull_cursor *
 cursor_find(struct peer *p, const uint8_t author[HB_KEY_LEN], bool add)
 {
@@ -140,6 +142,8 @@ cursor_find(struct peer *p, const uint8_t author[HB_KEY_LEN], bool add)
 	memcpy(c->author, author, HB_KEY_LEN);
 	c->seq = 0;
 	c->blocked = c->held_out = false;
+	c->complete = 0;
+	c->stuck_since = node_now();
 	return c;
 }
 
@@ -205,6 +209,21 @@ sync_start(struct node *n, struct peer *p)
 	} else if (!p->in_round) {
 		for (i = 0; i < p->ncursor; i++)
 			p->cursor[i].blocked = false;	/* try the refused again */
+	}
+	/* A new pull asks from complete where our complete moved lately or the cursor is
+	 * young: a claim in answer can then cover a hole below the cursor (asked from the
+	 * cursor, the answerer skips the author and claims nothing, and complete would
+	 * stay below a plain hole until the reset: the soak's seed 204). Only a gap that
+	 * has held SYNC_STUCK seconds is taken as one no peer can close, and asked past. */
+	for (i = 0; !p->in_round && i < v.n; i++) {
+		if ((c = cursor_find(p, v.a[i].author, false)) == NULL)
+			continue;
+		if (v.a[i].complete >= c->seq || v.a[i].complete != c->complete) {
+			c->complete = v.a[i].complete;
+			c->stuck_since = node_now();
+		}
+		if (node_now() - c->stuck_since < SYNC_STUCK)
+			c->seq = 0;
 	}
 	for (i = 0; i < v.n; i++) {
 		hiroba__wire__author_state__init(&as[i]);
