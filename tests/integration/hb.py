@@ -7,6 +7,7 @@ Used by tests/integration/test_*.py (stdlib only: unittest, subprocess, socket).
 """
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -21,7 +22,28 @@ HIROBA = os.environ.get("HIROBA", "hiroba")
 
 
 def free_port():
-    """A TCP port nobody listens on right now (bound, read, released)."""
+    """A TCP port nobody uses right now (bound, read, released).
+
+    Taken below the kernel's ephemeral range (32768-60999 by default): a port
+    from that range can be given to any outgoing connection in the meantime,
+    and the daemon's later bind then fails with "Address already in use".
+    """
+    lo = 20000
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            eph = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        eph = 32768
+    hi = max(lo + 1000, min(eph, 32768))
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(lo, hi)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
