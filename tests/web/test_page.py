@@ -2,7 +2,7 @@
 """The web page in headless Chromium (issue 8): a real hirobad with [http] and the demo
 data of tests/integration/test_http.py, then page.test.mjs drives Debian's chromium
 through playwright-core (installed here with `npm ci` when node_modules is missing;
-never a browser download).
+never a browser download), at phone size (390x844) and at desktop size (1280x800).
 
 HIROBA_SCREENSHOT=/tmp/page.png saves a full-page phone-sized screenshot to look at.
 """
@@ -50,6 +50,14 @@ class Page(hb.FederationTest):
         nursery.add_peer(center)
         f.start(nursery)
         test_http.demo_data(center, nursery)
+        # one more place: OSM opening hours to read out as words, and the only Korean
+        # text (a language carried by a place alone must reach the language menu)
+        center.publish({"id": "place/salon", "place": {
+            "name": "子育てサロン すくすく", "address": "横浜市瀬谷区中央5",
+            "translations": [{"lang": "ko", "title": "육아 살롱 스쿠스쿠"}],
+            "tags": [{"key": "amenity", "value": "community_centre"}],
+            "point": {"lat_e7": 354700000, "lon_e7": 1394950000},
+            "opening_hours": "Mo-Sa 09:30-16:00; PH off"}})
         nk = nursery.key
         wait_for("the nursery's records at the center",
                  lambda: center.complete(nk) == nursery.complete(nk))

@@ -27,7 +27,9 @@
       area: '地域', skills: 'できること', hours: '開いている時間',
       address: '住所', when: '日時', where: '場所', contact: '連絡先',
       languages: '言語', all_day: '終日', group: 'グループ',
-      weekdays: ['月', '火', '水', '木', '金', '土', '日']
+      weekdays: ['月', '火', '水', '木', '金', '土', '日'],
+      holidays: '祝日', daily: '毎日', day_range: '{a}〜{b}', day_list: '・',
+      span_list: '、', day_off: '{d} 休み', always_open: '24時間・年中無休'
     },
     en: {
       language: 'Language', nav_map: 'Map', nav_events: 'Events',
@@ -48,7 +50,9 @@
       area: 'Area', skills: 'Skills', hours: 'Opening hours',
       address: 'Address', when: 'When', where: 'Where', contact: 'Contact',
       languages: 'Languages', all_day: 'All day', group: 'Group',
-      weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
+      weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+      holidays: 'public holidays', daily: 'Daily', day_range: '{a}–{b}', day_list: ', ',
+      span_list: ', ', day_off: 'Closed on {d}', always_open: 'Open 24/7'
     }
   };
   UI['ja-x-easy'] = UI.ja;
@@ -112,11 +116,16 @@
     th: 'ไทย', fr: 'Français'
   };
   var HEX = /^[0-9a-f]{64}$/;
+  /* The sections in the order of the tabs: on a phone one shows at a time, the events
+   * first, because "what is on next" is what a parent opens the page for. */
+  var SECTIONS = ['events-section', 'map-section', 'volunteers-section'];
+  var PHONE = '(max-width: 799px)';
   var RID = /^[A-Za-z0-9._\/-]{1,71}$/;
 
   var state = {
     lang: 'ja', config: {}, places: [], events: [], volunteers: [],
-    tagOn: {}, category: '', audience: '', map: null, layer: null, markers: {}
+    tagOn: {}, category: '', audience: '', map: null, layer: null, markers: {},
+    tab: SECTIONS[0], ready: false, mapTried: false
   };
 
   function $(id) { return document.getElementById(id); }
@@ -202,34 +211,118 @@
     return fmt('ages', { a: m(rec.age_min_months), b: m(rec.age_max_months) });
   }
 
+  /* ---- opening hours ----
+   * OSM's opening_hours syntax read out as words: "Mo-Sa 09:30-16:00; PH off" becomes
+   * 月〜土 9:30–16:00 / 祝日 休み. Only the forms groups actually type are read (day
+   * ranges and lists, PH, one or more time spans, off/closed, 24/7, rules split by ";");
+   * anything else (month ranges, week numbers, sunrise, comments) is shown exactly as
+   * given rather than half-translated, because a wrong opening time is worse than
+   * an unfamiliar notation. */
+
+  var OSM_DAYS = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
+  var DAY = '(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)';
+  var DAYSEL = new RegExp('^(' + DAY + '(?:-' + DAY + ')?(?:\\s*,\\s*' + DAY + '(?:-' + DAY +
+    ')?)*)(?:\\s+|$)');
+  var SPAN = /^([01]?\d|2[0-4]):([0-5]\d)\s*-\s*([0-4]?\d):([0-5]\d)$/;
+
+  function dayName(d) {
+    return d === 'PH' ? ui('holidays') : ui('weekdays')[OSM_DAYS.indexOf(d)];
+  }
+
+  /* "Mo-Fr,Su" → 月〜金・日; null when a range has PH at one end. */
+  function daysText(sel) {
+    if (/^Mo\s*-\s*Su$/.test(sel)) return ui('daily');
+    var parts = sel.split(/\s*,\s*/), out = [], i, r;
+    for (i = 0; i < parts.length; i++) {
+      r = parts[i].split('-');
+      if (r.length === 1) out.push(dayName(r[0]));
+      else if (r[0] === 'PH' || r[1] === 'PH') return null;
+      else out.push(fmt('day_range', { a: dayName(r[0]), b: dayName(r[1]) }));
+    }
+    return out.join(ui('day_list'));
+  }
+
+  function spanText(t) {
+    var m = SPAN.exec(t.trim());
+    if (!m || Number(m[3]) > 48) return null;
+    return Number(m[1]) + ':' + m[2] + '–' + Number(m[3]) + ':' + m[4];
+  }
+
+  function ruleText(rule) {
+    var m = DAYSEL.exec(rule), days = null, rest = rule, spans, out = [], i, t;
+    if (rule === '24/7') return ui('always_open');
+    if (m) {
+      if ((days = daysText(m[1])) === null) return null;
+      rest = rule.slice(m[0].length).trim();
+    }
+    if (/^(off|closed)$/.test(rest))
+      return days === null ? null : fmt('day_off', { d: days });
+    if (rest === '') return null;      /* "Mo-Fr" alone: too easy to misread */
+    spans = rest.split(/\s*,\s*/);
+    for (i = 0; i < spans.length; i++) {
+      if ((t = spanText(spans[i])) === null) return null;
+      out.push(t);
+    }
+    return (days === null ? ui('daily') : days) + ' ' + out.join(ui('span_list'));
+  }
+
+  /* One line per rule, or the text as given when any part of it is not understood.
+   * A ", " before a day starts a new rule too ("Mo-Fr 09:00-17:00, Sa 10:00-12:00"). */
+  function hoursText(s) {
+    var src = String(s || '').trim(), rules, lines = [], i, t;
+    if (!src) return '';
+    rules = src.replace(new RegExp('(\\d|off|closed)\\s*,\\s*(?=' + DAY + '\\b)', 'g'), '$1;')
+      .split(/\s*;\s*/);
+    for (i = 0; i < rules.length; i++) {
+      if (rules[i] === '') continue;
+      if ((t = ruleText(rules[i])) === null) return src;
+      lines.push(t);
+    }
+    return lines.length ? lines.join('\n') : src;
+  }
+
   function badge(text, cls) { return el('span', { className: 'badge ' + (cls || '') }, [text]); }
 
   /* ---- languages ---- */
 
+  /* Japanese and English (the page's own texts), then every language some record has a
+   * translation in, by code: an event's, a listing's, a place's (in the GeoJSON they sit
+   * in the feature's properties) or the place an event is held at. */
   function collectLangs() {
-    var seen = { ja: true, en: true }, list = ['ja', 'en'];
-    function add(recs) {
-      recs.forEach(function (r) {
-        (r.translations || []).forEach(function (t) {
-          var l = String(t.lang || '');
-          if (/^[A-Za-z0-9-]{1,35}$/.test(l) && !seen[l.toLowerCase()]) {
-            seen[l.toLowerCase()] = true;
-            list.push(l);
-          }
-        });
+    var seen = { ja: true, en: true }, more = [];
+    function add(trs) {
+      (trs || []).forEach(function (t) {
+        var l = String(t.lang || '');
+        if (/^[A-Za-z0-9-]{1,35}$/.test(l) && !seen[l.toLowerCase()] && t.title) {
+          seen[l.toLowerCase()] = true;
+          more.push(l);
+        }
       });
     }
-    add(state.events);
-    add(state.volunteers);
-    add(state.places);
-    return list;
+    state.events.forEach(function (ev) {
+      add(ev.translations);
+      if (ev.where && ev.where.place) add(ev.where.place.translations);
+    });
+    state.volunteers.forEach(function (v) { add(v.translations); });
+    state.places.forEach(function (p) { add(p.properties && p.properties.translations); });
+    more.sort(function (a, b) { return a.toLowerCase() < b.toLowerCase() ? -1 : 1; });
+    return ['ja', 'en'].concat(more);
+  }
+
+  /* A language's name in itself: our table, else the browser's (Intl.DisplayNames),
+   * else the code. */
+  function langName(l) {
+    var n = LANG_NAMES[l.toLowerCase()];
+    if (n) return n;
+    try { n = new Intl.DisplayNames([l], { type: 'language' }).of(l); } catch (e) { n = ''; }
+    return n && n !== l ? n : l;
   }
 
   function fillLangs() {
     var sel = $('lang');
     clear(sel);
     collectLangs().forEach(function (l) {
-      sel.appendChild(el('option', { value: l }, [LANG_NAMES[l.toLowerCase()] || l]));
+      sel.appendChild(el('option', { value: l }, [langName(l)]));
     });
     sel.value = state.lang;
     if (sel.value !== state.lang) { state.lang = 'ja'; sel.value = 'ja'; }
@@ -295,7 +388,7 @@
       dl.appendChild(el('dd', {}, [value]));
     }
     row(ui('address'), pr.address);
-    row(ui('hours'), pr.opening_hours);
+    row(ui('hours'), hoursText(pr.opening_hours));
     row(ui('group'), pr.group);
     if (pr.notes) row('', pr.notes);
     if (ages(pr)) row(ui('audience'), ages(pr));
@@ -305,6 +398,8 @@
 
   function initMap() {
     var cfg = state.config;
+    if (state.mapTried) return;
+    state.mapTried = true;
     if (typeof L === 'undefined') {
       $('map').appendChild(el('p', { className: 'nomap' }, [ui('no_map')]));
       return;
@@ -427,7 +522,9 @@
     row(ui('contact'), ev.contact);
     row(ui('by'), ev.group);
     kids.push(dl);
-    var link = icsLink(ev);
+    /* a cancelled event still shows (people planned on it) but is not offered for
+     * the calendar: adding it there would be adding a mistake */
+    var link = ev.cancelled ? null : icsLink(ev);
     if (link) kids.push(el('p', {}, [link]));
     var li = el('li', { className: 'card event' + (ev.cancelled ? ' is-cancelled' : '') }, kids);
     li.dataset.id = (ev.author || '') + '/' + (ev.id || '');
@@ -491,6 +588,57 @@
       fmt('volunteers_count', { n: state.volunteers.length }) : ui('none');
   }
 
+  /* ---- tabs (phones) ----
+   * Below 800px the three sections are tabs, the events first. The map is built only
+   * when its tab is first opened: Leaflet cannot size a map in a hidden box, and a
+   * parent who came for the next event does not download tiles. Without script the
+   * tabs are plain links to the sections, all of them shown. */
+
+  function tabbed() { return document.body.classList.contains('tabbed'); }
+
+  function showTab(id) {
+    if (SECTIONS.indexOf(id) < 0) id = SECTIONS[0];
+    state.tab = id;
+    SECTIONS.forEach(function (s) {
+      $(s).classList.toggle('off', tabbed() && s !== id);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('.tabs a'), function (a) {
+      if (tabbed() && a.getAttribute('href') === '#' + id) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    });
+    if (state.ready && (!tabbed() || id === 'map-section')) showMap();
+  }
+
+  function showMap() {
+    if (!state.mapTried) {
+      initMap();
+      renderPlaces();
+    } else if (state.map) {
+      state.map.invalidateSize();
+    }
+  }
+
+  function initTabs() {
+    var mq = window.matchMedia ? window.matchMedia(PHONE) : null;
+    function mode() {
+      document.body.classList.toggle('tabbed', !!(mq && mq.matches));
+      showTab(state.tab);
+    }
+    if (mq && mq.addEventListener) mq.addEventListener('change', mode);
+    else if (mq && mq.addListener) mq.addListener(mode);
+    Array.prototype.forEach.call(document.querySelectorAll('.tabs a'), function (a) {
+      a.addEventListener('click', function (e) {
+        if (!tabbed()) return;
+        e.preventDefault();
+        showTab(a.getAttribute('href').slice(1));
+        try { window.history.replaceState(null, '', a.getAttribute('href')); } catch (x) { /* */ }
+        window.scrollTo(0, 0);
+      });
+    });
+    state.tab = window.location.hash.slice(1) || SECTIONS[0];
+    mode();
+  }
+
   /* ---- all of it ---- */
 
   function renderAll() {
@@ -533,15 +681,22 @@
       state.audience = e.target.value;
       renderEvents();
     });
+    initTabs();
     Promise.all([getJSON('/config.json'), getJSON('/map.geojson'),
       getJSON('/events.json'), getJSON('/volunteers.json')]).then(function (r) {
       state.config = r[0] || {};
       state.places = (r[1] && r[1].features) || [];
       state.events = (r[2] && r[2].events) || [];
       state.volunteers = r[3] || [];
+      /* soonest first, whatever order the feed came in */
+      state.events.sort(function (a, b) {
+        var x = a.occurrences && a.occurrences[0], y = b.occurrences && b.occurrences[0];
+        return (x ? x.start : Infinity) - (y ? y.start : Infinity);
+      });
+      state.ready = true;
       fillLangs();
-      initMap();
       renderAll();
+      showTab(state.tab);
       $('status').hidden = true;
       document.body.dataset.ready = '1';
     }).catch(function (err) {
@@ -551,6 +706,15 @@
       if (window.console) console.error(err);
     });
   }
+
+  /* for the page's tests, and for anyone reusing the reading of opening hours */
+  window.hiroba = {
+    hoursText: function (s, lang) {
+      var keep = state.lang;
+      state.lang = lang || keep;
+      try { return hoursText(s); } finally { state.lang = keep; }
+    }
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
