@@ -3,7 +3,10 @@
  * console: the coordinators' signed-in web console (see console.h): sign-in, this
  * group's events (list, add, edit, cancel, counts), map entries and volunteer listings,
  * a read-only view of the network, and (center only) admitting a group. Pages are built
- * here as HTML with every outside string escaped; no script at all.
+ * here as HTML with every outside string escaped. No script, but on the map entry's
+ * form: Leaflet (vendored with the public page) and map_js, files served from here
+ * under a CSP that names them, so the point can be picked on a map; typing it works
+ * without them.
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <sys/file.h>
@@ -79,6 +82,9 @@ struct console {
 	struct session	 sessions[SESSIONS_MAX];
 	struct throttle	 throttle[THROTTLE_SLOTS];
 	char		 dummy_hash[crypto_pwhash_STRBYTES];	/* for unknown names */
+	char		*webdir;		/* Leaflet is its static/leaflet/ */
+	const char	*tiles, *attribution;	/* [http]'s, or OpenStreetMap's */
+	char		*map_csp;		/* the CSP of a page with the map */
 };
 
 /* One request's state, kept by MHD between the calls that bring its body. */
@@ -102,6 +108,7 @@ struct ans {
 	const char	*la;		/* "" or "&lang=en" */
 	const char	*url;
 	char		 addr[INET6_ADDRSTRLEN];
+	bool		 map;		/* the page carries the Leaflet map (map_csp) */
 };
 
 #define T(a, ja_, en_)	((a)->ja ? (ja_) : (en_))
@@ -764,6 +771,7 @@ static const char css[] =
 	"input,select,textarea{font-size:1em;padding:.4em;max-width:100%;box-sizing:border-box}"
 	"input[type=text],input[type=password],textarea{width:100%}"
 	"button{font-size:1em;padding:.5em 1em;min-height:44px;cursor:pointer}"
+	"#map{height:340px;margin-top:.5em;border:1px solid #bbb}"
 	".err{color:#a00;font-weight:600}.box{background:#fff;padding:1em;border:1px solid #ddd}"
 	".cancelled{color:#a00}.check label{display:inline;font-weight:400;margin-right:1em}"
 	".check input{width:auto}";
@@ -776,10 +784,11 @@ reply(struct ans *a, unsigned status, struct MHD_Response *r, const char *ctype)
 	if (r == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	/* no script, no inline style, forms post only here, no framing */
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; "
-	    "style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-	    "frame-ancestors 'none'");
+	/* no script, no inline style, forms post only here, no framing; the map's pages
+	 * add our own script files and the tile server's images (map_csp), nothing inline */
+	MHD_add_response_header(r, "Content-Security-Policy", a->map && a->c->map_csp != NULL ?
+	    a->c->map_csp : "default-src 'none'; style-src 'self'; img-src 'self'; "
+	    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	/* a sign-in link's token never leaves in a Referer to another site; not
@@ -1317,7 +1326,7 @@ static void
 recform_posted(struct recform *f, struct ans *a)
 {
 	const struct vocab_field *fd;
-	char		 buf[512];
+	char		 buf[4096];
 	size_t		 i, j, off;
 
 	snprintf(f->repeat, sizeof(f->repeat), "%s", hb_str(param(a, "repeat")));
@@ -1327,6 +1336,18 @@ recform_posted(struct recform *f, struct ans *a)
 	for (i = 0, fd = f->k->fields; fd->key != NULL && i < FIELDS_MAX; fd++, i++) {
 		if (!form_field(fd))
 			continue;
+		if (fd->type == VT_TAGS) {	/* the boxes' tags, then the typed ones */
+			buf[0] = '\0';
+			for (j = 0, off = 0; a->r != NULL && j < a->r->n; j++)
+				if (strcmp(a->r->k[j], "tag") == 0 && off < sizeof(buf))
+					off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					    "%s\n", a->r->v[j]);
+			if (off < sizeof(buf))
+				snprintf(buf + off, sizeof(buf) - off, "%s",
+				    hb_str(param(a, fd->key)));
+			recform_set(f, i, buf);
+			continue;
+		}
 		if (fd->type != VT_ENUMS) {
 			f->val[i] = param(a, fd->key);
 			continue;
@@ -1385,6 +1406,84 @@ repeat_render(struct ans *a, struct sbuf *b, struct recform *f)
 	    " placeholder=\"2026-12-29, 2027-01-05\"", f->exc);
 }
 
+/*
+ * A place's tags: a checkbox for each common one (vocab_place_tag), then a text area
+ * for the rest, one KEY=VALUE a line. val holds them all a line each, however they
+ * came (stored, or posted from both inputs): a line the boxes know checks its box,
+ * the others stay in the text area as typed.
+ */
+static void
+tags_render(struct ans *a, struct sbuf *b, const struct vocab_field *fd, const char *val)
+{
+	const struct vocab *v;
+	const char	*p, *e;
+	size_t		 n;
+	bool		 first = true, boxed;
+
+	sb_puts(b, "<div class=\"check\" id=\"tagboxes\">");
+	for (v = vocab_place_tag; v->name != NULL; v++) {
+		n = strlen(v->name);
+		boxed = false;
+		for (p = val; *p != '\0'; p = *e ? e + 1 : e) {
+			e = p + strcspn(p, "\r\n");
+			if ((size_t)(e - p) == n && strncmp(p, v->name, n) == 0)
+				boxed = true;
+		}
+		sb_printf(b, "<input type=\"checkbox\" id=\"tag-%s\" name=\"tag\" "
+		    "value=\"%s\"%s><label for=\"tag-%s\">", v->name, v->name,
+		    boxed ? " checked" : "", v->name);
+		sb_esc(b, a->ja ? v->label : v->en);
+		sb_puts(b, "</label>");
+	}
+	sb_printf(b, "</div><label for=\"%s\">%s</label><textarea id=\"%s\" name=\"%s\" "
+	    "rows=\"3\">", fd->key, T(a, "ほかのタグ（1行に1つ、OpenStreetMap の KEY=VALUE。"
+	    "例: stroller=limited）", "Other tags (one OpenStreetMap KEY=VALUE a line, e.g. "
+	    "stroller=limited)"), fd->key, fd->key);
+	for (p = val; *p != '\0'; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "\r\n");
+		if (e == p)
+			continue;
+		for (v = vocab_place_tag; v->name != NULL; v++)
+			if ((size_t)(e - p) == strlen(v->name) &&
+			    strncmp(p, v->name, (size_t)(e - p)) == 0)
+				break;
+		if (v->name != NULL)
+			continue;
+		if (!first)
+			sb_puts(b, "\n");
+		first = false;
+		/* sb_esc of a piece */
+		{
+			char *line = strndup(p, (size_t)(e - p));
+
+			if (line == NULL)
+				b->oom = true;
+			else
+				sb_esc(b, line);
+			free(line);
+		}
+	}
+	sb_puts(b, "</textarea>");
+}
+
+/*
+ * The map to pick a place's point on (Leaflet, served from this console: no CDN). The
+ * typed coordinates stay the form's truth: the script only writes them on a click and
+ * follows them when typed, so the form works without script, tiles or network too.
+ */
+static void
+map_render(struct ans *a, struct sbuf *b)
+{
+	sb_printf(b, "<p><small>%s</small></p><div id=\"map\" data-tiles=\"",
+	    T(a, "地図をクリック（タップ）すると、その地点の緯度・経度が入ります。",
+	    "Click (tap) the map to fill in that point's latitude and longitude."));
+	sb_esc(b, a->c->tiles);
+	sb_puts(b, "\" data-attribution=\"");
+	sb_esc(b, a->c->attribution);
+	/* no point yet: the view opens on Seya ward, where hiroba's network is */
+	sb_puts(b, "\" data-lat=\"35.4661\" data-lon=\"139.4988\"></div>");
+}
+
 static void
 recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *list,
     const char *action, const char *id)
@@ -1424,6 +1523,9 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 			form_select(b, a->ja, fd->key, fd->values,
 			    vocab_find_label(fd->values, val));
 			break;
+		case VT_TAGS:
+			tags_render(a, b, fd, val);
+			break;
 		case VT_ENUMS:
 			sb_puts(b, "<div class=\"check\">");
 			for (v = fd->values; v->name != NULL; v++) {
@@ -1453,6 +1555,8 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 			sb_esc(b, val);
 			sb_puts(b, "\">");
 		}
+		if (strcmp(fd->key, "point.lon") == 0)
+			map_render(a, b);
 	}
 	if (f->k->kind == HB_EVENT)
 		repeat_render(a, b, f);
@@ -1461,13 +1565,12 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 		    "この団体だけが読めるように封をして公開します。空欄のままなら今の連絡先が"
 		    "残ります。", "The contact is sealed so that only the center and this group "
 		    "can read it; left empty, the current one stays."));
-	if (f->k->kind == HB_PLACE)
-		sb_printf(b, "<p><small>%s</small></p>", T(a, "タグは1行に1つ、OpenStreetMap の "
-		    "KEY=VALUE で（例: stroller=yes, changing_table=yes, "
-		    "leisure=playground）。", "Tags: one OpenStreetMap KEY=VALUE a line (e.g. "
-		    "stroller=yes, changing_table=yes, leisure=playground)."));
 	sb_printf(b, "<p><button>%s</button> <a href=\"%s%s\">%s</a></p></form>",
 	    T(a, "公開する", "Publish"), list, a->lq, T(a, "やめる", "Cancel"));
+	if (a->map)
+		sb_puts(b, "<link rel=\"stylesheet\" href=\"/leaflet/leaflet.css\">"
+		    "<script src=\"/leaflet/leaflet.js\"></script>"
+		    "<script src=\"/console-map.js\"></script>");
 }
 
 static void
@@ -1941,6 +2044,7 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 	memset(&f, 0, sizeof(f));
 	f.k = vocab_kind_of(kp->kind);
 	pk = f.k->name;
+	a->map = kp->kind == HB_PLACE;
 	if (!post && !adding)
 		id = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "id");
 	if (!adding) {
@@ -2927,6 +3031,114 @@ done:
 	return reply_html(a, MHD_HTTP_OK, &b, NULL);
 }
 
+/* ---- the map: Leaflet and our script ---- */
+
+/*
+ * The place form's script: a Leaflet map that writes the clicked point into the two
+ * coordinate fields and follows what is typed there. A file of its own (the CSP allows
+ * no inline script); it only touches the map and those two inputs.
+ */
+static const char map_js[] =
+	"'use strict';\n"
+	"(function () {\n"
+	"  var el = document.getElementById('map');\n"
+	"  var lat = document.getElementById('point.lat');\n"
+	"  var lon = document.getElementById('point.lon');\n"
+	"  if (!el || !lat || !lon || !window.L) return;\n"
+	"  var map = L.map(el, { tap: true });\n"
+	"  L.tileLayer(el.dataset.tiles, { maxZoom: 19,\n"
+	"    attribution: el.dataset.attribution }).addTo(map);\n"
+	"  var marker = null;\n"
+	"  function num(i, max) {\n"
+	"    var v = Number(i.value.trim());\n"
+	"    return i.value.trim() !== '' && isFinite(v) && Math.abs(v) <= max ? v : null;\n"
+	"  }\n"
+	"  function show(pan) {\n"
+	"    var a = num(lat, 90), o = num(lon, 180);\n"
+	"    if (a === null || o === null) return false;\n"
+	"    if (marker) marker.setLatLng([a, o]); else marker = L.marker([a, o]).addTo(map);\n"
+	"    if (pan) map.setView([a, o], Math.max(map.getZoom() || 0, 16));\n"
+	"    return true;\n"
+	"  }\n"
+	"  if (!show(true)) map.setView([Number(el.dataset.lat), Number(el.dataset.lon)], 13);\n"
+	"  map.on('click', function (e) {\n"
+	"    var p = e.latlng.wrap();\n"
+	"    lat.value = p.lat.toFixed(7);\n"
+	"    lon.value = p.lng.toFixed(7);\n"
+	"    show(false);\n"
+	"    el.setAttribute('data-picked', lat.value + ',' + lon.value);\n"
+	"  });\n"
+	"  lat.addEventListener('change', function () { show(true); });\n"
+	"  lon.addEventListener('change', function () { show(true); });\n"
+	"})();\n";
+
+/*
+ * Leaflet's files, from the public page's folder (deploy/web/static/leaflet, [http]
+ * static or the installed one): by name from this list only, so no path typed into
+ * the address bar reaches any other file.
+ */
+static enum MHD_Result
+leaflet_file(struct ans *a, const char *rel)
+{
+	static const char *const files[] = { "leaflet.js", "leaflet.css",
+	    "images/marker-icon.png", "images/marker-icon-2x.png",
+	    "images/marker-shadow.png", "images/layers.png", "images/layers-2x.png" };
+	struct MHD_Response *r;
+	struct stat	 sb;
+	const char	*ctype;
+	char		 path[4200];
+	size_t		 i;
+	int		 fd;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(rel, files[i]) == 0)
+			break;
+	if (i == sizeof(files) / sizeof(files[0]))
+		return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+	ctype = strstr(rel, ".js") != NULL ? "text/javascript; charset=utf-8" :
+	    strstr(rel, ".css") != NULL ? "text/css; charset=utf-8" : "image/png";
+	snprintf(path, sizeof(path), "%s/static/leaflet/%s", a->c->webdir, rel);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size > 4 * 1024 * 1024) {
+		close(fd);
+		return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+	}
+	if ((r = MHD_create_response_from_fd((size_t)sb.st_size, fd)) == NULL)
+		close(fd);	/* else MHD closes it */
+	return reply(a, MHD_HTTP_OK, r, ctype);
+}
+
+/*
+ * The map page's CSP: our own script files, and the tile server's images (its scheme
+ * and host, as http.c allows them on the public page). Still nothing inline.
+ */
+static char *
+map_csp_new(const char *tiles)
+{
+	const char	*host = strstr(tiles, "://");
+	char		*csp = NULL;
+	int		 hl, rc;
+
+	if (host == NULL)
+		return NULL;
+	host += 3;
+	hl = (int)strcspn(host, "/");
+	if (strncmp(host, "{s}.", 4) == 0)
+		rc = asprintf(&csp, "default-src 'none'; script-src 'self'; style-src 'self'; "
+		    "img-src 'self' data: %.*s*%.*s; form-action 'self'; base-uri 'none'; "
+		    "frame-ancestors 'none'", (int)(host - tiles), tiles, hl - 3, host + 3);
+	else if (memchr(host, '{', (size_t)hl) != NULL)	/* only the scheme is sure */
+		rc = asprintf(&csp, "default-src 'none'; script-src 'self'; style-src 'self'; "
+		    "img-src 'self' data: %.*s; form-action 'self'; base-uri 'none'; "
+		    "frame-ancestors 'none'", (int)(host - tiles) - 2, tiles);
+	else
+		rc = asprintf(&csp, "default-src 'none'; script-src 'self'; style-src 'self'; "
+		    "img-src 'self' data: %.*s; form-action 'self'; base-uri 'none'; "
+		    "frame-ancestors 'none'", (int)(host - tiles) + hl, tiles);
+	return rc < 0 ? NULL : csp;
+}
+
 /* ---- dispatch ---- */
 
 /* A page a signed-out visitor is sent to sign in for (not a stray file request). */
@@ -2952,6 +3164,12 @@ route(struct ans *a, const char *url, bool post)
 	if (strcmp(url, "/console.css") == 0 && !post)
 		return reply(a, MHD_HTTP_OK, MHD_create_response_from_buffer(sizeof(css) - 1,
 		    (void *)css, MHD_RESPMEM_PERSISTENT), "text/css; charset=utf-8");
+	if (strncmp(url, "/leaflet/", 9) == 0 && !post)
+		return leaflet_file(a, url + 9);
+	if (strcmp(url, "/console-map.js") == 0 && !post)
+		return reply(a, MHD_HTTP_OK, MHD_create_response_from_buffer(
+		    sizeof(map_js) - 1, (void *)map_js, MHD_RESPMEM_PERSISTENT),
+		    "text/javascript; charset=utf-8");
 	if (strcmp(url, "/signin") == 0)
 		return post ? signin_post(a) : signin_page(a, MHD_HTTP_OK, NULL, NULL);
 	if (strcmp(url, "/link") == 0 && !post)
@@ -3155,6 +3373,16 @@ console_start(struct console **out, struct node *n)
 	    asprintf(&c->links_path, "%s/" CONSOLE_LINKS_FILE, n->conf->data) < 0 ||
 	    asprintf(&c->url_path, "%s/" CONSOLE_URL_FILE, n->conf->data) < 0)
 		goto fail;
+	/* the map: Leaflet from the page's files, tiles from the page's server */
+	if ((c->webdir = strdup(n->conf->http.static_dir != NULL ?
+	    n->conf->http.static_dir : HIROBA_WEBDIR)) == NULL)
+		goto fail;
+	c->tiles = n->conf->http.tiles != NULL ? n->conf->http.tiles :
+	    "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+	c->attribution = n->conf->http.attribution != NULL ? n->conf->http.attribution :
+	    "© OpenStreetMap contributors";
+	if ((c->map_csp = map_csp_new(c->tiles)) == NULL)
+		goto fail;
 	/* what an unknown name is checked against, so it takes as long as a known one */
 	if (crypto_pwhash_str(c->dummy_hash, "-", 1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -3236,6 +3464,8 @@ console_stop(struct console **cp)
 	free(c->users_path);
 	free(c->links_path);
 	free(c->url_path);
+	free(c->webdir);
+	free(c->map_csp);
 	free(c);
 	*cp = NULL;
 }

@@ -9,7 +9,8 @@
  * memory, ending after [console] session_idle / session_max; every post carries a
  * per-session CSRF token (the sign-in form a cookie-bound one), compared in constant
  * time; failed sign-ins double the wait per name and per address and are logged
- * without the password; pages carry a CSP without script, nosniff, frame-ancestors
+ * without the password; pages carry a CSP without script (the map entry's form: only
+ * script files of this console, images of the tile server), nosniff, frame-ancestors
  * 'none' and no-store.
  *
  * Threads: libmicrohttpd answers on one thread of its own (no pool), so the console's

@@ -169,6 +169,17 @@ class ConsoleTest(unittest.TestCase):
             print(self.fed.logs())
         return r
 
+    def raw_get(self, path):
+        """A GET of a file (maybe an image): its status and headers, no cookie."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            c.request("GET", path, headers={"Host": "127.0.0.1:%d" % self.port})
+            r = c.getresponse()
+            r.read()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}
+        finally:
+            c.close()
+
     def signed_in(self):
         c = Console(self.port)
         st, hdrs, _ = c.signin("tanaka", PASSWORD)
@@ -443,17 +454,51 @@ class ConsoleTest(unittest.TestCase):
 
     def test_map_entry(self):
         c = self.signed_in()
+        # the form carries the map: Leaflet from this console (no CDN), our script, a
+        # CSP that allows exactly those and the configured tile server's images
+        st, hdrs, text = c.req("GET", "/places/new")
+        self.assertEqual(st, 200)
+        csp = hdrs["content-security-policy"]
+        self.assertIn("script-src 'self'", csp)
+        self.assertIn("img-src 'self' data: http://127.0.0.1:9;", csp)
+        self.assertNotIn("unsafe", csp)
+        self.assertIn('<div id="map" data-tiles="http://127.0.0.1:9/{z}/{x}/{y}.png"', text)
+        self.assertIn('<script src="/leaflet/leaflet.js"></script>', text)
+        self.assertNotRegex(text, r"<script>|<script [^s]")     # nothing inline
+        for path, ctype in (("/leaflet/leaflet.js", "text/javascript"),
+                            ("/leaflet/leaflet.css", "text/css"),
+                            ("/leaflet/images/marker-icon.png", "image/png"),
+                            ("/console-map.js", "text/javascript")):
+            st, hdrs = self.raw_get(path)
+            self.assertEqual(st, 200, path)
+            self.assertTrue(hdrs["content-type"].startswith(ctype), (path, hdrs))
+        with open(os.path.join(WEBDIR, "static", "leaflet", "leaflet.js"), "rb") as f:
+            self.assertIn(b"Leaflet 1.9.4", f.read(400))
+        self.assertEqual(c.req("GET", "/leaflet/../console-users")[0], 404)
+        self.assertEqual(c.req("GET", "/leaflet/LICENSE.txt")[0], 404)
+        # other pages keep the script-less CSP
+        st, hdrs, _ = c.req("GET", "/places")
+        self.assertNotIn("script-src", hdrs["content-security-policy"])
         form = {"csrf": c.csrf("/places/new"), "name": "どんぐり山公園（コンソール）",
                 "point.lat": "95", "point.lon": "139.4957",
-                "tags": "leisure=playground\r\nstroller", "address": "瀬谷区瀬谷町"}
+                "tag": ["leisure=playground", "changing_table=yes"],
+                "tags": "stroller", "address": "瀬谷区瀬谷町", "age_max_months": "300"}
         st, _, text = c.req("POST", "/places/new", form)
         self.assertEqual(st, 400)
         self.assertRegex(text, r'id="err-point.lat">[^<]*decimal degrees, -90..90, '
                                r"not &#39;95&#39;")
         self.assertRegex(text, r'id="err-tags">[^<]*KEY=VALUE such as stroller=yes, '
                                r"not &#39;stroller&#39;")
-        self.assertIn("leisure=playground\r\nstroller</textarea>", text)
-        form.update({"point.lat": "35.4689", "tags": "leisure=playground\nstroller=limited"})
+        self.assertRegex(text, r'id="err-age_max_months">[^<]*a whole number from 0 to 240')
+        # what was typed and ticked is kept
+        self.assertIn(">stroller</textarea>", text)
+        self.assertIn('id="tag-leisure=playground" name="tag" value="leisure=playground" '
+                      'checked', text)
+        self.assertIn('id="tag-changing_table=yes" name="tag" value="changing_table=yes" '
+                      'checked', text)
+        self.assertNotIn('value="stroller=yes" checked', text)
+        form.update({"point.lat": "35.4689", "tags": "stroller=limited",
+                     "age_min_months": "0", "age_max_months": "36"})
         st, _, text = c.req("POST", "/places/new", form)
         self.assertEqual(st, 303, text)
         mine = [p for p in self.nursery.json("places", "--mine")
@@ -462,7 +507,9 @@ class ConsoleTest(unittest.TestCase):
         pl = mine[0]["place"]
         self.assertEqual(pl["point"], {"lat_e7": 354689000, "lon_e7": 1394957000})
         self.assertEqual(pl["tags"], [{"key": "leisure", "value": "playground"},
+                                      {"key": "changing_table", "value": "yes"},
                                       {"key": "stroller", "value": "limited"}])
+        self.assertEqual((pl["age_min_months"], pl["age_max_months"]), (0, 36))
         wait_for("the center to hold the map entry",
                  lambda: self.center.has(self.nursery.key, mine[0]["id"]))
         # the list's short reference (参照) is one the CLI takes back
@@ -475,7 +522,13 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = c.req("GET", "/places/edit?id=" + urllib.parse.quote(mine[0]["id"]))
         self.assertEqual(st, 200)
         self.assertIn('value="35.4689000"', text)
-        self.assertIn("leisure=playground\nstroller=limited</textarea>", text)
+        self.assertIn('value="changing_table=yes" checked', text)
+        self.assertIn(">stroller=limited</textarea>", text)
+        self.assertIn('id="age_max_months" name="age_max_months" value="36"', text)
+        # the CLI reads the same fields (one vocabulary): ages in `place edit` too
+        self.nursery.cli("place", "edit", mine[0]["id"], "--age-min", "6")
+        self.assertEqual(self.nursery.show(self.nursery.key, mine[0]["id"])["place"][
+            "age_min_months"], 6)
         # withdrawn everywhere with one button
         st, _, _ = c.req("POST", "/delete", {"csrf": c.csrf("/places"), "id": mine[0]["id"],
                                              "back": "/places"})

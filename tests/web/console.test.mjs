@@ -8,6 +8,7 @@
 //   HIROBA_DAY3, HIROBA_DAY10, HIROBA_DAY40   dates (YYYY-MM-DD, Asia/Tokyo) ahead
 //   HIROBA_CENTER_CONSOLE, HIROBA_NEW_KEY, HIROBA_NEW_FPR   the center's console, and
 //                    the key and fingerprint of a group it is to admit
+//   HIROBA_PICKED    a file to write the point clicked on the map into ({lat, lon})
 // The Python side then checks every result through the CLI of the other daemon.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,16 +101,30 @@ test("the center's meeting is answered", async () => {
   assert.match(await page.textContent('.answer'), /出席 \(3\)/);
 });
 
-test('a map entry with typed coordinates and OpenStreetMap tags', async () => {
+test('a map entry placed by clicking the map, with tags ticked and typed', async () => {
   await page.click('header >> text=地図の場所');
   await page.click('text=＋ 場所を追加');
   await page.fill('#name', 'どんぐり山公園（ブラウザ）');
+  // typed coordinates bring the map there (and still work without it) ...
   await page.fill('[id="point.lat"]', '35.4689');
   await page.fill('[id="point.lon"]', '139.4957');
-  await page.fill('#tags', 'leisure=playground\nstroller=limited');
+  await page.press('[id="point.lon"]', 'Tab');
+  await page.waitForSelector('#map .leaflet-marker-icon');
+  // ... and a tap on the map, right of the marker and above it, moves the point there
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2 + 120, box.y + box.height / 2 - 60);
+  await page.waitForSelector('#map[data-picked]');
+  const lat = Number(await page.inputValue('[id="point.lat"]'));
+  const lon = Number(await page.inputValue('[id="point.lon"]'));
+  assert.ok(lon > 139.4957 && lon < 139.4957 + 0.01, `lon ${lon}`);
+  assert.ok(lat > 35.4689 && lat < 35.4689 + 0.01, `lat ${lat}`);
+  fs.writeFileSync(process.env.HIROBA_PICKED, JSON.stringify({ lat, lon }));
+  await page.check('[id="tag-leisure=playground"]');
+  await page.check('[id="tag-changing_table=yes"]');
+  await page.fill('#tags', 'stroller=limited');
   await page.click('form.box button');
   assert.match(page.url(), /\/places\?done=1/);
-  assert.match(await page.textContent('main'), /stroller=limited/);
+  assert.match(await page.textContent('main'), /changing_table=yes stroller=limited/);
 });
 
 test('at the center: admit a group after reading its fingerprint back', async () => {

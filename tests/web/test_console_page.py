@@ -23,6 +23,7 @@ from test_console import fingerprint                    # noqa: E402
 
 JST = 9 * 3600
 PASSWORD = "tablet-ひろば-2026"
+WEBDIR = os.path.normpath(os.path.join(HERE, "..", "..", "deploy", "web"))
 
 
 def day(days):
@@ -47,7 +48,11 @@ class ConsolePage(hb.FederationTest):
         nursery.add_peer(center)
         port = hb.free_port()
         with open(nursery.conf, "a", encoding="utf-8") as fh:
-            fh.write("\n[console]\nlisten = 127.0.0.1:%d\n" % port)
+            # [http] names the folder the console takes Leaflet from, and a tile
+            # server that answers nothing (no network in the test)
+            fh.write("\n[console]\nlisten = 127.0.0.1:%d\n\n[http]\nlisten = 127.0.0.1:%d\n"
+                     "tiles = http://127.0.0.1:9/{z}/{x}/{y}.png\nstatic = %s\n"
+                     % (port, hb.free_port(), WEBDIR))
         f.start(nursery)
         nursery.cli("console", "user", "add", "tanaka", input=PASSWORD + "\n")
         out = center.cli("--json", "meeting", "call", "--title", "応援ネット地域別会議",
@@ -59,6 +64,7 @@ class ConsolePage(hb.FederationTest):
                    HIROBA_DAY3=day(3), HIROBA_DAY10=day(10), HIROBA_DAY40=day(40),
                    HIROBA_CENTER_CONSOLE="http://127.0.0.1:%d/" % cport,
                    HIROBA_NEW_KEY=newcomer.key, HIROBA_NEW_FPR=fingerprint(newcomer.key),
+                   HIROBA_PICKED=os.path.join(f.tmp, "picked.json"),
                    CHROMIUM=CHROMIUM)
         r = subprocess.run(["node", "--test", "--test-reporter=spec",
                             os.path.join(HERE, "console.test.mjs")], cwd=HERE, env=env,
@@ -82,8 +88,13 @@ class ConsolePage(hb.FederationTest):
         places = wait_for("the map entry at the center", lambda: [
             p for p in center.json("places", "--group", "ひまわり保育園")
             if p["place"]["name"] == "どんぐり山公園（ブラウザ）"])
-        self.assertEqual(places[0]["place"]["point"], {"lat_e7": 354689000,
-                                                       "lon_e7": 1394957000})
+        # the point clicked on the map, as the fields showed it
+        with open(os.path.join(f.tmp, "picked.json"), encoding="utf-8") as fh:
+            picked = json.load(fh)
+        self.assertEqual(places[0]["place"]["point"], {
+            "lat_e7": round(picked["lat"] * 1e7), "lon_e7": round(picked["lon"] * 1e7)})
+        self.assertEqual([t["key"] for t in places[0]["place"]["tags"]],
+                         ["leisure", "changing_table", "stroller"])
         # the admission, at the nursery (the other daemon)
         wait_for("the nursery to learn of the admission",
                  lambda: nursery.has(center.key, "member/" + newcomer.key))
