@@ -7,7 +7,9 @@ password on stdin), links with `hiroba console open`. Checked: the non-loopback 
 sign-in and its slow-down after a wrong password, the one-time link, cookie flags, CSRF,
 foreign Host/Origin, an event added, edited and cancelled through the forms and seen by
 the CLI here and at the center, a bad form refused field by field with the typed values
-kept, the network view, and idle session expiry.
+kept, a map entry with its tags and ages (and the map's files and CSP), the network
+view, idle session expiry; at the center: a match recorded from `hiroba match`'s
+suggestions and the fiscal-year report, its table and CSV the CLI's.
 """
 import hashlib
 import http.client
@@ -671,6 +673,98 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual((r["attending"], r["count"], r["note"]), (True, 2, "二人で伺います"))
         st, _, text = c.req("GET", "/meetings")
         self.assertIn("この団体の返事: 出席 (2)", text)
+
+    # ---- the center: matches and the report ----
+
+    def center_console(self):
+        self.center.cli("console", "user", "add", "sato", input=PASSWORD + "\n")
+        cc = Console(self.center_port)
+        st, _, _ = cc.signin("sato", PASSWORD)
+        self.assertEqual(st, 303)
+        return cc
+
+    def test_center_records_a_match_from_the_suggestions(self):
+        out = self.nursery.cli("--json", "volunteer", "add", "--wanted", "--title",
+                               "絵本の読み聞かせ（マッチ）", "--skill", "読み聞かせ",
+                               "--area", "瀬谷区").stdout
+        wid = json.loads(out.splitlines()[0])["id"]
+        out = self.center.cli("--json", "volunteer", "add", "--offered", "--title",
+                              "読み聞かせボランティア（マッチ）", "--skill", "読み聞かせ",
+                              "--area", "瀬谷区").stdout
+        oid = json.loads(out.splitlines()[0])["id"]
+        wait_for("the center to hold the request",
+                 lambda: self.center.has(self.nursery.key, wid))
+        # a group's console has no such page
+        self.assertEqual(self.signed_in().req("GET", "/matches")[0], 403)
+        cc = self.center_console()
+        st, _, text = cc.req("GET", "/matches")
+        self.assertEqual(st, 200, text)
+        self.assertIn("絵本の読み聞かせ（マッチ）", text)
+        self.assertIn("読み聞かせボランティア（マッチ）", text)
+        wref, oref = "%s/%s" % (self.nursery.key, wid), "%s/%s" % (self.center.key, oid)
+        self.assertIn('name="wanted" value="%s"' % wref, text)
+        self.assertIn('name="offered" value="%s"' % oref, text)
+        # the CLI's refusals, the form's page kept
+        form = {"csrf": cc.csrf("/matches"), "wanted": wref, "offered": oref,
+                "status": "done", "note": "初回は6月"}
+        st, _, text = cc.req("POST", "/matches", form)
+        self.assertEqual(st, 400)
+        self.assertIn("--status: proposed, confirmed or ended, not &#39;done&#39;", text)
+        st, _, text = cc.req("POST", "/matches", dict(form, status="confirmed",
+                                                      wanted=oref, offered=wref))
+        self.assertEqual(st, 400)
+        self.assertIn("is an offered listing, not a wanted one", text)
+        st, _, text = cc.req("POST", "/matches", dict(form, status="confirmed"))
+        self.assertEqual(st, 303, text)
+        # the same record `hiroba match record` makes, seen at the nursery's daemon
+        mid = "match/" + hashlib.blake2b(("%s %s" % (wref, oref)).encode(),
+                                         digest_size=8).hexdigest()
+        wait_for("the nursery to hold the match",
+                 lambda: self.nursery.has(self.center.key, mid))
+        m = self.nursery.show(self.center.key, mid)["match"]
+        self.assertEqual((m["status"], m["note"]), ("confirmed", "初回は6月"))
+        self.assertEqual(m["wanted"], {"author": self.nursery.key, "id": wid})
+        self.assertIn("recorded match %s" % mid, self.center.logtext())
+        st, _, text = cc.req("GET", "/matches")
+        self.assertIn("記録済み: 成立", text)
+
+    def test_center_report_table_and_csv(self):
+        self.nursery.cli("event", "add", "--title", "報告のための会", "--start", day(1),
+                         "--category", "play_space")
+        self.assertEqual(self.signed_in().req("GET", "/report")[0], 403)
+        cc = self.center_console()
+        st, _, text = cc.req("GET", "/report")
+        self.assertEqual(st, 200, text)
+        cli = subprocess.run([hb.HIROBA, "-d", self.center.dir, "report", "--csv"],
+                             capture_output=True, timeout=60, check=True).stdout
+        self.assertTrue(cli.startswith(b"\xef\xbb\xbf"))
+        rows = [r.split(",") for r in cli[3:].decode().split("\r\n") if r]
+        table = text.split('id="report"')[1].split("</table>")[0]
+        cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)
+        self.assertEqual(cells, [c for r in rows for c in r])
+        self.assertIn("ひまわり保育園", rows[0])
+        # the download is the CLI's bytes: BOM, CRLF, what Excel opens
+        c = http.client.HTTPConnection("127.0.0.1", self.center_port, timeout=30)
+        c.request("GET", "/report.csv", headers={
+            "Host": "127.0.0.1:%d" % self.center_port,
+            "Cookie": "; ".join("%s=%s" % kv for kv in cc.jar.items())})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("content-type"), "text/csv; charset=utf-8")
+        self.assertIn("attachment", r.getheader("content-disposition"))
+        self.assertEqual(body, cli)
+        # another year in a spelling --fy takes; a bad one gets the CLI's words
+        st, _, text = cc.req("GET", "/report?fy=" + urllib.parse.quote("令和6年度"))
+        self.assertEqual(st, 200)
+        self.assertIn("/report.csv?fy=%E4%BB%A4", text)
+        st, _, text = cc.req("GET", "/report?fy=" + urllib.parse.quote("来年度"))
+        self.assertEqual(st, 400)
+        self.assertRegex(text, r'id="err-fy">[^<]*a fiscal year such as 2024')
+        self.assertIn('value="来年度"', text)
+        st, _, text = cc.req("GET", "/report?lang=en")
+        self.assertIn("<th>network</th>", text)
 
     # ---- the network ----
 
