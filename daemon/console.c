@@ -2712,7 +2712,7 @@ meetings(struct ans *a, bool post)
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		*rec, *m, *mine, *r, *draft;
-	const char	*ahex, *mid, *att, *count, *note;
+	const char	*ahex, *mid, *att, *count, *note, *done;
 	char		 self[HB_KEYHEX_LEN], rid[40], t[32], err[600] = "", fpr[HB_FPR_LEN];
 	uint8_t		 author[HB_KEY_LEN];
 	size_t		 i, shown = 0;
@@ -2755,9 +2755,13 @@ meetings(struct ans *a, bool post)
 		status = MHD_HTTP_BAD_REQUEST;
 	}
 	cs_page_begin(a, &b, T(a, "会議", "Meetings"));
-	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
-		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "返事を公開しました。",
-		    "Your answer is published."));
+	if ((done = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done"))
+	    != NULL)
+		cs_sb_printf(&b, "<p id=\"done\">%s</p>", strcmp(done, "2") == 0 ?
+		    T(a, "会議を招集しました。", "The meeting is called.") :
+		    T(a, "返事を公開しました。", "Your answer is published."));
+	cs_sb_printf(&b, "<p><a href=\"/meetings/call%s\">%s</a></p>", a->lq,
+	    T(a, "＋ 会議を招集する", "+ Call a meeting"));
 	cs_err_p(&b, "error", NULL, err);
 	q.has_kind = 1;
 	q.kind = HB_MEETING;
@@ -2793,8 +2797,12 @@ meetings(struct ans *a, bool post)
 		cs_sb_puts(&b, " ");
 		cs_sb_esc(&b, json_string_value(json_object_get(json_object_get(m, "where"),
 		    "text")));
-		cs_sb_printf(&b, " · %s %s%s</p>", T(a, "主催", "by"), fpr, invited(m, self) ?
-		    T(a, " · 招待されています", " · you are invited") : "");
+		cs_sb_printf(&b, " · %s %s%s · <a href=\"/meetings/show?author=%s&amp;id=",
+		    T(a, "主催", "by"), fpr, invited(m, self) ? T(a, " · 招待されています",
+		    " · you are invited") : "", ahex);
+		cs_sb_esc(&b, mid);
+		cs_sb_printf(&b, "%s\">%s</a></p>", a->la, strcmp(ahex, self) == 0 ?
+		    T(a, "出欠・議事録", "Answers, minutes") : T(a, "出欠を見る", "Answers"));
 		if (json_is_string(json_object_get(m, "agenda"))) {
 			cs_sb_puts(&b, "<p>");
 			cs_sb_esc(&b, json_string_value(json_object_get(m, "agenda")));
@@ -3065,7 +3073,7 @@ page_path(const char *url)
 	static const char *const pages[] = { "/", "/events", "/events/new", "/events/edit",
 	    "/places", "/places/new", "/places/edit", "/volunteers", "/volunteers/new",
 	    "/volunteers/edit", "/meetings", "/network", "/admit", "/revoke", "/contact",
-	    "/matches", "/report", "/report.csv" };
+	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show" };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
@@ -3149,6 +3157,10 @@ route(struct ans *a, const char *url, bool post)
 		return contact_read(a, post);
 	if (strcmp(url, "/meetings") == 0)
 		return meetings(a, post);
+	if (strcmp(url, "/meetings/call") == 0)
+		return cs_meeting_call(a, post);
+	if (strcmp(url, "/meetings/show") == 0)
+		return cs_meeting_show(a, post);
 	if (strcmp(url, "/matches") == 0)
 		return cs_matches(a, post);
 	if (strcmp(url, "/report") == 0 && !post)

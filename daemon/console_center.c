@@ -607,3 +607,373 @@ done:
 	cs_page_end(&b);
 	return cs_reply_html(a, status, &b, NULL);
 }
+
+/* ---- meetings: call one, see who comes, record minutes and actions ---- */
+
+/* The admitted groups but this one, from the roster, as JSON memberships. */
+static json_t *
+roster_others(struct console *c)
+{
+	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	json_t		*arr = json_array(), *m, *mm;
+	char		 self[HB_KEYHEX_LEN];
+	size_t		 i;
+
+	proto_key_hex(c->self, self);
+	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_MEMBERS;
+	req.members = 1;
+	if (cs_ctl_call(c, &req, &resp) == 0 && resp->code == 0)
+		for (i = 0; i < resp->n_envelopes; i++) {
+			if ((m = cs_env_json(&resp->envelopes[i])) == NULL)
+				continue;
+			mm = json_object_get(m, "membership");
+			if (strcmp(cs_hb_str(json_string_value(json_object_get(mm, "status"))),
+			    "admitted") == 0 && json_is_string(json_object_get(mm, "key")) &&
+			    strcmp(json_string_value(json_object_get(mm, "key")), self) != 0)
+				json_array_append(arr, mm);
+			json_decref(m);
+		}
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+	return arr;
+}
+
+static bool
+ticked(struct ans *a, const char *key, const char *value)
+{
+	size_t	 i;
+
+	for (i = 0; a->r != NULL && i < a->r->n; i++)
+		if (strcmp(a->r->k[i], key) == 0 && strcmp(a->r->v[i], value) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Call a meeting, as `hiroba meeting call`: title and start required, the end an hour
+ * later unless given (a time, or HH:MM on the start's day), the place, the agenda, the
+ * groups invited (none ticked: every group, as the CLI's call without --invite).
+ */
+enum MHD_Result
+cs_meeting_call(struct ans *a, bool post)
+{
+	struct sbuf	 b = { 0 };
+	const char	*title = cs_param(a, "title"), *start = cs_param(a, "when.start"),
+			*end = cs_param(a, "when.end"), *place = cs_param(a, "where.text"),
+			*agenda = cs_param(a, "agenda"), *k;
+	char		 etitle[300] = "", estart[300] = "", eend[300] = "", etext[300] = "",
+			 err[600] = "", id[HB_ID_MAX + 1];
+	json_t		*groups = roster_others(a->c), *g, *m, *inv, *draft;
+	int64_t		 s = 0, e = 0, ymd = 0, ey;
+	uint8_t		 rnd[3];
+	bool		 bad = false, dl;
+	size_t		 i;
+	unsigned	 h, mi;
+	int		 n = 0;
+	enum MHD_Result	 ret;
+
+	if (post) {
+		if (title == NULL || *title == '\0') {
+			snprintf(etitle, sizeof(etitle), "--title is required");
+			bad = true;
+		} else if (!proto_utf8_valid(title, strlen(title)) || vocab_chars(title) > 200) {
+			snprintf(etitle, sizeof(etitle), "at most 200 characters (タイトル: "
+			    "200文字まで)");
+			bad = true;
+		}
+		if (start == NULL || *start == '\0') {
+			snprintf(estart, sizeof(estart), "--start is required");
+			bad = true;
+		} else if (cs_parse_local(start, &s, &dl, &ymd) != 0) {
+			snprintf(estart, sizeof(estart), "'%s': %s", start, T(a,
+			    "日時は 2026-12-10 10:00 の形で", "expected a time such as "
+			    "'2026-12-10 10:00'"));
+			bad = true;
+		} else if (dl) {
+			snprintf(estart, sizeof(estart), "'%s' has no time of day: add one%s",
+			    start, T(a, "（時刻を入れてください）", ""));
+			bad = true;
+		}
+		if (!bad && end != NULL && *end != '\0') {
+			if (sscanf(end, "%2u:%2u%n", &h, &mi, &n) == 2 && end[n] == '\0' &&
+			    h < 24 && mi < 60)
+				e = (s + JST) / 86400 * 86400 - JST + h * 3600 + mi * 60;
+			else if (cs_parse_local(end, &e, &dl, &ey) != 0 || dl) {
+				snprintf(eend, sizeof(eend), "'%s': expected HH:MM or a time "
+				    "such as '2026-12-05 12:00'", end);
+				bad = true;
+			}
+			if (!bad && e < s) {
+				snprintf(eend, sizeof(eend), "the meeting would end before it "
+				    "starts");
+				bad = true;
+			}
+		} else if (!bad)
+			e = s + 3600;
+		if ((place != NULL && (!proto_utf8_valid(place, strlen(place)) ||
+		    vocab_chars(place) > 200)) || (agenda != NULL &&
+		    (!proto_utf8_valid(agenda, strlen(agenda)) || vocab_chars(agenda) > 4000))) {
+			snprintf(etext, sizeof(etext), "%s", T(a, "場所は200文字、議題は4000文字"
+			    "まで（UTF-8）", "place: at most 200 characters, agenda 4000 "
+			    "(UTF-8)"));
+			bad = true;
+		}
+		if (!bad) {
+			m = json_pack("{s:s, s:{s:I, s:I}}", "title", title, "when", "start",
+			    (json_int_t)s, "end", (json_int_t)e);
+			if (place != NULL && *place != '\0')
+				json_object_set_new(m, "where", json_pack("{s:s}", "text", place));
+			if (agenda != NULL && *agenda != '\0')
+				json_object_set_new(m, "agenda", json_string(agenda));
+			inv = json_array();
+			json_array_foreach(groups, i, g)
+				if (ticked(a, "invite", k = json_string_value(json_object_get(g,
+				    "key"))))
+					json_array_append_new(inv, json_string(k));
+			if (json_array_size(inv) > 0)
+				json_object_set_new(m, "invited", inv);
+			else
+				json_decref(inv);
+			/* the CLI's ids (client/draft.c draft_new_id) */
+			randombytes_buf(rnd, sizeof(rnd));
+			snprintf(id, sizeof(id), "meeting/%08lld-%02x%02x%02x", (long long)ymd,
+			    rnd[0], rnd[1], rnd[2]);
+			draft = json_pack("{s:s, s:o}", "id", id, "meeting", m);
+			if (draft != NULL && cs_publish(a->c, draft, a->s->user, err,
+			    sizeof(err)) == 0) {
+				json_decref(draft);
+				json_decref(groups);
+				return cs_redirect(a, a->ja ? "/meetings?done=2" :
+				    "/meetings?done=2&lang=en", NULL);
+			}
+			json_decref(draft);
+		}
+	}
+	cs_page_begin(a, &b, T(a, "会議を招集する", "Call a meeting"));
+	cs_err_p(&b, "error", T(a, "公開できませんでした", "Not published"), err);
+	if (bad)
+		cs_err_p(&b, "error", NULL, T(a, "入力に誤りがあります。下の項目を直してください。",
+		    "Some fields need fixing (see below)."));
+	cs_sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/meetings/call%s\">"
+	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, a->s->csrf);
+	cs_form_text(&b, "title", T(a, "タイトル（必須）", "Title (required)"), etitle, "",
+	    title);
+	cs_form_text(&b, "when.start", T(a, "開始（必須）", "Start (required)"), estart,
+	    " placeholder=\"2026-12-10 14:00\"", start);
+	cs_form_text(&b, "when.end", T(a, "終了（時刻だけでも）", "End (a time of day will do)"),
+	    eend, " placeholder=\"16:00\"", end);
+	cs_form_text(&b, "where.text", T(a, "場所", "Place"), etext, "", place);
+	cs_sb_printf(&b, "<label for=\"agenda\">%s</label><textarea id=\"agenda\" "
+	    "name=\"agenda\" rows=\"4\">", T(a, "議題", "Agenda"));
+	cs_sb_esc(&b, agenda);
+	cs_sb_printf(&b, "</textarea><p><strong>%s</strong></p><div class=\"check\">",
+	    T(a, "招待するグループ（選ばなければ全グループ）",
+	    "Groups invited (none ticked: every group)"));
+	json_array_foreach(groups, i, g) {
+		k = json_string_value(json_object_get(g, "key"));
+		cs_sb_printf(&b, "<input type=\"checkbox\" id=\"inv-%s\" name=\"invite\" "
+		    "value=\"%s\"%s><label for=\"inv-%s\">", k, k, post && ticked(a, "invite",
+		    k) ? " checked" : "", k);
+		cs_sb_esc(&b, json_string_value(json_object_get(g, "name")));
+		cs_sb_puts(&b, "</label>");
+	}
+	cs_sb_printf(&b, "</div><p><button>%s</button> <a href=\"/meetings%s\">%s</a></p>"
+	    "</form>", T(a, "招集する", "Call the meeting"), a->lq, T(a, "やめる", "Cancel"));
+	cs_page_end(&b);
+	ret = cs_reply_html(a, post ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
+	json_decref(groups);
+	return ret;
+}
+
+/*
+ * One meeting: who answers what (`hiroba --json meeting show`, the CLI's own tally of
+ * the invited groups and the others that answered), its minutes and actions; for a
+ * meeting this group called, a form to record them, as `hiroba meeting minutes`.
+ */
+enum MHD_Result
+cs_meeting_show(struct ans *a, bool post)
+{
+	struct sbuf	 b = { 0 };
+	const char	*ahex = post ? cs_param(a, "author") : MHD_lookup_connection_value(
+			    a->conn, MHD_GET_ARGUMENT_KIND, "author");
+	const char	*id = post ? cs_param(a, "id") : MHD_lookup_connection_value(a->conn,
+			    MHD_GET_ARGUMENT_KIND, "id");
+	const char	*minutes = cs_param(a, "minutes"), *actions = cs_param(a, "actions");
+	const char	*args[4], *ans;
+	char		 self[HB_KEYHEX_LEN], ref[HB_KEYHEX_LEN + HB_ID_MAX + 2], err[1200] = "",
+			 to[HB_KEYHEX_LEN + HB_ID_MAX + 64], *out = NULL, *copy, *tok, *save = NULL;
+	uint8_t		 author[HB_KEY_LEN];
+	json_t		*j = NULL, *m, *x, *rec, *acts;
+	size_t		 i, len;
+	bool		 own;
+	unsigned	 status = MHD_HTTP_OK;
+
+	if (ahex == NULL || id == NULL || proto_key_parse(ahex, author) != 0 ||
+	    strlen(id) > HB_ID_MAX)
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such meeting\n");
+	proto_key_hex(a->c->self, self);
+	proto_key_hex(author, ref);
+	own = strcmp(ref, self) == 0;
+	snprintf(ref + HB_KEYHEX_LEN - 1, sizeof(ref) - HB_KEYHEX_LEN + 1, "/%s", id);
+	if (post) {
+		if (!own)
+			return cs_reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "議事録はその会議を"
+			    "招集したグループが記録します\n" : "minutes are recorded by the "
+			    "group that called the meeting\n");
+		if ((minutes == NULL || *minutes == '\0') && (actions == NULL ||
+		    strspn(actions, " \r\n\t") == strlen(actions)))
+			snprintf(err, sizeof(err), "nothing to record: give --minutes TEXT, "
+			    "-f FILE or --action TEXT");
+		else if ((minutes != NULL && !proto_utf8_valid(minutes, strlen(minutes))) ||
+		    (actions != NULL && !proto_utf8_valid(actions, strlen(actions))))
+			snprintf(err, sizeof(err), "not valid UTF-8 text");
+		else if ((rec = record_get(a->c, a->c->self, id)) == NULL ||
+		    !json_is_object(m = json_object_get(rec, "meeting"))) {
+			json_decref(rec);
+			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such meeting\n");
+		} else {
+			static const char *const header[] = { "author", "seq", "created",
+			    "kind", "hash", "group" };
+
+			/* minutes as a text file would give them: CRLF as LF, no trailing
+			 * newlines (cmd_meeting.c minutes_read) */
+			if (minutes != NULL && *minutes != '\0') {
+				char *mcopy = strdup(minutes), *r, *w;
+
+				for (r = w = mcopy; mcopy != NULL && *r != '\0'; r++)
+					if (!(r[0] == '\r' && r[1] == '\n'))
+						*w++ = *r;
+				while (mcopy != NULL && w > mcopy && w[-1] == '\n')
+					w--;
+				if (mcopy != NULL) {
+					*w = '\0';
+					json_object_set_new(m, "minutes", json_string(mcopy));
+				}
+				free(mcopy);
+			}
+			acts = json_array();
+			if (actions != NULL && (copy = strdup(actions)) != NULL) {
+				for (tok = strtok_r(copy, "\r\n", &save); tok != NULL;
+				    tok = strtok_r(NULL, "\r\n", &save))
+					if (strspn(tok, " \t") != strlen(tok))
+						json_array_append_new(acts, json_string(tok));
+				free(copy);
+			}
+			if (json_array_size(acts) > 32) {
+				snprintf(err, sizeof(err), "at most 32 --action");
+				json_decref(acts);
+			} else {
+				if (json_array_size(acts) > 0)
+					json_object_set_new(m, "actions", acts);
+				else
+					json_decref(acts);
+				for (i = 0; i < sizeof(header) / sizeof(header[0]); i++)
+					json_object_del(rec, header[i]);
+				if (cs_publish(a->c, rec, a->s->user, err, sizeof(err)) == 0) {
+					json_decref(rec);
+					snprintf(to, sizeof(to), "/meetings/show?author=%s&id=%s"
+					    "&done=1%s", self, id, a->la);
+					return cs_redirect(a, to, NULL);
+				}
+			}
+			json_decref(rec);
+		}
+		status = MHD_HTTP_BAD_REQUEST;
+	}
+	args[0] = "--json";
+	args[1] = "meeting";
+	args[2] = "show";
+	args[3] = NULL;
+	{
+		const char *full[] = { args[0], args[1], args[2], ref, NULL };
+		char cerr[1200];
+
+		if (cli_run(a->c, full, &out, &len, cerr, sizeof(cerr)) != 0 ||
+		    (j = json_loads(out, 0, NULL)) == NULL) {
+			free(out);
+			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, cerr[0] ? cerr :
+			    "no such meeting\n");
+		}
+	}
+	free(out);
+	m = json_object_get(j, "meeting");
+	cs_page_begin(a, &b, json_string_value(json_object_get(m, "title")) != NULL ?
+	    json_string_value(json_object_get(m, "title")) : T(a, "会議", "Meeting"));
+	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
+		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "議事録を公開しました。",
+		    "The minutes are published."));
+	x = json_object_get(j, "summary");
+	cs_sb_printf(&b, "<p id=\"summary\">%s %lld（%lld%s） · %s %lld · %s %lld</p>",
+	    T(a, "出席", "attending"), (long long)json_integer_value(json_object_get(x,
+	    "attending")), (long long)json_integer_value(json_object_get(x, "people")),
+	    T(a, "人", " people"), T(a, "欠席", "absent"), (long long)json_integer_value(
+	    json_object_get(x, "absent")), T(a, "未回答", "no answer"),
+	    (long long)json_integer_value(json_object_get(x, "unanswered")));
+	cs_sb_printf(&b, "<table id=\"answers\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th>%s</th></tr></thead><tbody>", T(a, "グループ", "Group"), T(a, "回答",
+	    "Answer"), T(a, "人数", "People"), T(a, "メモ", "Note"));
+	json_array_foreach(json_object_get(j, "answers"), i, x) {
+		ans = cs_hb_str(json_string_value(json_object_get(x, "answer")));
+		cs_sb_puts(&b, "<tr><td>");
+		cs_sb_esc(&b, json_string_value(json_object_get(x, "group")));
+		cs_sb_printf(&b, "</td><td>%s%s</td><td>", strcmp(ans, "attending") == 0 ?
+		    T(a, "出席", "attending") : strcmp(ans, "absent") == 0 ? T(a, "欠席",
+		    "absent") : T(a, "未回答", "no answer"), json_is_true(json_object_get(x,
+		    "invited")) ? "" : T(a, "（招待外）", " (not invited)"));
+		if (json_is_integer(json_object_get(x, "count")))
+			cs_sb_printf(&b, "%lld", (long long)json_integer_value(json_object_get(x,
+			    "count")));
+		cs_sb_puts(&b, "</td><td>");
+		cs_sb_esc(&b, json_string_value(json_object_get(x, "note")));
+		cs_sb_puts(&b, "</td></tr>");
+	}
+	cs_sb_puts(&b, "</tbody></table>");
+	if (json_is_string(json_object_get(m, "minutes"))) {
+		cs_sb_printf(&b, "<h2>%s</h2><pre class=\"box\" id=\"minutes\">",
+		    T(a, "議事録", "Minutes"));
+		cs_sb_esc(&b, json_string_value(json_object_get(m, "minutes")));
+		cs_sb_puts(&b, "</pre>");
+	}
+	if (json_array_size(json_object_get(m, "actions")) > 0) {
+		cs_sb_printf(&b, "<h2>%s</h2><ol id=\"actions\">", T(a, "対応事項", "Actions"));
+		json_array_foreach(json_object_get(m, "actions"), i, x) {
+			cs_sb_puts(&b, "<li>");
+			cs_sb_esc(&b, json_string_value(x));
+			cs_sb_puts(&b, "</li>");
+		}
+		cs_sb_puts(&b, "</ol>");
+	}
+	if (own) {
+		cs_sb_printf(&b, "<h2>%s</h2>", T(a, "議事録と対応事項を記録する",
+		    "Record the minutes and actions"));
+		cs_err_p(&b, "error", NULL, err);
+		cs_sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/meetings/show%s\">"
+		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
+		    "name=\"author\" value=\"%s\"><input type=\"hidden\" name=\"id\" value=\"",
+		    a->lq, a->s->csrf, self);
+		cs_sb_esc(&b, id);
+		cs_sb_printf(&b, "\"><label for=\"minutes-text\">%s</label><textarea "
+		    "id=\"minutes-text\" name=\"minutes\" rows=\"8\">", T(a, "議事録",
+		    "Minutes"));
+		cs_sb_esc(&b, post ? minutes : json_string_value(json_object_get(m,
+		    "minutes")));
+		cs_sb_printf(&b, "</textarea><label for=\"actions-text\">%s</label><textarea "
+		    "id=\"actions-text\" name=\"actions\" rows=\"4\">", T(a, "対応事項（1行に1つ）",
+		    "Actions (one a line)"));
+		if (post)
+			cs_sb_esc(&b, actions);
+		else
+			json_array_foreach(json_object_get(m, "actions"), i, x) {
+				cs_sb_esc(&b, json_string_value(x));
+				cs_sb_puts(&b, "\n");
+			}
+		cs_sb_printf(&b, "</textarea><p><button>%s</button></p></form>",
+		    T(a, "公開する", "Publish"));
+	}
+	cs_sb_printf(&b, "<p><a href=\"/meetings%s\">%s</a></p>", a->lq,
+	    T(a, "会議の一覧へ", "All meetings"));
+	json_decref(j);
+	cs_page_end(&b);
+	return cs_reply_html(a, status, &b, NULL);
+}

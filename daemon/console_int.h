@@ -154,8 +154,11 @@ enum MHD_Result cs_ctl_page_reply(struct ans *a, struct sbuf *b,
 
 /* Find the `hiroba` program beside hirobad (at start; c->cli stays NULL if none). */
 void	 cs_cli_find(struct console *c);
-/* The center's pages: GET or POST of /matches, /report, /report.csv, /meetings/call. */
+/* The center's pages (/matches, /report, /report.csv) and the meeting pages every
+ * group has (/meetings/call, /meetings/show). */
 enum MHD_Result cs_matches(struct ans *a, bool post);
 enum MHD_Result cs_report(struct ans *a, bool csv);
+enum MHD_Result cs_meeting_call(struct ans *a, bool post);
+enum MHD_Result cs_meeting_show(struct ans *a, bool post);
 
 #endif

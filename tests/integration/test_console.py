@@ -766,6 +766,73 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = cc.req("GET", "/report?lang=en")
         self.assertIn("<th>network</th>", text)
 
+    def test_center_calls_a_meeting_and_records_its_minutes(self):
+        cc = self.center_console()
+        st, _, text = cc.req("GET", "/meetings/call")
+        self.assertEqual(st, 200)
+        self.assertIn('id="inv-%s" name="invite" value="%s"' % (self.nursery.key,
+                                                                 self.nursery.key), text)
+        form = {"csrf": cc.csrf("/meetings/call"), "title": "",
+                "when.start": day(8, "25:00"), "when.end": "16:00",
+                "where.text": "瀬谷区役所 会議室", "agenda": "夏まつりの分担",
+                "invite": [self.nursery.key]}
+        st, _, text = cc.req("POST", "/meetings/call", form)
+        self.assertEqual(st, 400)
+        self.assertIn('id="err-title">--title is required', text)
+        self.assertRegex(text, r'id="err-when.start">&#39;[^<]*25:00&#39;: 日時は')
+        self.assertIn('value="瀬谷区役所 会議室"', text)
+        self.assertIn("夏まつりの分担</textarea>", text)
+        self.assertIn('value="%s" checked' % self.nursery.key, text)
+        form.update({"title": "応援ネット（コンソールから）", "when.start": day(8, "14:00")})
+        st, _, text = cc.req("POST", "/meetings/call", form)
+        self.assertEqual(st, 303, text)
+        mine = [m for m in self.center.json("meetings", "--mine")
+                if m["meeting"]["title"] == "応援ネット（コンソールから）"]
+        self.assertEqual(len(mine), 1, mine)
+        mid = mine[0]["id"]
+        m = mine[0]["meeting"]
+        self.assertEqual(m["invited"], [self.nursery.key])
+        self.assertEqual(m["when"]["end"] - m["when"]["start"], 7200)
+        # the nursery, invited, answers with its CLI; the center's page tallies it
+        wait_for("the nursery to hold the meeting",
+                 lambda: self.nursery.has(self.center.key, mid))
+        self.nursery.cli("meeting", "reply", "%s/%s" % (self.center.key, mid),
+                         "--attending", "--count", "2", "--note", "二人で")
+        rid = "reply/" + hashlib.blake2b(("%s/%s" % (self.center.key, mid)).encode(),
+                                         digest_size=8).hexdigest()
+        wait_for("the center to hold the answer",
+                 lambda: self.center.has(self.nursery.key, rid))
+        show = "/meetings/show?author=%s&id=%s" % (self.center.key, mid)
+        st, _, text = cc.req("GET", show)
+        self.assertEqual(st, 200, text)
+        answers = text.split('id="answers"')[1].split("</table>")[0]
+        self.assertRegex(answers, r"ひまわり保育園</td><td>出席</td><td>2</td><td>二人で")
+        self.assertIn("出席 1（2人）", text)
+        # minutes and actions, as `meeting minutes` records them
+        form = {"csrf": cc.csrf(show), "author": self.center.key, "id": mid,
+                "minutes": "", "actions": "\r\n"}
+        st, _, text = cc.req("POST", "/meetings/show", form)
+        self.assertEqual(st, 400)
+        self.assertIn("nothing to record", text)
+        form.update({"minutes": "夏まつりは7月20日。\r\n受付は保育園。\r\n",
+                     "actions": "ポスターを作る（センター）\r\n会場を予約する\r\n"})
+        st, _, text = cc.req("POST", "/meetings/show", form)
+        self.assertEqual(st, 303, text)
+        wait_for("the nursery to hold the minutes", lambda: (
+            self.nursery.show(self.center.key, mid) or {}).get("meeting", {}).get(
+                "minutes") == "夏まつりは7月20日。\n受付は保育園。")
+        out = self.nursery.cli("meeting", "show", "%s/%s" % (self.center.key, mid),
+                               env={"HIROBA_LOCALEDIR": "/nonexistent"}).stdout
+        self.assertIn("ポスターを作る（センター）", out)
+        self.assertIn("会場を予約する", out)
+        # a group does not write another's minutes
+        c = self.signed_in()
+        st, _, text = c.req("GET", show)
+        self.assertEqual(st, 200)
+        self.assertNotIn('name="minutes"', text)
+        st, _, _ = c.req("POST", "/meetings/show", dict(form, csrf=c.csrf()))
+        self.assertEqual(st, 403)
+
     # ---- the network ----
 
     def test_network_view(self):
