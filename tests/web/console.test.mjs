@@ -9,6 +9,8 @@
 //   HIROBA_CENTER_CONSOLE, HIROBA_NEW_KEY, HIROBA_NEW_FPR   the center's console, and
 //                    the key and fingerprint of a group it is to admit
 //   HIROBA_PICKED    a file to write the point clicked on the map into ({lat, lon})
+//   HIROBA_CONTACT   the contact the nursery's volunteer request carries (sealed)
+//   HIROBA_REPORT    a file to save the report's CSV the center's console gave into
 // The Python side then checks every result through the CLI of the other daemon.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,8 +129,25 @@ test('a map entry placed by clicking the map, with tags ticked and typed', async
   assert.match(await page.textContent('main'), /changing_table=yes stroller=limited/);
 });
 
+test('a volunteer request with a contact sealed to the center', async () => {
+  await page.click('header >> text=ボランティア');
+  await page.click('text=＋ 掲載を追加');
+  await page.selectOption('#kind', 'wanted');
+  await page.fill('#title', '絵本の読み聞かせ（ブラウザ）');
+  await page.fill('#skills', '読み聞かせ');
+  await page.fill('#area', '瀬谷区');
+  await page.fill('#contact', process.env.HIROBA_CONTACT);
+  await page.click('form.box button');
+  assert.match(page.url(), /\/volunteers\?done=1/);
+});
+
+let p2;
 test('at the center: admit a group after reading its fingerprint back', async () => {
-  const p2 = await ctx.newPage();    // the same browser, another tab
+  p2 = await ctx.newPage();    // the same browser, another tab
+  p2.on('pageerror', (e) => pageErrors.push(String(e)));
+  p2.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text());
+  });
   await p2.goto(process.env.HIROBA_CENTER_CONSOLE + 'signin');
   await p2.fill('#user', process.env.HIROBA_USER);
   await p2.fill('#password', process.env.HIROBA_PASSWORD);
@@ -144,13 +163,50 @@ test('at the center: admit a group after reading its fingerprint back', async ()
   await p2.click('form.box button');
   assert.match(p2.url(), /\/network\?done=1/);
   assert.match(await p2.textContent('#roster'), /どんぐりサークル/);
+});
+
+test("at the center: record a match from the suggestions", async () => {
+  const C = process.env.HIROBA_CENTER_CONSOLE;
+  // the nursery's request reaches the center by sync: look again until it is there
+  for (let i = 0; i < 60; i++) {
+    await p2.goto(C + 'matches');
+    if (/絵本の読み聞かせ（ブラウザ）/.test(await p2.textContent('main'))) break;
+    await p2.waitForTimeout(500);
+  }
+  const box = p2.locator('div.match', { hasText: '絵本の読み聞かせ（ブラウザ）' });
+  assert.match(await box.textContent(), /読み聞かせボランティア（センター）/);
+  await box.locator('input[name="note"]').first().fill('初回は来週');
+  await box.locator('button').first().click();
+  assert.match(await p2.textContent('#done'), /マッチを記録しました/);
+  assert.match(await p2.locator('div.match', { hasText: '絵本の読み聞かせ（ブラウザ）' })
+    .textContent(), /記録済み: 成立/);
+});
+
+test("at the center: read the request's contact, for a purpose", async () => {
+  await p2.goto(process.env.HIROBA_CENTER_CONSOLE + 'volunteers?all=1');
+  const row = p2.locator('tr', { hasText: '絵本の読み聞かせ（ブラウザ）' });
+  await row.locator('text=連絡先を読む').click();
+  await p2.fill('#purpose', 'マッチの連絡（ブラウザ）');
+  await p2.click('form.box button');
+  assert.equal(await p2.textContent('#contact'), process.env.HIROBA_CONTACT);
+});
+
+test("at the center: the year's report, and its CSV for Excel", async () => {
+  await p2.click('header >> text=事業報告');
+  assert.match(await p2.textContent('#report'), /ひまわり保育園/);
+  const [dl] = await Promise.all([p2.waitForEvent('download'), p2.click('#csv')]);
+  const file = await dl.path();
+  const bytes = fs.readFileSync(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.match(bytes.toString('utf8'), /\r\n/);
+  fs.copyFileSync(file, process.env.HIROBA_REPORT);
   await p2.close();
 });
 
 test('English, and no script error or CSP violation anywhere', async () => {
   await page.click('header >> text=English');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.equal(await page.textContent('h1'), "This group's map entries");
+  assert.equal(await page.textContent('h1'), "This group's volunteer listings");
   await page.click('header >> text=Network');
   assert.match(await page.textContent('#roster'), /ひまわり保育園/);
   assert.deepEqual(pageErrors, []);
