@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -540,9 +541,11 @@ link_use(struct console *c, const char *token, char *who, size_t wholen)
 	return found;
 }
 
+/* End a session: its previewed upload's file goes with it. */
 static void
-session_clear(struct session *s)
+session_clear(struct console *c, struct session *s)
 {
+	cs_import_forget(c, s);
 	sodium_memzero(s, sizeof(*s));
 }
 
@@ -564,7 +567,7 @@ session_new(struct console *c, const char *user, bool link)
 			if (c->sessions[i].seen < s->seen)
 				s = &c->sessions[i];
 	}
-	session_clear(s);
+	session_clear(c, s);
 	s->used = true;
 	randombytes_buf(s->id, sizeof(s->id));
 	randombytes_buf(csrf, sizeof(csrf));
@@ -596,12 +599,12 @@ session_find(struct console *c, struct MHD_Connection *conn)
 		if (now - s->seen >= (int64_t)c->conf->console.session_idle ||
 		    now - s->created >= (int64_t)c->conf->console.session_max) {
 			log_info("console: %s's session expired", s->user);
-			session_clear(s);
+			session_clear(c, s);
 			return NULL;
 		}
 		if (!s->link && !user_hash(c, s->user, hash)) {
 			log_info("console: %s's account was removed: signed out", s->user);
-			session_clear(s);
+			session_clear(c, s);
 			return NULL;
 		}
 		s->seen = now;
@@ -2161,6 +2164,8 @@ events_list(struct ans *a)
 		    "Published."));
 	cs_sb_printf(&b, "<p><a href=\"/events/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ イベントを追加", "+ Add an event"));
+	cs_sb_printf(&b, "<p><a href=\"/import%s\">%s</a></p>", a->lq,
+	    T(a, "表計算の CSV から一括で取り込む", "Import many from a spreadsheet (CSV)"));
 	if (list_query(a->c, HB_EVENT, true, &resp) != 0) {
 		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the events."));
@@ -2253,6 +2258,8 @@ places_list(struct ans *a)
 		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
 	cs_sb_printf(&b, "<p><a href=\"/places/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ 場所を追加", "+ Add a map entry"));
+	cs_sb_printf(&b, "<p><a href=\"/import%s\">%s</a></p>", a->lq,
+	    T(a, "表計算の CSV から一括で取り込む", "Import many from a spreadsheet (CSV)"));
 	if (list_query(a->c, HB_PLACE, true, &resp) != 0) {
 		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the map entries."));
@@ -3073,7 +3080,7 @@ page_path(const char *url)
 	static const char *const pages[] = { "/", "/events", "/events/new", "/events/edit",
 	    "/places", "/places/new", "/places/edit", "/volunteers", "/volunteers/new",
 	    "/volunteers/edit", "/meetings", "/network", "/admit", "/revoke", "/contact",
-	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show" };
+	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show", "/import" };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
@@ -3118,7 +3125,7 @@ route(struct ans *a, const char *url, bool post)
 	}
 	if (strcmp(url, "/signout") == 0 && post) {
 		log_info("console: %s signed out", a->s->user);
-		session_clear(a->s);
+		session_clear(a->c, a->s);
 		a->s = NULL;
 		cookie_for(a->c, NULL, cookie, sizeof(cookie));
 		return cs_redirect(a, "/signin", cookie);
@@ -3157,6 +3164,8 @@ route(struct ans *a, const char *url, bool post)
 		return contact_read(a, post);
 	if (strcmp(url, "/meetings") == 0)
 		return meetings(a, post);
+	if (strcmp(url, "/import") == 0)
+		return cs_import(a, post);
 	if (strcmp(url, "/meetings/call") == 0)
 		return cs_meeting_call(a, post);
 	if (strcmp(url, "/meetings/show") == 0)
@@ -3189,12 +3198,15 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (r->len + *upload_size > BODY_MAX)
+		/* a spreadsheet may be bigger than a form; only /import takes one */
+		size_t max = strcmp(url, "/import") == 0 ? UPLOAD_MAX : BODY_MAX;
+
+		if (r->len + *upload_size > max)
 			r->too_big = true;
 		else {
 			/* one buffer, never moved: a password is not left behind in memory
 			 * that realloc freed (completed() wipes this one) */
-			if (r->body == NULL && (r->body = malloc(BODY_MAX + 1)) == NULL)
+			if (r->body == NULL && (r->body = malloc(max + 1)) == NULL)
 				return MHD_NO;
 			memcpy(r->body + r->len, upload, *upload_size);
 			r->len += *upload_size;
@@ -3241,8 +3253,15 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	}
 	if (r->too_big)
 		return cs_reply_text(&a, MHD_HTTP_CONTENT_TOO_LARGE, "form too large\n");
-	if (post)
-		form_parse(r);
+	if (post) {
+		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_TYPE);
+
+		if (ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0)
+			cs_multipart_parse(r, ct);
+		else
+			form_parse(r);
+	}
 	a.s = session_find(c, conn);
 	return route(&a, url, post);
 }
@@ -3324,6 +3343,7 @@ console_start(struct console **out, struct node *n)
 	    (c->conf_path = strdup(n->conf->file)) == NULL)
 		goto fail;
 	cs_cli_find(c);
+	cs_import_sweep(c);
 	/* what an unknown name is checked against, so it takes as long as a known one */
 	if (crypto_pwhash_str(c->dummy_hash, "-", 1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -3400,6 +3420,9 @@ console_stop(struct console **cp)
 		if (c->url_path != NULL)
 			unlink(c->url_path);
 	}
+	for (size_t i = 0; i < SESSIONS_MAX; i++)
+		if (c->sessions[i].used)
+			cs_import_forget(c, &c->sessions[i]);
 	sodium_memzero(c->sessions, sizeof(c->sessions));
 	free(c->ctl_ep);
 	free(c->users_path);

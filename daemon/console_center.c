@@ -80,22 +80,42 @@ cs_cli_find(struct console *c)
 		    "and report pages will say so");
 }
 
+/* A growing buffer of a child's output: false when it would pass max. */
+static bool
+grow(char **buf, size_t *cap, size_t len, size_t max)
+{
+	char	*nb;
+	size_t	 n;
+
+	if (*cap - len >= 65536)
+		return true;
+	n = *cap ? *cap * 2 : 131072;
+	if (n > max || (nb = realloc(*buf, n)) == NULL)
+		return false;
+	*buf = nb;
+	*cap = n;
+	return true;
+}
+
 /*
  * Run `hiroba -c CONF args...`, its stdin /dev/null, no descriptor of ours but its
- * stdout and stderr, the signals default and unblocked (this thread blocks them all).
- * *out (NUL-terminated) is the caller's; err gets the CLI's message on failure (its
- * stderr's first line without "hiroba: "). The exit status, or -1.
+ * stdout and stderr, the signals default and unblocked (this thread blocks them all),
+ * its messages untranslated (LC_ALL=C.UTF-8: the console reads its lines, and shows
+ * the CLI's English words as its other pages do). *out (NUL-terminated) is the
+ * caller's; so is *errtext, all it wrote to stderr, when errtext is not NULL. err gets
+ * its message on failure: stderr's first line without "hiroba: ". Returns the exit
+ * status, or -1.
  */
-static int
-cli_run(struct console *c, const char *const *args, char **out, size_t *outlen,
-    char *err, size_t errlen)
+int
+cs_cli_run(struct console *c, const char *const *args, char **out, size_t *outlen,
+    char **errtext, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t	 none, dfl;
 	const char	*argv[24];
-	char		*buf = NULL, ebuf[2048], *nl, *e;
-	size_t		 len = 0, cap = 0, elen = 0, n;
+	char		**env = NULL, *buf = NULL, *ebuf = NULL, *nl, *e;
+	size_t		 len = 0, cap = 0, elen = 0, ecap = 0, n, ne;
 	int		 op[2] = { -1, -1 }, ep[2] = { -1, -1 }, st, rc = -1, left;
 	pid_t		 pid = -1;
 	struct pollfd	 pfd[2];
@@ -104,6 +124,8 @@ cli_run(struct console *c, const char *const *args, char **out, size_t *outlen,
 
 	*out = NULL;
 	*outlen = 0;
+	if (errtext != NULL)
+		*errtext = NULL;
 	err[0] = '\0';
 	if (c->cli == NULL) {
 		snprintf(err, errlen, "the `hiroba` program was not found beside hirobad");
@@ -115,6 +137,20 @@ cli_run(struct console *c, const char *const *args, char **out, size_t *outlen,
 	for (n = 0; args[n] != NULL && n + 4 < sizeof(argv) / sizeof(argv[0]); n++)
 		argv[n + 3] = args[n];
 	argv[n + 3] = NULL;
+	for (ne = 0; environ[ne] != NULL; ne++)
+		;
+	if ((env = calloc(ne + 3, sizeof(*env))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (ne = 0, n = 0; environ[n] != NULL; n++)
+		if (strncmp(environ[n], "LC_ALL=", 7) != 0 &&
+		    strncmp(environ[n], "LANGUAGE=", 9) != 0 &&
+		    strncmp(environ[n], "NO_COLOR=", 9) != 0)
+			env[ne++] = environ[n];
+	env[ne++] = (char *)"LC_ALL=C.UTF-8";
+	env[ne++] = (char *)"NO_COLOR=1";
+	env[ne] = NULL;
 	if (pipe2(op, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
@@ -135,7 +171,7 @@ cli_run(struct console *c, const char *const *args, char **out, size_t *outlen,
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dfl);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&pid, c->cli, &fa, &at, (char *const *)argv, environ);
+	rc = posix_spawn(&pid, c->cli, &fa, &at, (char *const *)argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	close(op[1]);
@@ -164,14 +200,10 @@ cli_run(struct console *c, const char *const *args, char **out, size_t *outlen,
 			goto out;
 		}
 		if (pfd[0].fd != -1 && pfd[0].revents != 0) {
-			if (cap - len < 65536) {
-				cap = cap ? cap * 2 : 131072;
-				if (cap > CLI_OUT_MAX || (e = realloc(buf, cap)) == NULL) {
-					snprintf(err, errlen, "`hiroba` printed too much");
-					kill(pid, SIGKILL);
-					goto out;
-				}
-				buf = e;
+			if (!grow(&buf, &cap, len, CLI_OUT_MAX)) {
+				snprintf(err, errlen, "`hiroba` printed too much");
+				kill(pid, SIGKILL);
+				goto out;
 			}
 			if ((r = read(op[0], buf + len, cap - len - 1)) <= 0)
 				pfd[0].fd = -1;
@@ -179,29 +211,36 @@ cli_run(struct console *c, const char *const *args, char **out, size_t *outlen,
 				len += (size_t)r;
 		}
 		if (pfd[1].fd != -1 && pfd[1].revents != 0) {
-			if ((r = read(ep[0], ebuf + elen, sizeof(ebuf) - 1 - elen)) <= 0)
+			if (!grow(&ebuf, &ecap, elen, CLI_OUT_MAX)) {
+				snprintf(err, errlen, "`hiroba` printed too much");
+				kill(pid, SIGKILL);
+				goto out;
+			}
+			if ((r = read(ep[0], ebuf + elen, ecap - elen - 1)) <= 0)
 				pfd[1].fd = -1;
 			else
 				elen += (size_t)r;
-			if (elen == sizeof(ebuf) - 1)	/* enough said */
-				pfd[1].fd = -1;
 		}
 	}
 	rc = 0;
 out:
+	if (ebuf != NULL)
+		ebuf[elen] = '\0';
 	if (pid > 0) {
 		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 			;
 		if (rc == 0)
 			rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 		if (rc != 0 && err[0] == '\0') {
-			ebuf[elen] = '\0';
-			e = strncmp(ebuf, "hiroba: ", 8) == 0 ? ebuf + 8 : ebuf;
-			if ((nl = strchr(e, '\n')) != NULL)
-				*nl = '\0';
-			if (*e == '\0')
+			e = ebuf == NULL ? "" : strncmp(ebuf, "hiroba: ", 8) == 0 ? ebuf + 8 :
+			    ebuf;
+			n = (nl = strchr(e, '\n')) != NULL ? (size_t)(nl - e) : strlen(e);
+			if (n == 0) {
 				e = "`hiroba` failed";
-			n = strlen(e) < errlen ? strlen(e) : errlen - 1;
+				n = strlen(e);
+			}
+			if (n >= errlen)
+				n = errlen - 1;
 			memcpy(err, e, n);
 			err[n] = '\0';
 		}
@@ -212,14 +251,19 @@ out:
 		if (ep[n] != -1)
 			close(ep[n]);
 	}
-	if (rc == 0) {
-		if (buf == NULL && (buf = malloc(1)) == NULL)
-			return -1;
+	free(env);
+	if (rc >= 0 && pid > 0 && buf == NULL && (buf = calloc(1, 1)) == NULL)
+		rc = -1;
+	if (rc >= 0 && pid > 0) {
 		buf[len] = '\0';
 		*out = buf;
 		*outlen = len;
 	} else
 		free(buf);
+	if (errtext != NULL && ebuf != NULL)
+		*errtext = ebuf;
+	else
+		free(ebuf);
 	return rc;
 }
 
@@ -386,7 +430,7 @@ cs_matches(struct ans *a, bool post)
 	    "と同じ順に示します（スキル・地域・時間帯）。",
 	    "For each open request, the offers that fit, ranked as `hiroba match` ranks "
 	    "them (skills, area, time)."));
-	if (cli_run(a->c, args, &out, &outlen, err, sizeof(err)) != 0) {
+	if (cs_cli_run(a->c, args, &out, &outlen, NULL, err, sizeof(err)) != 0) {
 		cs_err_p(&b, "cli-error", "hiroba match", err);
 		goto done;
 	}
@@ -520,7 +564,11 @@ report_csv(struct ans *a, const char *fy, char **csv, size_t *len, char *err,
 		args[n++] = "en";
 	}
 	args[n] = NULL;
-	return cli_run(a->c, args, csv, len, err, errlen) == 0 ? 0 : -1;
+	if (cs_cli_run(a->c, args, csv, len, NULL, err, errlen) == 0)
+		return 0;
+	free(*csv);
+	*csv = NULL;
+	return -1;
 }
 
 /*
@@ -889,7 +937,7 @@ cs_meeting_show(struct ans *a, bool post)
 		const char *full[] = { args[0], args[1], args[2], ref, NULL };
 		char cerr[1200];
 
-		if (cli_run(a->c, full, &out, &len, cerr, sizeof(cerr)) != 0 ||
+		if (cs_cli_run(a->c, full, &out, &len, NULL, cerr, sizeof(cerr)) != 0 ||
 		    (j = json_loads(out, 0, NULL)) == NULL) {
 			free(out);
 			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, cerr[0] ? cerr :

@@ -35,6 +35,7 @@
 #define THROTTLE_SLOTS		128
 #define THROTTLE_MAX_DELAY	900	/* seconds: the longest wait after failures */
 #define BODY_MAX		(64 * 1024)	/* a form's body */
+#define UPLOAD_MAX		(2 * 1024 * 1024)	/* a spreadsheet's, to /import */
 #define PARAMS_MAX		64
 #define NAME_MAX_LEN		64
 #define CTL_WAIT_MS		15000	/* the main loop answers within this */
@@ -47,6 +48,7 @@ struct session {
 	char		 user[NAME_MAX_LEN + 1];
 	bool		 link;			/* signed in by a one-time link */
 	int64_t		 created, seen;
+	char		 import[33];		/* the previewed upload's token, or "" */
 };
 
 /* Failed sign-ins of one user name or one address: each doubles the wait. */
@@ -85,6 +87,9 @@ struct req {
 	/* parsed form */
 	char		*k[PARAMS_MAX], *v[PARAMS_MAX];
 	size_t		 n;
+	/* a multipart form's file (in body), or NULL */
+	const char	*file;
+	size_t		 file_len;
 };
 
 /* What one answer needs to know. */
@@ -154,11 +159,24 @@ enum MHD_Result cs_ctl_page_reply(struct ans *a, struct sbuf *b,
 
 /* Find the `hiroba` program beside hirobad (at start; c->cli stays NULL if none). */
 void	 cs_cli_find(struct console *c);
+/* Run `hiroba -c hirobad.conf ARGS...` and take what it prints (console_center.c). */
+int	 cs_cli_run(struct console *c, const char *const *args, char **out,
+	    size_t *outlen, char **errtext, char *err, size_t errlen);
 /* The center's pages (/matches, /report, /report.csv) and the meeting pages every
  * group has (/meetings/call, /meetings/show). */
 enum MHD_Result cs_matches(struct ans *a, bool post);
 enum MHD_Result cs_report(struct ans *a, bool csv);
 enum MHD_Result cs_meeting_call(struct ans *a, bool post);
+
+/* ---- console_import.c ---- */
+
+/* A multipart/form-data body (boundary from ctype) into r's fields and file, in place. */
+void	 cs_multipart_parse(struct req *r, const char *ctype);
+/* /import: upload a CSV, see every row as `hiroba import csv --dry-run` does, publish. */
+enum MHD_Result cs_import(struct ans *a, bool post);
+/* Forget a session's upload (its file too): at sign-out, expiry, start. */
+void	 cs_import_forget(struct console *c, struct session *s);
+void	 cs_import_sweep(struct console *c);
 enum MHD_Result cs_meeting_show(struct ans *a, bool post);
 
 #endif

@@ -833,6 +833,87 @@ class ConsoleTest(unittest.TestCase):
         st, _, _ = c.req("POST", "/meetings/show", dict(form, csrf=c.csrf()))
         self.assertEqual(st, 403)
 
+    # ---- spreadsheet in ----
+
+    def post_file(self, c, path, fields, name, data):
+        """A multipart/form-data post, as a browser's file upload sends it."""
+        boundary = "----hirobaTest%d" % os.getpid()
+        body = b""
+        for k, v in fields.items():
+            body += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                     % (boundary, k, v)).encode()
+        if data is not None:
+            body += ('--%s\r\nContent-Disposition: form-data; name="file"; '
+                     'filename="%s"\r\nContent-Type: text/csv\r\n\r\n'
+                     % (boundary, name)).encode() + data + b"\r\n"
+        body += ("--%s--\r\n" % boundary).encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("POST", path, body=body, headers={
+                "Host": "127.0.0.1:%d" % self.port,
+                "Cookie": "; ".join("%s=%s" % kv for kv in c.jar.items()),
+                "Content-Type": "multipart/form-data; boundary=" + boundary})
+            r = conn.getresponse()
+            return r.status, r.read().decode("utf-8")
+        finally:
+            conn.close()
+
+    def test_csv_import_previewed_then_published(self):
+        c = self.signed_in()
+        st, _, text = c.req("GET", "/import")
+        self.assertEqual(st, 200)
+        self.assertIn('enctype="multipart/form-data"', text)
+        head = "名称,緯度,経度,住所,タグ\r\n"
+        bad = (head + "瀬谷中央公園（取込）,35.4661234,139.4987654,横浜市瀬谷区,"
+               "leisure=playground;stroller=yes\r\n"
+               "授乳室（取込）,abc,139.49,,changing_table=yes\r\n").encode("cp932")
+        # no CSRF token: refused like any form, nothing kept
+        st, _ = self.post_file(c, "/import", {}, "places.csv", bad)
+        self.assertEqual(st, 403)
+        token = c.csrf("/import")
+        st, text = self.post_file(c, "/import", {"csrf": token}, "施設.csv", None)
+        self.assertEqual(st, 400)
+        self.assertIn('id="err-file">CSV ファイルを選んでください', text)
+        # Excel's CSV (CP932): every row judged; one refused, so nothing to publish
+        st, text = self.post_file(c, "/import", {"csrf": token}, "施設.csv", bad)
+        self.assertEqual(st, 400, text)
+        preview = text.split('id="preview"')[1].split("</table>")[0]
+        self.assertRegex(preview, r'<tr class="new"><td>2</td><td>新規</td><td>place place/')
+        self.assertRegex(preview, r'<tr class="refused"><td>3</td><td>取り込めません</td>'
+                                  r'<td>[^<]*緯度[^<]*abc')
+        self.assertIn("would import 1 (1 new, 0 changed); 0 unchanged, 1 refused", text)
+        self.assertIn('id="encoding-note"', text)
+        self.assertNotIn('id="publish"', text)
+        self.assertNotIn("/tmp/", text)          # the kept file's path is not shown
+        self.assertIn("<h2>施設.csv</h2>", text)
+        good = bad.replace(b",abc,", b",35.4640,")
+        st, text = self.post_file(c, "/import", {"csrf": token}, "施設.csv", good)
+        self.assertEqual(st, 200, text)
+        self.assertIn("would import 2 (2 new, 0 changed)", text)
+        tok = re.search(r'name="token" value="([0-9a-f]{32})"', text).group(1)
+        kept = [f for f in os.listdir(self.nursery.dir) if f.startswith("console-import-")]
+        self.assertEqual(kept, ["console-import-%s.csv" % tok])
+        self.assertEqual(os.stat(os.path.join(self.nursery.dir, kept[0])).st_mode & 0o777,
+                         0o600)
+        names = lambda g: {p["place"]["name"] for p in g.json("places", "--group",
+                                                              "ひまわり保育園")}
+        self.assertNotIn("授乳室（取込）", names(self.nursery))   # a preview publishes nothing
+        form = {"csrf": token, "token": tok, "kind": "", "encoding": "",
+                "filename": "施設.csv"}
+        st, _, text = c.req("POST", "/import", form)
+        self.assertEqual(st, 200, text)
+        self.assertIn("imported 2 (2 new, 0 changed)", text)
+        self.assertTrue({"瀬谷中央公園（取込）", "授乳室（取込）"} <= names(self.nursery))
+        wait_for("the center to hold the imported places", lambda: {
+            "瀬谷中央公園（取込）", "授乳室（取込）"} <= names(self.center))
+        self.assertIn("tanaka imported 施設.csv: imported 2", self.nursery.logtext())
+        self.assertEqual([f for f in os.listdir(self.nursery.dir)
+                          if f.startswith("console-import-")], [])
+        # the same token again: the file is gone, nothing happens
+        st, _, text = c.req("POST", "/import", form)
+        self.assertEqual(st, 400)
+        self.assertIn("確認したファイルがもうありません", text)
+
     # ---- the network ----
 
     def test_network_view(self):
