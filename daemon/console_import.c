@@ -157,13 +157,13 @@ import_save(struct ans *a, char *err, size_t errlen)
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600))
 	    == -1) {
 		snprintf(err, errlen, "cannot keep the upload in the data "
-			    "directory: %s", strerror(errno));
+		    "directory: %s", strerror(errno));
 		return -1;
 	}
 	while (off < a->r->file_len) {
 		if ((w = write(fd, a->r->file + off, a->r->file_len - off)) <= 0) {
 			snprintf(err, errlen, "cannot keep the upload in the data "
-			    "directory: %s", strerror(errno));
+		    "directory: %s", strerror(errno));
 			close(fd);
 			unlink(path);
 			return -1;
@@ -172,7 +172,7 @@ import_save(struct ans *a, char *err, size_t errlen)
 	}
 	if (close(fd) != 0) {
 		snprintf(err, errlen, "cannot keep the upload in the data "
-			    "directory: %s", strerror(errno));
+		    "directory: %s", strerror(errno));
 		unlink(path);
 		return -1;
 	}

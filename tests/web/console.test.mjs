@@ -10,6 +10,7 @@
 //                    the key and fingerprint of a group it is to admit
 //   HIROBA_PICKED    a file to write the point clicked on the map into ({lat, lon})
 //   HIROBA_CONTACT   the contact the nursery's volunteer request carries (sealed)
+//   HIROBA_CSV       a CSV of map entries in CP932, as Excel in Japan saves one
 //   HIROBA_REPORT    a file to save the report's CSV the center's console gave into
 // The Python side then checks every result through the CLI of the other daemon.
 import { test, before, after } from 'node:test';
@@ -141,6 +142,18 @@ test('a volunteer request with a contact sealed to the center', async () => {
   assert.match(page.url(), /\/volunteers\?done=1/);
 });
 
+test("a spreadsheet of Excel's (CP932): previewed, then published", async () => {
+  await page.click('header >> text=イベント');
+  await page.click('text=表計算の CSV から一括で取り込む');
+  await page.setInputFiles('#file', { name: '施設一覧.csv', mimeType: 'text/csv',
+    buffer: fs.readFileSync(process.env.HIROBA_CSV) });
+  await page.click('form.box button');
+  assert.match(await page.textContent('#preview'), /新規/);
+  assert.match(await page.textContent('#summary'), /would import 1 \(1 new/);
+  await page.click('#publish');
+  assert.match(await page.textContent('#done'), /取り込みました/);
+});
+
 let p2;
 test('at the center: admit a group after reading its fingerprint back', async () => {
   p2 = await ctx.newPage();    // the same browser, another tab
@@ -204,9 +217,10 @@ test("at the center: the year's report, and its CSV for Excel", async () => {
 });
 
 test('English, and no script error or CSP violation anywhere', async () => {
+  await page.click('header >> text=地図の場所');
   await page.click('header >> text=English');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.equal(await page.textContent('h1'), "This group's volunteer listings");
+  assert.equal(await page.textContent('h1'), "This group's map entries");
   await page.click('header >> text=Network');
   assert.match(await page.textContent('#roster'), /ひまわり保育園/);
   assert.deepEqual(pageErrors, []);

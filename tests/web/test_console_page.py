@@ -2,7 +2,8 @@
 """A coordinator's day in headless Chromium (issue 14's "done when"): a center and a
 nursery, both with [console]. console.test.mjs signs in through the real form,
 publishes a weekly play space with a skipped date, answers the center's meeting, places
-a map entry by clicking the map, posts a volunteer request with a sealed contact; then,
+a map entry by clicking the map, imports a CP932 spreadsheet after its preview, posts a
+volunteer request with a sealed contact; then,
 in a second tab at the center's console, admits a new group, records a match from the
 suggestions, reads the request's contact for a purpose, and downloads the year's report.
 Each result is then asked of the other daemon's CLI: the center for the nursery's
@@ -68,6 +69,10 @@ class ConsolePage(hb.FederationTest):
                          "読み聞かせボランティア（センター）", "--skill", "読み聞かせ",
                          "--area", "瀬谷区").stdout
         oid = json.loads(out.splitlines()[0])["id"]
+        csv_in = os.path.join(f.tmp, "places-cp932.csv")
+        with open(csv_in, "wb") as fh:
+            fh.write("名称,緯度,経度,タグ\r\nこどもログハウス（CSV）,35.47,139.48,"
+                     "leisure=playground\r\n".encode("cp932"))
         env = dict(os.environ, HIROBA_CONSOLE="http://127.0.0.1:%d/" % port,
                    HIROBA_USER="tanaka", HIROBA_PASSWORD=PASSWORD,
                    HIROBA_DAY3=day(3), HIROBA_DAY10=day(10), HIROBA_DAY40=day(40),
@@ -76,6 +81,7 @@ class ConsolePage(hb.FederationTest):
                    HIROBA_PICKED=os.path.join(f.tmp, "picked.json"),
                    HIROBA_CONTACT=CONTACT,
                    HIROBA_REPORT=os.path.join(f.tmp, "report.csv"),
+                   HIROBA_CSV=csv_in,
                    CHROMIUM=CHROMIUM)
         r = subprocess.run(["node", "--test", "--test-reporter=spec",
                             os.path.join(HERE, "console.test.mjs")], cwd=HERE, env=env,
@@ -106,6 +112,10 @@ class ConsolePage(hb.FederationTest):
             "lat_e7": round(picked["lat"] * 1e7), "lon_e7": round(picked["lon"] * 1e7)})
         self.assertEqual([t["key"] for t in places[0]["place"]["tags"]],
                          ["leisure", "changing_table", "stroller"])
+        # the spreadsheet's row, at the center
+        wait_for("the imported map entry at the center", lambda: [
+            p for p in center.json("places", "--group", "ひまわり保育園")
+            if p["place"]["name"] == "こどもログハウス（CSV）"])
         # the admission, at the nursery (the other daemon)
         wait_for("the nursery to learn of the admission",
                  lambda: nursery.has(center.key, "member/" + newcomer.key))
