@@ -2166,6 +2166,10 @@ events_list(struct ans *a)
 	    T(a, "＋ イベントを追加", "+ Add an event"));
 	cs_sb_printf(&b, "<p><a href=\"/import%s\">%s</a></p>", a->lq,
 	    T(a, "表計算の CSV から一括で取り込む", "Import many from a spreadsheet (CSV)"));
+	cs_sb_printf(&b, "<p class=\"exports\">%s <a href=\"/export?f=csv&amp;k=event%s\">"
+	    "CSV</a> · <a href=\"/export?f=ics&amp;k=event%s\">%s</a></p>",
+	    T(a, "ダウンロード:", "Download:"), a->la, a->la,
+	    T(a, "カレンダー（ICS）", "calendar (ICS)"));
 	if (list_query(a->c, HB_EVENT, true, &resp) != 0) {
 		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the events."));
@@ -2260,6 +2264,9 @@ places_list(struct ans *a)
 	    T(a, "＋ 場所を追加", "+ Add a map entry"));
 	cs_sb_printf(&b, "<p><a href=\"/import%s\">%s</a></p>", a->lq,
 	    T(a, "表計算の CSV から一括で取り込む", "Import many from a spreadsheet (CSV)"));
+	cs_sb_printf(&b, "<p class=\"exports\">%s <a href=\"/export?f=csv&amp;k=place%s\">"
+	    "CSV</a> · <a href=\"/export?f=geojson&amp;k=place%s\">GeoJSON</a></p>",
+	    T(a, "ダウンロード:", "Download:"), a->la, a->la);
 	if (list_query(a->c, HB_PLACE, true, &resp) != 0) {
 		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the map entries."));
@@ -3080,7 +3087,7 @@ page_path(const char *url)
 	static const char *const pages[] = { "/", "/events", "/events/new", "/events/edit",
 	    "/places", "/places/new", "/places/edit", "/volunteers", "/volunteers/new",
 	    "/volunteers/edit", "/meetings", "/network", "/admit", "/revoke", "/contact",
-	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show", "/import" };
+	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show", "/import", "/export" };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
@@ -3164,6 +3171,8 @@ route(struct ans *a, const char *url, bool post)
 		return contact_read(a, post);
 	if (strcmp(url, "/meetings") == 0)
 		return meetings(a, post);
+	if (strcmp(url, "/export") == 0 && !post)
+		return cs_export(a);
 	if (strcmp(url, "/import") == 0)
 		return cs_import(a, post);
 	if (strcmp(url, "/meetings/call") == 0)
@@ -3322,6 +3331,7 @@ console_start(struct console **out, struct node *n)
 		return -1;
 	c->conf = n->conf;
 	c->zctx = n->zctx;
+	pthread_mutex_init(&c->child_lock, NULL);
 	memcpy(c->self, n->id.pk, HB_KEY_LEN);
 	if (asprintf(&c->ctl_ep, "ipc://%s", n->ctl_path) < 0 ||
 	    asprintf(&c->users_path, "%s/" CONSOLE_USERS_FILE, n->conf->data) < 0 ||
@@ -3416,6 +3426,7 @@ console_stop(struct console **cp)
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
 	if (c->mhd != NULL) {
+		cs_cli_cancel(c);
 		MHD_stop_daemon(c->mhd);
 		if (c->url_path != NULL)
 			unlink(c->url_path);
@@ -3432,6 +3443,7 @@ console_stop(struct console **cp)
 	free(c->map_csp);
 	free(c->cli);
 	free(c->conf_path);
+	pthread_mutex_destroy(&c->child_lock);
 	free(c);
 	*cp = NULL;
 }

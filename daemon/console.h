@@ -25,6 +25,11 @@
  *                   HASH the BLAKE2b-256 of the token in hex; the console removes a
  *                   line when it is used or expired.
  *   console.url     the console's address, written when it starts, for `console open`.
+ *   console-import-TOKEN.csv   an upload waiting for its confirmation (console_import.c).
+ *
+ * Files: console.c (sign-in, sessions, the group's records, the network, dispatch),
+ * console_center.c (running `hiroba` for what it computes; the center's matches and
+ * report; meetings), console_import.c (CSV in and out); console_int.h between them.
  */
 #ifndef HIROBA_CONSOLE_H
 #define HIROBA_CONSOLE_H

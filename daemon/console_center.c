@@ -97,6 +97,15 @@ grow(char **buf, size_t *cap, size_t len, size_t max)
 	return true;
 }
 
+void
+cs_cli_cancel(struct console *c)
+{
+	pthread_mutex_lock(&c->child_lock);
+	if (c->child > 0)
+		kill(c->child, SIGKILL);
+	pthread_mutex_unlock(&c->child_lock);
+}
+
 /*
  * Run `hiroba -c CONF args...`, its stdin /dev/null, no descriptor of ours but its
  * stdout and stderr, the signals default and unblocked (this thread blocks them all),
@@ -184,6 +193,9 @@ cs_cli_run(struct console *c, const char *const *args, char **out, size_t *outle
 		goto out;
 	}
 	rc = -1;
+	pthread_mutex_lock(&c->child_lock);
+	c->child = pid;
+	pthread_mutex_unlock(&c->child_lock);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pfd[0].fd = op[0];
 	pfd[1].fd = ep[0];
@@ -227,6 +239,10 @@ out:
 	if (ebuf != NULL)
 		ebuf[elen] = '\0';
 	if (pid > 0) {
+		/* no longer cancellable: once reaped, its pid may be another's */
+		pthread_mutex_lock(&c->child_lock);
+		c->child = 0;
+		pthread_mutex_unlock(&c->child_lock);
 		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 			;
 		if (rc == 0)

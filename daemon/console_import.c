@@ -431,3 +431,61 @@ end:
 	cs_page_end(&b);
 	return cs_reply_html(a, status, &b, NULL);
 }
+
+/* ---- spreadsheet (and calendar, map) out ---- */
+
+/*
+ * /export?f=csv|ics|geojson&k=event|place|volunteer|meeting[&all=1]: this group's records
+ * (every group's with all) as `hiroba export` writes them, as a download: the CSV Excel
+ * opens, the calendar file, the GeoJSON uMap and QGIS read.
+ */
+enum MHD_Result
+cs_export(struct ans *a)
+{
+	static const struct { const char *f, *ext, *ctype, *kinds; } fmts[] = {
+		{ "csv", "csv", "text/csv; charset=utf-8", ",event,place,volunteer,meeting," },
+		{ "ics", "ics", "text/calendar; charset=utf-8", ",event,meeting," },
+		{ "geojson", "geojson", "application/geo+json", ",place,event," },
+	};
+	struct MHD_Response *r;
+	const char	*f = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "f");
+	const char	*k = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "k");
+	bool		 all = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND,
+			    "all") != NULL;
+	const char	*args[10];
+	char		 self[HB_KEYHEX_LEN], want[32], disp[128], err[1200], *out = NULL;
+	size_t		 i, n = 0, len;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (f != NULL && strcmp(f, fmts[i].f) == 0)
+			break;
+	snprintf(want, sizeof(want), ",%s,", k != NULL && strlen(k) < 20 ? k : "");
+	if (i == sizeof(fmts) / sizeof(fmts[0]) || k == NULL ||
+	    strstr(fmts[i].kinds, want) == NULL)
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such export\n");
+	proto_key_hex(a->c->self, self);
+	args[n++] = "export";
+	args[n++] = fmts[i].f;
+	args[n++] = "--kind";
+	args[n++] = k;
+	if (!all) {
+		args[n++] = "--group";
+		args[n++] = self;
+	}
+	if (!a->ja) {
+		args[n++] = "--lang";
+		args[n++] = "en";
+	}
+	args[n] = NULL;
+	if (cs_cli_run(a->c, args, &out, &len, NULL, err, sizeof(err)) != 0) {
+		free(out);
+		return cs_reply_text(a, MHD_HTTP_SERVICE_UNAVAILABLE, err);
+	}
+	snprintf(disp, sizeof(disp), "attachment; filename=\"hiroba-%s%s.%s\"", k,
+	    all ? "-all" : "", fmts[i].ext);
+	if ((r = MHD_create_response_from_buffer(len, out, MHD_RESPMEM_MUST_FREE)) == NULL)
+		free(out);
+	else
+		MHD_add_response_header(r, "Content-Disposition", disp);
+	return cs_reply(a, MHD_HTTP_OK, r, fmts[i].ctype);
+}

@@ -8,8 +8,11 @@
 #ifndef HIROBA_CONSOLE_INT_H
 #define HIROBA_CONSOLE_INT_H
 
+#include <sys/types.h>
+
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +79,8 @@ struct console {
 	const char	*tiles, *attribution;	/* [http]'s, or OpenStreetMap's */
 	char		*map_csp;		/* the CSP of a page with the map */
 	char		*cli;			/* the `hiroba` program (cs_cli_find) */
+	pthread_mutex_t	 child_lock;		/* guards child: */
+	pid_t		 child;			/* a `hiroba` running for a page, or 0 */
 	char		*conf_path;		/* hirobad.conf, absolute: for `hiroba -c` */
 };
 
@@ -159,6 +164,9 @@ enum MHD_Result cs_ctl_page_reply(struct ans *a, struct sbuf *b,
 
 /* Find the `hiroba` program beside hirobad (at start; c->cli stays NULL if none). */
 void	 cs_cli_find(struct console *c);
+/* From the main loop, before a stop: end a `hiroba` a page waits for (it would wait
+ * for the main loop's answers, and the stop for it). */
+void	 cs_cli_cancel(struct console *c);
 /* Run `hiroba -c hirobad.conf ARGS...` and take what it prints (console_center.c). */
 int	 cs_cli_run(struct console *c, const char *const *args, char **out,
 	    size_t *outlen, char **errtext, char *err, size_t errlen);
@@ -177,6 +185,8 @@ enum MHD_Result cs_import(struct ans *a, bool post);
 /* Forget a session's upload (its file too): at sign-out, expiry, start. */
 void	 cs_import_forget(struct console *c, struct session *s);
 void	 cs_import_sweep(struct console *c);
+/* /export: this group's records as `hiroba export csv|ics|geojson` writes them. */
+enum MHD_Result cs_export(struct ans *a);
 enum MHD_Result cs_meeting_show(struct ans *a, bool post);
 
 #endif

@@ -913,6 +913,36 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = c.req("POST", "/import", form)
         self.assertEqual(st, 400)
         self.assertIn("確認したファイルがもうありません", text)
+        # ... and out again: `hiroba export`'s own files, this group's records
+        st, _, text = c.req("GET", "/places")
+        self.assertIn('href="/export?f=geojson&amp;k=place"', text)
+        st, hdrs, body = self.get_bytes(c, "/export?f=csv&k=place")
+        self.assertEqual(st, 200)
+        self.assertEqual(hdrs["content-disposition"], 'attachment; filename="hiroba-place.csv"')
+        cli = subprocess.run([hb.HIROBA, "-d", self.nursery.dir, "export", "csv", "--kind",
+                              "place", "--group", self.nursery.key],
+                             capture_output=True, timeout=60, check=True).stdout
+        self.assertEqual(body, cli)
+        self.assertTrue(body.startswith(b"\xef\xbb\xbf"))
+        st, hdrs, body = self.get_bytes(c, "/export?f=geojson&k=place")
+        self.assertEqual(hdrs["content-type"], "application/geo+json")
+        names = {f["properties"]["name"] for f in json.loads(body)["features"]}
+        self.assertIn("授乳室（取込）", names)
+        st, hdrs, body = self.get_bytes(c, "/export?f=ics&k=event")
+        self.assertTrue(body.startswith(b"BEGIN:VCALENDAR"), body[:80])
+        self.assertEqual(self.get_bytes(c, "/export?f=ics&k=place")[0], 404)
+        self.assertEqual(self.get_bytes(Console(self.port), "/export?f=csv&k=place")[0], 303)
+
+    def get_bytes(self, c, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("GET", path, headers={
+                "Host": "127.0.0.1:%d" % self.port,
+                "Cookie": "; ".join("%s=%s" % kv for kv in c.jar.items())})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
 
     # ---- the network ----
 
