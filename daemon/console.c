@@ -1607,9 +1607,10 @@ repeat_apply(struct ans *a, struct recform *f, json_t *ev, int64_t s, bool all_d
 static json_t *
 tags_parse(const struct vocab_field *fd, const char *v, char *err, size_t errlen)
 {
-	json_t	*arr = json_array();
+	json_t	*arr = json_array(), *t;
 	char	*copy, *line, *save = NULL, *eq;
-	size_t	 n;
+	size_t	 n, i;
+	bool	 dup;
 
 	if (arr == NULL || (copy = strdup(v)) == NULL) {
 		json_decref(arr);
@@ -1629,8 +1630,17 @@ tags_parse(const struct vocab_field *fd, const char *v, char *err, size_t errlen
 			snprintf(err, errlen, "KEY=VALUE such as stroller=yes, not '%s'", line);
 			goto fail;
 		}
-		json_array_append_new(arr, json_pack("{s:s%,s:s}", "key", line,
-		    (size_t)(eq - line), "value", eq + 1));
+		/* a box ticked and the same tag typed too: once */
+		dup = false;
+		json_array_foreach(arr, i, t)
+			if (strlen(json_string_value(json_object_get(t, "key"))) ==
+			    (size_t)(eq - line) && strncmp(json_string_value(json_object_get(t,
+			    "key")), line, (size_t)(eq - line)) == 0 &&
+			    strcmp(json_string_value(json_object_get(t, "value")), eq + 1) == 0)
+				dup = true;
+		if (!dup)
+			json_array_append_new(arr, json_pack("{s:s%,s:s}", "key", line,
+			    (size_t)(eq - line), "value", eq + 1));
 	}
 	if (fd->max > 0 && json_array_size(arr) > fd->max) {
 		snprintf(err, errlen, "at most %lu (%s), not %zu", fd->max, fd->ja,
@@ -3203,13 +3213,18 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	if (r == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
+		r->max = BODY_MAX;
 		*ctx = r;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		/* a spreadsheet may be bigger than a form; only /import takes one */
-		size_t max = strcmp(url, "/import") == 0 ? UPLOAD_MAX : BODY_MAX;
+		/* a spreadsheet may be bigger than a form: only /import takes one, and
+		 * only from a session (no one else makes the console hold megabytes) */
+		size_t max = r->body == NULL && strcmp(url, "/import") == 0 &&
+		    session_find(c, conn) != NULL ? UPLOAD_MAX : r->max;
 
+		if (r->body == NULL)
+			r->max = max;
 		if (r->len + *upload_size > max)
 			r->too_big = true;
 		else {

@@ -419,7 +419,7 @@ side(struct sbuf *b, json_t *l)
 enum MHD_Result
 cs_matches(struct ans *a, bool post)
 {
-	static const char *const args[] = { "--json", "match", NULL };
+	const char	*args[] = { "--json", "match", "--lang", "en", NULL };
 	struct sbuf	 b = { 0 };
 	const char	*w = cs_param(a, "wanted"), *o = cs_param(a, "offered");
 	char		*out = NULL, *line, *save = NULL, err[1200] = "", what[64];
@@ -427,6 +427,8 @@ cs_matches(struct ans *a, bool post)
 	unsigned	 status = MHD_HTTP_OK;
 	json_t		*j, *wl, *offers, *of;
 
+	if (a->ja)	/* the reasons (why) in the page's language */
+		args[2] = NULL;
 	if (!cs_is_center(a->c))
 		return cs_reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "マッチングの記録は拠点"
 		    "（center）だけができます\n" : "only the center records matches\n");

@@ -87,7 +87,7 @@ struct console {
 /* One request's state, kept by MHD between the calls that bring its body. */
 struct req {
 	char		*body;
-	size_t		 len;
+	size_t		 len, max;	/* max: BODY_MAX, or UPLOAD_MAX (see answer) */
 	bool		 too_big;
 	/* parsed form */
 	char		*k[PARAMS_MAX], *v[PARAMS_MAX];

@@ -870,6 +870,17 @@ class ConsoleTest(unittest.TestCase):
         # no CSRF token: refused like any form, nothing kept
         st, _ = self.post_file(c, "/import", {}, "places.csv", bad)
         self.assertEqual(st, 403)
+        # no session: a form's size at most (not a spreadsheet's)
+        addr = ("横浜市瀬谷区瀬谷町一丁目二番地三号" * 10).encode()     # 180 characters
+        big = head.encode() + b"".join(b"spot-%d,35.%04d,139.5,%s,\r\n" % (i, i, addr)
+                                       for i in range(130))
+        self.assertGreater(len(big), 64 * 1024)
+        self.assertEqual(self.post_file(Console(self.port), "/import", {}, "big.csv",
+                                        big)[0], 413)
+        st, text = self.post_file(c, "/import", {"csrf": c.csrf("/import")}, "big.csv",
+                                  big)
+        self.assertEqual(st, 200, text[:2000])
+        self.assertIn("would import 130 (130 new", text)
         token = c.csrf("/import")
         st, text = self.post_file(c, "/import", {"csrf": token}, "施設.csv", None)
         self.assertEqual(st, 400)
