@@ -687,7 +687,7 @@ static const char css[] =
 	"input,select,textarea{font-size:1em;padding:.4em;max-width:100%;box-sizing:border-box}"
 	"input[type=text],input[type=password],textarea{width:100%}"
 	"button{font-size:1em;padding:.5em 1em;min-height:44px;cursor:pointer}"
-	"#map{height:340px;margin-top:.5em;border:1px solid #bbb}"
+	"#map,#allmap{height:340px;margin-top:.5em;border:1px solid #bbb}"
 	".err{color:#a00;font-weight:600}.box{background:#fff;padding:1em;border:1px solid #ddd}"
 	".cancelled{color:#a00}.check label{display:inline;font-weight:400;margin-right:1em}"
 	".check input{width:auto}";
@@ -2889,6 +2889,9 @@ network(struct ans *a)
 	cs_page_begin(a, &b, T(a, "ネットワーク", "The network"));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
 		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
+	cs_sb_printf(&b, "<p><a href=\"/calendar%s\">%s</a> · <a href=\"/map%s\">%s</a></p>",
+	    a->lq, T(a, "全グループの予定", "Every group's events"), a->lq,
+	    T(a, "応援マップ（全グループ）", "Support map (every group)"));
 	if (cs_is_center(a->c))
 		cs_sb_printf(&b, "<p><a href=\"/admit%s\">%s</a></p>", a->lq,
 		    T(a, "＋ グループを承認する（拠点のみ）", "+ Admit a group (center only)"));
@@ -3019,6 +3022,25 @@ static const char map_js[] =
 	"  });\n"
 	"  lat.addEventListener('change', function () { show(true); });\n"
 	"  lon.addEventListener('change', function () { show(true); });\n"
+	"})();\n"
+	/* the network's support map: a marker per list item, its text as the popup (a
+	 * text node: a name from another group is never markup) */
+	"(function () {\n"
+	"  var el = document.getElementById('allmap');\n"
+	"  if (!el || !window.L) return;\n"
+	"  var map = L.map(el);\n"
+	"  L.tileLayer(el.dataset.tiles, { maxZoom: 19,\n"
+	"    attribution: el.dataset.attribution }).addTo(map);\n"
+	"  var pts = [];\n"
+	"  document.querySelectorAll('#places li[data-lat]').forEach(function (li) {\n"
+	"    var p = [Number(li.dataset.lat), Number(li.dataset.lon)];\n"
+	"    var text = document.createElement('span');\n"
+	"    text.textContent = li.textContent;\n"
+	"    L.marker(p).bindPopup(text).addTo(map);\n"
+	"    pts.push(p);\n"
+	"  });\n"
+	"  if (pts.length) map.fitBounds(pts, { maxZoom: 16, padding: [24, 24] });\n"
+	"  else map.setView([35.4661, 139.4988], 13);\n"
 	"})();\n";
 
 /*
@@ -3097,7 +3119,7 @@ page_path(const char *url)
 	static const char *const pages[] = { "/", "/events", "/events/new", "/events/edit",
 	    "/places", "/places/new", "/places/edit", "/volunteers", "/volunteers/new",
 	    "/volunteers/edit", "/meetings", "/network", "/admit", "/revoke", "/contact",
-	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show", "/import", "/export" };
+	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show", "/import", "/export", "/calendar", "/map" };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
@@ -3181,6 +3203,10 @@ route(struct ans *a, const char *url, bool post)
 		return contact_read(a, post);
 	if (strcmp(url, "/meetings") == 0)
 		return meetings(a, post);
+	if (strcmp(url, "/calendar") == 0 && !post)
+		return cs_calendar(a);
+	if (strcmp(url, "/map") == 0 && !post)
+		return cs_support_map(a);
 	if (strcmp(url, "/export") == 0 && !post)
 		return cs_export(a);
 	if (strcmp(url, "/import") == 0)

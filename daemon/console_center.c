@@ -1043,3 +1043,154 @@ cs_meeting_show(struct ans *a, bool post)
 	cs_page_end(&b);
 	return cs_reply_html(a, status, &b, NULL);
 }
+
+/* ---- the network's calendar and support map ---- */
+
+/* Every line of `hiroba --json ARGS...` as JSON, in an array (NULL and err on failure). */
+static json_t *
+cli_lines(struct ans *a, const char *const *args, char *err, size_t errlen)
+{
+	json_t		*arr, *j;
+	char		*out = NULL, *line, *save = NULL;
+	size_t		 len;
+
+	if (cs_cli_run(a->c, args, &out, &len, NULL, err, errlen) != 0 ||
+	    (arr = json_array()) == NULL) {
+		free(out);
+		return NULL;
+	}
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if ((j = json_loads(line, 0, NULL)) != NULL)
+			json_array_append_new(arr, j);
+	free(out);
+	return arr;
+}
+
+/*
+ * Every group's events of the next 30 days, occurrence by occurrence, as `hiroba
+ * events` lists them (its default window; cancelled ones marked).
+ */
+enum MHD_Result
+cs_calendar(struct ans *a)
+{
+	const char	*args[] = { "--json", "events", "--lang", "en", NULL };
+	struct sbuf	 b = { 0 };
+	json_t		*arr, *x, *ev, *occ;
+	char		 err[1200], t[32];
+	size_t		 i;
+	int64_t		 s;
+
+	if (a->ja)
+		args[2] = NULL;
+	cs_page_begin(a, &b, T(a, "全グループの予定（30日）", "Every group's events "
+	    "(30 days)"));
+	if ((arr = cli_lines(a, args, err, sizeof(err))) == NULL) {
+		cs_err_p(&b, "cli-error", "hiroba events", err);
+		goto done;
+	}
+	cs_sb_printf(&b, "<table id=\"calendar\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+	    "<th>%s</th></tr></thead><tbody>", T(a, "日時", "When"), T(a, "タイトル", "Title"),
+	    T(a, "グループ", "Group"), T(a, "場所", "Place"));
+	json_array_foreach(arr, i, x) {
+		ev = json_object_get(x, "event");
+		occ = json_object_get(x, "occurrence");
+		if (!json_is_object(ev))
+			continue;
+		s = json_integer_value(json_object_get(json_is_object(occ) ? occ :
+		    json_object_get(ev, "when"), "start"));
+		if (json_is_true(json_object_get(json_object_get(ev, "when"), "all_day")) &&
+		    !json_is_object(occ))
+			snprintf(t, sizeof(t), "%04lld-%02lld-%02lld", (long long)(s / 10000),
+			    (long long)(s / 100 % 100), (long long)(s % 100));
+		else {
+			cs_fmt_local(t, sizeof(t), s, true);
+			t[10] = ' ';
+		}
+		cs_sb_puts(&b, "<tr><td>");
+		cs_sb_esc(&b, t);
+		cs_sb_printf(&b, "</td><td%s>%s", json_is_true(json_object_get(ev,
+		    "cancelled")) ? " class=\"cancelled\"" : "", json_is_true(
+		    json_object_get(ev, "cancelled")) ? T(a, "【中止】", "[cancelled] ") : "");
+		cs_sb_esc(&b, json_string_value(json_object_get(ev, "title")));
+		cs_sb_puts(&b, "</td><td>");
+		cs_sb_esc(&b, json_string_value(json_object_get(x, "group")));
+		cs_sb_puts(&b, "</td><td>");
+		cs_sb_esc(&b, json_string_value(json_object_get(json_object_get(ev, "where"),
+		    "text")));
+		cs_sb_puts(&b, "</td></tr>");
+	}
+	cs_sb_puts(&b, "</tbody></table>");
+	if (json_array_size(arr) == 0)
+		cs_sb_printf(&b, "<p>%s</p>", T(a, "予定はありません。", "No events ahead."));
+	json_decref(arr);
+done:
+	cs_page_end(&b);
+	return cs_reply_html(a, MHD_HTTP_OK, &b, NULL);
+}
+
+/*
+ * Every group's map entries (`hiroba places`) on one map: each entry is a list item
+ * carrying its point, which map_js turns into a marker; without script the list is the
+ * page.
+ */
+enum MHD_Result
+cs_support_map(struct ans *a)
+{
+	const char	*args[] = { "--json", "places", "--lang", "en", NULL };
+	struct sbuf	 b = { 0 };
+	json_t		*arr, *x, *pl, *pt, *tg;
+	char		 err[1200];
+	size_t		 i, j;
+
+	if (a->ja)
+		args[2] = NULL;
+	a->map = true;
+	cs_page_begin(a, &b, T(a, "応援マップ（全グループ）", "Support map (every group)"));
+	if ((arr = cli_lines(a, args, err, sizeof(err))) == NULL) {
+		cs_err_p(&b, "cli-error", "hiroba places", err);
+		goto done;
+	}
+	cs_sb_puts(&b, "<div id=\"allmap\" data-tiles=\"");
+	cs_sb_esc(&b, a->c->tiles);
+	cs_sb_puts(&b, "\" data-attribution=\"");
+	cs_sb_esc(&b, a->c->attribution);
+	cs_sb_puts(&b, "\"></div><ul id=\"places\">");
+	json_array_foreach(arr, i, x) {
+		pl = json_object_get(x, "place");
+		pt = json_object_get(pl, "point");
+		if (!json_is_object(pl) || !json_is_integer(json_object_get(pt, "lat_e7")))
+			continue;
+		cs_sb_printf(&b, "<li data-lat=\"%.7f\" data-lon=\"%.7f\"><strong>",
+		    json_integer_value(json_object_get(pt, "lat_e7")) / 1e7,
+		    json_integer_value(json_object_get(pt, "lon_e7")) / 1e7);
+		cs_sb_esc(&b, json_string_value(json_object_get(pl, "name")));
+		cs_sb_puts(&b, "</strong> · ");
+		cs_sb_esc(&b, json_string_value(json_object_get(x, "group")));
+		if (json_is_string(json_object_get(pl, "address"))) {
+			cs_sb_puts(&b, " · ");
+			cs_sb_esc(&b, json_string_value(json_object_get(pl, "address")));
+		}
+		json_array_foreach(json_object_get(pl, "tags"), j, tg) {
+			char kv[256];
+
+			snprintf(kv, sizeof(kv), "%s=%s", cs_hb_str(json_string_value(
+			    json_object_get(tg, "key"))), cs_hb_str(json_string_value(
+			    json_object_get(tg, "value"))));
+			cs_sb_puts(&b, j == 0 ? " · " : ", ");
+			cs_sb_esc(&b, vocab_label_in(vocab_place_tag, kv, a->ja));
+		}
+		cs_sb_puts(&b, "</li>");
+	}
+	cs_sb_puts(&b, "</ul>");
+	if (json_array_size(arr) == 0)
+		cs_sb_printf(&b, "<p>%s</p>", T(a, "まだ場所はありません。", "No map entries "
+		    "yet."));
+	cs_sb_puts(&b, "<link rel=\"stylesheet\" href=\"/leaflet/leaflet.css\">"
+	    "<script src=\"/leaflet/leaflet.js\"></script>"
+	    "<script src=\"/console-map.js\"></script>");
+	json_decref(arr);
+done:
+	cs_page_end(&b);
+	return cs_reply_html(a, MHD_HTTP_OK, &b, NULL);
+}

@@ -175,6 +175,9 @@ int	 cs_cli_run(struct console *c, const char *const *args, char **out,
 enum MHD_Result cs_matches(struct ans *a, bool post);
 enum MHD_Result cs_report(struct ans *a, bool csv);
 enum MHD_Result cs_meeting_call(struct ans *a, bool post);
+/* The network: every group's events ahead, every group's map entries on a map. */
+enum MHD_Result cs_calendar(struct ans *a);
+enum MHD_Result cs_support_map(struct ans *a);
 
 /* ---- console_import.c ---- */
 

@@ -968,6 +968,25 @@ class ConsoleTest(unittest.TestCase):
         roster = text.split('id="roster"')[1].split("</table>")[0]
         self.assertIn("ひまわり保育園", roster)
         self.assertIn("保育園・幼稚園", roster)
+        # every group's calendar and support map, as `hiroba events` and `places` list
+        self.center.cli("event", "add", "--title", "拠点のおはなし会", "--start", day(4),
+                        "--category", "play_space", "--place-text", "瀬谷センター")
+        self.center.cli("place", "add", "--name", "瀬谷センター（地図）", "--lat", "35.4701",
+                        "--lon", "139.4901", "--tag", "baby_feeding=room")
+        wait_for("the nursery to hold the center's place", lambda: any(
+            p["place"]["name"] == "瀬谷センター（地図）" for p in self.nursery.json("places")))
+        wait_for("the nursery to hold the center's event", lambda: any(
+            e["event"]["title"] == "拠点のおはなし会" for e in self.nursery.json("events")))
+        st, _, text = c.req("GET", "/calendar")
+        self.assertEqual(st, 200)
+        cal = text.split('id="calendar"')[1].split("</table>")[0]
+        self.assertRegex(cal, r"<td>%s</td><td>拠点のおはなし会</td><td>center</td>"
+                              r"<td>瀬谷センター</td>" % day(4))
+        st, hdrs, text = c.req("GET", "/map")
+        self.assertEqual(st, 200)
+        self.assertIn("script-src 'self'", hdrs["content-security-policy"])
+        self.assertIn('<li data-lat="35.4701000" data-lon="139.4901000"><strong>'
+                      "瀬谷センター（地図）</strong> · center · 授乳室</li>", text)
 
     def test_reload_applies_hosts(self):
         """SIGHUP applies a changed [console]: a reverse proxy's name is answered."""

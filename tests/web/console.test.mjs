@@ -216,6 +216,15 @@ test("at the center: the year's report, and its CSV for Excel", async () => {
   await p2.close();
 });
 
+test("the network's support map: every group's entries as markers", async () => {
+  await page.click('header >> text=ネットワーク');
+  await page.click('text=応援マップ（全グループ）');
+  await page.waitForSelector('#allmap .leaflet-marker-icon');
+  const items = await page.locator('#places li').count();
+  assert.ok(items >= 2, `${items} entries`);
+  assert.equal(await page.locator('#allmap .leaflet-marker-icon').count(), items);
+});
+
 test('English, and no script error or CSP violation anywhere', async () => {
   await page.click('header >> text=地図の場所');
   await page.click('header >> text=English');
