@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * console_center: the center's pages of the console (console.h): matches recorded from
- * `hiroba match`'s suggestions, and the fiscal-year report as a table and as the CSV
- * Excel opens.
+ * console_center: the console's pages (console.h) that show what the CLI computes: at
+ * the center, matches recorded from `hiroba match`'s suggestions and the fiscal-year
+ * report as a table and as the CSV Excel opens; for every group, meetings (called here,
+ * their answers tallied, their minutes recorded) and the network's calendar and map.
  *
- * The suggestions and the report's figures are the CLI's own: this page runs `hiroba
- * -c hirobad.conf --json match` and `hiroba -c hirobad.conf report --csv` (the program
- * installed beside hirobad) and shows what they print, so the console can never count
- * differently from the command a coordinator or the ward's script runs. Those runs
- * only read (through the control socket, as any `hiroba` does). Writes stay the
- * console's: a match is published here through ctl.c's one publish path, with the
- * draft and id `hiroba match record` makes, and the log names the console user.
+ * What is computed is the CLI's own: a page runs `hiroba -c hirobad.conf --json match`,
+ * `report --csv`, `meeting show`, `events`, `places` (the program installed beside
+ * hirobad, cs_cli_run) and shows what it prints, so the console can never count or
+ * rank differently from the command a coordinator or the ward's script runs. Those
+ * runs only read, through the control socket as any `hiroba` does. Writes stay the
+ * console's: a match, a meeting, its minutes are published here through ctl.c's one
+ * publish path (the drafts and ids the CLI makes), and the log names the console user.
+ * A run holds the console's one thread while it lasts (a report: about a second).
  */
 #define _GNU_SOURCE	/* asprintf, posix_spawn_file_actions_addclosefrom_np */
 #include <sys/stat.h>

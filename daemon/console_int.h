@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * console_int: what the console's files share (console.c: sign-in, sessions, the
- * group's records, the network; console_center.c: the center's matches and report,
- * meetings called from here). Not an interface of the daemon: only console*.c include
- * it. Every page is built on the one thread libmicrohttpd answers on (console.h).
+ * group's records, the network, dispatch; console_center.c: pages built on what
+ * `hiroba` computes, the center's matches and report, meetings; console_import.c: CSV
+ * in and out). Not an interface of the daemon: only console*.c include it. Every page
+ * is built on the one thread libmicrohttpd answers on (console.h), so none of this
+ * needs a lock but console.child, which the main loop reads to stop a run.
  */
 #ifndef HIROBA_CONSOLE_INT_H
 #define HIROBA_CONSOLE_INT_H
