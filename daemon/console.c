@@ -688,6 +688,7 @@ static const char css[] =
 	"input[type=text],input[type=password],textarea{width:100%}"
 	"button{font-size:1em;padding:.5em 1em;min-height:44px;cursor:pointer}"
 	"#map,#allmap{height:340px;margin-top:.5em;border:1px solid #bbb}"
+	"#report td{text-align:right;font-variant-numeric:tabular-nums}"
 	".err{color:#a00;font-weight:600}.box{background:#fff;padding:1em;border:1px solid #ddd}"
 	".cancelled{color:#a00}.check label{display:inline;font-weight:400;margin-right:1em}"
 	".check input{width:auto}";

@@ -636,6 +636,19 @@ cs_report(struct ans *a, bool csv)
 	cs_sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "表示する", "Show"));
 	if (status != MHD_HTTP_OK)
 		goto done;
+	/* which year: as typed (any spelling --fy takes), or the one we are in */
+	cs_sb_puts(&b, "<h2 id=\"fy\">");
+	if (fy != NULL && *fy != '\0')
+		cs_sb_esc(&b, fy);
+	else {
+		time_t		 now = time(NULL) + JST;
+		struct tm	 tm;
+
+		gmtime_r(&now, &tm);
+		cs_sb_printf(&b, a->ja ? "%d年度" : "FY%d", tm.tm_year + 1900 -
+		    (tm.tm_mon < 3));
+	}
+	cs_sb_puts(&b, "</h2>");
 	cs_sb_puts(&b, "<p><a id=\"csv\" href=\"/report.csv?fy=");
 	if (fy != NULL) {
 		for (p = fy; *p != '\0'; p++)	/* percent-encoded: any byte of a name */

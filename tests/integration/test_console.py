@@ -743,6 +743,8 @@ class ConsoleTest(unittest.TestCase):
         cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)
         self.assertEqual(cells, [c for r in rows for c in r])
         self.assertIn("ひまわり保育園", rows[0])
+        now = time.gmtime(time.time() + JST)
+        self.assertIn('<h2 id="fy">%d年度</h2>' % (now.tm_year - (now.tm_mon < 4)), text)
         # the download is the CLI's bytes: BOM, CRLF, what Excel opens
         c = http.client.HTTPConnection("127.0.0.1", self.center_port, timeout=30)
         c.request("GET", "/report.csv", headers={
