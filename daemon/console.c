@@ -2726,6 +2726,49 @@ invited(json_t *m, const char *self)
 }
 
 /*
+ * The meetings this group called that are over (up to 180 days back): minutes are
+ * written after the day, so they stay a click away.
+ */
+static void
+past_meetings(struct ans *a, struct sbuf *b, const char *self)
+{
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	json_t		*rec, *m;
+	char		 t[32];
+	int64_t		 s, now = cs_now_s();
+	size_t		 i, shown = 0;
+
+	if (list_query(a->c, HB_MEETING, true, &resp) != 0)
+		goto out;
+	for (i = 0; i < resp->n_envelopes; i++) {
+		if ((rec = cs_env_json(&resp->envelopes[i])) == NULL)
+			continue;
+		m = json_object_get(rec, "meeting");
+		s = json_integer_value(json_object_get(json_object_get(m, "when"), "start"));
+		if (s >= now - 86400 || s < now - 180 * 86400) {
+			json_decref(rec);
+			continue;
+		}
+		if (shown++ == 0)
+			cs_sb_printf(b, "<h2>%s</h2><ul id=\"past\">", T(a, "この団体が招集した"
+			    "過去の会議（議事録）", "Meetings this group called (minutes)"));
+		cs_fmt_local(t, sizeof(t), s, false);
+		cs_sb_printf(b, "<li>%s <a href=\"/meetings/show?author=%s&amp;id=", t, self);
+		cs_sb_esc(b, json_string_value(json_object_get(rec, "id")));
+		cs_sb_printf(b, "%s\">", a->la);
+		cs_sb_esc(b, json_string_value(json_object_get(m, "title")));
+		cs_sb_printf(b, "</a>%s</li>", json_is_string(json_object_get(m, "minutes")) ?
+		    T(a, "（議事録あり）", " (minutes recorded)") : "");
+		json_decref(rec);
+	}
+	if (shown > 0)
+		cs_sb_puts(b, "</ul>");
+out:
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+}
+
+/*
  * Meetings of every group from yesterday on; for each, our answer (as stored) and a
  * form to give or change it. POST: the Reply `hiroba meeting reply` publishes.
  */
@@ -2870,6 +2913,7 @@ meetings(struct ans *a, bool post)
 	if (shown == 0)
 		cs_sb_printf(&b, "<p>%s</p>", T(a, "予定されている会議はありません。",
 		    "No meetings ahead."));
+	past_meetings(a, &b, self);
 done:
 	return cs_ctl_page_reply(a, &b, resp, status);
 }

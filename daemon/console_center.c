@@ -881,8 +881,9 @@ cs_meeting_show(struct ans *a, bool post)
 	const char	*id = post ? cs_param(a, "id") : MHD_lookup_connection_value(a->conn,
 			    MHD_GET_ARGUMENT_KIND, "id");
 	const char	*minutes = cs_param(a, "minutes"), *actions = cs_param(a, "actions");
-	const char	*args[4], *ans;
+	const char	*args[5], *ans;
 	char		 self[HB_KEYHEX_LEN], ref[HB_KEYHEX_LEN + HB_ID_MAX + 2], err[1200] = "",
+			 cerr[1200],
 			 to[HB_KEYHEX_LEN + HB_ID_MAX + 64], *out = NULL, *copy, *tok, *save = NULL;
 	uint8_t		 author[HB_KEY_LEN];
 	json_t		*j = NULL, *m, *x, *rec, *acts;
@@ -965,17 +966,13 @@ cs_meeting_show(struct ans *a, bool post)
 	args[0] = "--json";
 	args[1] = "meeting";
 	args[2] = "show";
-	args[3] = NULL;
-	{
-		const char *full[] = { args[0], args[1], args[2], ref, NULL };
-		char cerr[1200];
-
-		if (cs_cli_run(a->c, full, &out, &len, NULL, cerr, sizeof(cerr)) != 0 ||
-		    (j = json_loads(out, 0, NULL)) == NULL) {
-			free(out);
-			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, cerr[0] ? cerr :
-			    "no such meeting\n");
-		}
+	args[3] = ref;
+	args[4] = NULL;
+	if (cs_cli_run(a->c, args, &out, &len, NULL, cerr, sizeof(cerr)) != 0 ||
+	    (j = json_loads(out, 0, NULL)) == NULL) {
+		free(out);
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, cerr[0] != '\0' ? cerr :
+		    "no such meeting\n");
 	}
 	free(out);
 	m = json_object_get(j, "meeting");

@@ -827,6 +827,15 @@ class ConsoleTest(unittest.TestCase):
                                env={"HIROBA_LOCALEDIR": "/nonexistent"}).stdout
         self.assertIn("ポスターを作る（センター）", out)
         self.assertIn("会場を予約する", out)
+        # a meeting over last week is still a click away, for its minutes
+        out = self.center.cli("--json", "meeting", "call", "--title", "先週の運営会議",
+                              "--start", day(-7, "14:00")).stdout
+        past = json.loads(out.splitlines()[0])["id"]
+        st, _, text = cc.req("GET", "/meetings")
+        lst = text.split('id="past"')[1].split("</ul>")[0]
+        self.assertIn('/meetings/show?author=%s&amp;id=%s">先週の運営会議</a>'
+                      % (self.center.key, past), lst)
+        self.assertNotIn("応援ネット（コンソールから）", lst)     # not over yet
         # a group does not write another's minutes
         c = self.signed_in()
         st, _, text = c.req("GET", show)
