@@ -342,6 +342,10 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(st, 403)
         self.assertEqual(len(self.events()), before)
         self.assertIn("CSRF token refused", self.nursery.logtext())
+        # every page that writes checks it first
+        for path in ("/places/new", "/volunteers/new", "/meetings", "/meetings/call",
+                     "/meetings/show", "/matches", "/import", "/delete", "/events/cancel"):
+            self.assertEqual(c.req("POST", path, {"title": "x"})[0], 403, path)
 
     # ---- events ----
 
