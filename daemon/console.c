@@ -759,7 +759,7 @@ cs_redirect(struct ans *a, const char *to, const char *cookie)
 void
 cs_page_begin(struct ans *a, struct sbuf *b, const char *title)
 {
-	static const char *const keep[] = { "id", "key", "author", "all" };
+	static const char *const keep[] = { "id", "key", "author", "all", "fy" };
 	const char	*v;
 	size_t		 i;
 

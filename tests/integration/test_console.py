@@ -765,6 +765,8 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = cc.req("GET", "/report?fy=" + urllib.parse.quote("令和6年度"))
         self.assertEqual(st, 200)
         self.assertIn("/report.csv?fy=%E4%BB%A4", text)
+        self.assertIn('<h2 id="fy">令和6年度</h2>', text)
+        self.assertIn('href="/report?lang=en&amp;fy=令和6年度"', text)   # same year
         st, _, text = cc.req("GET", "/report?fy=" + urllib.parse.quote("来年度"))
         self.assertEqual(st, 400)
         self.assertRegex(text, r'id="err-fy">[^<]*a fiscal year such as 2024')
