@@ -402,6 +402,89 @@ match_publish(struct ans *a, const char *w, const char *o, const char *status,
 	return rc;
 }
 
+/* A status select and a note of a match form; sel preselected. */
+static void
+match_inputs(struct ans *a, struct sbuf *b, const char *what, const char *sel,
+    const char *note)
+{
+	const struct vocab *v;
+
+	cs_sb_printf(b, "<select name=\"status\" id=\"%s-status\">", what);
+	for (v = vocab_mstatus; v->name != NULL; v++)
+		cs_sb_printf(b, "<option value=\"%s\"%s>%s</option>", v->name,
+		    strcmp(v->name, sel) == 0 ? " selected" : "", a->ja ? v->label : v->en);
+	cs_sb_printf(b, "</select><input type=\"text\" name=\"note\" id=\"%s-note\" "
+	    "placeholder=\"%s\" value=\"", what, T(a, "メモ（任意）", "Note (optional)"));
+	cs_sb_esc(b, note);
+	cs_sb_puts(b, "\">");
+}
+
+/*
+ * The matches the center recorded (`hiroba --json matches`), each with its status to
+ * change: a match is proposed, then confirmed, then ended; recording the pair again
+ * replaces its record (the same id).
+ */
+static void
+recorded(struct ans *a, struct sbuf *b)
+{
+	const char	*args[] = { "--json", "matches", "--lang", "en", NULL };
+	char		*out = NULL, *line, *save = NULL, err[1200], ref[HB_KEYHEX_LEN +
+			    HB_ID_MAX + 2], what[32];
+	size_t		 len, k = 0, w;
+	json_t		*j, *m, *l;
+
+	if (a->ja)
+		args[2] = NULL;
+	if (cs_cli_run(a->c, args, &out, &len, NULL, err, sizeof(err)) != 0) {
+		cs_err_p(b, "cli-error", "hiroba matches", err);
+		free(out);
+		return;
+	}
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((j = json_loads(line, 0, NULL)) == NULL)
+			continue;
+		m = json_object_get(j, "match");
+		if (k == 0)
+			cs_sb_printf(b, "<h2>%s</h2><table id=\"recorded\"><thead><tr><th>%s"
+			    "</th><th>%s</th><th>%s</th></tr></thead><tbody>", T(a, "記録した"
+			    "マッチ", "Recorded matches"), T(a, "募集", "Request"), T(a, "提供",
+			    "Offer"), T(a, "状態", "Status"));
+		cs_sb_puts(b, "<tr>");
+		for (w = 0; w < 2; w++) {
+			l = json_object_get(j, w == 0 ? "wanted_listing" : "offered_listing");
+			cs_sb_puts(b, "<td>");
+			cs_sb_esc(b, json_is_object(l) ? json_string_value(json_object_get(l,
+			    "title")) : T(a, "（取り下げ済み）", "(withdrawn)"));
+			cs_sb_puts(b, "<br><small>");
+			cs_sb_esc(b, json_string_value(json_object_get(l, "group")));
+			cs_sb_puts(b, "</small></td>");
+		}
+		snprintf(what, sizeof(what), "r%zu", k++);
+		cs_sb_printf(b, "<td><form method=\"post\" action=\"/matches%s\"><input "
+		    "type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, a->s->csrf);
+		for (w = 0; w < 2; w++) {
+			json_t *r = json_object_get(m, w == 0 ? "wanted" : "offered");
+
+			snprintf(ref, sizeof(ref), "%s/%s", cs_hb_str(json_string_value(
+			    json_object_get(r, "author"))), cs_hb_str(json_string_value(
+			    json_object_get(r, "id"))));
+			cs_sb_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"",
+			    w == 0 ? "wanted" : "offered");
+			cs_sb_esc(b, ref);
+			cs_sb_puts(b, "\">");
+		}
+		match_inputs(a, b, what, cs_hb_str(json_string_value(json_object_get(m,
+		    "status"))), json_string_value(json_object_get(m, "note")));
+		cs_sb_printf(b, "<button>%s</button></form></td></tr>", T(a, "状態を記録する",
+		    "Record the status"));
+		json_decref(j);
+	}
+	if (k > 0)
+		cs_sb_puts(b, "</tbody></table>");
+	free(out);
+}
+
 /* One side of a suggested pair: title, group, short reference. */
 static void
 side(struct sbuf *b, json_t *l)
@@ -496,15 +579,10 @@ cs_matches(struct ans *a, bool post)
 			cs_sb_esc(&b, json_string_value(json_object_get(wl, "ref")));
 			cs_sb_puts(&b, "\"><input type=\"hidden\" name=\"offered\" value=\"");
 			cs_sb_esc(&b, json_string_value(json_object_get(of, "ref")));
-			cs_sb_printf(&b, "\"><select name=\"status\" id=\"%s-status\">", what);
-			for (const struct vocab *v = vocab_mstatus; v->name != NULL; v++)
-				cs_sb_printf(&b, "<option value=\"%s\"%s>%s</option>", v->name,
-				    strcmp(v->name, rec != NULL && strcmp(rec, "proposed") != 0 ?
-				    "ended" : "confirmed") == 0 ? " selected" : "",
-				    a->ja ? v->label : v->en);
-			cs_sb_printf(&b, "</select><input type=\"text\" name=\"note\" "
-			    "id=\"%s-note\" placeholder=\"%s\"><button>%s</button></form>",
-			    what, T(a, "メモ（任意）", "Note (optional)"),
+			cs_sb_puts(&b, "\">");
+			match_inputs(a, &b, what, rec != NULL && strcmp(rec, "proposed") != 0 ?
+			    "ended" : "confirmed", NULL);
+			cs_sb_printf(&b, "<button>%s</button></form>",
 			    T(a, "このマッチを記録する", "Record this match"));
 			cs_sb_puts(&b, "</td></tr>");
 		}
@@ -517,6 +595,7 @@ cs_matches(struct ans *a, bool post)
 	if (shown == 0)
 		cs_sb_printf(&b, "<p>%s</p>", T(a, "受付中の募集はありません。",
 		    "No open requests."));
+	recorded(a, &b);
 done:
 	free(out);
 	cs_page_end(&b);

@@ -731,6 +731,16 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn("recorded match %s" % mid, self.center.logtext())
         st, _, text = cc.req("GET", "/matches")
         self.assertIn("記録済み: 成立", text)
+        # the recorded matches, each with its status to move on: ended, note kept
+        rec = text.split('id="recorded"')[1].split("</table>")[0]
+        row = [r for r in rec.split("<tr>") if "絵本の読み聞かせ（マッチ）" in r][0]
+        self.assertIn('<option value="confirmed" selected>', row)
+        self.assertIn('value="初回は6月"', row)
+        st, _, text = cc.req("POST", "/matches", dict(form, status="ended"))
+        self.assertEqual(st, 303, text)
+        wait_for("the nursery to see the match ended", lambda: (
+            self.nursery.show(self.center.key, mid) or {}).get("match", {}).get(
+                "status") == "ended")
 
     def test_center_report_table_and_csv(self):
         self.nursery.cli("event", "add", "--title", "報告のための会", "--start", day(1),
