@@ -3,7 +3,10 @@
  * console: the coordinators' signed-in web console (see console.h): sign-in, this
  * group's events (list, add, edit, cancel, counts), map entries and volunteer listings,
  * a read-only view of the network, and (center only) admitting a group. Pages are built
- * here as HTML with every outside string escaped; no script at all.
+ * here as HTML with every outside string escaped. No script, but on the map entry's
+ * form: Leaflet (vendored with the public page) and map_js, files served from here
+ * under a CSP that names them, so the point can be picked on a map; typing it works
+ * without them.
  */
 #define _GNU_SOURCE	/* asprintf */
 #include <sys/file.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,91 +35,10 @@
 #include "vocab.h"
 #include "wire.pb-c.h"
 
-#define JST			(9 * 3600)	/* Asia/Tokyo, no DST since 1951 */
-/*
- * Cookie names carry the console's port: browsers do not keep cookies apart by port,
- * so two consoles on one machine (a center testing a group's, say) would otherwise
- * sign each other out. It also means every other web service on this host receives
- * them: one more reason the console stays on loopback of a machine the group owns.
- */
-#define COOKIE			"hb_console_"	/* + port: the session */
-#define COOKIE_PRE		"hb_signin_"	/* + port: the sign-in form's CSRF token */
-#define SESSIONS_MAX		64
-#define THROTTLE_SLOTS		128
-#define THROTTLE_MAX_DELAY	900	/* seconds: the longest wait after failures */
-#define BODY_MAX		(64 * 1024)	/* a form's body */
-#define PARAMS_MAX		64
-#define NAME_MAX_LEN		64
-#define CTL_WAIT_MS		15000	/* the main loop answers within this */
-#define EVENTS_SHOWN		500
+#include "console_int.h"
 
-struct session {
-	bool		 used;
-	uint8_t		 id[32];
-	char		 csrf[65];		/* hex of 32 random bytes */
-	char		 user[NAME_MAX_LEN + 1];
-	bool		 link;			/* signed in by a one-time link */
-	int64_t		 created, seen;
-};
-
-/* Failed sign-ins of one user name or one address: each doubles the wait. */
-struct throttle {
-	char		 key[NAME_MAX_LEN + 8];	/* "u:NAME" or "a:ADDRESS" */
-	unsigned	 fails;
-	int64_t		 until;
-	int64_t		 last;
-};
-
-struct console {
-	struct MHD_Daemon *mhd;
-	const struct conf *conf;
-	void		*zctx;
-	char		*ctl_ep;		/* ipc:// of the control socket */
-	uint8_t		 self[HB_KEY_LEN];
-	char		*users_path, *links_path, *url_path;
-	char		 port[8];
-	char		 cookie[32], cookie_pre[32];	/* COOKIE, COOKIE_PRE + port */
-	bool		 remote;		/* listening beyond loopback */
-	struct session	 sessions[SESSIONS_MAX];
-	struct throttle	 throttle[THROTTLE_SLOTS];
-	char		 dummy_hash[crypto_pwhash_STRBYTES];	/* for unknown names */
-};
-
-/* One request's state, kept by MHD between the calls that bring its body. */
-struct req {
-	char		*body;
-	size_t		 len;
-	bool		 too_big;
-	/* parsed form */
-	char		*k[PARAMS_MAX], *v[PARAMS_MAX];
-	size_t		 n;
-};
-
-/* What one answer needs to know. */
-struct ans {
-	struct console	*c;
-	struct MHD_Connection *conn;
-	struct req	*r;
-	struct session	*s;
-	bool		 ja;
-	const char	*lq;		/* "" or "?lang=en" */
-	const char	*la;		/* "" or "&lang=en" */
-	const char	*url;
-	char		 addr[INET6_ADDRSTRLEN];
-};
-
-#define T(a, ja_, en_)	((a)->ja ? (ja_) : (en_))
-
-/* ---- a growing string ---- */
-
-struct sbuf {
-	char	*s;
-	size_t	 len, cap;
-	bool	 oom;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
+void
+cs_sb_add(struct sbuf *b, const char *s, size_t n)
 {
 	char	*ns;
 	size_t	 cap;
@@ -138,16 +61,14 @@ sb_add(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-static void
-sb_puts(struct sbuf *b, const char *s)
+void
+cs_sb_puts(struct sbuf *b, const char *s)
 {
-	sb_add(b, s, strlen(s));
+	cs_sb_add(b, s, strlen(s));
 }
 
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
+void
+cs_sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*s;
@@ -160,24 +81,24 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 		b->oom = true;
 		return;
 	}
-	sb_add(b, s, (size_t)n);
+	cs_sb_add(b, s, (size_t)n);
 	free(s);
 }
 
 /* Text from anyone (records, typed values) into HTML text or a quoted attribute. */
-static void
-sb_esc(struct sbuf *b, const char *s)
+void
+cs_sb_esc(struct sbuf *b, const char *s)
 {
 	const char	*p;
 
 	for (p = s != NULL ? s : ""; *p != '\0'; p++) {
 		switch (*p) {
-		case '<': sb_puts(b, "&lt;"); break;
-		case '>': sb_puts(b, "&gt;"); break;
-		case '&': sb_puts(b, "&amp;"); break;
-		case '"': sb_puts(b, "&quot;"); break;
-		case '\'': sb_puts(b, "&#39;"); break;
-		default: sb_add(b, p, 1);
+		case '<': cs_sb_puts(b, "&lt;"); break;
+		case '>': cs_sb_puts(b, "&gt;"); break;
+		case '&': cs_sb_puts(b, "&amp;"); break;
+		case '"': cs_sb_puts(b, "&quot;"); break;
+		case '\'': cs_sb_puts(b, "&#39;"); break;
+		default: cs_sb_add(b, p, 1);
 		}
 	}
 }
@@ -190,30 +111,30 @@ sb_esc(struct sbuf *b, const char *s)
  * front of the message. Nothing at all when there is no message, so callers need
  * not test first.
  */
-static void
-err_p(struct sbuf *b, const char *id, const char *what, const char *msg)
+void
+cs_err_p(struct sbuf *b, const char *id, const char *what, const char *msg)
 {
 	if (msg == NULL || *msg == '\0')
 		return;
-	sb_printf(b, "<p class=\"err\" id=\"%s\">", id);
+	cs_sb_printf(b, "<p class=\"err\" id=\"%s\">", id);
 	if (what != NULL) {
-		sb_esc(b, what);
-		sb_puts(b, ": ");
+		cs_sb_esc(b, what);
+		cs_sb_puts(b, ": ");
 	}
-	sb_esc(b, msg);
-	sb_puts(b, "</p>");
+	cs_sb_esc(b, msg);
+	cs_sb_puts(b, "</p>");
 }
 
 /* The error under field `key' (see err_p). */
-static void
-field_err(struct sbuf *b, const char *key, const char *what, const char *msg)
+void
+cs_field_err(struct sbuf *b, const char *key, const char *what, const char *msg)
 {
 	char	 id[128];
 
 	if (msg == NULL || *msg == '\0')
 		return;
 	snprintf(id, sizeof(id), "err-%s", key);
-	err_p(b, id, what, msg);
+	cs_err_p(b, id, what, msg);
 }
 
 /*
@@ -221,48 +142,48 @@ field_err(struct sbuf *b, const char *key, const char *what, const char *msg)
  * the value as typed (escaped). `attrs' (trusted markup, may be "") goes inside
  * the input, e.g. a placeholder. The label is trusted text (ours, not typed).
  */
-static void
-form_text(struct sbuf *b, const char *key, const char *label, const char *err,
+void
+cs_form_text(struct sbuf *b, const char *key, const char *label, const char *err,
     const char *attrs, const char *value)
 {
-	sb_printf(b, "<label for=\"%s\">%s</label>", key, label);
-	field_err(b, key, NULL, err);
-	sb_printf(b, "<input type=\"text\" id=\"%s\" name=\"%s\"%s value=\"", key, key,
+	cs_sb_printf(b, "<label for=\"%s\">%s</label>", key, label);
+	cs_field_err(b, key, NULL, err);
+	cs_sb_printf(b, "<input type=\"text\" id=\"%s\" name=\"%s\"%s value=\"", key, key,
 	    attrs);
-	sb_esc(b, value);
-	sb_puts(b, "\">");
+	cs_sb_esc(b, value);
+	cs_sb_puts(b, "\">");
 }
 
 /* A <select> of vocabulary `values' with an empty first choice; `sel' (or NULL)
  * is preselected. */
-static void
-form_select(struct sbuf *b, bool ja, const char *key, const struct vocab *values,
+void
+cs_form_select(struct sbuf *b, bool ja, const char *key, const struct vocab *values,
     const struct vocab *sel)
 {
 	const struct vocab *v;
 
-	sb_printf(b, "<select id=\"%s\" name=\"%s\"><option value=\"\">—</option>", key,
+	cs_sb_printf(b, "<select id=\"%s\" name=\"%s\"><option value=\"\">—</option>", key,
 	    key);
 	for (v = values; v->name != NULL; v++) {
-		sb_puts(b, "<option value=\"");
-		sb_esc(b, v->name);
-		sb_printf(b, "\"%s>", sel == v ? " selected" : "");
-		sb_esc(b, ja ? v->label : v->en);
-		sb_puts(b, "</option>");
+		cs_sb_puts(b, "<option value=\"");
+		cs_sb_esc(b, v->name);
+		cs_sb_printf(b, "\"%s>", sel == v ? " selected" : "");
+		cs_sb_esc(b, ja ? v->label : v->en);
+		cs_sb_puts(b, "</option>");
 	}
-	sb_puts(b, "</select>");
+	cs_sb_puts(b, "</select>");
 }
 
 /* ---- small helpers ---- */
 
-static const char *
-hb_str(const char *s)
+const char *
+cs_hb_str(const char *s)
 {
 	return s != NULL ? s : "";
 }
 
-static int64_t
-now_s(void)
+int64_t
+cs_now_s(void)
 {
 	return (int64_t)time(NULL);
 }
@@ -294,8 +215,8 @@ name_ok(const char *s)
 }
 
 /* "2026-12-10T10:00", "2026-12-10 10:00", "2026-12-10" (Asia/Tokyo). 0 or -1. */
-static int
-parse_local(const char *s, int64_t *t, bool *date_only, int64_t *ymd)
+int
+cs_parse_local(const char *s, int64_t *t, bool *date_only, int64_t *ymd)
 {
 	unsigned	 y, mo, d, h = 0, mi = 0, sec = 0;
 	int		 n = 0, k;
@@ -320,8 +241,8 @@ parse_local(const char *s, int64_t *t, bool *date_only, int64_t *ymd)
 	return 0;
 }
 
-static void
-fmt_local(char *buf, size_t len, int64_t t, bool with_time)
+void
+cs_fmt_local(char *buf, size_t len, int64_t t, bool with_time)
 {
 	time_t		 tt = (time_t)(t + JST);
 	struct tm	 tm;
@@ -343,8 +264,8 @@ fmt_ymd(char *buf, size_t len, int64_t ymd)
  * prefix of 4 to 16 digits). Six digits: the CLI's listings show the shortest unique
  * prefix of at least four, so ours is the same or a longer prefix of the same hash.
  */
-static void
-short_ref(const uint8_t author[HB_KEY_LEN], const char *id, char out[7])
+void
+cs_short_ref(const uint8_t author[HB_KEY_LEN], const char *id, char out[7])
 {
 	crypto_generichash_state st;
 	uint8_t		 h[8];
@@ -363,8 +284,8 @@ short_ref(const uint8_t author[HB_KEY_LEN], const char *id, char out[7])
  * While the main loop stops or reloads the console it does not answer: a request in
  * flight then gives up after CTL_WAIT_MS, which is how long a stop can wait for it.
  */
-static int
-ctl_call(struct console *c, const Hiroba__Wire__CtlRequest *req,
+int
+cs_ctl_call(struct console *c, const Hiroba__Wire__CtlRequest *req,
     Hiroba__Wire__CtlResponse **resp)
 {
 	void		*s;
@@ -420,20 +341,20 @@ list_query(struct console *c, enum hb_kind kind, bool own,
 	q.limit = EVENTS_SHOWN;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
 	req.query = &q;
-	if (ctl_call(c, &req, resp) != 0 || (*resp)->code != 0)
+	if (cs_ctl_call(c, &req, resp) != 0 || (*resp)->code != 0)
 		return -1;
 	return 0;
 }
 
 /* The JSON form of one envelope from the store, or NULL. */
-static json_t *
-env_json(const ProtobufCBinaryData *env)
+json_t *
+cs_env_json(const ProtobufCBinaryData *env)
 {
 	struct hb_record *r = NULL;
 	char		*s;
 	json_t		*j = NULL;
 
-	if (proto_open(env->data, env->len, now_s(), &r) != 0)
+	if (proto_open(env->data, env->len, cs_now_s(), &r) != 0)
 		return NULL;
 	if ((s = proto_record_to_json(r, 0)) != NULL)
 		j = json_loads(s, 0, NULL);
@@ -456,8 +377,8 @@ own_record(struct console *c, const char *id)
 	g.id = (char *)id;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_GET;
 	req.get = &g;
-	if (ctl_call(c, &req, &resp) == 0 && resp->code == 0 && resp->n_envelopes == 1)
-		j = env_json(&resp->envelopes[0]);
+	if (cs_ctl_call(c, &req, &resp) == 0 && resp->code == 0 && resp->n_envelopes == 1)
+		j = cs_env_json(&resp->envelopes[0]);
 	if (resp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	return j;
@@ -467,8 +388,8 @@ own_record(struct console *c, const char *id)
  * Publish a draft through ctl.c's publish path, exactly what `hiroba publish` sends.
  * 0, or -1 with the reason (the daemon's: validation, quota, not the center ...) in err.
  */
-static int
-publish_record(struct console *c, const struct hb_record *d, const char *who, char *err,
+int
+cs_publish_record(struct console *c, const struct hb_record *d, const char *who, char *err,
     size_t errlen)
 {
 	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
@@ -485,7 +406,7 @@ publish_record(struct console *c, const struct hb_record *d, const char *who, ch
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_PUBLISH;
 	req.publish.data = buf;
 	req.publish.len = len;
-	if (ctl_call(c, &req, &resp) != 0) {
+	if (cs_ctl_call(c, &req, &resp) != 0) {
 		snprintf(err, errlen, "hirobad did not answer: try again");
 		goto out;
 	}
@@ -495,7 +416,7 @@ publish_record(struct console *c, const struct hb_record *d, const char *who, ch
 		goto out;
 	}
 	/* who changed what, for the group's own records of the console's use */
-	log_info("console: %s published %s", who, hb_str(proto_record_id(d)));
+	log_info("console: %s published %s", who, cs_hb_str(proto_record_id(d)));
 	rc = 0;
 out:
 	if (resp != NULL)
@@ -528,14 +449,14 @@ publish_sealed(struct console *c, json_t *draft, const char *contact, const char
 	    c->self, proto_record_id(d), contact)) != 0)
 		snprintf(err, errlen, "contact: %s", proto_strerror(prc));
 	else
-		rc = publish_record(c, d, who, err, errlen);
+		rc = cs_publish_record(c, d, who, err, errlen);
 	hb_record_free(&d);
 	free(text);
 	return rc;
 }
 
-static int
-publish(struct console *c, json_t *draft, const char *who, char *err, size_t errlen)
+int
+cs_publish(struct console *c, json_t *draft, const char *who, char *err, size_t errlen)
 {
 	return publish_sealed(c, draft, NULL, who, err, errlen);
 }
@@ -598,7 +519,7 @@ link_use(struct console *c, const char *token, char *who, size_t wholen)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		name[0] = '\0';
 		if (sscanf(line, "%64s %lld %64s", hex, &exp, name) < 2 ||
-		    exp <= now_s())
+		    exp <= cs_now_s())
 			continue;	/* dropped: expired or not ours */
 		if (!found && strlen(hex) == 64 &&
 		    sodium_hex2bin(have, sizeof(have), hex, 64, NULL, NULL, NULL) == 0 &&
@@ -607,7 +528,7 @@ link_use(struct console *c, const char *token, char *who, size_t wholen)
 			snprintf(who, wholen, "%s", name_ok(name) ? name : "link");
 			continue;	/* used: dropped */
 		}
-		sb_puts(&keep, line);
+		cs_sb_puts(&keep, line);
 	}
 	/* the line must be gone before the link signs anyone in: else it works twice */
 	rewind(f);
@@ -620,9 +541,11 @@ link_use(struct console *c, const char *token, char *who, size_t wholen)
 	return found;
 }
 
+/* End a session: its previewed upload's file goes with it. */
 static void
-session_clear(struct session *s)
+session_clear(struct console *c, struct session *s)
 {
+	cs_import_forget(c, s);
 	sodium_memzero(s, sizeof(*s));
 }
 
@@ -644,14 +567,14 @@ session_new(struct console *c, const char *user, bool link)
 			if (c->sessions[i].seen < s->seen)
 				s = &c->sessions[i];
 	}
-	session_clear(s);
+	session_clear(c, s);
 	s->used = true;
 	randombytes_buf(s->id, sizeof(s->id));
 	randombytes_buf(csrf, sizeof(csrf));
 	sodium_bin2hex(s->csrf, sizeof(s->csrf), csrf, sizeof(csrf));
 	snprintf(s->user, sizeof(s->user), "%s", user);
 	s->link = link;
-	s->created = s->seen = now_s();
+	s->created = s->seen = cs_now_s();
 	return s;
 }
 
@@ -662,7 +585,7 @@ session_find(struct console *c, struct MHD_Connection *conn)
 	const char	*v = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, c->cookie);
 	char		 hash[crypto_pwhash_STRBYTES];
 	uint8_t		 id[32];
-	int64_t		 now = now_s();
+	int64_t		 now = cs_now_s();
 	size_t		 i;
 	struct session	*s;
 
@@ -676,12 +599,12 @@ session_find(struct console *c, struct MHD_Connection *conn)
 		if (now - s->seen >= (int64_t)c->conf->console.session_idle ||
 		    now - s->created >= (int64_t)c->conf->console.session_max) {
 			log_info("console: %s's session expired", s->user);
-			session_clear(s);
+			session_clear(c, s);
 			return NULL;
 		}
 		if (!s->link && !user_hash(c, s->user, hash)) {
 			log_info("console: %s's account was removed: signed out", s->user);
-			session_clear(s);
+			session_clear(c, s);
 			return NULL;
 		}
 		s->seen = now;
@@ -715,7 +638,7 @@ static int64_t
 throttle_wait(struct console *c, const char *ukey, const char *akey)
 {
 	struct throttle	*t;
-	int64_t		 w = 0, now = now_s();
+	int64_t		 w = 0, now = cs_now_s();
 
 	if ((t = throttle_slot(c, ukey, false)) != NULL && t->until > now)
 		w = t->until - now;
@@ -734,7 +657,7 @@ throttle_fail(struct console *c, const char *key)
 	d = t->fails >= 11 ? THROTTLE_MAX_DELAY : (int64_t)1 << (t->fails - 1);
 	if (d > THROTTLE_MAX_DELAY)
 		d = THROTTLE_MAX_DELAY;
-	t->last = now_s();
+	t->last = cs_now_s();
 	t->until = t->last + d;
 	return t->fails;
 }
@@ -764,22 +687,25 @@ static const char css[] =
 	"input,select,textarea{font-size:1em;padding:.4em;max-width:100%;box-sizing:border-box}"
 	"input[type=text],input[type=password],textarea{width:100%}"
 	"button{font-size:1em;padding:.5em 1em;min-height:44px;cursor:pointer}"
+	"#map,#allmap{height:340px;margin-top:.5em;border:1px solid #bbb}"
+	"#report td{text-align:right;font-variant-numeric:tabular-nums}"
 	".err{color:#a00;font-weight:600}.box{background:#fff;padding:1em;border:1px solid #ddd}"
 	".cancelled{color:#a00}.check label{display:inline;font-weight:400;margin-right:1em}"
 	".check input{width:auto}";
 
-static enum MHD_Result
-reply(struct ans *a, unsigned status, struct MHD_Response *r, const char *ctype)
+enum MHD_Result
+cs_reply(struct ans *a, unsigned status, struct MHD_Response *r, const char *ctype)
 {
 	enum MHD_Result	 ret;
 
 	if (r == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	/* no script, no inline style, forms post only here, no framing */
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; "
-	    "style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-	    "frame-ancestors 'none'");
+	/* no script, no inline style, forms post only here, no framing; the map's pages
+	 * add our own script files and the tile server's images (map_csp), nothing inline */
+	MHD_add_response_header(r, "Content-Security-Policy", a->map && a->c->map_csp != NULL ?
+	    a->c->map_csp : "default-src 'none'; style-src 'self'; img-src 'self'; "
+	    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	/* a sign-in link's token never leaves in a Referer to another site; not
@@ -791,33 +717,33 @@ reply(struct ans *a, unsigned status, struct MHD_Response *r, const char *ctype)
 	return ret;
 }
 
-static enum MHD_Result
-reply_text(struct ans *a, unsigned status, const char *text)
+enum MHD_Result
+cs_reply_text(struct ans *a, unsigned status, const char *text)
 {
-	return reply(a, status, MHD_create_response_from_buffer(strlen(text),
+	return cs_reply(a, status, MHD_create_response_from_buffer(strlen(text),
 	    (void *)text, MHD_RESPMEM_MUST_COPY), "text/plain; charset=utf-8");
 }
 
 /* b's text is handed over */
-static enum MHD_Result
-reply_html(struct ans *a, unsigned status, struct sbuf *b, const char *cookie)
+enum MHD_Result
+cs_reply_html(struct ans *a, unsigned status, struct sbuf *b, const char *cookie)
 {
 	struct MHD_Response *r;
 
 	if (b->oom) {
 		free(b->s);
-		return reply_text(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+		return cs_reply_text(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	}
 	if ((r = MHD_create_response_from_buffer(b->len, b->s, MHD_RESPMEM_MUST_FREE))
 	    == NULL)
 		free(b->s);
 	else if (cookie != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-	return reply(a, status, r, "text/html; charset=utf-8");
+	return cs_reply(a, status, r, "text/html; charset=utf-8");
 }
 
-static enum MHD_Result
-redirect(struct ans *a, const char *to, const char *cookie)
+enum MHD_Result
+cs_redirect(struct ans *a, const char *to, const char *cookie)
 {
 	struct MHD_Response *r;
 
@@ -827,63 +753,67 @@ redirect(struct ans *a, const char *to, const char *cookie)
 		if (cookie != NULL)
 			MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	}
-	return reply(a, MHD_HTTP_SEE_OTHER, r, "text/plain; charset=utf-8");
+	return cs_reply(a, MHD_HTTP_SEE_OTHER, r, "text/plain; charset=utf-8");
 }
 
-static void
-page_begin(struct ans *a, struct sbuf *b, const char *title)
+void
+cs_page_begin(struct ans *a, struct sbuf *b, const char *title)
 {
-	static const char *const keep[] = { "id", "key", "author", "all" };
+	static const char *const keep[] = { "id", "key", "author", "all", "fy" };
 	const char	*v;
 	size_t		 i;
 
-	sb_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	cs_sb_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	    "<title>", a->ja ? "ja" : "en");
-	sb_esc(b, title);
-	sb_puts(b, " — hiroba</title><link rel=\"stylesheet\" href=\"/console.css\">"
+	cs_sb_esc(b, title);
+	cs_sb_puts(b, " — hiroba</title><link rel=\"stylesheet\" href=\"/console.css\">"
 	    "</head><body><header><strong>");
-	sb_esc(b, T(a, "hiroba コンソール", "hiroba console"));
-	sb_puts(b, "</strong>");
+	cs_sb_esc(b, T(a, "hiroba コンソール", "hiroba console"));
+	cs_sb_puts(b, "</strong>");
 	if (a->s != NULL) {
-		sb_printf(b, "<a href=\"/events%s\">%s</a><a href=\"/places%s\">%s</a>"
+		cs_sb_printf(b, "<a href=\"/events%s\">%s</a><a href=\"/places%s\">%s</a>"
 		    "<a href=\"/volunteers%s\">%s</a><a href=\"/meetings%s\">%s</a>"
 		    "<a href=\"/network%s\">%s</a>", a->lq, T(a, "イベント", "Events"), a->lq,
 		    T(a, "地図の場所", "Map entries"), a->lq, T(a, "ボランティア", "Volunteers"),
 		    a->lq, T(a, "会議", "Meetings"), a->lq, T(a, "ネットワーク", "Network"));
+		if (cs_is_center(a->c))
+			cs_sb_printf(b, "<a href=\"/matches%s\">%s</a><a href=\"/report%s\">"
+			    "%s</a>", a->lq, T(a, "マッチング", "Matches"), a->lq,
+			    T(a, "事業報告", "Report"));
 	}
 	/* the same page in the other language: the path and what names its record */
-	sb_puts(b, "<a href=\"");
-	sb_esc(b, a->url);
-	sb_printf(b, "?lang=%s", a->ja ? "en" : "ja");
+	cs_sb_puts(b, "<a href=\"");
+	cs_sb_esc(b, a->url);
+	cs_sb_printf(b, "?lang=%s", a->ja ? "en" : "ja");
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		if ((v = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND,
 		    keep[i])) != NULL) {
-			sb_printf(b, "&amp;%s=", keep[i]);
-			sb_esc(b, v);
+			cs_sb_printf(b, "&amp;%s=", keep[i]);
+			cs_sb_esc(b, v);
 		}
-	sb_printf(b, "\">%s</a>", a->ja ? "English" : "日本語");
+	cs_sb_printf(b, "\">%s</a>", a->ja ? "English" : "日本語");
 	if (a->s != NULL) {
-		sb_puts(b, "<span class=\"who\">");
-		sb_esc(b, a->s->user);
-		sb_printf(b, " <form class=\"inline\" method=\"post\" action=\"/signout%s\">"
+		cs_sb_puts(b, "<span class=\"who\">");
+		cs_sb_esc(b, a->s->user);
+		cs_sb_printf(b, " <form class=\"inline\" method=\"post\" action=\"/signout%s\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button>%s</button></form></span>", a->lq, a->s->csrf,
 		    T(a, "サインアウト", "Sign out"));
 	}
-	sb_puts(b, "</header><main><h1>");
-	sb_esc(b, title);
-	sb_puts(b, "</h1>");
+	cs_sb_puts(b, "</header><main><h1>");
+	cs_sb_esc(b, title);
+	cs_sb_puts(b, "</h1>");
 }
 
-static void
-page_end(struct sbuf *b)
+void
+cs_page_end(struct sbuf *b)
 {
-	sb_puts(b, "</main></body></html>\n");
+	cs_sb_puts(b, "</main></body></html>\n");
 }
 
-static const char *
-param(struct ans *a, const char *k)
+const char *
+cs_param(struct ans *a, const char *k)
 {
 	size_t	 i;
 
@@ -922,7 +852,7 @@ form_parse(struct req *r)
 static bool
 csrf_ok(struct ans *a)
 {
-	const char	*t = param(a, "csrf");
+	const char	*t = cs_param(a, "csrf");
 
 	return a->s != NULL && t != NULL && strlen(t) == 64 &&
 	    sodium_memcmp(t, a->s->csrf, 64) == 0;
@@ -1018,13 +948,13 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/signin; HttpOnly; "
 	    "SameSite=Strict; Max-Age=3600%s", a->c->cookie_pre, tok, a->c->remote ? "; Secure" : "");
 
-	page_begin(a, &b, T(a, "サインイン", "Sign in"));
-	err_p(&b, "error", NULL, msg);
-	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/signin%s\">"
+	cs_page_begin(a, &b, T(a, "サインイン", "Sign in"));
+	cs_err_p(&b, "error", NULL, msg);
+	cs_sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/signin%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, tok);
-	form_text(&b, "user", T(a, "名前", "Name"), NULL, " autocomplete=\"username\"",
+	cs_form_text(&b, "user", T(a, "名前", "Name"), NULL, " autocomplete=\"username\"",
 	    user);
-	sb_printf(&b, "<label for=\"password\">%s</label><input type=\"password\" "
+	cs_sb_printf(&b, "<label for=\"password\">%s</label><input type=\"password\" "
 	    "id=\"password\" name=\"password\" autocomplete=\"current-password\">"
 	    "<p><button>%s</button></p></form><p>%s</p>",
 	    T(a, "パスワード", "Password"), T(a, "サインイン", "Sign in"),
@@ -1032,15 +962,15 @@ signin_page(struct ans *a, unsigned status, const char *msg, const char *user)
 	    "人は `hiroba console open` でサインインのリンクを得られます。",
 	    "Accounts are made with `hiroba console user add NAME`. At this machine, "
 	    "`hiroba console open` prints a sign-in link."));
-	page_end(&b);
-	return reply_html(a, status, &b, cookie);
+	cs_page_end(&b);
+	return cs_reply_html(a, status, &b, cookie);
 }
 
 static enum MHD_Result
 signin_post(struct ans *a)
 {
 	struct console	*c = a->c;
-	const char	*user = param(a, "user"), *pw = param(a, "password");
+	const char	*user = cs_param(a, "user"), *pw = cs_param(a, "password");
 	char		 ukey[NAME_MAX_LEN + 8], akey[NAME_MAX_LEN + 8], lname[NAME_MAX_LEN + 1];
 	char		 hash[crypto_pwhash_STRBYTES], cookie[200], msg[200];
 	int64_t		 wait;
@@ -1050,7 +980,7 @@ signin_post(struct ans *a)
 
 	const char	*pre = MHD_lookup_connection_value(a->conn, MHD_COOKIE_KIND,
 			    a->c->cookie_pre);
-	const char	*tok = param(a, "csrf");
+	const char	*tok = cs_param(a, "csrf");
 
 	if (user == NULL)
 		user = "";
@@ -1094,7 +1024,7 @@ signin_post(struct ans *a)
 	s = session_new(c, user, false);
 	log_info("console: %s signed in from %s", s->user, a->addr);
 	cookie_for(c, s, cookie, sizeof(cookie));
-	return redirect(a, a->ja ? "/events" : "/events?lang=en", cookie);
+	return cs_redirect(a, a->ja ? "/events" : "/events?lang=en", cookie);
 }
 
 static enum MHD_Result
@@ -1118,7 +1048,7 @@ link_get(struct ans *a)
 	s = session_new(a->c, who, true);
 	log_info("console: %s signed in with a one-time link from %s", s->user, a->addr);
 	cookie_for(a->c, s, cookie, sizeof(cookie));
-	return redirect(a, "/events", cookie);
+	return cs_redirect(a, "/events", cookie);
 }
 
 /* ---- events ---- */
@@ -1226,20 +1156,20 @@ repeat_from(struct recform *f, json_t *ev)
 	if (!json_is_object(r))
 		return;
 	snprintf(f->repeat, sizeof(f->repeat), "%s",
-	    strcmp(hb_str(json_string_value(json_object_get(r, "freq"))), "weekly") == 0 ?
+	    strcmp(cs_hb_str(json_string_value(json_object_get(r, "freq"))), "weekly") == 0 ?
 	    "weekly" : json_is_true(json_object_get(r, "by_weekday")) ? "monthly_wd" :
 	    "monthly");
 	if (all_day)
 		fmt_ymd(f->until, sizeof(f->until), json_integer_value(json_object_get(r,
 		    "until")));
 	else
-		fmt_local(f->until, sizeof(f->until), json_integer_value(json_object_get(r,
+		cs_fmt_local(f->until, sizeof(f->until), json_integer_value(json_object_get(r,
 		    "until")), false);
 	json_array_foreach(json_object_get(r, "exceptions"), i, x) {
 		if (all_day)
 			fmt_ymd(d, sizeof(d), json_integer_value(x));
 		else
-			fmt_local(d, sizeof(d), json_integer_value(x), false);
+			cs_fmt_local(d, sizeof(d), json_integer_value(x), false);
 		if (off < sizeof(f->exc))
 			off += (size_t)snprintf(f->exc + off, sizeof(f->exc) - off, "%s%s",
 			    off ? ", " : "", d);
@@ -1265,7 +1195,7 @@ recform_from(struct recform *f, json_t *ev)
 			if (all_day)
 				fmt_ymd(buf, sizeof(buf), json_integer_value(v));
 			else
-				fmt_local(buf, sizeof(buf), json_integer_value(v), true);
+				cs_fmt_local(buf, sizeof(buf), json_integer_value(v), true);
 		} else if (strcmp(fd->key, "when.all_day") == 0) {
 			if (!all_day)
 				continue;
@@ -1291,8 +1221,8 @@ recform_from(struct recform *f, json_t *ev)
 				if (off < sizeof(buf))
 					off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 					    "%s%s=%s", off ? "\n" : "",
-					    hb_str(json_string_value(json_object_get(x, "key"))),
-					    hb_str(json_string_value(json_object_get(x, "value"))));
+					    cs_hb_str(json_string_value(json_object_get(x, "key"))),
+					    cs_hb_str(json_string_value(json_object_get(x, "value"))));
 		} else if ((v = jpath(ev, fd->key)) == NULL)
 			continue;
 		else if (json_is_string(v))
@@ -1317,18 +1247,30 @@ static void
 recform_posted(struct recform *f, struct ans *a)
 {
 	const struct vocab_field *fd;
-	char		 buf[512];
+	char		 buf[4096];
 	size_t		 i, j, off;
 
-	snprintf(f->repeat, sizeof(f->repeat), "%s", hb_str(param(a, "repeat")));
-	snprintf(f->until, sizeof(f->until), "%s", hb_str(param(a, "recurrence.until")));
-	snprintf(f->exc, sizeof(f->exc), "%s", hb_str(param(a, "exceptions")));
+	snprintf(f->repeat, sizeof(f->repeat), "%s", cs_hb_str(cs_param(a, "repeat")));
+	snprintf(f->until, sizeof(f->until), "%s", cs_hb_str(cs_param(a, "recurrence.until")));
+	snprintf(f->exc, sizeof(f->exc), "%s", cs_hb_str(cs_param(a, "exceptions")));
 
 	for (i = 0, fd = f->k->fields; fd->key != NULL && i < FIELDS_MAX; fd++, i++) {
 		if (!form_field(fd))
 			continue;
+		if (fd->type == VT_TAGS) {	/* the boxes' tags, then the typed ones */
+			buf[0] = '\0';
+			for (j = 0, off = 0; a->r != NULL && j < a->r->n; j++)
+				if (strcmp(a->r->k[j], "tag") == 0 && off < sizeof(buf))
+					off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					    "%s\n", a->r->v[j]);
+			if (off < sizeof(buf))
+				snprintf(buf + off, sizeof(buf) - off, "%s",
+				    cs_hb_str(cs_param(a, fd->key)));
+			recform_set(f, i, buf);
+			continue;
+		}
 		if (fd->type != VT_ENUMS) {
-			f->val[i] = param(a, fd->key);
+			f->val[i] = cs_param(a, fd->key);
 			continue;
 		}
 		buf[0] = '\0';
@@ -1371,18 +1313,96 @@ repeat_render(struct ans *a, struct sbuf *b, struct recform *f)
 	};
 	size_t	 i;
 
-	sb_printf(b, "<label for=\"repeat\">%s</label><select id=\"repeat\" "
+	cs_sb_printf(b, "<label for=\"repeat\">%s</label><select id=\"repeat\" "
 	    "name=\"repeat\">", T(a, "繰り返し", "Repeat"));
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		sb_printf(b, "<option value=\"%s\"%s>%s</option>", opts[i].v,
+		cs_sb_printf(b, "<option value=\"%s\"%s>%s</option>", opts[i].v,
 		    strcmp(f->repeat, opts[i].v) == 0 ? " selected" : "",
 		    T(a, opts[i].ja, opts[i].en));
-	sb_puts(b, "</select>");
-	form_text(b, "recurrence.until", T(a, "繰り返しの終わり（日付）",
+	cs_sb_puts(b, "</select>");
+	cs_form_text(b, "recurrence.until", T(a, "繰り返しの終わり（日付）",
 	    "Repeat until (date)"), f->err_until, " placeholder=\"2027-03-31\"", f->until);
-	form_text(b, "exceptions", T(a, "お休みの日（日付、カンマ区切り）",
+	cs_form_text(b, "exceptions", T(a, "お休みの日（日付、カンマ区切り）",
 	    "Dates it does not happen (comma-separated)"), f->err_exc,
 	    " placeholder=\"2026-12-29, 2027-01-05\"", f->exc);
+}
+
+/*
+ * A place's tags: a checkbox for each common one (vocab_place_tag), then a text area
+ * for the rest, one KEY=VALUE a line. val holds them all a line each, however they
+ * came (stored, or posted from both inputs): a line the boxes know checks its box,
+ * the others stay in the text area as typed.
+ */
+static void
+tags_render(struct ans *a, struct sbuf *b, const struct vocab_field *fd, const char *val)
+{
+	const struct vocab *v;
+	const char	*p, *e;
+	size_t		 n;
+	bool		 first = true, boxed;
+
+	cs_sb_puts(b, "<div class=\"check\" id=\"tagboxes\">");
+	for (v = vocab_place_tag; v->name != NULL; v++) {
+		n = strlen(v->name);
+		boxed = false;
+		for (p = val; *p != '\0'; p = *e ? e + 1 : e) {
+			e = p + strcspn(p, "\r\n");
+			if ((size_t)(e - p) == n && strncmp(p, v->name, n) == 0)
+				boxed = true;
+		}
+		cs_sb_printf(b, "<input type=\"checkbox\" id=\"tag-%s\" name=\"tag\" "
+		    "value=\"%s\"%s><label for=\"tag-%s\">", v->name, v->name,
+		    boxed ? " checked" : "", v->name);
+		cs_sb_esc(b, a->ja ? v->label : v->en);
+		cs_sb_puts(b, "</label>");
+	}
+	cs_sb_printf(b, "</div><label for=\"%s\">%s</label><textarea id=\"%s\" name=\"%s\" "
+	    "rows=\"3\">", fd->key, T(a, "ほかのタグ（1行に1つ、OpenStreetMap の KEY=VALUE。"
+	    "例: stroller=limited）", "Other tags (one OpenStreetMap KEY=VALUE a line, e.g. "
+	    "stroller=limited)"), fd->key, fd->key);
+	for (p = val; *p != '\0'; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "\r\n");
+		if (e == p)
+			continue;
+		for (v = vocab_place_tag; v->name != NULL; v++)
+			if ((size_t)(e - p) == strlen(v->name) &&
+			    strncmp(p, v->name, (size_t)(e - p)) == 0)
+				break;
+		if (v->name != NULL)
+			continue;
+		if (!first)
+			cs_sb_puts(b, "\n");
+		first = false;
+		/* sb_esc of a piece */
+		{
+			char *line = strndup(p, (size_t)(e - p));
+
+			if (line == NULL)
+				b->oom = true;
+			else
+				cs_sb_esc(b, line);
+			free(line);
+		}
+	}
+	cs_sb_puts(b, "</textarea>");
+}
+
+/*
+ * The map to pick a place's point on (Leaflet, served from this console: no CDN). The
+ * typed coordinates stay the form's truth: the script only writes them on a click and
+ * follows them when typed, so the form works without script, tiles or network too.
+ */
+static void
+map_render(struct ans *a, struct sbuf *b)
+{
+	cs_sb_printf(b, "<p><small>%s</small></p><div id=\"map\" data-tiles=\"",
+	    T(a, "地図をクリック（タップ）すると、その地点の緯度・経度が入ります。",
+	    "Click (tap) the map to fill in that point's latitude and longitude."));
+	cs_sb_esc(b, a->c->tiles);
+	cs_sb_puts(b, "\" data-attribution=\"");
+	cs_sb_esc(b, a->c->attribution);
+	/* no point yet: the view opens on Seya ward, where hiroba's network is */
+	cs_sb_puts(b, "\" data-lat=\"35.4661\" data-lon=\"139.4988\"></div>");
 }
 
 static void
@@ -1394,13 +1414,13 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 	const char	*val;
 	size_t		 i;
 
-	err_p(b, "error", NULL, f->top);
-	sb_printf(b, "<form class=\"box\" method=\"post\" action=\"%s%s\">"
+	cs_err_p(b, "error", NULL, f->top);
+	cs_sb_printf(b, "<form class=\"box\" method=\"post\" action=\"%s%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", action, a->lq, a->s->csrf);
 	if (id != NULL) {
-		sb_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
-		sb_esc(b, id);
-		sb_puts(b, "\">");
+		cs_sb_puts(b, "<input type=\"hidden\" name=\"id\" value=\"");
+		cs_sb_esc(b, id);
+		cs_sb_puts(b, "\">");
 	}
 	for (i = 0, fd = f->k->fields; fd->key != NULL && i < FIELDS_MAX; fd++, i++) {
 		if (!form_field(fd))
@@ -1411,63 +1431,67 @@ recform_render(struct ans *a, struct sbuf *b, struct recform *f, const char *lis
 			continue;
 		val = f->val[i] != NULL ? f->val[i] : "";
 		if (fd->type == VT_FLAG) {
-			sb_printf(b, "<p class=\"check\"><input type=\"checkbox\" id=\"%s\" "
+			cs_sb_printf(b, "<p class=\"check\"><input type=\"checkbox\" id=\"%s\" "
 			    "name=\"%s\" value=\"1\"%s><label for=\"%s\">%s</label></p>",
 			    fd->key, fd->key, *val ? " checked" : "", fd->key, label(a, fd));
 			continue;
 		}
-		sb_printf(b, "<label for=\"%s\">%s%s</label>", fd->key, label(a, fd),
+		cs_sb_printf(b, "<label for=\"%s\">%s%s</label>", fd->key, label(a, fd),
 		    (fd->flags & VF_REQUIRED) ? T(a, "（必須）", " (required)") : "");
-		field_err(b, fd->key, label(a, fd), f->err[i]);
+		cs_field_err(b, fd->key, label(a, fd), f->err[i]);
 		switch (fd->type) {
 		case VT_ENUM:
-			form_select(b, a->ja, fd->key, fd->values,
+			cs_form_select(b, a->ja, fd->key, fd->values,
 			    vocab_find_label(fd->values, val));
 			break;
+		case VT_TAGS:
+			tags_render(a, b, fd, val);
+			break;
 		case VT_ENUMS:
-			sb_puts(b, "<div class=\"check\">");
+			cs_sb_puts(b, "<div class=\"check\">");
 			for (v = fd->values; v->name != NULL; v++) {
-				sb_printf(b, "<input type=\"checkbox\" id=\"%s-%s\" name=\"%s\" "
+				cs_sb_printf(b, "<input type=\"checkbox\" id=\"%s-%s\" name=\"%s\" "
 				    "value=\"%s\"%s><label for=\"%s-%s\">", fd->key, v->name,
 				    fd->key, v->name, listed(val, v->name) ? " checked" : "",
 				    fd->key, v->name);
-				sb_esc(b, a->ja ? v->label : v->en);
-				sb_puts(b, "</label>");
+				cs_sb_esc(b, a->ja ? v->label : v->en);
+				cs_sb_puts(b, "</label>");
 			}
-			sb_puts(b, "</div>");
+			cs_sb_puts(b, "</div>");
 			break;
 		default:
 			if ((fd->max > 200 && fd->type == VT_TEXT) || fd->type == VT_TAGS) {
-				sb_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"5\">",
+				cs_sb_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"5\">",
 				    fd->key, fd->key);
-				sb_esc(b, val);
-				sb_puts(b, "</textarea>");
+				cs_sb_esc(b, val);
+				cs_sb_puts(b, "</textarea>");
 				break;
 			}
 			/* type=text for times too: what was typed comes back as typed, and
 			 * "2026-12-10 10:00" works without a date picker */
-			sb_printf(b, "<input type=\"%s\" id=\"%s\" name=\"%s\"%s value=\"",
+			cs_sb_printf(b, "<input type=\"%s\" id=\"%s\" name=\"%s\"%s value=\"",
 			    fd->type == VT_UINT ? "text\" inputmode=\"numeric" : "text",
 			    fd->key, fd->key, fd->type == VT_TIME || strcmp(fd->key,
 			    "when.end") == 0 ? " placeholder=\"2026-12-10 10:00\"" : "");
-			sb_esc(b, val);
-			sb_puts(b, "\">");
+			cs_sb_esc(b, val);
+			cs_sb_puts(b, "\">");
 		}
+		if (strcmp(fd->key, "point.lon") == 0)
+			map_render(a, b);
 	}
 	if (f->k->kind == HB_EVENT)
 		repeat_render(a, b, f);
 	if (f->k->kind == HB_VOLUNTEER)
-		sb_printf(b, "<p><small>%s</small></p>", T(a, "連絡先は拠点（center）と"
+		cs_sb_printf(b, "<p><small>%s</small></p>", T(a, "連絡先は拠点（center）と"
 		    "この団体だけが読めるように封をして公開します。空欄のままなら今の連絡先が"
 		    "残ります。", "The contact is sealed so that only the center and this group "
 		    "can read it; left empty, the current one stays."));
-	if (f->k->kind == HB_PLACE)
-		sb_printf(b, "<p><small>%s</small></p>", T(a, "タグは1行に1つ、OpenStreetMap の "
-		    "KEY=VALUE で（例: stroller=yes, changing_table=yes, "
-		    "leisure=playground）。", "Tags: one OpenStreetMap KEY=VALUE a line (e.g. "
-		    "stroller=yes, changing_table=yes, leisure=playground)."));
-	sb_printf(b, "<p><button>%s</button> <a href=\"%s%s\">%s</a></p></form>",
+	cs_sb_printf(b, "<p><button>%s</button> <a href=\"%s%s\">%s</a></p></form>",
 	    T(a, "公開する", "Publish"), list, a->lq, T(a, "やめる", "Cancel"));
+	if (a->map)
+		cs_sb_puts(b, "<link rel=\"stylesheet\" href=\"/leaflet/leaflet.css\">"
+		    "<script src=\"/leaflet/leaflet.js\"></script>"
+		    "<script src=\"/console-map.js\"></script>");
 }
 
 static void
@@ -1504,7 +1528,7 @@ translation_put(json_t *ev, const char *lang, const char *field, const char *val
 		json_object_set_new(ev, "translations", arr);
 	}
 	json_array_foreach(arr, i, t)
-		if (strcmp(hb_str(json_string_value(json_object_get(t, "lang"))), lang) == 0) {
+		if (strcmp(cs_hb_str(json_string_value(json_object_get(t, "lang"))), lang) == 0) {
 			if (value != NULL)
 				json_object_set_new(t, field, json_string(value));
 			else
@@ -1547,7 +1571,7 @@ repeat_apply(struct ans *a, struct recform *f, json_t *ev, int64_t s, bool all_d
 		f->bad = true;
 		return;
 	}
-	if (parse_local(f->until, &t, &dl, &ymd) != 0) {
+	if (cs_parse_local(f->until, &t, &dl, &ymd) != 0) {
 		snprintf(f->err_until, sizeof(f->err_until), "--until '%s': expected a date",
 		    f->until);
 		f->bad = true;
@@ -1558,7 +1582,7 @@ repeat_apply(struct ans *a, struct recform *f, json_t *ev, int64_t s, bool all_d
 	snprintf(buf, sizeof(buf), "%s", f->exc);
 	for (tok = strtok_r(buf, ", 、", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", 、", &save)) {
-		if (parse_local(tok, &t, &dl, &ymd) != 0 || !dl) {
+		if (cs_parse_local(tok, &t, &dl, &ymd) != 0 || !dl) {
 			snprintf(f->err_exc, sizeof(f->err_exc), "'%s': %s", tok, T(a,
 			    "日付は 2027-01-05 の形で", "expected a date such as 2027-01-05"));
 			f->bad = true;
@@ -1584,9 +1608,10 @@ repeat_apply(struct ans *a, struct recform *f, json_t *ev, int64_t s, bool all_d
 static json_t *
 tags_parse(const struct vocab_field *fd, const char *v, char *err, size_t errlen)
 {
-	json_t	*arr = json_array();
+	json_t	*arr = json_array(), *t;
 	char	*copy, *line, *save = NULL, *eq;
-	size_t	 n;
+	size_t	 n, i;
+	bool	 dup;
 
 	if (arr == NULL || (copy = strdup(v)) == NULL) {
 		json_decref(arr);
@@ -1606,8 +1631,17 @@ tags_parse(const struct vocab_field *fd, const char *v, char *err, size_t errlen
 			snprintf(err, errlen, "KEY=VALUE such as stroller=yes, not '%s'", line);
 			goto fail;
 		}
-		json_array_append_new(arr, json_pack("{s:s%,s:s}", "key", line,
-		    (size_t)(eq - line), "value", eq + 1));
+		/* a box ticked and the same tag typed too: once */
+		dup = false;
+		json_array_foreach(arr, i, t)
+			if (strlen(json_string_value(json_object_get(t, "key"))) ==
+			    (size_t)(eq - line) && strncmp(json_string_value(json_object_get(t,
+			    "key")), line, (size_t)(eq - line)) == 0 &&
+			    strcmp(json_string_value(json_object_get(t, "value")), eq + 1) == 0)
+				dup = true;
+		if (!dup)
+			json_array_append_new(arr, json_pack("{s:s%,s:s}", "key", line,
+			    (size_t)(eq - line), "value", eq + 1));
 	}
 	if (fd->max > 0 && json_array_size(arr) > fd->max) {
 		snprintf(err, errlen, "at most %lu (%s), not %zu", fd->max, fd->ja,
@@ -1725,7 +1759,7 @@ recform_apply(struct ans *a, struct recform *f, json_t *ev, int64_t *start_ymd)
 			f->set_expires = true;
 			if (v == NULL || *v == '\0')
 				f->expires = 0;
-			else if (parse_local(v, &t, &dl, &ymd) != 0) {
+			else if (cs_parse_local(v, &t, &dl, &ymd) != 0) {
 				snprintf(f->err[i], sizeof(f->err[i]), "'%s': %s", v, T(a,
 				    "日時は 2027-03-31 か 2027-03-31 17:00 の形で", "expected a "
 				    "date such as '2027-03-31' or a time"));
@@ -1824,7 +1858,7 @@ recform_apply(struct ans *a, struct recform *f, json_t *ev, int64_t *start_ymd)
 		snprintf(f->err[is], sizeof(f->err[is]), "%s", T(a, "必須です（required）",
 		    "required"));
 		f->bad = true;
-	} else if (parse_local(v, &s, &d_only, &sy) != 0) {
+	} else if (cs_parse_local(v, &s, &d_only, &sy) != 0) {
 		snprintf(f->err[is], sizeof(f->err[is]), "'%s': %s", v, T(a,
 		    "日時は 2026-12-10 10:00 の形で", "expected a time such as '2026-12-10 "
 		    "10:00'"));
@@ -1844,7 +1878,7 @@ recform_apply(struct ans *a, struct recform *f, json_t *ev, int64_t *start_ymd)
 		    h < 24 && m < 60) {
 			e = (s + JST) / 86400 * 86400 - JST + h * 3600 + m * 60;
 			have_e = true;
-		} else if (parse_local(v, &e, &d_only, &ey) != 0 || (d_only && !all_day)) {
+		} else if (cs_parse_local(v, &e, &d_only, &ey) != 0 || (d_only && !all_day)) {
 			snprintf(f->err[ie], sizeof(f->err[ie]), "'%s': expected HH:MM or a "
 			    "time such as '2026-12-05 12:00'", v);
 			f->bad = true;
@@ -1919,7 +1953,7 @@ expires_from(struct recform *f, json_t *rec)
 		return;
 	for (i = 0, fd = f->k->fields; fd->key != NULL && i < FIELDS_MAX; fd++, i++)
 		if (strcmp(fd->key, "expires") == 0) {
-			fmt_local(buf, sizeof(buf), json_integer_value(v), true);
+			cs_fmt_local(buf, sizeof(buf), json_integer_value(v), true);
 			buf[10] = ' ';
 			recform_set(f, i, buf);
 		}
@@ -1931,7 +1965,7 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 	struct recform	 f;
 	struct sbuf	 b = { 0 };
 	json_t		*rec = NULL, *ev;
-	const char	*id = adding ? NULL : param(a, "id"), *pk;
+	const char	*id = adding ? NULL : cs_param(a, "id"), *pk;
 	char		 newid[HB_ID_MAX + 1], err[600], to[64], act[64];
 	uint8_t		 rnd[3];
 	int64_t		 ymd = 0;
@@ -1941,13 +1975,14 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 	memset(&f, 0, sizeof(f));
 	f.k = vocab_kind_of(kp->kind);
 	pk = f.k->name;
+	a->map = kp->kind == HB_PLACE;
 	if (!post && !adding)
 		id = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "id");
 	if (!adding) {
 		if (id == NULL || (rec = own_record(a->c, id)) == NULL ||
 		    !json_is_object(json_object_get(rec, pk))) {
 			json_decref(rec);
-			return reply_text(a, MHD_HTTP_NOT_FOUND, a->ja ? "この団体の記録に"
+			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, a->ja ? "この団体の記録に"
 			    "ありません\n" : "no such record of this group\n");
 		}
 	} else
@@ -1986,19 +2021,19 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 				json_decref(rec);
 				recform_free(&f);
 				snprintf(to, sizeof(to), "%s?done=1%s", kp->path, a->la);
-				return redirect(a, to, NULL);
+				return cs_redirect(a, to, NULL);
 			}
 			snprintf(f.top, sizeof(f.top), "%s %s", T(a, "公開できませんでした:",
 			    "Not published:"), err);
 		}
 		status = MHD_HTTP_BAD_REQUEST;
 	}
-	page_begin(a, &b, adding ? T(a, kp->add_ja, kp->add_en) :
+	cs_page_begin(a, &b, adding ? T(a, kp->add_ja, kp->add_en) :
 	    T(a, kp->edit_ja, kp->edit_en));
 	snprintf(act, sizeof(act), "%s/%s", kp->path, adding ? "new" : "edit");
 	recform_render(a, &b, &f, kp->path, act, id);
-	page_end(&b);
-	ret = reply_html(a, status, &b, NULL);
+	cs_page_end(&b);
+	ret = cs_reply_html(a, status, &b, NULL);
 	json_decref(rec);
 	recform_free(&f);
 	return ret;
@@ -2007,27 +2042,27 @@ record_form(struct ans *a, bool post, bool adding, const struct kindpage *kp)
 static enum MHD_Result
 event_cancel(struct ans *a)
 {
-	const char	*id = param(a, "id"), *undo = param(a, "undo");
+	const char	*id = cs_param(a, "id"), *undo = cs_param(a, "undo");
 	json_t		*rec;
 	char		 err[600];
 	struct sbuf	 b = { 0 };
 
 	if (id == NULL || (rec = own_record(a->c, id)) == NULL ||
 	    !json_is_object(json_object_get(rec, "event")))
-		return reply_text(a, MHD_HTTP_NOT_FOUND, "no such event of this group\n");
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such event of this group\n");
 	if (undo != NULL)
 		json_object_del(json_object_get(rec, "event"), "cancelled");
 	else
 		json_object_set_new(json_object_get(rec, "event"), "cancelled", json_true());
-	if (publish(a->c, draft_of(rec), a->s->user, err, sizeof(err)) != 0) {
+	if (cs_publish(a->c, draft_of(rec), a->s->user, err, sizeof(err)) != 0) {
 		json_decref(rec);
-		page_begin(a, &b, T(a, "中止できませんでした", "Not cancelled"));
-		err_p(&b, "error", NULL, err);
-		page_end(&b);
-		return reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
+		cs_page_begin(a, &b, T(a, "中止できませんでした", "Not cancelled"));
+		cs_err_p(&b, "error", NULL, err);
+		cs_page_end(&b);
+		return cs_reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
 	}
 	json_decref(rec);
-	return redirect(a, a->ja ? "/events?done=1" : "/events?done=1&lang=en", NULL);
+	return cs_redirect(a, a->ja ? "/events?done=1" : "/events?done=1&lang=en", NULL);
 }
 
 /*
@@ -2038,7 +2073,7 @@ event_cancel(struct ans *a)
 static enum MHD_Result
 record_delete(struct ans *a)
 {
-	const char	*id = param(a, "id"), *back = param(a, "back");
+	const char	*id = cs_param(a, "id"), *back = cs_param(a, "back");
 	struct hb_record *d = NULL;
 	json_t		*rec;
 	char		 err[600], to[64];
@@ -2048,25 +2083,25 @@ record_delete(struct ans *a)
 	if (back == NULL || (strcmp(back, "/places") != 0 && strcmp(back, "/volunteers") != 0))
 		back = "/events";
 	if (id == NULL || (rec = own_record(a->c, id)) == NULL)
-		return reply_text(a, MHD_HTTP_NOT_FOUND, "no such record of this group\n");
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such record of this group\n");
 	known = json_object_get(rec, "place") != NULL ||
 	    json_object_get(rec, "volunteer") != NULL || json_object_get(rec, "event") != NULL;
 	json_decref(rec);
 	if (!known)
-		return reply_text(a, MHD_HTTP_NOT_FOUND, "no such record of this group\n");
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such record of this group\n");
 	if ((d = proto_tombstone_new(id, NULL)) == NULL)
 		snprintf(err, sizeof(err), "cannot build the tombstone");
-	else if (publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
+	else if (cs_publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
 		hb_record_free(&d);
 		log_info("console: %s deleted %s", a->s->user, id);
 		snprintf(to, sizeof(to), "%s?done=1%s", back, a->la);
-		return redirect(a, to, NULL);
+		return cs_redirect(a, to, NULL);
 	}
 	hb_record_free(&d);
-	page_begin(a, &b, T(a, "削除できませんでした", "Not deleted"));
-	err_p(&b, "error", NULL, err);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
+	cs_page_begin(a, &b, T(a, "削除できませんでした", "Not deleted"));
+	cs_err_p(&b, "error", NULL, err);
+	cs_page_end(&b);
+	return cs_reply_html(a, MHD_HTTP_BAD_REQUEST, &b, NULL);
 }
 
 /* A delete button for a list row (the browser asks nothing: no script; the button
@@ -2074,12 +2109,12 @@ record_delete(struct ans *a)
 static void
 delete_button(struct ans *a, struct sbuf *b, const char *id, const char *back)
 {
-	sb_printf(b, " <form class=\"inline\" method=\"post\" action=\"/delete%s\">"
+	cs_sb_printf(b, " <form class=\"inline\" method=\"post\" action=\"/delete%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
 	    "name=\"back\" value=\"%s\"><input type=\"hidden\" name=\"id\" value=\"",
 	    a->lq, a->s->csrf, back);
-	sb_esc(b, id);
-	sb_printf(b, "\"><button>%s</button></form>", T(a, "削除する（全体から）",
+	cs_sb_esc(b, id);
+	cs_sb_printf(b, "\"><button>%s</button></form>", T(a, "削除する（全体から）",
 	    "Delete (everywhere)"));
 }
 
@@ -2105,21 +2140,21 @@ num_or_dash(struct sbuf *b, json_t *ev, const char *key)
 	json_t	*v = json_object_get(ev, key);
 
 	if (json_is_integer(v))
-		sb_printf(b, "%lld", (long long)json_integer_value(v));
+		cs_sb_printf(b, "%lld", (long long)json_integer_value(v));
 	else
-		sb_puts(b, "—");
+		cs_sb_puts(b, "—");
 }
 
 /* The end of a page built around hirobad's answer: free the answer (if any), close
  * the page and send it. */
-static enum MHD_Result
-ctl_page_reply(struct ans *a, struct sbuf *b, Hiroba__Wire__CtlResponse *resp,
+enum MHD_Result
+cs_ctl_page_reply(struct ans *a, struct sbuf *b, Hiroba__Wire__CtlResponse *resp,
     unsigned status)
 {
 	if (resp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	page_end(b);
-	return reply_html(a, status, b, NULL);
+	cs_page_end(b);
+	return cs_reply_html(a, status, b, NULL);
 }
 
 static enum MHD_Result
@@ -2134,14 +2169,20 @@ events_list(struct ans *a)
 	size_t		 i, n = 0;
 	bool		 all_day, cancelled;
 
-	page_begin(a, &b, T(a, "この団体のイベント", "This group's events"));
+	cs_page_begin(a, &b, T(a, "この団体のイベント", "This group's events"));
 	if (done != NULL)
-		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。",
+		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。",
 		    "Published."));
-	sb_printf(&b, "<p><a href=\"/events/new%s\">%s</a></p>", a->lq,
+	cs_sb_printf(&b, "<p><a href=\"/events/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ イベントを追加", "+ Add an event"));
+	cs_sb_printf(&b, "<p><a href=\"/import%s\">%s</a></p>", a->lq,
+	    T(a, "表計算の CSV から一括で取り込む", "Import many from a spreadsheet (CSV)"));
+	cs_sb_printf(&b, "<p class=\"exports\">%s <a href=\"/export?f=csv&amp;k=event%s\">"
+	    "CSV</a> · <a href=\"/export?f=ics&amp;k=event%s\">%s</a></p>",
+	    T(a, "ダウンロード:", "Download:"), a->la, a->la,
+	    T(a, "カレンダー（ICS）", "calendar (ICS)"));
 	if (list_query(a->c, HB_EVENT, true, &resp) != 0) {
-		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
+		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the events."));
 		goto done;
 	}
@@ -2149,11 +2190,11 @@ events_list(struct ans *a)
 	    (evs = calloc(resp->n_envelopes, sizeof(*evs))) == NULL)
 		goto done;
 	for (i = 0; i < resp->n_envelopes; i++)
-		if ((evs[n] = env_json(&resp->envelopes[i])) != NULL)
+		if ((evs[n] = cs_env_json(&resp->envelopes[i])) != NULL)
 			n++;
 	if (n > 1)
 		qsort(evs, n, sizeof(*evs), ev_cmp);
-	sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	cs_sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 	    "<th></th></tr></thead><tbody>", T(a, "日時", "When"), T(a, "タイトル", "Title"),
 	    T(a, "区分", "Category"), T(a, "定員・申込・参加", "Capacity, registered, "
 	    "attended"));
@@ -2168,53 +2209,53 @@ events_list(struct ans *a)
 			    "start")));
 			snprintf(t2, sizeof(t2), "%s", T(a, "終日", "all day"));
 		} else {
-			fmt_local(t1, sizeof(t1), json_integer_value(json_object_get(when,
+			cs_fmt_local(t1, sizeof(t1), json_integer_value(json_object_get(when,
 			    "start")), true);
 			t1[10] = ' ';
-			fmt_local(t2, sizeof(t2), json_integer_value(json_object_get(when,
+			cs_fmt_local(t2, sizeof(t2), json_integer_value(json_object_get(when,
 			    "end")), true);
 			memmove(t2, t2 + 11, strlen(t2 + 11) + 1);
 		}
-		sb_puts(&b, "<tr><td>");
-		sb_esc(&b, t1);
-		sb_puts(&b, "–");
-		sb_esc(&b, t2);
-		sb_printf(&b, "</td><td%s>", cancelled ? " class=\"cancelled\"" : "");
+		cs_sb_puts(&b, "<tr><td>");
+		cs_sb_esc(&b, t1);
+		cs_sb_puts(&b, "–");
+		cs_sb_esc(&b, t2);
+		cs_sb_printf(&b, "</td><td%s>", cancelled ? " class=\"cancelled\"" : "");
 		if (cancelled)
-			sb_puts(&b, T(a, "【中止】", "[cancelled] "));
-		sb_esc(&b, json_string_value(json_object_get(ev, "title")));
-		short_ref(a->c->self, id, ref);
-		sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
-		sb_esc(&b, id);
-		sb_puts(&b, "</small></td><td>");
+			cs_sb_puts(&b, T(a, "【中止】", "[cancelled] "));
+		cs_sb_esc(&b, json_string_value(json_object_get(ev, "title")));
+		cs_short_ref(a->c->self, id, ref);
+		cs_sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
+		cs_sb_esc(&b, id);
+		cs_sb_puts(&b, "</small></td><td>");
 		cat = json_object_get(ev, "category");
-		sb_esc(&b, vocab_label_in(vocab_category, json_string_value(cat), a->ja));
-		sb_puts(&b, "</td><td>");
+		cs_sb_esc(&b, vocab_label_in(vocab_category, json_string_value(cat), a->ja));
+		cs_sb_puts(&b, "</td><td>");
 		num_or_dash(&b, ev, "capacity");
-		sb_puts(&b, " / ");
+		cs_sb_puts(&b, " / ");
 		num_or_dash(&b, ev, "registered");
-		sb_puts(&b, " / ");
+		cs_sb_puts(&b, " / ");
 		num_or_dash(&b, ev, "attended");
-		sb_puts(&b, "</td><td><a href=\"/events/edit?id=");
-		sb_esc(&b, id);
-		sb_printf(&b, "%s\">%s</a> <form class=\"inline\" method=\"post\" "
+		cs_sb_puts(&b, "</td><td><a href=\"/events/edit?id=");
+		cs_sb_esc(&b, id);
+		cs_sb_printf(&b, "%s\">%s</a> <form class=\"inline\" method=\"post\" "
 		    "action=\"/events/cancel%s\"><input type=\"hidden\" name=\"csrf\" "
 		    "value=\"%s\"><input type=\"hidden\" name=\"id\" value=\"", a->la,
 		    T(a, "編集・人数", "Edit, counts"), a->lq, a->s->csrf);
-		sb_esc(&b, id);
-		sb_printf(&b, "\">%s<button>%s</button></form></td></tr>",
+		cs_sb_esc(&b, id);
+		cs_sb_printf(&b, "\">%s<button>%s</button></form></td></tr>",
 		    cancelled ? "<input type=\"hidden\" name=\"undo\" value=\"1\">" : "",
 		    cancelled ? T(a, "中止を取り消す", "Undo cancel") : T(a, "中止にする",
 		    "Cancel it"));
 	}
-	sb_puts(&b, "</tbody></table>");
+	cs_sb_puts(&b, "</tbody></table>");
 	if (n == 0)
-		sb_printf(&b, "<p>%s</p>", T(a, "まだイベントはありません。", "No events yet."));
+		cs_sb_printf(&b, "<p>%s</p>", T(a, "まだイベントはありません。", "No events yet."));
 done:
 	for (i = 0; i < n; i++)
 		json_decref(evs[i]);
 	free(evs);
-	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
+	return cs_ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 static enum MHD_Result
@@ -2227,51 +2268,56 @@ places_list(struct ans *a)
 	char		 ref[7];
 	size_t		 i, j, shown = 0;
 
-	page_begin(a, &b, T(a, kp_place.list_ja, kp_place.list_en));
+	cs_page_begin(a, &b, T(a, kp_place.list_ja, kp_place.list_en));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
-		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
-	sb_printf(&b, "<p><a href=\"/places/new%s\">%s</a></p>", a->lq,
+		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
+	cs_sb_printf(&b, "<p><a href=\"/places/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ 場所を追加", "+ Add a map entry"));
+	cs_sb_printf(&b, "<p><a href=\"/import%s\">%s</a></p>", a->lq,
+	    T(a, "表計算の CSV から一括で取り込む", "Import many from a spreadsheet (CSV)"));
+	cs_sb_printf(&b, "<p class=\"exports\">%s <a href=\"/export?f=csv&amp;k=place%s\">"
+	    "CSV</a> · <a href=\"/export?f=geojson&amp;k=place%s\">GeoJSON</a></p>",
+	    T(a, "ダウンロード:", "Download:"), a->la, a->la);
 	if (list_query(a->c, HB_PLACE, true, &resp) != 0) {
-		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
+		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the map entries."));
 		goto done;
 	}
-	sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th></th></tr>"
+	cs_sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th></th></tr>"
 	    "</thead><tbody>", T(a, "名称", "Name"), T(a, "住所", "Address"),
 	    T(a, "タグ", "Tags"));
 	for (i = 0; i < resp->n_envelopes; i++) {
-		if ((rec = env_json(&resp->envelopes[i])) == NULL)
+		if ((rec = cs_env_json(&resp->envelopes[i])) == NULL)
 			continue;
 		pl = json_object_get(rec, "place");
-		id = hb_str(json_string_value(json_object_get(rec, "id")));
-		short_ref(a->c->self, id, ref);
-		sb_puts(&b, "<tr><td>");
-		sb_esc(&b, json_string_value(json_object_get(pl, "name")));
-		sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
-		sb_esc(&b, id);
-		sb_puts(&b, "</small></td><td>");
-		sb_esc(&b, json_string_value(json_object_get(pl, "address")));
-		sb_puts(&b, "</td><td>");
+		id = cs_hb_str(json_string_value(json_object_get(rec, "id")));
+		cs_short_ref(a->c->self, id, ref);
+		cs_sb_puts(&b, "<tr><td>");
+		cs_sb_esc(&b, json_string_value(json_object_get(pl, "name")));
+		cs_sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
+		cs_sb_esc(&b, id);
+		cs_sb_puts(&b, "</small></td><td>");
+		cs_sb_esc(&b, json_string_value(json_object_get(pl, "address")));
+		cs_sb_puts(&b, "</td><td>");
 		json_array_foreach(json_object_get(pl, "tags"), j, t) {
-			sb_esc(&b, json_string_value(json_object_get(t, "key")));
-			sb_puts(&b, "=");
-			sb_esc(&b, json_string_value(json_object_get(t, "value")));
-			sb_puts(&b, " ");
+			cs_sb_esc(&b, json_string_value(json_object_get(t, "key")));
+			cs_sb_puts(&b, "=");
+			cs_sb_esc(&b, json_string_value(json_object_get(t, "value")));
+			cs_sb_puts(&b, " ");
 		}
-		sb_puts(&b, "</td><td><a href=\"/places/edit?id=");
-		sb_esc(&b, id);
-		sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
+		cs_sb_puts(&b, "</td><td><a href=\"/places/edit?id=");
+		cs_sb_esc(&b, id);
+		cs_sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
 		delete_button(a, &b, id, "/places");
-		sb_puts(&b, "</td></tr>");
+		cs_sb_puts(&b, "</td></tr>");
 		json_decref(rec);
 		shown++;
 	}
-	sb_puts(&b, "</tbody></table>");
+	cs_sb_puts(&b, "</tbody></table>");
 	if (shown == 0)
-		sb_printf(&b, "<p>%s</p>", T(a, "まだ場所はありません。", "No map entries yet."));
+		cs_sb_printf(&b, "<p>%s</p>", T(a, "まだ場所はありません。", "No map entries yet."));
 done:
-	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
+	return cs_ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 /* ---- the center: admit a group ---- */
@@ -2279,8 +2325,8 @@ done:
 #define ROLE_MEMBER	2	/* hiroba.proto Role, as client/cmd_admit.c */
 #define STATUS_ADMITTED	1
 
-static bool
-is_center(const struct console *c)
+bool
+cs_is_center(const struct console *c)
 {
 	return memcmp(c->self, c->conf->center, HB_KEY_LEN) == 0;
 }
@@ -2293,8 +2339,8 @@ is_center(const struct console *c)
 static enum MHD_Result
 center_admit(struct ans *a, bool post)
 {
-	const char	*key = param(a, "key"), *name = param(a, "name"),
-			*kind = param(a, "kind"), *confirm = param(a, "confirm");
+	const char	*key = cs_param(a, "key"), *name = cs_param(a, "name"),
+			*kind = cs_param(a, "kind"), *confirm = cs_param(a, "confirm");
 	const struct vocab *kv = NULL;
 	struct hb_record *d = NULL;
 	struct sbuf	 b = { 0 };
@@ -2303,13 +2349,13 @@ center_admit(struct ans *a, bool post)
 	char		 ekey[200] = "", ename[200] = "", ekind[600] = "", err[600] = "";
 	bool		 bad = false;
 
-	if (!is_center(a->c))
-		return reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "グループの承認は拠点（center）"
+	if (!cs_is_center(a->c))
+		return cs_reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "グループの承認は拠点（center）"
 		    "だけができます\n" : "only the center admits groups\n");
 	if (post) {
 		if (key == NULL || proto_key_parse(key, k) != 0) {
 			snprintf(ekey, sizeof(ekey), "'%s' is not a group key (64 hex digits)",
-			    hb_str(key));
+			    cs_hb_str(key));
 			bad = true;
 		}
 		if (name == NULL || *name == '\0') {
@@ -2322,7 +2368,7 @@ center_admit(struct ans *a, bool post)
 		}
 		if ((kv = vocab_find(vocab_group_kind, kind)) == NULL) {
 			snprintf(ekind, sizeof(ekind), "--kind must be center, nursery, circle or "
-			    "other, not '%s'", hb_str(kind));
+			    "other, not '%s'", cs_hb_str(kind));
 			bad = true;
 		}
 		if (!bad && confirm != NULL) {
@@ -2332,51 +2378,51 @@ center_admit(struct ans *a, bool post)
 			    (int)(kv - vocab_group_kind) + 1, 0)) == NULL ||
 			    proto_record_set_id(d, id) != 0)
 				snprintf(err, sizeof(err), "cannot build the membership record");
-			else if (publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
+			else if (cs_publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
 				hb_record_free(&d);
 				proto_fingerprint(k, fpr);
 				log_info("console: %s admitted %s (%s) as %s", a->s->user, name,
 				    fpr, kv->name);
-				return redirect(a, a->ja ? "/network?done=1" :
+				return cs_redirect(a, a->ja ? "/network?done=1" :
 				    "/network?done=1&lang=en", NULL);
 			}
 			hb_record_free(&d);
 		}
 	}
-	page_begin(a, &b, T(a, "グループを承認する", "Admit a group"));
-	err_p(&b, "error", NULL, err);
-	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/admit%s\">"
+	cs_page_begin(a, &b, T(a, "グループを承認する", "Admit a group"));
+	cs_err_p(&b, "error", NULL, err);
+	cs_sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/admit%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", a->lq, a->s->csrf);
 	if (post && !bad) {	/* read the fingerprint back before it is published */
 		proto_fingerprint(k, fpr);
-		sb_printf(&b, "<p>%s</p><p id=\"fingerprint\"><strong>%s</strong></p>",
+		cs_sb_printf(&b, "<p>%s</p><p id=\"fingerprint\"><strong>%s</strong></p>",
 		    T(a, "グループに電話で指紋を読み上げてもらい、下と同じか確かめてください:",
 		    "Have the group read its fingerprint over the phone; it must be:"), fpr);
-		sb_puts(&b, "<p>");
-		sb_esc(&b, name);
-		sb_printf(&b, " (%s)</p><input type=\"hidden\" name=\"confirm\" "
+		cs_sb_puts(&b, "<p>");
+		cs_sb_esc(&b, name);
+		cs_sb_printf(&b, " (%s)</p><input type=\"hidden\" name=\"confirm\" "
 		    "value=\"1\">", a->ja ? kv->label : kv->en);
-		sb_puts(&b, "<input type=\"hidden\" name=\"key\" value=\"");
-		sb_esc(&b, key);
-		sb_puts(&b, "\"><input type=\"hidden\" name=\"name\" value=\"");
-		sb_esc(&b, name);
-		sb_printf(&b, "\"><input type=\"hidden\" name=\"kind\" value=\"%s\">"
+		cs_sb_puts(&b, "<input type=\"hidden\" name=\"key\" value=\"");
+		cs_sb_esc(&b, key);
+		cs_sb_puts(&b, "\"><input type=\"hidden\" name=\"name\" value=\"");
+		cs_sb_esc(&b, name);
+		cs_sb_printf(&b, "\"><input type=\"hidden\" name=\"kind\" value=\"%s\">"
 		    "<p><button>%s</button> <a href=\"/admit%s\">%s</a></p></form>",
 		    kv->name, T(a, "同じなので承認する", "It matches: admit"), a->lq,
 		    T(a, "やめる", "Cancel"));
-		page_end(&b);
-		return reply_html(a, MHD_HTTP_OK, &b, NULL);
+		cs_page_end(&b);
+		return cs_reply_html(a, MHD_HTTP_OK, &b, NULL);
 	}
-	form_text(&b, "key", T(a, "グループの鍵（`hiroba init` が表示した64桁）",
+	cs_form_text(&b, "key", T(a, "グループの鍵（`hiroba init` が表示した64桁）",
 	    "The group's key (64 hex digits from `hiroba init`)"), ekey, "", key);
-	form_text(&b, "name", T(a, "名前", "Name"), ename, "", name);
-	sb_printf(&b, "<label for=\"kind\">%s</label>", T(a, "種類", "Kind"));
-	field_err(&b, "kind", NULL, ekind);
-	form_select(&b, a->ja, "kind", vocab_group_kind, kv);
-	sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "指紋を確かめる",
+	cs_form_text(&b, "name", T(a, "名前", "Name"), ename, "", name);
+	cs_sb_printf(&b, "<label for=\"kind\">%s</label>", T(a, "種類", "Kind"));
+	cs_field_err(&b, "kind", NULL, ekind);
+	cs_form_select(&b, a->ja, "kind", vocab_group_kind, kv);
+	cs_sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "指紋を確かめる",
 	    "Check the fingerprint"));
-	page_end(&b);
-	return reply_html(a, post ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
+	cs_page_end(&b);
+	return cs_reply_html(a, post ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
 }
 
 static enum MHD_Result
@@ -2390,80 +2436,80 @@ volunteers_list(struct ans *a)
 	uint8_t		 author[HB_KEY_LEN];
 	size_t		 i, shown = 0;
 	/* the center reads every group's listings (and their contacts); a group its own */
-	bool		 all = is_center(a->c) && MHD_lookup_connection_value(a->conn,
+	bool		 all = cs_is_center(a->c) && MHD_lookup_connection_value(a->conn,
 			    MHD_GET_ARGUMENT_KIND, "all") != NULL;
 
 	proto_key_hex(a->c->self, self);
-	page_begin(a, &b, T(a, kp_volunteer.list_ja, kp_volunteer.list_en));
+	cs_page_begin(a, &b, T(a, kp_volunteer.list_ja, kp_volunteer.list_en));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
-		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
-	sb_printf(&b, "<p><a href=\"/volunteers/new%s\">%s</a></p>", a->lq,
+		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
+	cs_sb_printf(&b, "<p><a href=\"/volunteers/new%s\">%s</a></p>", a->lq,
 	    T(a, "＋ 掲載を追加", "+ Add a listing"));
-	if (is_center(a->c))
-		sb_printf(&b, "<p><a href=\"/volunteers?all=1%s\">%s</a></p>", a->la,
+	if (cs_is_center(a->c))
+		cs_sb_printf(&b, "<p><a href=\"/volunteers?all=1%s\">%s</a></p>", a->la,
 		    T(a, "全グループの掲載（拠点）", "Every group's listings (center)"));
 	if (list_query(a->c, HB_VOLUNTEER, !all, &resp) != 0) {
-		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
+		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the listings."));
 		goto done;
 	}
-	sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+	cs_sb_printf(&b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
 	    "<th>%s</th><th></th></tr></thead><tbody>", T(a, "種別", "Kind"),
 	    T(a, "タイトル", "Title"), T(a, "状態", "Status"), T(a, "人数", "People"),
 	    T(a, "掲載期限", "Expires"));
 	for (i = 0; i < resp->n_envelopes; i++) {
-		if ((rec = env_json(&resp->envelopes[i])) == NULL)
+		if ((rec = cs_env_json(&resp->envelopes[i])) == NULL)
 			continue;
 		vl = json_object_get(rec, "volunteer");
-		id = hb_str(json_string_value(json_object_get(rec, "id")));
-		ahex = hb_str(json_string_value(json_object_get(rec, "author")));
+		id = cs_hb_str(json_string_value(json_object_get(rec, "id")));
+		ahex = cs_hb_str(json_string_value(json_object_get(rec, "author")));
 		if (proto_key_parse(ahex, author) != 0) {
 			json_decref(rec);
 			continue;
 		}
-		short_ref(author, id, ref);
-		sb_puts(&b, "<tr><td>");
-		sb_esc(&b, vocab_label_in(vocab_vkind, json_string_value(json_object_get(vl,
+		cs_short_ref(author, id, ref);
+		cs_sb_puts(&b, "<tr><td>");
+		cs_sb_esc(&b, vocab_label_in(vocab_vkind, json_string_value(json_object_get(vl,
 		    "kind")), a->ja));
-		sb_puts(&b, "</td><td>");
-		sb_esc(&b, json_string_value(json_object_get(vl, "title")));
-		sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
-		sb_esc(&b, id);
-		sb_puts(&b, "</small></td><td>");
+		cs_sb_puts(&b, "</td><td>");
+		cs_sb_esc(&b, json_string_value(json_object_get(vl, "title")));
+		cs_sb_printf(&b, "<br><small>%s %s · ", T(a, "参照", "ref"), ref);
+		cs_sb_esc(&b, id);
+		cs_sb_puts(&b, "</small></td><td>");
 		x = json_object_get(vl, "status");
-		sb_esc(&b, vocab_label_in(vocab_lstatus, json_is_string(x) ?
+		cs_sb_esc(&b, vocab_label_in(vocab_lstatus, json_is_string(x) ?
 		    json_string_value(x) : "open", a->ja));
-		sb_puts(&b, "</td><td>");
+		cs_sb_puts(&b, "</td><td>");
 		num_or_dash(&b, vl, "people");
-		sb_puts(&b, "</td><td>");
+		cs_sb_puts(&b, "</td><td>");
 		x = json_object_get(rec, "expires");
 		if (json_is_integer(x) && json_integer_value(x) != 0) {
-			fmt_local(t, sizeof(t), json_integer_value(x), true);
+			cs_fmt_local(t, sizeof(t), json_integer_value(x), true);
 			t[10] = ' ';
-			sb_esc(&b, t);
+			cs_sb_esc(&b, t);
 		}
-		sb_puts(&b, "</td><td>");
+		cs_sb_puts(&b, "</td><td>");
 		if (strcmp(ahex, self) == 0) {
-			sb_puts(&b, "<a href=\"/volunteers/edit?id=");
-			sb_esc(&b, id);
-			sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
+			cs_sb_puts(&b, "<a href=\"/volunteers/edit?id=");
+			cs_sb_esc(&b, id);
+			cs_sb_printf(&b, "%s\">%s</a>", a->la, T(a, "編集", "Edit"));
 			delete_button(a, &b, id, "/volunteers");
 		}
 		if (json_object_get(vl, "contact_sealed") != NULL) {
-			sb_printf(&b, " <a href=\"/contact?author=%s&amp;id=", ahex);
-			sb_esc(&b, id);
-			sb_printf(&b, "%s\">%s</a>", a->ja ? "" : "&amp;lang=en",
+			cs_sb_printf(&b, " <a href=\"/contact?author=%s&amp;id=", ahex);
+			cs_sb_esc(&b, id);
+			cs_sb_printf(&b, "%s\">%s</a>", a->ja ? "" : "&amp;lang=en",
 			    T(a, "連絡先を読む", "Read the contact"));
 		}
-		sb_puts(&b, "</td></tr>");
+		cs_sb_puts(&b, "</td></tr>");
 		json_decref(rec);
 		shown++;
 	}
-	sb_puts(&b, "</tbody></table>");
+	cs_sb_puts(&b, "</tbody></table>");
 	if (shown == 0)
-		sb_printf(&b, "<p>%s</p>", T(a, "まだ掲載はありません。", "No listings yet."));
+		cs_sb_printf(&b, "<p>%s</p>", T(a, "まだ掲載はありません。", "No listings yet."));
 done:
-	return ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
+	return cs_ctl_page_reply(a, &b, resp, MHD_HTTP_OK);
 }
 
 #define STATUS_REVOKED	2
@@ -2485,8 +2531,8 @@ membership_of(struct console *c, const uint8_t key[HB_KEY_LEN])
 	g.id = id;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_GET;
 	req.get = &g;
-	if (ctl_call(c, &req, &resp) == 0 && resp->code == 0 && resp->n_envelopes == 1 &&
-	    proto_open(resp->envelopes[0].data, resp->envelopes[0].len, now_s(), &r) != 0)
+	if (cs_ctl_call(c, &req, &resp) == 0 && resp->code == 0 && resp->n_envelopes == 1 &&
+	    proto_open(resp->envelopes[0].data, resp->envelopes[0].len, cs_now_s(), &r) != 0)
 		r = NULL;
 	if (resp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
@@ -2504,7 +2550,7 @@ complete_of(struct console *c, const uint8_t key[HB_KEY_LEN])
 
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_STATUS;
 	req.status = 1;
-	if (ctl_call(c, &req, &resp) == 0 && resp->status != NULL)
+	if (cs_ctl_call(c, &req, &resp) == 0 && resp->status != NULL)
 		for (i = 0; i < resp->status->n_authors; i++)
 			if (resp->status->authors[i]->author.len == HB_KEY_LEN &&
 			    memcmp(resp->status->authors[i]->author.data, key, HB_KEY_LEN) == 0)
@@ -2522,7 +2568,7 @@ complete_of(struct console *c, const uint8_t key[HB_KEY_LEN])
 static enum MHD_Result
 center_revoke(struct ans *a, bool post)
 {
-	const char	*key = post ? param(a, "key") : MHD_lookup_connection_value(a->conn,
+	const char	*key = post ? cs_param(a, "key") : MHD_lookup_connection_value(a->conn,
 			    MHD_GET_ARGUMENT_KIND, "key");
 	struct hb_record *cur = NULL, *d = NULL;
 	struct hb_member m;
@@ -2532,14 +2578,14 @@ center_revoke(struct ans *a, bool post)
 	char		 err[600] = "";
 	uint64_t	 after;
 
-	if (!is_center(a->c))
-		return reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "取り消しは拠点（center）"
+	if (!cs_is_center(a->c))
+		return cs_reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "取り消しは拠点（center）"
 		    "だけができます\n" : "only the center revokes groups\n");
 	if (key == NULL || proto_key_parse(key, k) != 0 ||
 	    memcmp(k, a->c->self, HB_KEY_LEN) == 0 || (cur = membership_of(a->c, k)) == NULL ||
 	    proto_record_membership(cur, &m) != 0) {
 		hb_record_free(&cur);
-		return reply_text(a, MHD_HTTP_NOT_FOUND, a->ja ? "承認したグループにありません\n" :
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, a->ja ? "承認したグループにありません\n" :
 		    "not a group this center admitted\n");
 	}
 	hb_record_free(&cur);
@@ -2552,30 +2598,30 @@ center_revoke(struct ans *a, bool post)
 		    STATUS_REVOKED, m.name[0] != '\0' ? m.name : NULL, m.kind, after)) == NULL ||
 		    proto_record_set_id(d, id) != 0)
 			snprintf(err, sizeof(err), "cannot build the membership record");
-		else if (publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
+		else if (cs_publish_record(a->c, d, a->s->user, err, sizeof(err)) == 0) {
 			hb_record_free(&d);
 			log_info("console: %s revoked %s (%s) after seq %llu", a->s->user, m.name,
 			    fpr, (unsigned long long)after);
-			return redirect(a, a->ja ? "/network?done=1" :
+			return cs_redirect(a, a->ja ? "/network?done=1" :
 			    "/network?done=1&lang=en", NULL);
 		}
 		hb_record_free(&d);
 	}
-	page_begin(a, &b, T(a, "承認を取り消す", "Revoke a group"));
-	err_p(&b, "error", NULL, err);
-	sb_puts(&b, "<form class=\"box\" method=\"post\" action=\"/revoke");
-	sb_printf(&b, "%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+	cs_page_begin(a, &b, T(a, "承認を取り消す", "Revoke a group"));
+	cs_err_p(&b, "error", NULL, err);
+	cs_sb_puts(&b, "<form class=\"box\" method=\"post\" action=\"/revoke");
+	cs_sb_printf(&b, "%s\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 	    "<input type=\"hidden\" name=\"key\" value=\"", a->lq, a->s->csrf);
 	proto_key_hex(k, hex);
-	sb_printf(&b, "%s\"><p><strong>", hex);
-	sb_esc(&b, m.name);
-	sb_printf(&b, "</strong> (%s)</p><p>%s %llu</p><p><button>%s</button> "
+	cs_sb_printf(&b, "%s\"><p><strong>", hex);
+	cs_sb_esc(&b, m.name);
+	cs_sb_printf(&b, "</strong> (%s)</p><p>%s %llu</p><p><button>%s</button> "
 	    "<a href=\"/network%s\">%s</a></p></form>", fpr, T(a, "この番号までの記録は"
 	    "有効のまま、それより後は拒否されます:", "Its records up to this sequence number "
 	    "stay valid, later ones are refused:"), (unsigned long long)after,
 	    T(a, "承認を取り消す", "Revoke"), a->lq, T(a, "やめる", "Cancel"));
-	page_end(&b);
-	return reply_html(a, err[0] != '\0' ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
+	cs_page_end(&b);
+	return cs_reply_html(a, err[0] != '\0' ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, &b, NULL);
 }
 
 /*
@@ -2589,65 +2635,65 @@ contact_read(struct ans *a, bool post)
 	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
 	Hiroba__Wire__ContactReq cr = HIROBA__WIRE__CONTACT_REQ__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
-	const char	*ahex = post ? param(a, "author") : MHD_lookup_connection_value(
+	const char	*ahex = post ? cs_param(a, "author") : MHD_lookup_connection_value(
 			    a->conn, MHD_GET_ARGUMENT_KIND, "author");
-	const char	*id = post ? param(a, "id") : MHD_lookup_connection_value(a->conn,
+	const char	*id = post ? cs_param(a, "id") : MHD_lookup_connection_value(a->conn,
 			    MHD_GET_ARGUMENT_KIND, "id");
-	const char	*purpose = param(a, "purpose");
+	const char	*purpose = cs_param(a, "purpose");
 	struct sbuf	 b = { 0 };
 	uint8_t		 author[HB_KEY_LEN];
 	char		 hex[HB_KEYHEX_LEN];
 	unsigned	 status = MHD_HTTP_OK;
 
 	if (ahex == NULL || id == NULL || proto_key_parse(ahex, author) != 0)
-		return reply_text(a, MHD_HTTP_NOT_FOUND, "no such listing\n");
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such listing\n");
 	proto_key_hex(author, hex);
-	page_begin(a, &b, T(a, "連絡先を読む", "Read a contact"));
+	cs_page_begin(a, &b, T(a, "連絡先を読む", "Read a contact"));
 	if (post) {
 		cr.author.data = author;
 		cr.author.len = HB_KEY_LEN;
 		cr.id = (char *)id;
-		cr.purpose = (char *)hb_str(purpose);
+		cr.purpose = (char *)cs_hb_str(purpose);
 		cr.who = a->s->user;
 		req.r_case = HIROBA__WIRE__CTL_REQUEST__R_CONTACT;
 		req.contact = &cr;
-		if (ctl_call(a->c, &req, &resp) != 0) {
-			sb_printf(&b, "<p class=\"err\" id=\"error\">%s</p>",
+		if (cs_ctl_call(a->c, &req, &resp) != 0) {
+			cs_sb_printf(&b, "<p class=\"err\" id=\"error\">%s</p>",
 			    T(a, "hirobad が応答しません。", "hirobad did not answer."));
 			status = MHD_HTTP_SERVICE_UNAVAILABLE;
 		} else if (resp->code != 0 || resp->contact == NULL) {
-			sb_puts(&b, "<p class=\"err\" id=\"error\">");
-			sb_esc(&b, resp->error != NULL ? resp->error : "not revealed");
-			sb_puts(&b, "</p>");
+			cs_sb_puts(&b, "<p class=\"err\" id=\"error\">");
+			cs_sb_esc(&b, resp->error != NULL ? resp->error : "not revealed");
+			cs_sb_puts(&b, "</p>");
 			status = MHD_HTTP_BAD_REQUEST;
 		} else {
-			sb_printf(&b, "<p>%s</p><p class=\"box\" id=\"contact\">",
+			cs_sb_printf(&b, "<p>%s</p><p class=\"box\" id=\"contact\">",
 			    T(a, "この閲覧は監査ログに記録されました。", "This read is in the "
 			    "audit log."));
-			sb_esc(&b, resp->contact);
-			sb_puts(&b, "</p>");
+			cs_sb_esc(&b, resp->contact);
+			cs_sb_puts(&b, "</p>");
 			sodium_memzero(resp->contact, strlen(resp->contact));
 			hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-			page_end(&b);
-			return reply_html(a, MHD_HTTP_OK, &b, NULL);
+			cs_page_end(&b);
+			return cs_reply_html(a, MHD_HTTP_OK, &b, NULL);
 		}
 		if (resp != NULL)
 			hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	}
-	sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/contact%s\">"
+	cs_sb_printf(&b, "<form class=\"box\" method=\"post\" action=\"/contact%s\">"
 	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" "
 	    "name=\"author\" value=\"%s\"><input type=\"hidden\" name=\"id\" value=\"",
 	    a->lq, a->s->csrf, hex);
-	sb_esc(&b, id);
-	sb_puts(&b, "\"><p>");
-	sb_esc(&b, id);
-	sb_puts(&b, "</p>");
-	form_text(&b, "purpose", T(a, "読む目的（監査ログに残ります）",
+	cs_sb_esc(&b, id);
+	cs_sb_puts(&b, "\"><p>");
+	cs_sb_esc(&b, id);
+	cs_sb_puts(&b, "</p>");
+	cs_form_text(&b, "purpose", T(a, "読む目的（監査ログに残ります）",
 	    "Purpose (written to the audit log)"), NULL, "", purpose);
-	sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "目的を記録して読む",
+	cs_sb_printf(&b, "<p><button>%s</button></p></form>", T(a, "目的を記録して読む",
 	    "Record the purpose and read"));
-	page_end(&b);
-	return reply_html(a, status, &b, NULL);
+	cs_page_end(&b);
+	return cs_reply_html(a, status, &b, NULL);
 }
 
 /* ---- meetings: answer an invitation ---- */
@@ -2680,6 +2726,49 @@ invited(json_t *m, const char *self)
 }
 
 /*
+ * The meetings this group called that are over (up to 180 days back): minutes are
+ * written after the day, so they stay a click away.
+ */
+static void
+past_meetings(struct ans *a, struct sbuf *b, const char *self)
+{
+	Hiroba__Wire__CtlResponse *resp = NULL;
+	json_t		*rec, *m;
+	char		 t[32];
+	int64_t		 s, now = cs_now_s();
+	size_t		 i, shown = 0;
+
+	if (list_query(a->c, HB_MEETING, true, &resp) != 0)
+		goto out;
+	for (i = 0; i < resp->n_envelopes; i++) {
+		if ((rec = cs_env_json(&resp->envelopes[i])) == NULL)
+			continue;
+		m = json_object_get(rec, "meeting");
+		s = json_integer_value(json_object_get(json_object_get(m, "when"), "start"));
+		if (s >= now - 86400 || s < now - 180 * 86400) {
+			json_decref(rec);
+			continue;
+		}
+		if (shown++ == 0)
+			cs_sb_printf(b, "<h2>%s</h2><ul id=\"past\">", T(a, "この団体が招集した"
+			    "過去の会議（議事録）", "Meetings this group called (minutes)"));
+		cs_fmt_local(t, sizeof(t), s, false);
+		cs_sb_printf(b, "<li>%s <a href=\"/meetings/show?author=%s&amp;id=", t, self);
+		cs_sb_esc(b, json_string_value(json_object_get(rec, "id")));
+		cs_sb_printf(b, "%s\">", a->la);
+		cs_sb_esc(b, json_string_value(json_object_get(m, "title")));
+		cs_sb_printf(b, "</a>%s</li>", json_is_string(json_object_get(m, "minutes")) ?
+		    T(a, "（議事録あり）", " (minutes recorded)") : "");
+		json_decref(rec);
+	}
+	if (shown > 0)
+		cs_sb_puts(b, "</ul>");
+out:
+	if (resp != NULL)
+		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
+}
+
+/*
  * Meetings of every group from yesterday on; for each, our answer (as stored) and a
  * form to give or change it. POST: the Reply `hiroba meeting reply` publishes.
  */
@@ -2691,7 +2780,7 @@ meetings(struct ans *a, bool post)
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	struct sbuf	 b = { 0 };
 	json_t		*rec, *m, *mine, *r, *draft;
-	const char	*ahex, *mid, *att, *count, *note;
+	const char	*ahex, *mid, *att, *count, *note, *done;
 	char		 self[HB_KEYHEX_LEN], rid[40], t[32], err[600] = "", fpr[HB_FPR_LEN];
 	uint8_t		 author[HB_KEY_LEN];
 	size_t		 i, shown = 0;
@@ -2699,13 +2788,13 @@ meetings(struct ans *a, bool post)
 
 	proto_key_hex(a->c->self, self);
 	if (post) {
-		ahex = param(a, "author");
-		mid = param(a, "id");
-		att = param(a, "attending");
-		count = param(a, "count");
-		note = param(a, "note");
+		ahex = cs_param(a, "author");
+		mid = cs_param(a, "id");
+		att = cs_param(a, "attending");
+		count = cs_param(a, "count");
+		note = cs_param(a, "note");
 		if (ahex == NULL || mid == NULL || proto_key_parse(ahex, author) != 0)
-			return reply_text(a, MHD_HTTP_NOT_FOUND, "no such meeting\n");
+			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such meeting\n");
 		if (att == NULL || (strcmp(att, "1") != 0 && strcmp(att, "0") != 0))
 			snprintf(err, sizeof(err), "--attending or --absent is required%s",
 			    T(a, "（出席か欠席を選んでください）", ""));
@@ -2724,81 +2813,89 @@ meetings(struct ans *a, bool post)
 			if (note != NULL && *note != '\0')
 				json_object_set_new(r, "note", json_string(note));
 			draft = json_pack("{s:s,s:o}", "id", rid, "reply", r);
-			if (publish(a->c, draft, a->s->user, err, sizeof(err)) == 0) {
+			if (cs_publish(a->c, draft, a->s->user, err, sizeof(err)) == 0) {
 				json_decref(draft);
-				return redirect(a, a->ja ? "/meetings?done=1" :
+				return cs_redirect(a, a->ja ? "/meetings?done=1" :
 				    "/meetings?done=1&lang=en", NULL);
 			}
 			json_decref(draft);
 		}
 		status = MHD_HTTP_BAD_REQUEST;
 	}
-	page_begin(a, &b, T(a, "会議", "Meetings"));
-	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
-		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "返事を公開しました。",
-		    "Your answer is published."));
-	err_p(&b, "error", NULL, err);
+	cs_page_begin(a, &b, T(a, "会議", "Meetings"));
+	if ((done = MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done"))
+	    != NULL)
+		cs_sb_printf(&b, "<p id=\"done\">%s</p>", strcmp(done, "2") == 0 ?
+		    T(a, "会議を招集しました。", "The meeting is called.") :
+		    T(a, "返事を公開しました。", "Your answer is published."));
+	cs_sb_printf(&b, "<p><a href=\"/meetings/call%s\">%s</a></p>", a->lq,
+	    T(a, "＋ 会議を招集する", "+ Call a meeting"));
+	cs_err_p(&b, "error", NULL, err);
 	q.has_kind = 1;
 	q.kind = HB_MEETING;
 	q.has_from = 1;
-	q.from = now_s() - 86400;
+	q.from = cs_now_s() - 86400;
 	q.has_limit = 1;
 	q.limit = EVENTS_SHOWN;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_QUERY;
 	req.query = &q;
-	if (ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
-		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
+	if (cs_ctl_call(a->c, &req, &resp) != 0 || resp->code != 0) {
+		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から一覧を得られません"
 		    "でした。", "hirobad did not list the meetings."));
 		goto done;
 	}
 	for (i = 0; i < resp->n_envelopes; i++) {
-		if ((rec = env_json(&resp->envelopes[i])) == NULL)
+		if ((rec = cs_env_json(&resp->envelopes[i])) == NULL)
 			continue;
 		m = json_object_get(rec, "meeting");
-		ahex = hb_str(json_string_value(json_object_get(rec, "author")));
-		mid = hb_str(json_string_value(json_object_get(rec, "id")));
+		ahex = cs_hb_str(json_string_value(json_object_get(rec, "author")));
+		mid = cs_hb_str(json_string_value(json_object_get(rec, "id")));
 		if (proto_key_parse(ahex, author) != 0) {
 			json_decref(rec);
 			continue;
 		}
 		proto_fingerprint(author, fpr);
-		fmt_local(t, sizeof(t), json_integer_value(json_object_get(json_object_get(m,
+		cs_fmt_local(t, sizeof(t), json_integer_value(json_object_get(json_object_get(m,
 		    "when"), "start")), true);
 		t[10] = ' ';
-		sb_puts(&b, "<div class=\"box\"><h2>");
-		sb_esc(&b, json_string_value(json_object_get(m, "title")));
-		sb_puts(&b, "</h2><p>");
-		sb_esc(&b, t);
-		sb_puts(&b, " ");
-		sb_esc(&b, json_string_value(json_object_get(json_object_get(m, "where"),
+		cs_sb_puts(&b, "<div class=\"box\"><h2>");
+		cs_sb_esc(&b, json_string_value(json_object_get(m, "title")));
+		cs_sb_puts(&b, "</h2><p>");
+		cs_sb_esc(&b, t);
+		cs_sb_puts(&b, " ");
+		cs_sb_esc(&b, json_string_value(json_object_get(json_object_get(m, "where"),
 		    "text")));
-		sb_printf(&b, " · %s %s%s</p>", T(a, "主催", "by"), fpr, invited(m, self) ?
-		    T(a, " · 招待されています", " · you are invited") : "");
+		cs_sb_printf(&b, " · %s %s%s · <a href=\"/meetings/show?author=%s&amp;id=",
+		    T(a, "主催", "by"), fpr, invited(m, self) ? T(a, " · 招待されています",
+		    " · you are invited") : "", ahex);
+		cs_sb_esc(&b, mid);
+		cs_sb_printf(&b, "%s\">%s</a></p>", a->la, strcmp(ahex, self) == 0 ?
+		    T(a, "出欠・議事録", "Answers, minutes") : T(a, "出欠を見る", "Answers"));
 		if (json_is_string(json_object_get(m, "agenda"))) {
-			sb_puts(&b, "<p>");
-			sb_esc(&b, json_string_value(json_object_get(m, "agenda")));
-			sb_puts(&b, "</p>");
+			cs_sb_puts(&b, "<p>");
+			cs_sb_esc(&b, json_string_value(json_object_get(m, "agenda")));
+			cs_sb_puts(&b, "</p>");
 		}
 		reply_id(ahex, mid, rid, sizeof(rid));
 		if (strcmp(ahex, self) != 0 && (mine = own_record(a->c, rid)) != NULL) {
 			r = json_object_get(mine, "reply");
-			sb_printf(&b, "<p class=\"answer\">%s: %s", T(a, "この団体の返事",
+			cs_sb_printf(&b, "<p class=\"answer\">%s: %s", T(a, "この団体の返事",
 			    "Our answer"), json_is_true(json_object_get(r, "attending")) ?
 			    T(a, "出席", "attending") : T(a, "欠席", "absent"));
 			if (json_is_integer(json_object_get(r, "count")))
-				sb_printf(&b, " (%lld)", (long long)json_integer_value(
+				cs_sb_printf(&b, " (%lld)", (long long)json_integer_value(
 				    json_object_get(r, "count")));
-			sb_puts(&b, "</p>");
+			cs_sb_puts(&b, "</p>");
 			json_decref(mine);
 		}
 		if (strcmp(ahex, self) != 0) {
-			sb_printf(&b, "<form method=\"post\" action=\"/meetings%s\">"
+			cs_sb_printf(&b, "<form method=\"post\" action=\"/meetings%s\">"
 			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 			    "<input type=\"hidden\" name=\"author\" value=\"%s\">"
 			    "<input type=\"hidden\" name=\"id\" value=\"", a->lq, a->s->csrf,
 			    ahex);
-			sb_esc(&b, mid);
-			sb_printf(&b, "\"><p class=\"check\"><input type=\"radio\" "
+			cs_sb_esc(&b, mid);
+			cs_sb_printf(&b, "\"><p class=\"check\"><input type=\"radio\" "
 			    "id=\"y%zu\" name=\"attending\" value=\"1\"><label for=\"y%zu\">%s"
 			    "</label><input type=\"radio\" id=\"n%zu\" name=\"attending\" "
 			    "value=\"0\"><label for=\"n%zu\">%s</label></p><label for=\"c%zu\">"
@@ -2809,15 +2906,16 @@ meetings(struct ans *a, bool post)
 			    T(a, "人数", "People"), i, i, T(a, "ひとこと", "Note"), i,
 			    T(a, "返事を送る", "Send the answer"));
 		}
-		sb_puts(&b, "</div>");
+		cs_sb_puts(&b, "</div>");
 		json_decref(rec);
 		shown++;
 	}
 	if (shown == 0)
-		sb_printf(&b, "<p>%s</p>", T(a, "予定されている会議はありません。",
+		cs_sb_printf(&b, "<p>%s</p>", T(a, "予定されている会議はありません。",
 		    "No meetings ahead."));
+	past_meetings(a, &b, self);
 done:
-	return ctl_page_reply(a, &b, resp, status);
+	return cs_ctl_page_reply(a, &b, resp, status);
 }
 
 /* ---- the network (read-only) ---- */
@@ -2833,20 +2931,23 @@ network(struct ans *a)
 	json_t		*m, *mm;
 	size_t		 i;
 
-	page_begin(a, &b, T(a, "ネットワーク", "The network"));
+	cs_page_begin(a, &b, T(a, "ネットワーク", "The network"));
 	if (MHD_lookup_connection_value(a->conn, MHD_GET_ARGUMENT_KIND, "done") != NULL)
-		sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
-	if (is_center(a->c))
-		sb_printf(&b, "<p><a href=\"/admit%s\">%s</a></p>", a->lq,
+		cs_sb_printf(&b, "<p id=\"done\">%s</p>", T(a, "公開しました。", "Published."));
+	cs_sb_printf(&b, "<p><a href=\"/calendar%s\">%s</a> · <a href=\"/map%s\">%s</a></p>",
+	    a->lq, T(a, "全グループの予定", "Every group's events"), a->lq,
+	    T(a, "応援マップ（全グループ）", "Support map (every group)"));
+	if (cs_is_center(a->c))
+		cs_sb_printf(&b, "<p><a href=\"/admit%s\">%s</a></p>", a->lq,
 		    T(a, "＋ グループを承認する（拠点のみ）", "+ Admit a group (center only)"));
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_STATUS;
 	req.status = 1;
-	if (ctl_call(a->c, &req, &resp) != 0 || (st = resp->status) == NULL) {
-		sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から状態を得られません"
+	if (cs_ctl_call(a->c, &req, &resp) != 0 || (st = resp->status) == NULL) {
+		cs_sb_printf(&b, "<p class=\"err\">%s</p>", T(a, "hirobad から状態を得られません"
 		    "でした。", "hirobad did not answer."));
 		goto done;
 	}
-	sb_printf(&b, "<h2>%s</h2><table id=\"peers\"><thead><tr><th>%s</th><th>%s</th>"
+	cs_sb_printf(&b, "<h2>%s</h2><table id=\"peers\"><thead><tr><th>%s</th><th>%s</th>"
 	    "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 	    T(a, "つながっている相手", "Peers"), T(a, "名前", "Name"),
 	    T(a, "接続", "Connected"), T(a, "最後の通信", "Last contact"),
@@ -2857,74 +2958,201 @@ network(struct ans *a)
 
 		t[0] = '\0';
 		if (p->has_last_contact && p->last_contact != 0) {
-			fmt_local(t, sizeof(t), p->last_contact, true);
+			cs_fmt_local(t, sizeof(t), p->last_contact, true);
 			t[10] = ' ';
 		}
-		sb_puts(&b, "<tr><td>");
-		sb_esc(&b, p->name);
-		sb_printf(&b, "</td><td>%s</td><td>%s</td><td>%llu</td><td>%llu</td>"
+		cs_sb_puts(&b, "<tr><td>");
+		cs_sb_esc(&b, p->name);
+		cs_sb_printf(&b, "</td><td>%s</td><td>%s</td><td>%llu</td><td>%llu</td>"
 		    "<td>%llu</td></tr>", p->connected ? T(a, "はい", "yes") :
 		    T(a, "いいえ", "no"), t, (unsigned long long)p->behind,
 		    (unsigned long long)p->rejected, (unsigned long long)p->blamed);
 	}
-	sb_puts(&b, "</tbody></table>");
-	sb_printf(&b, "<h2>%s</h2><table id=\"kinds\"><tbody>", T(a, "記録の数",
+	cs_sb_puts(&b, "</tbody></table>");
+	cs_sb_printf(&b, "<h2>%s</h2><table id=\"kinds\"><tbody>", T(a, "記録の数",
 	    "Records"));
 	for (i = 0; i < st->n_kinds; i++)
 		if (st->kinds[i]->count > 0)
-			sb_printf(&b, "<tr><td>%s</td><td>%llu</td></tr>",
+			cs_sb_printf(&b, "<tr><td>%s</td><td>%llu</td></tr>",
 			    proto_kind_name((enum hb_kind)st->kinds[i]->kind),
 			    (unsigned long long)st->kinds[i]->count);
-	sb_printf(&b, "</tbody></table><p>%s %llu</p>", T(a, "拒否した記録:",
+	cs_sb_printf(&b, "</tbody></table><p>%s %llu</p>", T(a, "拒否した記録:",
 	    "Records refused:"), (unsigned long long)st->rejected);
 
 	hiroba__wire__ctl_request__init(&req);
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_MEMBERS;
 	req.members = 1;
-	sb_printf(&b, "<h2>%s</h2><table id=\"roster\"><thead><tr><th>%s</th><th>%s</th>"
+	cs_sb_printf(&b, "<h2>%s</h2><table id=\"roster\"><thead><tr><th>%s</th><th>%s</th>"
 	    "<th>%s</th><th>%s</th></tr></thead><tbody>", T(a, "名簿", "Roster"),
 	    T(a, "名前", "Name"), T(a, "種類", "Kind"), T(a, "状態", "Status"),
 	    T(a, "指紋", "Fingerprint"));
-	if (ctl_call(a->c, &req, &mresp) == 0 && mresp->code == 0) {
+	if (cs_ctl_call(a->c, &req, &mresp) == 0 && mresp->code == 0) {
 		for (i = 0; i < mresp->n_envelopes; i++) {
 			uint8_t key[HB_KEY_LEN];
 			const char *khex;
 
-			if ((m = env_json(&mresp->envelopes[i])) == NULL)
+			if ((m = cs_env_json(&mresp->envelopes[i])) == NULL)
 				continue;
 			mm = json_object_get(m, "membership");
 			khex = json_string_value(json_object_get(mm, "key"));
 			fpr[0] = '\0';
 			if (khex != NULL && proto_key_parse(khex, key) == 0)
 				proto_fingerprint(key, fpr);
-			sb_puts(&b, "<tr><td>");
-			sb_esc(&b, json_string_value(json_object_get(mm, "name")));
-			sb_puts(&b, "</td><td>");
-			sb_esc(&b, vocab_label_in(vocab_group_kind, json_string_value(
+			cs_sb_puts(&b, "<tr><td>");
+			cs_sb_esc(&b, json_string_value(json_object_get(mm, "name")));
+			cs_sb_puts(&b, "</td><td>");
+			cs_sb_esc(&b, vocab_label_in(vocab_group_kind, json_string_value(
 			    json_object_get(mm, "kind")), a->ja));
-			sb_puts(&b, "</td><td>");
-			sb_esc(&b, json_string_value(json_object_get(mm, "status")));
-			sb_puts(&b, "</td><td>");
-			sb_esc(&b, fpr);
-			if (is_center(a->c) && khex != NULL && strlen(khex) == 64 &&
+			cs_sb_puts(&b, "</td><td>");
+			cs_sb_esc(&b, json_string_value(json_object_get(mm, "status")));
+			cs_sb_puts(&b, "</td><td>");
+			cs_sb_esc(&b, fpr);
+			if (cs_is_center(a->c) && khex != NULL && strlen(khex) == 64 &&
 			    strspn(khex, "0123456789abcdef") == 64 &&
 			    memcmp(key, a->c->self, HB_KEY_LEN) != 0 &&
-			    strcmp(hb_str(json_string_value(json_object_get(mm, "status"))),
+			    strcmp(cs_hb_str(json_string_value(json_object_get(mm, "status"))),
 			    "admitted") == 0)
-				sb_printf(&b, " <a href=\"/revoke?key=%s%s\">%s</a>", khex, a->la,
+				cs_sb_printf(&b, " <a href=\"/revoke?key=%s%s\">%s</a>", khex, a->la,
 				    T(a, "取り消す", "Revoke"));
-			sb_puts(&b, "</td></tr>");
+			cs_sb_puts(&b, "</td></tr>");
 			json_decref(m);
 		}
 	}
-	sb_puts(&b, "</tbody></table>");
+	cs_sb_puts(&b, "</tbody></table>");
 done:
 	if (resp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	if (mresp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(mresp, NULL);
-	page_end(&b);
-	return reply_html(a, MHD_HTTP_OK, &b, NULL);
+	cs_page_end(&b);
+	return cs_reply_html(a, MHD_HTTP_OK, &b, NULL);
+}
+
+/* ---- the map: Leaflet and our script ---- */
+
+/*
+ * The place form's script: a Leaflet map that writes the clicked point into the two
+ * coordinate fields and follows what is typed there. A file of its own (the CSP allows
+ * no inline script); it only touches the map and those two inputs.
+ */
+static const char map_js[] =
+	"'use strict';\n"
+	"(function () {\n"
+	"  var el = document.getElementById('map');\n"
+	"  var lat = document.getElementById('point.lat');\n"
+	"  var lon = document.getElementById('point.lon');\n"
+	"  if (!el || !lat || !lon || !window.L) return;\n"
+	"  var map = L.map(el, { tap: true });\n"
+	"  L.tileLayer(el.dataset.tiles, { maxZoom: 19,\n"
+	"    attribution: el.dataset.attribution }).addTo(map);\n"
+	"  var marker = null;\n"
+	"  function num(i, max) {\n"
+	"    var v = Number(i.value.trim());\n"
+	"    return i.value.trim() !== '' && isFinite(v) && Math.abs(v) <= max ? v : null;\n"
+	"  }\n"
+	"  function show(pan) {\n"
+	"    var a = num(lat, 90), o = num(lon, 180);\n"
+	"    if (a === null || o === null) return false;\n"
+	"    if (marker) marker.setLatLng([a, o]); else marker = L.marker([a, o]).addTo(map);\n"
+	"    if (pan) map.setView([a, o], Math.max(map.getZoom() || 0, 16));\n"
+	"    return true;\n"
+	"  }\n"
+	"  if (!show(true)) map.setView([Number(el.dataset.lat), Number(el.dataset.lon)], 13);\n"
+	"  map.on('click', function (e) {\n"
+	"    var p = e.latlng.wrap();\n"
+	"    lat.value = p.lat.toFixed(7);\n"
+	"    lon.value = p.lng.toFixed(7);\n"
+	"    show(false);\n"
+	"    el.setAttribute('data-picked', lat.value + ',' + lon.value);\n"
+	"  });\n"
+	"  lat.addEventListener('change', function () { show(true); });\n"
+	"  lon.addEventListener('change', function () { show(true); });\n"
+	"})();\n"
+	/* the network's support map: a marker per list item, its text as the popup (a
+	 * text node: a name from another group is never markup) */
+	"(function () {\n"
+	"  var el = document.getElementById('allmap');\n"
+	"  if (!el || !window.L) return;\n"
+	"  var map = L.map(el);\n"
+	"  L.tileLayer(el.dataset.tiles, { maxZoom: 19,\n"
+	"    attribution: el.dataset.attribution }).addTo(map);\n"
+	"  var pts = [];\n"
+	"  document.querySelectorAll('#places li[data-lat]').forEach(function (li) {\n"
+	"    var p = [Number(li.dataset.lat), Number(li.dataset.lon)];\n"
+	"    var text = document.createElement('span');\n"
+	"    text.textContent = li.textContent;\n"
+	"    L.marker(p).bindPopup(text).addTo(map);\n"
+	"    pts.push(p);\n"
+	"  });\n"
+	"  if (pts.length) map.fitBounds(pts, { maxZoom: 16, padding: [24, 24] });\n"
+	"  else map.setView([35.4661, 139.4988], 13);\n"
+	"})();\n";
+
+/*
+ * Leaflet's files, from the public page's folder (deploy/web/static/leaflet, [http]
+ * static or the installed one): by name from this list only, so no path typed into
+ * the address bar reaches any other file.
+ */
+static enum MHD_Result
+leaflet_file(struct ans *a, const char *rel)
+{
+	static const char *const files[] = { "leaflet.js", "leaflet.css",
+	    "images/marker-icon.png", "images/marker-icon-2x.png",
+	    "images/marker-shadow.png", "images/layers.png", "images/layers-2x.png" };
+	struct MHD_Response *r;
+	struct stat	 sb;
+	const char	*ctype;
+	char		 path[4200];
+	size_t		 i;
+	int		 fd;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(rel, files[i]) == 0)
+			break;
+	if (i == sizeof(files) / sizeof(files[0]))
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+	ctype = strstr(rel, ".js") != NULL ? "text/javascript; charset=utf-8" :
+	    strstr(rel, ".css") != NULL ? "text/css; charset=utf-8" : "image/png";
+	snprintf(path, sizeof(path), "%s/static/leaflet/%s", a->c->webdir, rel);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size > 4 * 1024 * 1024) {
+		close(fd);
+		return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+	}
+	if ((r = MHD_create_response_from_fd((size_t)sb.st_size, fd)) == NULL)
+		close(fd);	/* else MHD closes it */
+	return cs_reply(a, MHD_HTTP_OK, r, ctype);
+}
+
+/*
+ * The map page's CSP: our own script files, and the tile server's images (its scheme
+ * and host, as http.c allows them on the public page). Still nothing inline.
+ */
+static char *
+map_csp_new(const char *tiles)
+{
+	const char	*host = strstr(tiles, "://");
+	char		*csp = NULL;
+	int		 hl, rc;
+
+	if (host == NULL)
+		return NULL;
+	host += 3;
+	hl = (int)strcspn(host, "/");
+	if (strncmp(host, "{s}.", 4) == 0)
+		rc = asprintf(&csp, "default-src 'none'; script-src 'self'; style-src 'self'; "
+		    "img-src 'self' data: %.*s*%.*s; form-action 'self'; base-uri 'none'; "
+		    "frame-ancestors 'none'", (int)(host - tiles), tiles, hl - 3, host + 3);
+	else if (memchr(host, '{', (size_t)hl) != NULL)	/* only the scheme is sure */
+		rc = asprintf(&csp, "default-src 'none'; script-src 'self'; style-src 'self'; "
+		    "img-src 'self' data: %.*s; form-action 'self'; base-uri 'none'; "
+		    "frame-ancestors 'none'", (int)(host - tiles) - 2, tiles);
+	else
+		rc = asprintf(&csp, "default-src 'none'; script-src 'self'; style-src 'self'; "
+		    "img-src 'self' data: %.*s; form-action 'self'; base-uri 'none'; "
+		    "frame-ancestors 'none'", (int)(host - tiles) + hl, tiles);
+	return rc < 0 ? NULL : csp;
 }
 
 /* ---- dispatch ---- */
@@ -2935,7 +3163,8 @@ page_path(const char *url)
 {
 	static const char *const pages[] = { "/", "/events", "/events/new", "/events/edit",
 	    "/places", "/places/new", "/places/edit", "/volunteers", "/volunteers/new",
-	    "/volunteers/edit", "/meetings", "/network", "/admit", "/revoke", "/contact" };
+	    "/volunteers/edit", "/meetings", "/network", "/admit", "/revoke", "/contact",
+	    "/matches", "/report", "/report.csv", "/meetings/call", "/meetings/show", "/import", "/export", "/calendar", "/map" };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
@@ -2950,37 +3179,43 @@ route(struct ans *a, const char *url, bool post)
 	char	 cookie[200];
 
 	if (strcmp(url, "/console.css") == 0 && !post)
-		return reply(a, MHD_HTTP_OK, MHD_create_response_from_buffer(sizeof(css) - 1,
+		return cs_reply(a, MHD_HTTP_OK, MHD_create_response_from_buffer(sizeof(css) - 1,
 		    (void *)css, MHD_RESPMEM_PERSISTENT), "text/css; charset=utf-8");
+	if (strncmp(url, "/leaflet/", 9) == 0 && !post)
+		return leaflet_file(a, url + 9);
+	if (strcmp(url, "/console-map.js") == 0 && !post)
+		return cs_reply(a, MHD_HTTP_OK, MHD_create_response_from_buffer(
+		    sizeof(map_js) - 1, (void *)map_js, MHD_RESPMEM_PERSISTENT),
+		    "text/javascript; charset=utf-8");
 	if (strcmp(url, "/signin") == 0)
 		return post ? signin_post(a) : signin_page(a, MHD_HTTP_OK, NULL, NULL);
 	if (strcmp(url, "/link") == 0 && !post)
 		return link_get(a);
 	if (a->s == NULL) {
 		if (!post && !page_path(url))	/* /favicon.ico and the like */
-			return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
 		if (post)	/* no session: nothing is done, whatever was posted */
 			return signin_page(a, MHD_HTTP_FORBIDDEN, T(a, "サインインしてください"
 			    "（セッションが切れました）。", "Please sign in (no session, or it "
 			    "expired)."), NULL);
-		return redirect(a, a->ja ? "/signin" : "/signin?lang=en", NULL);
+		return cs_redirect(a, a->ja ? "/signin" : "/signin?lang=en", NULL);
 	}
 	if (post && !csrf_ok(a)) {
 		log_warnx("console: %s from %s: a form without the right CSRF token refused",
 		    a->s->user, a->addr);
-		return reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "フォームが古いか、別のページから"
+		return cs_reply_text(a, MHD_HTTP_FORBIDDEN, a->ja ? "フォームが古いか、別のページから"
 		    "送られました。ページを開き直してください。\n" : "This form is stale or "
 		    "came from another page: reload and try again.\n");
 	}
 	if (strcmp(url, "/signout") == 0 && post) {
 		log_info("console: %s signed out", a->s->user);
-		session_clear(a->s);
+		session_clear(a->c, a->s);
 		a->s = NULL;
 		cookie_for(a->c, NULL, cookie, sizeof(cookie));
-		return redirect(a, "/signin", cookie);
+		return cs_redirect(a, "/signin", cookie);
 	}
 	if (strcmp(url, "/") == 0 && !post)
-		return redirect(a, a->ja ? "/events" : "/events?lang=en", NULL);
+		return cs_redirect(a, a->ja ? "/events" : "/events?lang=en", NULL);
 	if (strcmp(url, "/events") == 0 && !post)
 		return events_list(a);
 	if (strcmp(url, "/events/new") == 0)
@@ -3013,7 +3248,25 @@ route(struct ans *a, const char *url, bool post)
 		return contact_read(a, post);
 	if (strcmp(url, "/meetings") == 0)
 		return meetings(a, post);
-	return reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
+	if (strcmp(url, "/calendar") == 0 && !post)
+		return cs_calendar(a);
+	if (strcmp(url, "/map") == 0 && !post)
+		return cs_support_map(a);
+	if (strcmp(url, "/export") == 0 && !post)
+		return cs_export(a);
+	if (strcmp(url, "/import") == 0)
+		return cs_import(a, post);
+	if (strcmp(url, "/meetings/call") == 0)
+		return cs_meeting_call(a, post);
+	if (strcmp(url, "/meetings/show") == 0)
+		return cs_meeting_show(a, post);
+	if (strcmp(url, "/matches") == 0)
+		return cs_matches(a, post);
+	if (strcmp(url, "/report") == 0 && !post)
+		return cs_report(a, false);
+	if (strcmp(url, "/report.csv") == 0 && !post)
+		return cs_report(a, true);
+	return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 static enum MHD_Result
@@ -3031,16 +3284,24 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	if (r == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
+		r->max = BODY_MAX;
 		*ctx = r;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (r->len + *upload_size > BODY_MAX)
+		/* a spreadsheet may be bigger than a form: only /import takes one, and
+		 * only from a session (no one else makes the console hold megabytes) */
+		size_t max = r->body == NULL && strcmp(url, "/import") == 0 &&
+		    session_find(c, conn) != NULL ? UPLOAD_MAX : r->max;
+
+		if (r->body == NULL)
+			r->max = max;
+		if (r->len + *upload_size > max)
 			r->too_big = true;
 		else {
 			/* one buffer, never moved: a password is not left behind in memory
 			 * that realloc freed (completed() wipes this one) */
-			if (r->body == NULL && (r->body = malloc(BODY_MAX + 1)) == NULL)
+			if (r->body == NULL && (r->body = malloc(max + 1)) == NULL)
 				return MHD_NO;
 			memcpy(r->body + r->len, upload, *upload_size);
 			r->len += *upload_size;
@@ -3070,7 +3331,7 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	}
 	post = strcmp(method, "POST") == 0;
 	if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return reply_text(&a, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+		return cs_reply_text(&a, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
 	/* DNS rebinding: a page of another site whose name now points here sends its
 	 * own Host; a cross-site form sends its own Origin. Neither gets an answer. */
 	host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
@@ -3082,13 +3343,20 @@ answer(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		log_name(origin, o, sizeof(o));
 		log_warnx("console: request from %s refused: Host \"%s\", Origin \"%s\" are "
 		    "not this console's", a.addr, h, o);
-		return reply_text(&a, MHD_HTTP_FORBIDDEN, "this console answers only to its "
+		return cs_reply_text(&a, MHD_HTTP_FORBIDDEN, "this console answers only to its "
 		    "own address\n");
 	}
 	if (r->too_big)
-		return reply_text(&a, MHD_HTTP_CONTENT_TOO_LARGE, "form too large\n");
-	if (post)
-		form_parse(r);
+		return cs_reply_text(&a, MHD_HTTP_CONTENT_TOO_LARGE, "form too large\n");
+	if (post) {
+		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_TYPE);
+
+		if (ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0)
+			cs_multipart_parse(r, ct);
+		else
+			form_parse(r);
+	}
 	a.s = session_find(c, conn);
 	return route(&a, url, post);
 }
@@ -3149,12 +3417,29 @@ console_start(struct console **out, struct node *n)
 		return -1;
 	c->conf = n->conf;
 	c->zctx = n->zctx;
+	pthread_mutex_init(&c->child_lock, NULL);
 	memcpy(c->self, n->id.pk, HB_KEY_LEN);
 	if (asprintf(&c->ctl_ep, "ipc://%s", n->ctl_path) < 0 ||
 	    asprintf(&c->users_path, "%s/" CONSOLE_USERS_FILE, n->conf->data) < 0 ||
 	    asprintf(&c->links_path, "%s/" CONSOLE_LINKS_FILE, n->conf->data) < 0 ||
 	    asprintf(&c->url_path, "%s/" CONSOLE_URL_FILE, n->conf->data) < 0)
 		goto fail;
+	/* the map: Leaflet from the page's files, tiles from the page's server */
+	if ((c->webdir = strdup(n->conf->http.static_dir != NULL ?
+	    n->conf->http.static_dir : HIROBA_WEBDIR)) == NULL)
+		goto fail;
+	c->tiles = n->conf->http.tiles != NULL ? n->conf->http.tiles :
+	    "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+	c->attribution = n->conf->http.attribution != NULL ? n->conf->http.attribution :
+	    "© OpenStreetMap contributors";
+	if ((c->map_csp = map_csp_new(c->tiles)) == NULL)
+		goto fail;
+	/* the center's pages run `hiroba -c` with this config (console_center.c) */
+	if ((c->conf_path = realpath(n->conf->file, NULL)) == NULL &&
+	    (c->conf_path = strdup(n->conf->file)) == NULL)
+		goto fail;
+	cs_cli_find(c);
+	cs_import_sweep(c);
 	/* what an unknown name is checked against, so it takes as long as a known one */
 	if (crypto_pwhash_str(c->dummy_hash, "-", 1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -3227,15 +3512,24 @@ console_stop(struct console **cp)
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
 	if (c->mhd != NULL) {
+		cs_cli_cancel(c);
 		MHD_stop_daemon(c->mhd);
 		if (c->url_path != NULL)
 			unlink(c->url_path);
 	}
+	for (size_t i = 0; i < SESSIONS_MAX; i++)
+		if (c->sessions[i].used)
+			cs_import_forget(c, &c->sessions[i]);
 	sodium_memzero(c->sessions, sizeof(c->sessions));
 	free(c->ctl_ep);
 	free(c->users_path);
 	free(c->links_path);
 	free(c->url_path);
+	free(c->webdir);
+	free(c->map_csp);
+	free(c->cli);
+	free(c->conf_path);
+	pthread_mutex_destroy(&c->child_lock);
 	free(c);
 	*cp = NULL;
 }

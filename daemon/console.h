@@ -9,7 +9,8 @@
  * memory, ending after [console] session_idle / session_max; every post carries a
  * per-session CSRF token (the sign-in form a cookie-bound one), compared in constant
  * time; failed sign-ins double the wait per name and per address and are logged
- * without the password; pages carry a CSP without script, nosniff, frame-ancestors
+ * without the password; pages carry a CSP without script (the map entry's form: only
+ * script files of this console, images of the tile server), nosniff, frame-ancestors
  * 'none' and no-store.
  *
  * Threads: libmicrohttpd answers on one thread of its own (no pool), so the console's
@@ -24,6 +25,11 @@
  *                   HASH the BLAKE2b-256 of the token in hex; the console removes a
  *                   line when it is used or expired.
  *   console.url     the console's address, written when it starts, for `console open`.
+ *   console-import-TOKEN.csv   an upload waiting for its confirmation (console_import.c).
+ *
+ * Files: console.c (sign-in, sessions, the group's records, the network, dispatch),
+ * console_center.c (running `hiroba` for what it computes; the center's matches and
+ * report; meetings), console_import.c (CSV in and out); console_int.h between them.
  */
 #ifndef HIROBA_CONSOLE_H
 #define HIROBA_CONSOLE_H

@@ -51,6 +51,21 @@ const struct vocab vocab_lstatus[] = {
 	{ "closed", "closed", "終了", "Closed" },
 	{ NULL, NULL, NULL, NULL }
 };
+/*
+ * The map's common OpenStreetMap tags, for the console's checkboxes (the public page's
+ * filters read the same keys, deploy/web/static/app.js). One value per key, so no two
+ * boxes can contradict each other; anything else is typed as KEY=VALUE.
+ */
+const struct vocab vocab_place_tag[] = {
+	{ "leisure=playground", "leisure=playground", "遊び場・公園", "Playground" },
+	{ "stroller=yes", "stroller=yes", "ベビーカーOK", "Stroller access" },
+	{ "changing_table=yes", "changing_table=yes", "おむつ替え台", "Changing table" },
+	{ "baby_feeding=room", "baby_feeding=room", "授乳室", "Nursing room" },
+	{ "toilets=yes", "toilets=yes", "トイレ", "Toilets" },
+	{ "wheelchair=yes", "wheelchair=yes", "車いすOK", "Wheelchair access" },
+	{ "indoor=yes", "indoor=yes", "屋内（雨の日も）", "Indoors (rainy days too)" },
+	{ NULL, NULL, NULL, NULL }
+};
 
 /*
  * The kinds. Limits are the validator's (validate.c), counted in characters by the CLI;
@@ -125,6 +140,10 @@ static const struct vocab_field place_fields[] = {
 	  "説明", "description", 0 },
 	{ "opening_hours", VT_TEXT, 200, "営業時間", "opening hours", "hours",
 	  "OSM_OPENING_HOURS", NULL, "営業時間", "opening_hours", 0 },
+	{ "age_min_months", VT_UINT, 240, "対象月齢（から）", "from age (months)", "age-min",
+	  "MONTHS", NULL, "対象月齢から", "age_min_months", 0 },
+	{ "age_max_months", VT_UINT, 240, "対象月齢（まで）", "to age (months)", "age-max",
+	  "MONTHS", NULL, "対象月齢まで", "age_max_months", 0 },
 	{ "translations.en.title", VT_TEXT, 200, "英語の名称", "name in English", "name-en",
 	  "TEXT", NULL, "name:en", "name:en", 0 },
 	{ "notes", VT_TEXT, 4000, "備考", "notes", "notes", "TEXT", NULL,

@@ -35,6 +35,8 @@ struct vocab {
 /* Each ends with a row of NULLs, in the proto enum's order (index + 1 = enum number). */
 extern const struct vocab vocab_category[], vocab_audience[], vocab_group_kind[],
 	    vocab_vkind[], vocab_lstatus[];
+/* Common map tags as "KEY=VALUE" codes (the console's checkboxes). */
+extern const struct vocab vocab_place_tag[];
 
 /* The value whose code or JSON name is s; NULL if none (or s is NULL). */
 const struct vocab *vocab_find(const struct vocab *v, const char *s);

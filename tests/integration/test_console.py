@@ -7,7 +7,9 @@ password on stdin), links with `hiroba console open`. Checked: the non-loopback 
 sign-in and its slow-down after a wrong password, the one-time link, cookie flags, CSRF,
 foreign Host/Origin, an event added, edited and cancelled through the forms and seen by
 the CLI here and at the center, a bad form refused field by field with the typed values
-kept, the network view, and idle session expiry.
+kept, a map entry with its tags and ages (and the map's files and CSP), the network
+view, idle session expiry; at the center: a match recorded from `hiroba match`'s
+suggestions and the fiscal-year report, its table and CSV the CLI's.
 """
 import hashlib
 import http.client
@@ -169,6 +171,17 @@ class ConsoleTest(unittest.TestCase):
             print(self.fed.logs())
         return r
 
+    def raw_get(self, path):
+        """A GET of a file (maybe an image): its status and headers, no cookie."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            c.request("GET", path, headers={"Host": "127.0.0.1:%d" % self.port})
+            r = c.getresponse()
+            r.read()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}
+        finally:
+            c.close()
+
     def signed_in(self):
         c = Console(self.port)
         st, hdrs, _ = c.signin("tanaka", PASSWORD)
@@ -329,6 +342,10 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(st, 403)
         self.assertEqual(len(self.events()), before)
         self.assertIn("CSRF token refused", self.nursery.logtext())
+        # every page that writes checks it first
+        for path in ("/places/new", "/volunteers/new", "/meetings", "/meetings/call",
+                     "/meetings/show", "/matches", "/import", "/delete", "/events/cancel"):
+            self.assertEqual(c.req("POST", path, {"title": "x"})[0], 403, path)
 
     # ---- events ----
 
@@ -443,17 +460,51 @@ class ConsoleTest(unittest.TestCase):
 
     def test_map_entry(self):
         c = self.signed_in()
+        # the form carries the map: Leaflet from this console (no CDN), our script, a
+        # CSP that allows exactly those and the configured tile server's images
+        st, hdrs, text = c.req("GET", "/places/new")
+        self.assertEqual(st, 200)
+        csp = hdrs["content-security-policy"]
+        self.assertIn("script-src 'self'", csp)
+        self.assertIn("img-src 'self' data: http://127.0.0.1:9;", csp)
+        self.assertNotIn("unsafe", csp)
+        self.assertIn('<div id="map" data-tiles="http://127.0.0.1:9/{z}/{x}/{y}.png"', text)
+        self.assertIn('<script src="/leaflet/leaflet.js"></script>', text)
+        self.assertNotRegex(text, r"<script>|<script [^s]")     # nothing inline
+        for path, ctype in (("/leaflet/leaflet.js", "text/javascript"),
+                            ("/leaflet/leaflet.css", "text/css"),
+                            ("/leaflet/images/marker-icon.png", "image/png"),
+                            ("/console-map.js", "text/javascript")):
+            st, hdrs = self.raw_get(path)
+            self.assertEqual(st, 200, path)
+            self.assertTrue(hdrs["content-type"].startswith(ctype), (path, hdrs))
+        with open(os.path.join(WEBDIR, "static", "leaflet", "leaflet.js"), "rb") as f:
+            self.assertIn(b"Leaflet 1.9.4", f.read(400))
+        self.assertEqual(c.req("GET", "/leaflet/../console-users")[0], 404)
+        self.assertEqual(c.req("GET", "/leaflet/LICENSE.txt")[0], 404)
+        # other pages keep the script-less CSP
+        st, hdrs, _ = c.req("GET", "/places")
+        self.assertNotIn("script-src", hdrs["content-security-policy"])
         form = {"csrf": c.csrf("/places/new"), "name": "どんぐり山公園（コンソール）",
                 "point.lat": "95", "point.lon": "139.4957",
-                "tags": "leisure=playground\r\nstroller", "address": "瀬谷区瀬谷町"}
+                "tag": ["leisure=playground", "changing_table=yes"],
+                "tags": "stroller", "address": "瀬谷区瀬谷町", "age_max_months": "300"}
         st, _, text = c.req("POST", "/places/new", form)
         self.assertEqual(st, 400)
         self.assertRegex(text, r'id="err-point.lat">[^<]*decimal degrees, -90..90, '
                                r"not &#39;95&#39;")
         self.assertRegex(text, r'id="err-tags">[^<]*KEY=VALUE such as stroller=yes, '
                                r"not &#39;stroller&#39;")
-        self.assertIn("leisure=playground\r\nstroller</textarea>", text)
-        form.update({"point.lat": "35.4689", "tags": "leisure=playground\nstroller=limited"})
+        self.assertRegex(text, r'id="err-age_max_months">[^<]*a whole number from 0 to 240')
+        # what was typed and ticked is kept
+        self.assertIn(">stroller</textarea>", text)
+        self.assertIn('id="tag-leisure=playground" name="tag" value="leisure=playground" '
+                      'checked', text)
+        self.assertIn('id="tag-changing_table=yes" name="tag" value="changing_table=yes" '
+                      'checked', text)
+        self.assertNotIn('value="stroller=yes" checked', text)
+        form.update({"point.lat": "35.4689", "tags": "stroller=limited",
+                     "age_min_months": "0", "age_max_months": "36"})
         st, _, text = c.req("POST", "/places/new", form)
         self.assertEqual(st, 303, text)
         mine = [p for p in self.nursery.json("places", "--mine")
@@ -462,7 +513,9 @@ class ConsoleTest(unittest.TestCase):
         pl = mine[0]["place"]
         self.assertEqual(pl["point"], {"lat_e7": 354689000, "lon_e7": 1394957000})
         self.assertEqual(pl["tags"], [{"key": "leisure", "value": "playground"},
+                                      {"key": "changing_table", "value": "yes"},
                                       {"key": "stroller", "value": "limited"}])
+        self.assertEqual((pl["age_min_months"], pl["age_max_months"]), (0, 36))
         wait_for("the center to hold the map entry",
                  lambda: self.center.has(self.nursery.key, mine[0]["id"]))
         # the list's short reference (参照) is one the CLI takes back
@@ -475,7 +528,13 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = c.req("GET", "/places/edit?id=" + urllib.parse.quote(mine[0]["id"]))
         self.assertEqual(st, 200)
         self.assertIn('value="35.4689000"', text)
-        self.assertIn("leisure=playground\nstroller=limited</textarea>", text)
+        self.assertIn('value="changing_table=yes" checked', text)
+        self.assertIn(">stroller=limited</textarea>", text)
+        self.assertIn('id="age_max_months" name="age_max_months" value="36"', text)
+        # the CLI reads the same fields (one vocabulary): ages in `place edit` too
+        self.nursery.cli("place", "edit", mine[0]["id"], "--age-min", "6")
+        self.assertEqual(self.nursery.show(self.nursery.key, mine[0]["id"])["place"][
+            "age_min_months"], 6)
         # withdrawn everywhere with one button
         st, _, _ = c.req("POST", "/delete", {"csrf": c.csrf("/places"), "id": mine[0]["id"],
                                              "back": "/places"})
@@ -619,6 +678,310 @@ class ConsoleTest(unittest.TestCase):
         st, _, text = c.req("GET", "/meetings")
         self.assertIn("この団体の返事: 出席 (2)", text)
 
+    # ---- the center: matches and the report ----
+
+    def center_console(self):
+        self.center.cli("console", "user", "add", "sato", input=PASSWORD + "\n")
+        cc = Console(self.center_port)
+        st, _, _ = cc.signin("sato", PASSWORD)
+        self.assertEqual(st, 303)
+        return cc
+
+    def test_center_records_a_match_from_the_suggestions(self):
+        out = self.nursery.cli("--json", "volunteer", "add", "--wanted", "--title",
+                               "絵本の読み聞かせ（マッチ）", "--skill", "読み聞かせ",
+                               "--area", "瀬谷区").stdout
+        wid = json.loads(out.splitlines()[0])["id"]
+        out = self.center.cli("--json", "volunteer", "add", "--offered", "--title",
+                              "読み聞かせボランティア（マッチ）", "--skill", "読み聞かせ",
+                              "--area", "瀬谷区").stdout
+        oid = json.loads(out.splitlines()[0])["id"]
+        wait_for("the center to hold the request",
+                 lambda: self.center.has(self.nursery.key, wid))
+        # a group's console has no such page
+        self.assertEqual(self.signed_in().req("GET", "/matches")[0], 403)
+        cc = self.center_console()
+        st, _, text = cc.req("GET", "/matches")
+        self.assertEqual(st, 200, text)
+        self.assertIn("絵本の読み聞かせ（マッチ）", text)
+        self.assertIn("読み聞かせボランティア（マッチ）", text)
+        wref, oref = "%s/%s" % (self.nursery.key, wid), "%s/%s" % (self.center.key, oid)
+        self.assertIn('name="wanted" value="%s"' % wref, text)
+        self.assertIn('name="offered" value="%s"' % oref, text)
+        # the CLI's refusals, the form's page kept
+        form = {"csrf": cc.csrf("/matches"), "wanted": wref, "offered": oref,
+                "status": "done", "note": "初回は6月"}
+        st, _, text = cc.req("POST", "/matches", form)
+        self.assertEqual(st, 400)
+        self.assertIn("--status: proposed, confirmed or ended, not &#39;done&#39;", text)
+        st, _, text = cc.req("POST", "/matches", dict(form, status="confirmed",
+                                                      wanted=oref, offered=wref))
+        self.assertEqual(st, 400)
+        self.assertIn("is an offered listing, not a wanted one", text)
+        st, _, text = cc.req("POST", "/matches", dict(form, status="confirmed"))
+        self.assertEqual(st, 303, text)
+        # the same record `hiroba match record` makes, seen at the nursery's daemon
+        mid = "match/" + hashlib.blake2b(("%s %s" % (wref, oref)).encode(),
+                                         digest_size=8).hexdigest()
+        wait_for("the nursery to hold the match",
+                 lambda: self.nursery.has(self.center.key, mid))
+        m = self.nursery.show(self.center.key, mid)["match"]
+        self.assertEqual((m["status"], m["note"]), ("confirmed", "初回は6月"))
+        self.assertEqual(m["wanted"], {"author": self.nursery.key, "id": wid})
+        self.assertIn("recorded match %s" % mid, self.center.logtext())
+        st, _, text = cc.req("GET", "/matches")
+        self.assertIn("記録済み: 成立", text)
+        # the recorded matches, each with its status to move on: ended, note kept
+        rec = text.split('id="recorded"')[1].split("</table>")[0]
+        row = [r for r in rec.split("<tr>") if "絵本の読み聞かせ（マッチ）" in r][0]
+        self.assertIn('<option value="confirmed" selected>', row)
+        self.assertIn('value="初回は6月"', row)
+        st, _, text = cc.req("POST", "/matches", dict(form, status="ended"))
+        self.assertEqual(st, 303, text)
+        wait_for("the nursery to see the match ended", lambda: (
+            self.nursery.show(self.center.key, mid) or {}).get("match", {}).get(
+                "status") == "ended")
+
+    def test_center_report_table_and_csv(self):
+        self.nursery.cli("event", "add", "--title", "報告のための会", "--start", day(1),
+                         "--category", "play_space")
+        self.assertEqual(self.signed_in().req("GET", "/report")[0], 403)
+        cc = self.center_console()
+        st, _, text = cc.req("GET", "/report")
+        self.assertEqual(st, 200, text)
+        cli = subprocess.run([hb.HIROBA, "-d", self.center.dir, "report", "--csv"],
+                             capture_output=True, timeout=60, check=True).stdout
+        self.assertTrue(cli.startswith(b"\xef\xbb\xbf"))
+        rows = [r.split(",") for r in cli[3:].decode().split("\r\n") if r]
+        table = text.split('id="report"')[1].split("</table>")[0]
+        cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", table)
+        self.assertEqual(cells, [c for r in rows for c in r])
+        self.assertIn("ひまわり保育園", rows[0])
+        now = time.gmtime(time.time() + JST)
+        self.assertIn('<h2 id="fy">%d年度</h2>' % (now.tm_year - (now.tm_mon < 4)), text)
+        # the download is the CLI's bytes: BOM, CRLF, what Excel opens
+        c = http.client.HTTPConnection("127.0.0.1", self.center_port, timeout=30)
+        c.request("GET", "/report.csv", headers={
+            "Host": "127.0.0.1:%d" % self.center_port,
+            "Cookie": "; ".join("%s=%s" % kv for kv in cc.jar.items())})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("content-type"), "text/csv; charset=utf-8")
+        self.assertIn("attachment", r.getheader("content-disposition"))
+        self.assertEqual(body, cli)
+        # another year in a spelling --fy takes; a bad one gets the CLI's words
+        st, _, text = cc.req("GET", "/report?fy=" + urllib.parse.quote("令和6年度"))
+        self.assertEqual(st, 200)
+        self.assertIn("/report.csv?fy=%E4%BB%A4", text)
+        self.assertIn('<h2 id="fy">令和6年度</h2>', text)
+        self.assertIn('href="/report?lang=en&amp;fy=令和6年度"', text)   # same year
+        st, _, text = cc.req("GET", "/report?fy=" + urllib.parse.quote("来年度"))
+        self.assertEqual(st, 400)
+        self.assertRegex(text, r'id="err-fy">[^<]*a fiscal year such as 2024')
+        self.assertIn('value="来年度"', text)
+        st, _, text = cc.req("GET", "/report?lang=en")
+        self.assertIn("<th>network</th>", text)
+
+    def test_center_calls_a_meeting_and_records_its_minutes(self):
+        cc = self.center_console()
+        st, _, text = cc.req("GET", "/meetings/call")
+        self.assertEqual(st, 200)
+        self.assertIn('id="inv-%s" name="invite" value="%s"' % (self.nursery.key,
+                                                                 self.nursery.key), text)
+        form = {"csrf": cc.csrf("/meetings/call"), "title": "",
+                "when.start": day(8, "25:00"), "when.end": "16:00",
+                "where.text": "瀬谷区役所 会議室", "agenda": "夏まつりの分担",
+                "invite": [self.nursery.key]}
+        st, _, text = cc.req("POST", "/meetings/call", form)
+        self.assertEqual(st, 400)
+        self.assertIn('id="err-title">--title is required', text)
+        self.assertRegex(text, r'id="err-when.start">&#39;[^<]*25:00&#39;: 日時は')
+        self.assertIn('value="瀬谷区役所 会議室"', text)
+        self.assertIn("夏まつりの分担</textarea>", text)
+        self.assertIn('value="%s" checked' % self.nursery.key, text)
+        form.update({"title": "応援ネット（コンソールから）", "when.start": day(8, "14:00")})
+        st, _, text = cc.req("POST", "/meetings/call", form)
+        self.assertEqual(st, 303, text)
+        mine = [m for m in self.center.json("meetings", "--mine")
+                if m["meeting"]["title"] == "応援ネット（コンソールから）"]
+        self.assertEqual(len(mine), 1, mine)
+        mid = mine[0]["id"]
+        m = mine[0]["meeting"]
+        self.assertEqual(m["invited"], [self.nursery.key])
+        self.assertEqual(m["when"]["end"] - m["when"]["start"], 7200)
+        # the nursery, invited, answers with its CLI; the center's page tallies it
+        wait_for("the nursery to hold the meeting",
+                 lambda: self.nursery.has(self.center.key, mid))
+        self.nursery.cli("meeting", "reply", "%s/%s" % (self.center.key, mid),
+                         "--attending", "--count", "2", "--note", "二人で")
+        rid = "reply/" + hashlib.blake2b(("%s/%s" % (self.center.key, mid)).encode(),
+                                         digest_size=8).hexdigest()
+        wait_for("the center to hold the answer",
+                 lambda: self.center.has(self.nursery.key, rid))
+        show = "/meetings/show?author=%s&id=%s" % (self.center.key, mid)
+        st, _, text = cc.req("GET", show)
+        self.assertEqual(st, 200, text)
+        answers = text.split('id="answers"')[1].split("</table>")[0]
+        self.assertRegex(answers, r"ひまわり保育園</td><td>出席</td><td>2</td><td>二人で")
+        self.assertIn("出席 1（2人）", text)
+        # minutes and actions, as `meeting minutes` records them
+        form = {"csrf": cc.csrf(show), "author": self.center.key, "id": mid,
+                "minutes": "", "actions": "\r\n"}
+        st, _, text = cc.req("POST", "/meetings/show", form)
+        self.assertEqual(st, 400)
+        self.assertIn("nothing to record", text)
+        form.update({"minutes": "夏まつりは7月20日。\r\n受付は保育園。\r\n",
+                     "actions": "ポスターを作る（センター）\r\n会場を予約する\r\n"})
+        st, _, text = cc.req("POST", "/meetings/show", form)
+        self.assertEqual(st, 303, text)
+        wait_for("the nursery to hold the minutes", lambda: (
+            self.nursery.show(self.center.key, mid) or {}).get("meeting", {}).get(
+                "minutes") == "夏まつりは7月20日。\n受付は保育園。")
+        out = self.nursery.cli("meeting", "show", "%s/%s" % (self.center.key, mid),
+                               env={"HIROBA_LOCALEDIR": "/nonexistent"}).stdout
+        self.assertIn("ポスターを作る（センター）", out)
+        self.assertIn("会場を予約する", out)
+        # a meeting over last week is still a click away, for its minutes
+        out = self.center.cli("--json", "meeting", "call", "--title", "先週の運営会議",
+                              "--start", day(-7, "14:00")).stdout
+        past = json.loads(out.splitlines()[0])["id"]
+        st, _, text = cc.req("GET", "/meetings")
+        lst = text.split('id="past"')[1].split("</ul>")[0]
+        self.assertIn('/meetings/show?author=%s&amp;id=%s">先週の運営会議</a>'
+                      % (self.center.key, past), lst)
+        self.assertNotIn("応援ネット（コンソールから）", lst)     # not over yet
+        # a group does not write another's minutes
+        c = self.signed_in()
+        st, _, text = c.req("GET", show)
+        self.assertEqual(st, 200)
+        self.assertNotIn('name="minutes"', text)
+        st, _, _ = c.req("POST", "/meetings/show", dict(form, csrf=c.csrf()))
+        self.assertEqual(st, 403)
+
+    # ---- spreadsheet in ----
+
+    def post_file(self, c, path, fields, name, data):
+        """A multipart/form-data post, as a browser's file upload sends it."""
+        boundary = "----hirobaTest%d" % os.getpid()
+        body = b""
+        for k, v in fields.items():
+            body += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                     % (boundary, k, v)).encode()
+        if data is not None:
+            body += ('--%s\r\nContent-Disposition: form-data; name="file"; '
+                     'filename="%s"\r\nContent-Type: text/csv\r\n\r\n'
+                     % (boundary, name)).encode() + data + b"\r\n"
+        body += ("--%s--\r\n" % boundary).encode()
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("POST", path, body=body, headers={
+                "Host": "127.0.0.1:%d" % self.port,
+                "Cookie": "; ".join("%s=%s" % kv for kv in c.jar.items()),
+                "Content-Type": "multipart/form-data; boundary=" + boundary})
+            r = conn.getresponse()
+            return r.status, r.read().decode("utf-8")
+        finally:
+            conn.close()
+
+    def test_csv_import_previewed_then_published(self):
+        c = self.signed_in()
+        st, _, text = c.req("GET", "/import")
+        self.assertEqual(st, 200)
+        self.assertIn('enctype="multipart/form-data"', text)
+        head = "名称,緯度,経度,住所,タグ\r\n"
+        bad = (head + "瀬谷中央公園（取込）,35.4661234,139.4987654,横浜市瀬谷区,"
+               "leisure=playground;stroller=yes\r\n"
+               "授乳室（取込）,abc,139.49,,changing_table=yes\r\n").encode("cp932")
+        # no CSRF token: refused like any form, nothing kept
+        st, _ = self.post_file(c, "/import", {}, "places.csv", bad)
+        self.assertEqual(st, 403)
+        # no session: a form's size at most (not a spreadsheet's)
+        addr = ("横浜市瀬谷区瀬谷町一丁目二番地三号" * 10).encode()     # 180 characters
+        big = head.encode() + b"".join(b"spot-%d,35.%04d,139.5,%s,\r\n" % (i, i, addr)
+                                       for i in range(130))
+        self.assertGreater(len(big), 64 * 1024)
+        self.assertEqual(self.post_file(Console(self.port), "/import", {}, "big.csv",
+                                        big)[0], 413)
+        st, text = self.post_file(c, "/import", {"csrf": c.csrf("/import")}, "big.csv",
+                                  big)
+        self.assertEqual(st, 200, text[:2000])
+        self.assertIn("would import 130 (130 new", text)
+        token = c.csrf("/import")
+        st, text = self.post_file(c, "/import", {"csrf": token}, "施設.csv", None)
+        self.assertEqual(st, 400)
+        self.assertIn('id="err-file">CSV ファイルを選んでください', text)
+        # Excel's CSV (CP932): every row judged; one refused, so nothing to publish
+        st, text = self.post_file(c, "/import", {"csrf": token}, "施設.csv", bad)
+        self.assertEqual(st, 400, text)
+        preview = text.split('id="preview"')[1].split("</table>")[0]
+        self.assertRegex(preview, r'<tr class="new"><td>2</td><td>新規</td><td>place place/')
+        self.assertRegex(preview, r'<tr class="refused"><td>3</td><td>取り込めません</td>'
+                                  r'<td>[^<]*緯度[^<]*abc')
+        self.assertIn("would import 1 (1 new, 0 changed); 0 unchanged, 1 refused", text)
+        self.assertIn('id="encoding-note"', text)
+        self.assertNotIn('id="publish"', text)
+        self.assertNotIn("/tmp/", text)          # the kept file's path is not shown
+        self.assertIn("<h2>施設.csv</h2>", text)
+        good = bad.replace(b",abc,", b",35.4640,")
+        st, text = self.post_file(c, "/import", {"csrf": token}, "施設.csv", good)
+        self.assertEqual(st, 200, text)
+        self.assertIn("would import 2 (2 new, 0 changed)", text)
+        tok = re.search(r'name="token" value="([0-9a-f]{32})"', text).group(1)
+        kept = [f for f in os.listdir(self.nursery.dir) if f.startswith("console-import-")]
+        self.assertEqual(kept, ["console-import-%s.csv" % tok])
+        self.assertEqual(os.stat(os.path.join(self.nursery.dir, kept[0])).st_mode & 0o777,
+                         0o600)
+        names = lambda g: {p["place"]["name"] for p in g.json("places", "--group",
+                                                              "ひまわり保育園")}
+        self.assertNotIn("授乳室（取込）", names(self.nursery))   # a preview publishes nothing
+        form = {"csrf": token, "token": tok, "kind": "", "encoding": "",
+                "filename": "施設.csv"}
+        st, _, text = c.req("POST", "/import", form)
+        self.assertEqual(st, 200, text)
+        self.assertIn("imported 2 (2 new, 0 changed)", text)
+        self.assertTrue({"瀬谷中央公園（取込）", "授乳室（取込）"} <= names(self.nursery))
+        wait_for("the center to hold the imported places", lambda: {
+            "瀬谷中央公園（取込）", "授乳室（取込）"} <= names(self.center))
+        self.assertIn("tanaka imported 施設.csv: imported 2", self.nursery.logtext())
+        self.assertEqual([f for f in os.listdir(self.nursery.dir)
+                          if f.startswith("console-import-")], [])
+        # the same token again: the file is gone, nothing happens
+        st, _, text = c.req("POST", "/import", form)
+        self.assertEqual(st, 400)
+        self.assertIn("確認したファイルがもうありません", text)
+        # ... and out again: `hiroba export`'s own files, this group's records
+        st, _, text = c.req("GET", "/places")
+        self.assertIn('href="/export?f=geojson&amp;k=place"', text)
+        st, hdrs, body = self.get_bytes(c, "/export?f=csv&k=place")
+        self.assertEqual(st, 200)
+        self.assertEqual(hdrs["content-disposition"], 'attachment; filename="hiroba-place.csv"')
+        cli = subprocess.run([hb.HIROBA, "-d", self.nursery.dir, "export", "csv", "--kind",
+                              "place", "--group", self.nursery.key],
+                             capture_output=True, timeout=60, check=True).stdout
+        self.assertEqual(body, cli)
+        self.assertTrue(body.startswith(b"\xef\xbb\xbf"))
+        st, hdrs, body = self.get_bytes(c, "/export?f=geojson&k=place")
+        self.assertEqual(hdrs["content-type"], "application/geo+json")
+        names = {f["properties"]["name"] for f in json.loads(body)["features"]}
+        self.assertIn("授乳室（取込）", names)
+        st, hdrs, body = self.get_bytes(c, "/export?f=ics&k=event")
+        self.assertTrue(body.startswith(b"BEGIN:VCALENDAR"), body[:80])
+        self.assertEqual(self.get_bytes(c, "/export?f=ics&k=place")[0], 404)
+        self.assertEqual(self.get_bytes(Console(self.port), "/export?f=csv&k=place")[0], 303)
+
+    def get_bytes(self, c, path):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request("GET", path, headers={
+                "Host": "127.0.0.1:%d" % self.port,
+                "Cookie": "; ".join("%s=%s" % kv for kv in c.jar.items())})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
     # ---- the network ----
 
     def test_network_view(self):
@@ -632,6 +995,25 @@ class ConsoleTest(unittest.TestCase):
         roster = text.split('id="roster"')[1].split("</table>")[0]
         self.assertIn("ひまわり保育園", roster)
         self.assertIn("保育園・幼稚園", roster)
+        # every group's calendar and support map, as `hiroba events` and `places` list
+        self.center.cli("event", "add", "--title", "拠点のおはなし会", "--start", day(4),
+                        "--category", "play_space", "--place-text", "瀬谷センター")
+        self.center.cli("place", "add", "--name", "瀬谷センター（地図）", "--lat", "35.4701",
+                        "--lon", "139.4901", "--tag", "baby_feeding=room")
+        wait_for("the nursery to hold the center's place", lambda: any(
+            p["place"]["name"] == "瀬谷センター（地図）" for p in self.nursery.json("places")))
+        wait_for("the nursery to hold the center's event", lambda: any(
+            e["event"]["title"] == "拠点のおはなし会" for e in self.nursery.json("events")))
+        st, _, text = c.req("GET", "/calendar")
+        self.assertEqual(st, 200)
+        cal = text.split('id="calendar"')[1].split("</table>")[0]
+        self.assertRegex(cal, r"<td>%s</td><td>拠点のおはなし会</td><td>center</td>"
+                              r"<td>瀬谷センター</td>" % day(4))
+        st, hdrs, text = c.req("GET", "/map")
+        self.assertEqual(st, 200)
+        self.assertIn("script-src 'self'", hdrs["content-security-policy"])
+        self.assertIn('<li data-lat="35.4701000" data-lon="139.4901000"><strong>'
+                      "瀬谷センター（地図）</strong> · center · 授乳室</li>", text)
 
     def test_reload_applies_hosts(self):
         """SIGHUP applies a changed [console]: a reverse proxy's name is answered."""

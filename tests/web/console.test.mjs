@@ -8,6 +8,10 @@
 //   HIROBA_DAY3, HIROBA_DAY10, HIROBA_DAY40   dates (YYYY-MM-DD, Asia/Tokyo) ahead
 //   HIROBA_CENTER_CONSOLE, HIROBA_NEW_KEY, HIROBA_NEW_FPR   the center's console, and
 //                    the key and fingerprint of a group it is to admit
+//   HIROBA_PICKED    a file to write the point clicked on the map into ({lat, lon})
+//   HIROBA_CONTACT   the contact the nursery's volunteer request carries (sealed)
+//   HIROBA_CSV       a CSV of map entries in CP932, as Excel in Japan saves one
+//   HIROBA_REPORT    a file to save the report's CSV the center's console gave into
 // The Python side then checks every result through the CLI of the other daemon.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,20 +104,63 @@ test("the center's meeting is answered", async () => {
   assert.match(await page.textContent('.answer'), /出席 \(3\)/);
 });
 
-test('a map entry with typed coordinates and OpenStreetMap tags', async () => {
+test('a map entry placed by clicking the map, with tags ticked and typed', async () => {
   await page.click('header >> text=地図の場所');
   await page.click('text=＋ 場所を追加');
   await page.fill('#name', 'どんぐり山公園（ブラウザ）');
+  // typed coordinates bring the map there (and still work without it) ...
   await page.fill('[id="point.lat"]', '35.4689');
   await page.fill('[id="point.lon"]', '139.4957');
-  await page.fill('#tags', 'leisure=playground\nstroller=limited');
+  await page.press('[id="point.lon"]', 'Tab');
+  await page.waitForSelector('#map .leaflet-marker-icon');
+  // ... and a tap on the map, right of the marker and above it, moves the point there
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2 + 120, box.y + box.height / 2 - 60);
+  await page.waitForSelector('#map[data-picked]');
+  const lat = Number(await page.inputValue('[id="point.lat"]'));
+  const lon = Number(await page.inputValue('[id="point.lon"]'));
+  assert.ok(lon > 139.4957 && lon < 139.4957 + 0.01, `lon ${lon}`);
+  assert.ok(lat > 35.4689 && lat < 35.4689 + 0.01, `lat ${lat}`);
+  fs.writeFileSync(process.env.HIROBA_PICKED, JSON.stringify({ lat, lon }));
+  await page.check('[id="tag-leisure=playground"]');
+  await page.check('[id="tag-changing_table=yes"]');
+  await page.fill('#tags', 'stroller=limited');
   await page.click('form.box button');
   assert.match(page.url(), /\/places\?done=1/);
-  assert.match(await page.textContent('main'), /stroller=limited/);
+  assert.match(await page.textContent('main'), /changing_table=yes stroller=limited/);
 });
 
+test('a volunteer request with a contact sealed to the center', async () => {
+  await page.click('header >> text=ボランティア');
+  await page.click('text=＋ 掲載を追加');
+  await page.selectOption('#kind', 'wanted');
+  await page.fill('#title', '絵本の読み聞かせ（ブラウザ）');
+  await page.fill('#skills', '読み聞かせ');
+  await page.fill('#area', '瀬谷区');
+  await page.fill('#contact', process.env.HIROBA_CONTACT);
+  await page.click('form.box button');
+  assert.match(page.url(), /\/volunteers\?done=1/);
+});
+
+test("a spreadsheet of Excel's (CP932): previewed, then published", async () => {
+  await page.click('header >> text=イベント');
+  await page.click('text=表計算の CSV から一括で取り込む');
+  await page.setInputFiles('#file', { name: '施設一覧.csv', mimeType: 'text/csv',
+    buffer: fs.readFileSync(process.env.HIROBA_CSV) });
+  await page.click('form.box button');
+  assert.match(await page.textContent('#preview'), /新規/);
+  assert.match(await page.textContent('#summary'), /would import 1 \(1 new/);
+  await page.click('#publish');
+  assert.match(await page.textContent('#done'), /取り込みました/);
+});
+
+let p2;
 test('at the center: admit a group after reading its fingerprint back', async () => {
-  const p2 = await ctx.newPage();    // the same browser, another tab
+  p2 = await ctx.newPage();    // the same browser, another tab
+  p2.on('pageerror', (e) => pageErrors.push(String(e)));
+  p2.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text());
+  });
   await p2.goto(process.env.HIROBA_CENTER_CONSOLE + 'signin');
   await p2.fill('#user', process.env.HIROBA_USER);
   await p2.fill('#password', process.env.HIROBA_PASSWORD);
@@ -129,10 +176,57 @@ test('at the center: admit a group after reading its fingerprint back', async ()
   await p2.click('form.box button');
   assert.match(p2.url(), /\/network\?done=1/);
   assert.match(await p2.textContent('#roster'), /どんぐりサークル/);
+});
+
+test("at the center: record a match from the suggestions", async () => {
+  const C = process.env.HIROBA_CENTER_CONSOLE;
+  // the nursery's request reaches the center by sync: look again until it is there
+  for (let i = 0; i < 60; i++) {
+    await p2.goto(C + 'matches');
+    if (/絵本の読み聞かせ（ブラウザ）/.test(await p2.textContent('main'))) break;
+    await p2.waitForTimeout(500);
+  }
+  const box = p2.locator('div.match', { hasText: '絵本の読み聞かせ（ブラウザ）' });
+  assert.match(await box.textContent(), /読み聞かせボランティア（センター）/);
+  await box.locator('input[name="note"]').first().fill('初回は来週');
+  await box.locator('button').first().click();
+  assert.match(await p2.textContent('#done'), /マッチを記録しました/);
+  assert.match(await p2.locator('div.match', { hasText: '絵本の読み聞かせ（ブラウザ）' })
+    .textContent(), /記録済み: 成立/);
+});
+
+test("at the center: read the request's contact, for a purpose", async () => {
+  await p2.goto(process.env.HIROBA_CENTER_CONSOLE + 'volunteers?all=1');
+  const row = p2.locator('tr', { hasText: '絵本の読み聞かせ（ブラウザ）' });
+  await row.locator('text=連絡先を読む').click();
+  await p2.fill('#purpose', 'マッチの連絡（ブラウザ）');
+  await p2.click('form.box button');
+  assert.equal(await p2.textContent('#contact'), process.env.HIROBA_CONTACT);
+});
+
+test("at the center: the year's report, and its CSV for Excel", async () => {
+  await p2.click('header >> text=事業報告');
+  assert.match(await p2.textContent('#report'), /ひまわり保育園/);
+  const [dl] = await Promise.all([p2.waitForEvent('download'), p2.click('#csv')]);
+  const file = await dl.path();
+  const bytes = fs.readFileSync(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.match(bytes.toString('utf8'), /\r\n/);
+  fs.copyFileSync(file, process.env.HIROBA_REPORT);
   await p2.close();
 });
 
+test("the network's support map: every group's entries as markers", async () => {
+  await page.click('header >> text=ネットワーク');
+  await page.click('text=応援マップ（全グループ）');
+  await page.waitForSelector('#allmap .leaflet-marker-icon');
+  const items = await page.locator('#places li').count();
+  assert.ok(items >= 2, `${items} entries`);
+  assert.equal(await page.locator('#allmap .leaflet-marker-icon').count(), items);
+});
+
 test('English, and no script error or CSP violation anywhere', async () => {
+  await page.click('header >> text=地図の場所');
   await page.click('header >> text=English');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.equal(await page.textContent('h1'), "This group's map entries");
