@@ -52,8 +52,10 @@ recon_set_load(struct recon_set *s, const struct store_author *a, size_t n)
 		recon_set_free(s);
 		return ENOMEM;
 	}
-	memcpy(s->a, a, n * sizeof(*a));
-	qsort(s->a, n, sizeof(*s->a), author_cmp);
+	if (n > 0) {
+		memcpy(s->a, a, n * sizeof(*a));
+		qsort(s->a, n, sizeof(*s->a), author_cmp);
+	}
 	for (i = 0; i < n; i++)
 		recon_item_hash(s->a[i].author, s->a[i].complete, s->a[i].max_seq, s->h[i]);
 	s->n = n;

@@ -337,7 +337,7 @@ recon_take(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 		/* an answerer that does not compare ranges: nothing more to learn */
 		log_debug("peer %s: compared none of our ranges", p->name);
 		p->nwant = 0;
-	} else {
+	} else if (done > 0) {
 		memmove(p->want, p->want + done, (p->nwant - done) * sizeof(*p->want));
 		p->nwant -= done;
 	}
@@ -389,7 +389,8 @@ recon_end(struct peer *p)
 {
 	if (p->heard == NULL && p->nheard == 0 && p->range_reqs == 0)
 		return;
-	qsort(p->heard, p->nheard, sizeof(*p->heard), claim_cmp);
+	if (p->nheard > 1)
+		qsort(p->heard, p->nheard, sizeof(*p->heard), claim_cmp);
 	free(p->theirs);
 	p->theirs = p->heard;
 	p->ntheirs = p->nheard;
