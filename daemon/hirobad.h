@@ -99,6 +99,12 @@ struct peer {
 	struct store_claim *heard;
 	size_t		 nheard, capheard;
 	unsigned	 range_reqs;
+	/* the answer being received (its parts, PROTOCOL.md 11.3.2): the part due next,
+	 * our sum of complete before its first part, whether a cursor moved, whether its
+	 * ranges left something to ask */
+	uint32_t	 part_next;
+	uint64_t	 answer_sum;
+	bool		 answer_moved, answer_ask;
 	/* what it holds that we might not: from its answers' holds (our pulls), or from
 	 * its last unscoped SyncReq */
 	struct store_claim *theirs;

@@ -17,6 +17,7 @@
 #include "wire.pb-c.h"
 
 #define ANSWER_EXPIRY	60	/* s: an unacknowledged answer is given up */
+#define SYNC_WINDOW_MAX	8	/* parts of one answer, at most */
 
 static int
 send_msg(struct node *n, struct peer *p, const Hiroba__Wire__PeerMsg *m, bool reply,
@@ -506,6 +507,10 @@ sync_start(struct node *n, struct peer *p)
 	r.max_records = n->conf->max_batch;
 	r.has_max_bytes = 1;
 	r.max_bytes = n->conf->max_message / 2;
+	if (n->conf->sync_window > 1) {
+		r.has_window = 1;
+		r.window = n->conf->sync_window;
+	}
 	if (p->got_token != 0) {
 		r.has_ack = 1;
 		r.ack = p->got_token;
@@ -521,6 +526,7 @@ sync_start(struct node *n, struct peer *p)
 		p->round_out += hiroba__wire__peer_msg__get_packed_size(&m);
 		p->round = r.round;
 		p->round_sent = node_now();
+		p->part_next = 1;
 		p->want_sent = nrg;
 		if (nrg > 0)
 			p->range_reqs++;
@@ -597,10 +603,10 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	Hiroba__Wire__Range	*rw = NULL, **rwp = NULL;
 	Hiroba__Wire__AuthorState *hw = NULL, **hwp = NULL;
 	const struct store_author *h;
-	uint64_t		 c, top, claim;
-	size_t			 i, nclaims = 0;
+	uint64_t		 c, top, claim, resume;
+	size_t			 i, j, nclaims = 0, window, part;
 	int			 rc, conn;
-	bool			 scoped = r->has_scoped && r->scoped;
+	bool			 scoped = r->has_scoped && r->scoped, inside;
 
 	if (r->n_have > 100000 || r->n_ranges > RECON_MSG_MAX) {
 		peer_misbehaved(n, p, true, "sent a sync request with too many authors");
@@ -697,69 +703,107 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 		}
 		b.bytes = ra.bytes;
 	}
-	/* Root first (store_authors' order), so that admissions precede the records of
-	 * the groups they admit. */
-	for (i = 0; i < v.n && !b.full; i++) {
-		memcpy(key.author, v.a[i].author, HB_KEY_LEN);
-		hit = bsearch(&key, theirs, r->n_have, sizeof(*theirs), claim_cmp);
-		if (hit == NULL && scoped)
-			continue;	/* not named: the ranges speak for it */
-		c = hit != NULL ? hit->complete : 0;
-		top = v.a[i].max_seq > v.a[i].complete ? v.a[i].max_seq : v.a[i].complete;
-		if (top <= c)
-			continue;
-		b.last = c;
-		rc = store_scan_author(n->st, v.a[i].author, c, 0, batch_add, &b);
-		if (rc != 0 && rc != 1) {
-			log_warnx("answering peer %s: %s", p->name, store_strerror(rc));
-			goto out;
+	/*
+	 * Root first (store_authors' order), so that admissions precede the records of
+	 * the groups they admit. Up to `window` batches in a row (parts of one answer):
+	 * each part goes on where the one before was cut, as if the puller had stored it
+	 * and asked again from there, so that the puller verifies and commits one part
+	 * while the next is on its way. Its claims assume the parts before it were stored:
+	 * a puller takes a part only right after the one before it (PROTOCOL.md 11.3.2).
+	 */
+	window = r->has_window && r->window > 1 ? r->window : 1;
+	if (window > SYNC_WINDOW_MAX)
+		window = SYNC_WINDOW_MAX;
+	for (part = 1, i = 0, resume = 0;; part++) {
+		for (; i < v.n; i++) {
+			memcpy(key.author, v.a[i].author, HB_KEY_LEN);
+			hit = bsearch(&key, theirs, r->n_have, sizeof(*theirs), claim_cmp);
+			if (hit == NULL && scoped)
+				continue;	/* not named: the ranges speak for it */
+			c = hit != NULL ? hit->complete : 0;
+			if (resume > c)		/* the part before was cut inside it */
+				c = resume;
+			resume = 0;
+			top = v.a[i].max_seq > v.a[i].complete ? v.a[i].max_seq :
+			    v.a[i].complete;
+			if (top <= c)
+				continue;
+			b.last = c;
+			rc = store_scan_author(n->st, v.a[i].author, c, 0, batch_add, &b);
+			if (rc != 0 && rc != 1) {
+				log_warnx("answering peer %s: %s", p->name, store_strerror(rc));
+				goto out;
+			}
+			/* What we claim: every current record with seq <= complete is held
+			 * here, and those above the puller's c are in this batch. When the
+			 * batch was cut inside this author, that is true only up to the
+			 * last seq sent. */
+			claim = v.a[i].complete;
+			if (b.full && b.last < claim)
+				claim = b.last;
+			inside = b.full;
+			if (claim > c) {
+				hiroba__wire__author_state__init(&cs[nclaims]);
+				cs[nclaims].author.data = v.a[i].author;
+				cs[nclaims].author.len = HB_KEY_LEN;
+				cs[nclaims].complete = claim;
+				csp[nclaims] = &cs[nclaims];
+				nclaims++;
+				b.bytes += HB_KEY_LEN + 16;	/* a claim on the wire, at most */
+				if (b.bytes >= b.max_bytes)
+					b.full = true;
+			}
+			if (inside) {		/* the next part goes on inside it */
+				resume = b.last;
+				break;
+			}
+			if (b.full) {		/* cut after it: the next part starts after */
+				i++;
+				break;
+			}
 		}
-		/* What we claim: every current record with seq <= complete is held here,
-		 * and those above the puller's c are in this batch. When the batch was
-		 * cut inside this author, that is true only up to the last seq sent. */
-		claim = v.a[i].complete;
-		if (b.full && b.last < claim)
-			claim = b.last;
-		if (claim > c) {
-			hiroba__wire__author_state__init(&cs[nclaims]);
-			cs[nclaims].author.data = v.a[i].author;
-			cs[nclaims].author.len = HB_KEY_LEN;
-			cs[nclaims].complete = claim;
-			csp[nclaims] = &cs[nclaims];
-			nclaims++;
-			b.bytes += HB_KEY_LEN + 16;	/* a claim on the wire, at most */
-			if (b.bytes >= b.max_bytes)
-				b.full = true;
+		sb.round = r->round;
+		sb.n_envelopes = b.n;
+		sb.envelopes = b.env;
+		sb.n_complete = nclaims;
+		sb.complete = csp;
+		sb.more = b.full;
+		sb.has_part = window > 1;
+		sb.part = (uint32_t)part;
+		sb.has_follows = sb.follows = b.full && part < window;
+		if (scoped && part == 1) {
+			sb.has_ranges_done = 1;
+			sb.ranges_done = ra.done;
+			sb.n_ranges = ra.nr;
+			sb.ranges = rwp;
+			sb.n_holds = ra.nh;
+			sb.holds = hwp;
+		} else {
+			sb.has_ranges_done = 0;
+			sb.n_ranges = sb.n_holds = 0;
 		}
-	}
-	sb.round = r->round;
-	sb.n_envelopes = b.n;
-	sb.envelopes = b.env;
-	sb.n_complete = nclaims;
-	sb.complete = csp;
-	sb.more = b.full;
-	if (scoped) {
-		sb.has_ranges_done = 1;
-		sb.ranges_done = ra.done;
-		sb.n_ranges = ra.nr;
-		sb.ranges = rwp;
-		sb.n_holds = ra.nh;
-		sb.holds = hwp;
-	}
-	do
-		randombytes_buf(&sb.token, sizeof(sb.token));
-	while (sb.token == 0);
-	sb.has_token = 1;
-	m.m_case = HIROBA__WIRE__PEER_MSG__M_BATCH;
-	m.batch = &sb;
-	if (send_msg(n, p, &m, true, route, routelen) == 0) {
+		do
+			randombytes_buf(&sb.token, sizeof(sb.token));
+		while (sb.token == 0);
+		sb.has_token = 1;
+		m.m_case = HIROBA__WIRE__PEER_MSG__M_BATCH;
+		m.batch = &sb;
+		if (send_msg(n, p, &m, true, route, routelen) != 0)
+			break;
 		p->answer_token = sb.token;
 		p->answer_at = node_now();
 		p->answer_fd = conn;
+		if (b.n > 0)
+			log_debug("peer %s: sent %zu records (%zu bytes)%s", p->name, b.n,
+			    b.bytes, b.full ? ", more to come" : "");
+		if (!sb.follows)
+			break;
+		for (j = 0; j < b.n; j++)
+			free(b.env[j].data);
+		b.n = b.bytes = 0;
+		b.full = false;
+		nclaims = 0;
 	}
-	if (b.n > 0)
-		log_debug("peer %s: sent %zu records (%zu bytes)%s", p->name, b.n, b.bytes,
-		    b.full ? ", more to come" : "");
 out:
 	for (i = 0; i < b.n; i++)
 		free(b.env[i].data);
@@ -1020,11 +1064,12 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 {
 	struct store_claim	*claims = NULL;
 	const uint8_t		**envs = NULL;
-	size_t			*lens = NULL, i;
-	uint64_t		 before;
+	size_t			*lens = NULL, i, nclaims = 0;
 	struct recon_range	 rg;
+	struct pull_cursor	*cur;
+	uint32_t		 part = b->has_part ? b->part : 1;
 	int			*verdicts = NULL, rc;
-	bool			 moved, ask = false, malformed = false;
+	bool			 ask, malformed = false;
 
 	if (b->has_token)	/* read, even if late: our next request says so */
 		p->got_token = b->token;
@@ -1033,6 +1078,18 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 		    (unsigned long long)b->round);
 		return;
 	}
+	/* A part's claims assume the parts before it were stored: one that does not come
+	 * right after the one before (a part lost on the way) ends the answer here. */
+	if (part != p->part_next) {
+		log_info("peer %s: part %u of its answer came where part %u was due: the "
+		    "rest of the answer is ignored", p->name, part, p->part_next);
+		p->round = 0;
+		p->in_round = false;
+		p->want_sent = 0;
+		p->next_pull = node_now() + 1;
+		return;
+	}
+	p->part_next++;
 	if ((claims = calloc(b->n_complete + 1, sizeof(*claims))) == NULL ||
 	    (envs = calloc(b->n_envelopes + 1, sizeof(*envs))) == NULL ||
 	    (lens = calloc(b->n_envelopes + 1, sizeof(*lens))) == NULL ||
@@ -1044,8 +1101,13 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 			malformed = true;
 			break;
 		}
-		memcpy(claims[i].author, b->complete[i]->author.data, HB_KEY_LEN);
-		claims[i].complete = b->complete[i]->complete;
+		/* an author refused earlier in this pull (in a part before this one)
+		 * gets no claim: it would vouch for the records we refused */
+		if ((cur = cursor_find(p, b->complete[i]->author.data, false)) != NULL &&
+		    cur->blocked)
+			continue;
+		memcpy(claims[nclaims].author, b->complete[i]->author.data, HB_KEY_LEN);
+		claims[nclaims++].complete = b->complete[i]->complete;
 	}
 	malformed |= b->n_ranges > RECON_MSG_MAX || b->n_holds > RECON_MSG_MAX;
 	for (i = 0; !malformed && i < b->n_ranges; i++)
@@ -1065,22 +1127,32 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 		envs[i] = b->envelopes[i].data;
 		lens[i] = b->envelopes[i].len;
 	}
-	before = vec_sum(n);
+	if (part == 1) {
+		p->answer_sum = vec_sum(n);
+		p->answer_moved = p->answer_ask = false;
+	}
 	p->round_in += hiroba__wire__sync_batch__get_packed_size(b) + 2;
 	p->round_recs += b->n_envelopes;
-	rc = sync_ingest(n, p, envs, lens, b->n_envelopes, claims, b->n_complete, NULL,
+	rc = sync_ingest(n, p, envs, lens, b->n_envelopes, claims, nclaims, NULL,
 	    NULL, verdicts);
+	if (rc == 0 && cursor_advance(p, envs, lens, verdicts, b->n_envelopes))
+		p->answer_moved = true;
+	if (rc == 0 && part == 1)	/* the ranges are answered in the first part */
+		p->answer_ask = recon_take(n, p, b);
+	if (rc == 0 && b->has_follows && b->follows) {
+		p->round_sent = node_now();	/* the answer is still coming */
+		goto out;
+	}
 	p->round = 0;
-	moved = rc == 0 && cursor_advance(p, envs, lens, verdicts, b->n_envelopes);
-	if (rc == 0)
-		ask = recon_take(n, p, b);
+	ask = rc == 0 && p->answer_ask;
 	if (ask && p->range_reqs >= RECON_REQS_MAX) {
 		log_warnx("peer %s: its ranges did not settle after %u requests: the pull "
 		    "ends here", p->name, p->range_reqs);
 		ask = false;
 	}
-	if (rc == 0 && ((b->more && (vec_sum(n) != before || moved)) || ask)) {
-		sync_start(n, p);	/* acknowledges this batch, asks for the next */
+	if (rc == 0 && ((b->more && (vec_sum(n) != p->answer_sum || p->answer_moved)) ||
+	    ask)) {
+		sync_start(n, p);	/* acknowledges this answer, asks for the next */
 		goto out;
 	}
 	p->in_round = false;

@@ -5,7 +5,8 @@ invariants once the network has healed.
 
 A history (random.Random(seed)) builds a center and 2-4 groups, each with its own limits
 drawn at random (max_batch 1..1000, max_message 256K..1M, hwm 10..1000, recon_leaf
-1..16, recon_split 2..16, sync_interval 1 s) and a random connected topology, then runs operations drawn with weights:
+1..16, recon_split 2..16, sync_window 1..8, sync_interval 1 s) and a random connected
+topology, then runs operations drawn with weights:
 publish an event, place or volunteer listing (Japanese text); edit (`event edit`, or
 the same id published again); cancel; delete; a listing that expires within seconds;
 `import json` / `import csv` of 5-30 events; admit a new group (started later, so it
@@ -242,7 +243,8 @@ class Model:
                 "hwm": self.rnd.choice((10, 20, 100, 1000)),
                 "member_records": self.quota,
                 "recon_leaf": self.rnd_recon.choice((1, 1, 2, 3, 16)),
-                "recon_split": self.rnd_recon.choice((2, 2, 3, 16))}
+                "recon_split": self.rnd_recon.choice((2, 2, 3, 16)),
+                "sync_window": self.rnd_recon.choice((1, 2, 3, 4, 8))}
 
     def new_node(self, kind, center=False):
         name = "%s%d" % (kind, len(self.nodes))
