@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include "conf.h"
+#include "recon.h"
 
 #ifndef HIROBA_WEBDIR
 #define HIROBA_WEBDIR	"/usr/local/share/hiroba/web"
@@ -228,6 +229,9 @@ set_limit(struct parser *p, const char *k, const char *v)
 		{ "mapsize_max", offsetof(struct conf, mapsize_max), 1, 0, 1ULL << 40 },
 		{ "member_records", offsetof(struct conf, member_records), 0, 0, 100000000 },
 		{ "member_bytes", offsetof(struct conf, member_bytes), 1, 0, 1ULL << 40 },
+		{ "recon_leaf", offsetof(struct conf, recon_leaf), 0, 1, RECON_MSG_MAX / 2 },
+		{ "recon_split", offsetof(struct conf, recon_split), 0, 2, RECON_SPLIT_MAX },
+		{ "sync_window", offsetof(struct conf, sync_window), 0, 1, 8 },
 	};
 	unsigned long long	 n;
 	size_t			 i;
@@ -245,7 +249,7 @@ set_limit(struct parser *p, const char *k, const char *v)
 	}
 	return perr(p, "unknown key \"%s\" in [limits] (known: max_message, max_batch, "
 	    "rate, hwm, handshake_ms, ban_seconds, verify_threads, mapsize, mapsize_max, "
-	    "member_records, member_bytes)", k);
+	    "member_records, member_bytes, recon_leaf, recon_split, sync_window)", k);
 }
 
 /* "127.0.0.1:8080" or "[::1]:8080": numeric addresses only, so that what the daemon
@@ -605,6 +609,9 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	p.c->sync_interval = 30;
 	p.c->max_message = 4 << 20;
 	p.c->max_batch = 1000;
+	p.c->recon_leaf = RECON_LEAF;
+	p.c->recon_split = RECON_SPLIT;
+	p.c->sync_window = 4;
 	p.c->rate = 2000;
 	p.c->hwm = 10000;
 	p.c->handshake_ms = 5000;

@@ -65,6 +65,8 @@ struct conf {
 	/* [limits] */
 	size_t		 max_message;		/* ZMQ_MAXMSGSIZE, bytes */
 	unsigned	 max_batch;		/* records per sync batch */
+	unsigned	 recon_leaf, recon_split;	/* answering ranges (recon.h) */
+	unsigned	 sync_window;		/* batches asked for in one answer */
 	unsigned	 rate;			/* messages per second per peer */
 	unsigned	 hwm;			/* ZeroMQ high-water mark, messages */
 	unsigned	 handshake_ms;		/* ZMQ_HANDSHAKE_IVL */

@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "proto.h"
+#include "recon.h"
 #include "store.h"
 
 #define HB_WIRE_VERSION		1
@@ -88,7 +89,24 @@ struct peer {
 	uint64_t	 got_token;	/* of the last SyncBatch it sent us */
 	double		 remote_bytes;	/* budget for RemoteAnswers to it (ctl.c) */
 	int64_t		 remote_at;	/* ms, when the budget was last refilled */
-	/* what it told us it holds, from its last SyncReq */
+	/* the pull's range reconciliation (PROTOCOL.md 11.3.1): ranges still to compare,
+	 * how many of them went in the outstanding request, the authors to ask for by
+	 * name (sorted), what its answers said it holds, and requests with ranges so far */
+	struct recon_range *want;
+	size_t		 nwant, capwant, want_sent;
+	struct store_claim *ask;
+	size_t		 nask, capask;
+	struct store_claim *heard;
+	size_t		 nheard, capheard;
+	unsigned	 range_reqs;
+	/* the answer being received (its parts, PROTOCOL.md 11.3.2): the part due next,
+	 * our sum of complete before its first part, whether a cursor moved, whether its
+	 * ranges left something to ask */
+	uint32_t	 part_next;
+	uint64_t	 answer_sum;
+	bool		 answer_moved, answer_ask;
+	/* what it holds that we might not: from its answers' holds (our pulls), or from
+	 * its last unscoped SyncReq */
 	struct store_claim *theirs;
 	size_t		 ntheirs;
 

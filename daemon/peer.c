@@ -60,6 +60,9 @@ peer_free(struct peer *p)
 	free(p->endpoint);
 	free(p->theirs);
 	free(p->cursor);
+	free(p->want);
+	free(p->ask);
+	free(p->heard);
 	free(p);
 }
 

@@ -17,6 +17,7 @@
 #include "wire.pb-c.h"
 
 #define ANSWER_EXPIRY	60	/* s: an unacknowledged answer is given up */
+#define SYNC_WINDOW_MAX	8	/* parts of one answer, at most */
 
 static int
 send_msg(struct node *n, struct peer *p, const Hiroba__Wire__PeerMsg *m, bool reply,
@@ -186,22 +187,236 @@ cursor_advance(struct peer *p, const uint8_t *const *envs, const size_t *lens,
 	return moved;
 }
 
+/* ---- range reconciliation (PROTOCOL.md 11.3.1) ---- */
+
+/*
+ * A pull compares fingerprints of ranges of author keys first, and names an author in
+ * `have` only where the answerer said it holds more of it than we do, or where we have
+ * a gap of our own (max_seq above complete: a hole that only a full look at the
+ * answerer's records can fill, and that equal fingerprints cannot see). Between equal
+ * stores a round is one fingerprint each way, whatever the number of authors; a
+ * difference costs about log16(authors) round trips and bytes in proportion to it.
+ */
+#define RECON_REQS_MAX	512	/* requests with ranges in one pull: then give up */
+#define RECON_WANT_MAX	(4 * RECON_MSG_MAX)
+#define RECON_ASK_LIMIT	100000	/* authors named in one request (as `have`) */
+
+static bool
+range_from_wire(const Hiroba__Wire__Range *w, struct recon_range *r)
+{
+	memset(r, 0, sizeof(*r));
+	if ((w->has_lower && w->lower.len > HB_KEY_LEN) ||
+	    (w->has_upper && w->upper.len > HB_KEY_LEN) || w->fp.len != RECON_FP_LEN)
+		return false;
+	if (w->has_lower && w->lower.len > 0) {
+		memcpy(r->lo.b, w->lower.data, w->lower.len);
+		r->lo.len = w->lower.len;
+	}
+	if (w->has_upper && w->upper.len > 0) {
+		memcpy(r->hi.b, w->upper.data, w->upper.len);
+		r->hi.len = w->upper.len;
+	}
+	return true;
+}
+
+static void
+range_to_wire(const struct recon_range *r, const uint8_t *fp, Hiroba__Wire__Range *w)
+{
+	hiroba__wire__range__init(w);
+	if (r->lo.len > 0) {
+		w->has_lower = 1;
+		w->lower.data = (uint8_t *)r->lo.b;
+		w->lower.len = r->lo.len;
+	}
+	if (r->hi.len > 0) {
+		w->has_upper = 1;
+		w->upper.data = (uint8_t *)r->hi.b;
+		w->upper.len = r->hi.len;
+	}
+	w->fp.data = (uint8_t *)fp;
+	w->fp.len = RECON_FP_LEN;
+}
+
+static int
+claim_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct store_claim *)a)->author,
+	    ((const struct store_claim *)b)->author, HB_KEY_LEN);
+}
+
+static const struct store_author *
+set_find(const struct recon_set *rs, const uint8_t author[HB_KEY_LEN])
+{
+	size_t		 lo = 0, hi = rs->n, mid;
+	int		 c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = memcmp(rs->a[mid].author, author, HB_KEY_LEN)) == 0)
+			return &rs->a[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static struct store_claim *
+ask_find(const struct peer *p, const uint8_t author[HB_KEY_LEN])
+{
+	struct store_claim	 key;
+
+	if (p->nask == 0)
+		return NULL;
+	memcpy(key.author, author, HB_KEY_LEN);
+	return bsearch(&key, p->ask, p->nask, sizeof(key), claim_cmp);
+}
+
+static int
+claims_add(struct store_claim **a, size_t *n, size_t *cap, const uint8_t *author,
+    uint64_t seq)
+{
+	struct store_claim	*na;
+	size_t			 nc;
+
+	if (*n == *cap) {
+		nc = *cap ? *cap * 2 : 64;
+		if ((na = reallocarray(*a, nc, sizeof(*na))) == NULL)
+			return ENOMEM;
+		*a = na;
+		*cap = nc;
+	}
+	memcpy((*a)[*n].author, author, HB_KEY_LEN);
+	(*a)[*n].complete = seq;
+	(*n)++;
+	return 0;
+}
+
+static int
+want_add(struct peer *p, const struct recon_range *r)
+{
+	struct recon_range	*nw;
+	size_t			 nc;
+
+	if (p->nwant >= RECON_WANT_MAX)
+		return ENOSPC;
+	if (p->nwant == p->capwant) {
+		nc = p->capwant ? p->capwant * 2 : 16;
+		if ((nw = reallocarray(p->want, nc, sizeof(*nw))) == NULL)
+			return ENOMEM;
+		p->want = nw;
+		p->capwant = nc;
+	}
+	p->want[p->nwant++] = *r;
+	return 0;
+}
+
+/*
+ * What an answer's ranges and holds tell us, after its records were stored: the ranges
+ * of its answer whose fingerprints differ from ours now go to the next request; an
+ * author it holds more of than we ask for is named in the next request. True if the
+ * pull has something new to ask.
+ */
+static bool
+recon_take(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
+{
+	struct recon_set	 rs;
+	struct recon_range	 rg;
+	struct pull_cursor	*c;
+	const struct store_author *mine;
+	struct vec		 v;
+	uint64_t		 ours, top;
+	size_t			 done, i, nask0 = p->nask;
+	bool			 more = false;
+
+	done = b->has_ranges_done && b->ranges_done < p->want_sent ? b->ranges_done :
+	    p->want_sent;
+	if (!b->has_ranges_done)
+		done = 0;
+	if (p->want_sent > 0 && done == 0) {
+		/* an answerer that does not compare ranges: nothing more to learn */
+		log_debug("peer %s: compared none of our ranges", p->name);
+		p->nwant = 0;
+	} else if (done > 0) {
+		memmove(p->want, p->want + done, (p->nwant - done) * sizeof(*p->want));
+		p->nwant -= done;
+	}
+	p->want_sent = 0;
+	if (b->n_ranges == 0 && b->n_holds == 0)
+		return p->nwant > 0;
+	if (vec_load(n, &v) != 0 || recon_set_load(&rs, v.a, v.n) != 0) {
+		free(v.a);
+		return false;
+	}
+	for (i = 0; i < b->n_ranges; i++) {
+		if (!range_from_wire(b->ranges[i], &rg))
+			continue;	/* checked as the batch came in */
+		if (recon_differs(&rs, &rg, b->ranges[i]->fp.data) &&
+		    want_add(p, &rg) != 0)
+			break;
+	}
+	for (i = 0; i < b->n_holds; i++) {
+		top = b->holds[i]->complete;
+		claims_add(&p->heard, &p->nheard, &p->capheard, b->holds[i]->author.data,
+		    top);
+		if ((c = cursor_find(p, b->holds[i]->author.data, false)) != NULL &&
+		    (c->blocked || c->held_out))
+			continue;
+		mine = set_find(&rs, b->holds[i]->author.data);
+		ours = mine != NULL ? mine->complete : 0;
+		if (c != NULL && c->seq > ours)
+			ours = c->seq;
+		if (top <= ours || ask_find(p, b->holds[i]->author.data) != NULL ||
+		    p->nask >= RECON_ASK_LIMIT)
+			continue;
+		/* appended unsorted: sorted below, so ask_find sees only the old ones */
+		if (claims_add(&p->ask, &p->nask, &p->capask, b->holds[i]->author.data,
+		    0) != 0)
+			break;
+	}
+	if (p->nask > nask0) {
+		qsort(p->ask, p->nask, sizeof(*p->ask), claim_cmp);
+		more = true;
+	}
+	recon_set_free(&rs);
+	free(v.a);
+	return more || p->nwant > 0;
+}
+
+/* The pull ended: what its answers said it holds becomes what status shows as lag. */
+static void
+recon_end(struct peer *p)
+{
+	if (p->heard == NULL && p->nheard == 0 && p->range_reqs == 0)
+		return;
+	if (p->nheard > 1)
+		qsort(p->heard, p->nheard, sizeof(*p->heard), claim_cmp);
+	free(p->theirs);
+	p->theirs = p->heard;
+	p->ntheirs = p->nheard;
+	p->heard = NULL;
+	p->nheard = p->capheard = 0;
+}
+
 void
 sync_start(struct node *n, struct peer *p)
 {
 	Hiroba__Wire__PeerMsg	 m = HIROBA__WIRE__PEER_MSG__INIT;
 	Hiroba__Wire__SyncReq	 r = HIROBA__WIRE__SYNC_REQ__INIT;
 	Hiroba__Wire__AuthorState *as = NULL, **asp = NULL;
+	Hiroba__Wire__Range	*rg = NULL, **rgp = NULL;
+	uint8_t			(*fps)[RECON_FP_LEN] = NULL;
+	struct recon_range	 all;
+	struct recon_set	 rs = { 0 };
 	struct pull_cursor	*c;
 	struct vec		 v;
-	size_t			 i;
+	size_t			 i, nas = 0, nrg, i0, i1;
+	bool			 named;
 
 	if (!peer_up(p))
 		return;
-	if (vec_load(n, &v) != 0)
-		goto out;
-	if ((as = calloc(v.n + 1, sizeof(*as))) == NULL ||
-	    (asp = calloc(v.n + 1, sizeof(*asp))) == NULL)
+	if (vec_load(n, &v) != 0 || recon_set_load(&rs, v.a, v.n) != 0)
 		goto out;
 	if (!p->in_round && node_now() - p->cursor_since >= SYNC_FULL_EVERY) {
 		p->ncursor = 0;		/* now and then a pull from what we hold */
@@ -225,25 +440,77 @@ sync_start(struct node *n, struct peer *p)
 		if (node_now() - c->stuck_since < SYNC_STUCK)
 			c->seq = 0;
 	}
-	for (i = 0; i < v.n; i++) {
-		hiroba__wire__author_state__init(&as[i]);
-		as[i].author.data = v.a[i].author;
-		as[i].author.len = HB_KEY_LEN;
-		as[i].complete = v.a[i].complete;
-		if ((c = cursor_find(p, v.a[i].author, false)) != NULL &&
+	if (!p->in_round) {	/* a new pull: the whole key space, nobody named yet */
+		memset(&all, 0, sizeof(all));
+		p->nwant = p->nask = p->nheard = 0;
+		p->want_sent = 0;
+		p->range_reqs = 0;
+		want_add(p, &all);
+	}
+	/* have: the authors named (the answerer said it holds more of them) and those
+	 * with a gap of our own; the others are left to the ranges. Whenever any author
+	 * is named, the center is too: the answer then walks the center's records first,
+	 * so an admission comes before the records of the group it admits (and a record
+	 * of a non-member is the answerer's fault, sync_ingest). */
+	named = p->nask > 0;
+	for (i = 0; i < v.n && !named; i++)
+		named = v.a[i].max_seq > v.a[i].complete;
+	if ((as = calloc(v.n + p->nask + 1, sizeof(*as))) == NULL ||
+	    (asp = calloc(v.n + p->nask + 1, sizeof(*asp))) == NULL)
+		goto out;
+	for (i = 0; i < v.n + p->nask; i++) {
+		const uint8_t	*author;
+		uint64_t	 complete = 0;
+
+		if (i < v.n) {
+			author = v.a[i].author;
+			complete = v.a[i].complete;
+			if (v.a[i].max_seq <= complete && ask_find(p, author) == NULL &&
+			    !(named && memcmp(author, n->conf->center, HB_KEY_LEN) == 0))
+				continue;
+		} else {	/* named, and we hold nothing of it */
+			author = p->ask[i - v.n].author;
+			if (set_find(&rs, author) != NULL)
+				continue;
+		}
+		if ((c = cursor_find(p, author, false)) != NULL &&
 		    (c->blocked || c->held_out))
-			as[i].complete = HB_SEQ_MAX;
-		else if (c != NULL && c->seq > as[i].complete)
-			as[i].complete = c->seq;
-		asp[i] = &as[i];
+			continue;	/* left out: the answerer sends none of it */
+		if (c != NULL && c->seq > complete)
+			complete = c->seq;
+		hiroba__wire__author_state__init(&as[nas]);
+		as[nas].author.data = (uint8_t *)author;
+		as[nas].author.len = HB_KEY_LEN;
+		as[nas].complete = complete;
+		asp[nas] = &as[nas];
+		nas++;
+	}
+	nrg = p->nwant < RECON_ASK_MAX ? p->nwant : RECON_ASK_MAX;
+	if ((rg = calloc(nrg + 1, sizeof(*rg))) == NULL ||
+	    (rgp = calloc(nrg + 1, sizeof(*rgp))) == NULL ||
+	    (fps = calloc(nrg + 1, sizeof(*fps))) == NULL)
+		goto out;
+	for (i = 0; i < nrg; i++) {
+		recon_span(&rs, &p->want[i], &i0, &i1);
+		recon_fp(&rs, i0, i1, fps[i]);
+		range_to_wire(&p->want[i], fps[i], &rg[i]);
+		rgp[i] = &rg[i];
 	}
 	r.round = n->next_round++;
-	r.n_have = v.n;
+	r.n_have = nas;
 	r.have = asp;
+	r.has_scoped = 1;
+	r.scoped = 1;
+	r.n_ranges = nrg;
+	r.ranges = rgp;
 	r.has_max_records = 1;
 	r.max_records = n->conf->max_batch;
 	r.has_max_bytes = 1;
 	r.max_bytes = n->conf->max_message / 2;
+	if (n->conf->sync_window > 1) {
+		r.has_window = 1;
+		r.window = n->conf->sync_window;
+	}
 	if (p->got_token != 0) {
 		r.has_ack = 1;
 		r.ack = p->got_token;
@@ -259,8 +526,12 @@ sync_start(struct node *n, struct peer *p)
 		p->round_out += hiroba__wire__peer_msg__get_packed_size(&m);
 		p->round = r.round;
 		p->round_sent = node_now();
-		log_debug("peer %s: pull round %llu (%zu authors)", p->name,
-		    (unsigned long long)r.round, v.n);
+		p->part_next = 1;
+		p->want_sent = nrg;
+		if (nrg > 0)
+			p->range_reqs++;
+		log_debug("peer %s: pull round %llu (%zu authors named, %zu ranges)",
+		    p->name, (unsigned long long)r.round, nas, nrg);
 	} else {
 		p->next_pull = node_now() + 1;
 		p->in_round = false;
@@ -268,17 +539,14 @@ sync_start(struct node *n, struct peer *p)
 out:
 	free(as);
 	free(asp);
+	free(rg);
+	free(rgp);
+	free(fps);
+	recon_set_free(&rs);
 	free(v.a);
 }
 
 /* ---- answering a pull ---- */
-
-static int
-claim_cmp(const void *a, const void *b)
-{
-	return memcmp(((const struct store_claim *)a)->author,
-	    ((const struct store_claim *)b)->author, HB_KEY_LEN);
-}
 
 struct batch {
 	ProtobufCBinaryData	*env;
@@ -328,14 +596,27 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	struct store_claim	*theirs = NULL, key, *hit;
 	struct batch		 b = { 0 };
 	struct vec		 v = { 0 };
-	uint64_t		 c, top, claim;
-	size_t			 i, nclaims = 0;
+	struct recon_set	 rs = { 0 };
+	struct recon_range	 rg, *in = NULL;
+	uint8_t			(*infp)[RECON_FP_LEN] = NULL;
+	struct recon_out	 ra = { 0 };
+	Hiroba__Wire__Range	*rw = NULL, **rwp = NULL;
+	Hiroba__Wire__AuthorState *hw = NULL, **hwp = NULL;
+	const struct store_author *h;
+	uint64_t		 c, top, claim, resume;
+	size_t			 i, j, nclaims = 0, window, part;
 	int			 rc, conn;
+	bool			 scoped = r->has_scoped && r->scoped, inside;
 
-	if (r->n_have > 100000) {
+	if (r->n_have > 100000 || r->n_ranges > RECON_MSG_MAX) {
 		peer_misbehaved(n, p, true, "sent a sync request with too many authors");
 		return;
 	}
+	for (i = 0; i < r->n_ranges; i++)
+		if (!range_from_wire(r->ranges[i], &rg)) {
+			peer_misbehaved(n, p, true, "sent a malformed sync request");
+			return;
+		}
 	/*
 	 * One unread answer per peer and connection: a SyncReq is answered only when it
 	 * carries the token of our last answer to that peer (it has read it), when there
@@ -367,13 +648,16 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 		theirs[i].complete = r->have[i]->complete;
 	}
 	qsort(theirs, r->n_have, sizeof(*theirs), claim_cmp);
-	/* keep what it holds, to show how far apart we are */
-	free(p->theirs);
-	if ((p->theirs = malloc((r->n_have + 1) * sizeof(*theirs))) != NULL) {
-		memcpy(p->theirs, theirs, r->n_have * sizeof(*theirs));
-		p->ntheirs = r->n_have;
-	} else {
-		p->ntheirs = 0;
+	/* keep what it holds, to show how far apart we are (a scoped request names only
+	 * some authors: then our own pulls' answers tell, recon_end) */
+	if (!scoped) {
+		free(p->theirs);
+		if ((p->theirs = malloc((r->n_have + 1) * sizeof(*theirs))) != NULL) {
+			memcpy(p->theirs, theirs, r->n_have * sizeof(*theirs));
+			p->ntheirs = r->n_have;
+		} else {
+			p->ntheirs = 0;
+		}
 	}
 
 	b.max_records = r->has_max_records && r->max_records > 0 &&
@@ -386,65 +670,154 @@ sync_answer(struct node *n, struct peer *p, const Hiroba__Wire__SyncReq *r,
 	if ((cs = calloc(v.n + 1, sizeof(*cs))) == NULL ||
 	    (csp = calloc(v.n + 1, sizeof(*csp))) == NULL)
 		goto out;
-	/* Root first (store_authors' order), so that admissions precede the records of
-	 * the groups they admit. */
-	for (i = 0; i < v.n && !b.full; i++) {
-		memcpy(key.author, v.a[i].author, HB_KEY_LEN);
-		hit = bsearch(&key, theirs, r->n_have, sizeof(*theirs), claim_cmp);
-		c = hit != NULL ? hit->complete : 0;
-		top = v.a[i].max_seq > v.a[i].complete ? v.a[i].max_seq : v.a[i].complete;
-		if (top <= c)
-			continue;
-		b.last = c;
-		rc = store_scan_author(n->st, v.a[i].author, c, 0, batch_add, &b);
-		if (rc != 0 && rc != 1) {
-			log_warnx("answering peer %s: %s", p->name, store_strerror(rc));
+	/* The ranges first, within half the byte budget; the envelopes get the rest. */
+	if (scoped && r->n_ranges > 0) {
+		if ((in = calloc(r->n_ranges, sizeof(*in))) == NULL ||
+		    (infp = calloc(r->n_ranges, sizeof(*infp))) == NULL)
 			goto out;
+		for (i = 0; i < r->n_ranges; i++) {
+			range_from_wire(r->ranges[i], &in[i]);
+			memcpy(infp[i], r->ranges[i]->fp.data, RECON_FP_LEN);
 		}
-		/* What we claim: every current record with seq <= complete is held here,
-		 * and those above the puller's c are in this batch. When the batch was
-		 * cut inside this author, that is true only up to the last seq sent. */
-		claim = v.a[i].complete;
-		if (b.full && b.last < claim)
-			claim = b.last;
-		if (claim > c) {
-			hiroba__wire__author_state__init(&cs[nclaims]);
-			cs[nclaims].author.data = v.a[i].author;
-			cs[nclaims].author.len = HB_KEY_LEN;
-			cs[nclaims].complete = claim;
-			csp[nclaims] = &cs[nclaims];
-			nclaims++;
-			b.bytes += HB_KEY_LEN + 16;	/* a claim on the wire, at most */
-			if (b.bytes >= b.max_bytes)
-				b.full = true;
+		if (recon_set_load(&rs, v.a, v.n) != 0 ||
+		    recon_answer(&rs, in, (const uint8_t (*)[RECON_FP_LEN])infp,
+		    r->n_ranges, n->conf->recon_leaf, n->conf->recon_split,
+		    b.max_bytes / 2, &ra) != 0)
+			goto out;
+		if ((rw = calloc(ra.nr + 1, sizeof(*rw))) == NULL ||
+		    (rwp = calloc(ra.nr + 1, sizeof(*rwp))) == NULL ||
+		    (hw = calloc(ra.nh + 1, sizeof(*hw))) == NULL ||
+		    (hwp = calloc(ra.nh + 1, sizeof(*hwp))) == NULL)
+			goto out;
+		for (i = 0; i < ra.nr; i++) {
+			range_to_wire(&ra.r[i], ra.fp[i], &rw[i]);
+			rwp[i] = &rw[i];
 		}
+		for (i = 0; i < ra.nh; i++) {
+			h = &rs.a[ra.hold[i]];
+			hiroba__wire__author_state__init(&hw[i]);
+			hw[i].author.data = (uint8_t *)h->author;
+			hw[i].author.len = HB_KEY_LEN;
+			hw[i].complete = h->max_seq > h->complete ? h->max_seq : h->complete;
+			hwp[i] = &hw[i];
+		}
+		b.bytes = ra.bytes;
 	}
-	sb.round = r->round;
-	sb.n_envelopes = b.n;
-	sb.envelopes = b.env;
-	sb.n_complete = nclaims;
-	sb.complete = csp;
-	sb.more = b.full;
-	do
-		randombytes_buf(&sb.token, sizeof(sb.token));
-	while (sb.token == 0);
-	sb.has_token = 1;
-	m.m_case = HIROBA__WIRE__PEER_MSG__M_BATCH;
-	m.batch = &sb;
-	if (send_msg(n, p, &m, true, route, routelen) == 0) {
+	/*
+	 * Root first (store_authors' order), so that admissions precede the records of
+	 * the groups they admit. Up to `window` batches in a row (parts of one answer):
+	 * each part goes on where the one before was cut, as if the puller had stored it
+	 * and asked again from there, so that the puller verifies and commits one part
+	 * while the next is on its way. Its claims assume the parts before it were stored:
+	 * a puller takes a part only right after the one before it (PROTOCOL.md 11.3.2).
+	 */
+	window = r->has_window && r->window > 1 ? r->window : 1;
+	if (window > SYNC_WINDOW_MAX)
+		window = SYNC_WINDOW_MAX;
+	for (part = 1, i = 0, resume = 0;; part++) {
+		for (; i < v.n; i++) {
+			memcpy(key.author, v.a[i].author, HB_KEY_LEN);
+			hit = bsearch(&key, theirs, r->n_have, sizeof(*theirs), claim_cmp);
+			if (hit == NULL && scoped)
+				continue;	/* not named: the ranges speak for it */
+			c = hit != NULL ? hit->complete : 0;
+			if (resume > c)		/* the part before was cut inside it */
+				c = resume;
+			resume = 0;
+			top = v.a[i].max_seq > v.a[i].complete ? v.a[i].max_seq :
+			    v.a[i].complete;
+			if (top <= c)
+				continue;
+			b.last = c;
+			rc = store_scan_author(n->st, v.a[i].author, c, 0, batch_add, &b);
+			if (rc != 0 && rc != 1) {
+				log_warnx("answering peer %s: %s", p->name, store_strerror(rc));
+				goto out;
+			}
+			/* What we claim: every current record with seq <= complete is held
+			 * here, and those above the puller's c are in this batch. When the
+			 * batch was cut inside this author, that is true only up to the
+			 * last seq sent. */
+			claim = v.a[i].complete;
+			if (b.full && b.last < claim)
+				claim = b.last;
+			inside = b.full;
+			if (claim > c) {
+				hiroba__wire__author_state__init(&cs[nclaims]);
+				cs[nclaims].author.data = v.a[i].author;
+				cs[nclaims].author.len = HB_KEY_LEN;
+				cs[nclaims].complete = claim;
+				csp[nclaims] = &cs[nclaims];
+				nclaims++;
+				b.bytes += HB_KEY_LEN + 16;	/* a claim on the wire, at most */
+				if (b.bytes >= b.max_bytes)
+					b.full = true;
+			}
+			if (inside) {		/* the next part goes on inside it */
+				resume = b.last;
+				break;
+			}
+			if (b.full) {		/* cut after it: the next part starts after */
+				i++;
+				break;
+			}
+		}
+		sb.round = r->round;
+		sb.n_envelopes = b.n;
+		sb.envelopes = b.env;
+		sb.n_complete = nclaims;
+		sb.complete = csp;
+		sb.more = b.full;
+		sb.has_part = window > 1;
+		sb.part = (uint32_t)part;
+		sb.has_follows = sb.follows = b.full && part < window;
+		if (scoped && part == 1) {
+			sb.has_ranges_done = 1;
+			sb.ranges_done = ra.done;
+			sb.n_ranges = ra.nr;
+			sb.ranges = rwp;
+			sb.n_holds = ra.nh;
+			sb.holds = hwp;
+		} else {
+			sb.has_ranges_done = 0;
+			sb.n_ranges = sb.n_holds = 0;
+		}
+		do
+			randombytes_buf(&sb.token, sizeof(sb.token));
+		while (sb.token == 0);
+		sb.has_token = 1;
+		m.m_case = HIROBA__WIRE__PEER_MSG__M_BATCH;
+		m.batch = &sb;
+		if (send_msg(n, p, &m, true, route, routelen) != 0)
+			break;
 		p->answer_token = sb.token;
 		p->answer_at = node_now();
 		p->answer_fd = conn;
+		if (b.n > 0)
+			log_debug("peer %s: sent %zu records (%zu bytes)%s", p->name, b.n,
+			    b.bytes, b.full ? ", more to come" : "");
+		if (!sb.follows)
+			break;
+		for (j = 0; j < b.n; j++)
+			free(b.env[j].data);
+		b.n = b.bytes = 0;
+		b.full = false;
+		nclaims = 0;
 	}
-	if (b.n > 0)
-		log_debug("peer %s: sent %zu records (%zu bytes)%s", p->name, b.n, b.bytes,
-		    b.full ? ", more to come" : "");
 out:
 	for (i = 0; i < b.n; i++)
 		free(b.env[i].data);
 	free(b.env);
 	free(cs);
 	free(csp);
+	recon_out_free(&ra);
+	free(in);
+	free(infp);
+	free(rw);
+	free(rwp);
+	free(hw);
+	free(hwp);
+	recon_set_free(&rs);
 	free(v.a);
 	free(theirs);
 }
@@ -691,10 +1064,12 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 {
 	struct store_claim	*claims = NULL;
 	const uint8_t		**envs = NULL;
-	size_t			*lens = NULL, i;
-	uint64_t		 before;
+	size_t			*lens = NULL, i, nclaims = 0;
+	struct recon_range	 rg;
+	struct pull_cursor	*cur;
+	uint32_t		 part = b->has_part ? b->part : 1;
 	int			*verdicts = NULL, rc;
-	bool			 moved;
+	bool			 ask, malformed = false;
 
 	if (b->has_token)	/* read, even if late: our next request says so */
 		p->got_token = b->token;
@@ -703,6 +1078,18 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 		    (unsigned long long)b->round);
 		return;
 	}
+	/* A part's claims assume the parts before it were stored: one that does not come
+	 * right after the one before (a part lost on the way) ends the answer here. */
+	if (part != p->part_next) {
+		log_info("peer %s: part %u of its answer came where part %u was due: the "
+		    "rest of the answer is ignored", p->name, part, p->part_next);
+		p->round = 0;
+		p->in_round = false;
+		p->want_sent = 0;
+		p->next_pull = node_now() + 1;
+		return;
+	}
+	p->part_next++;
 	if ((claims = calloc(b->n_complete + 1, sizeof(*claims))) == NULL ||
 	    (envs = calloc(b->n_envelopes + 1, sizeof(*envs))) == NULL ||
 	    (lens = calloc(b->n_envelopes + 1, sizeof(*lens))) == NULL ||
@@ -711,31 +1098,66 @@ sync_batch(struct node *n, struct peer *p, const Hiroba__Wire__SyncBatch *b)
 	for (i = 0; i < b->n_complete; i++) {
 		if (b->complete[i]->author.len != HB_KEY_LEN ||
 		    b->complete[i]->complete > HB_SEQ_MAX) {
-			peer_misbehaved(n, p, true, "sent a malformed batch");
-			p->round = 0;
-			p->in_round = false;
-			p->next_pull = node_now() + n->conf->sync_interval;
-			goto out;
+			malformed = true;
+			break;
 		}
-		memcpy(claims[i].author, b->complete[i]->author.data, HB_KEY_LEN);
-		claims[i].complete = b->complete[i]->complete;
+		/* an author refused earlier in this pull (in a part before this one)
+		 * gets no claim: it would vouch for the records we refused */
+		if ((cur = cursor_find(p, b->complete[i]->author.data, false)) != NULL &&
+		    cur->blocked)
+			continue;
+		memcpy(claims[nclaims].author, b->complete[i]->author.data, HB_KEY_LEN);
+		claims[nclaims++].complete = b->complete[i]->complete;
+	}
+	malformed |= b->n_ranges > RECON_MSG_MAX || b->n_holds > RECON_MSG_MAX;
+	for (i = 0; !malformed && i < b->n_ranges; i++)
+		malformed = !range_from_wire(b->ranges[i], &rg);
+	for (i = 0; !malformed && i < b->n_holds; i++)
+		malformed = b->holds[i]->author.len != HB_KEY_LEN ||
+		    b->holds[i]->complete > HB_SEQ_MAX;
+	if (malformed) {
+		peer_misbehaved(n, p, true, "sent a malformed batch");
+		p->round = 0;
+		p->in_round = false;
+		p->want_sent = 0;
+		p->next_pull = node_now() + n->conf->sync_interval;
+		goto out;
 	}
 	for (i = 0; i < b->n_envelopes; i++) {
 		envs[i] = b->envelopes[i].data;
 		lens[i] = b->envelopes[i].len;
 	}
-	before = vec_sum(n);
+	if (part == 1) {
+		p->answer_sum = vec_sum(n);
+		p->answer_moved = p->answer_ask = false;
+	}
 	p->round_in += hiroba__wire__sync_batch__get_packed_size(b) + 2;
 	p->round_recs += b->n_envelopes;
-	rc = sync_ingest(n, p, envs, lens, b->n_envelopes, claims, b->n_complete, NULL,
+	rc = sync_ingest(n, p, envs, lens, b->n_envelopes, claims, nclaims, NULL,
 	    NULL, verdicts);
+	if (rc == 0 && cursor_advance(p, envs, lens, verdicts, b->n_envelopes))
+		p->answer_moved = true;
+	if (rc == 0 && part == 1)	/* the ranges are answered in the first part */
+		p->answer_ask = recon_take(n, p, b);
+	if (rc == 0 && b->has_follows && b->follows) {
+		p->round_sent = node_now();	/* the answer is still coming */
+		goto out;
+	}
 	p->round = 0;
-	moved = rc == 0 && cursor_advance(p, envs, lens, verdicts, b->n_envelopes);
-	if (rc == 0 && b->more && (vec_sum(n) != before || moved)) {
-		sync_start(n, p);	/* acknowledges this batch, asks for the next */
+	ask = rc == 0 && p->answer_ask;
+	if (ask && p->range_reqs >= RECON_REQS_MAX) {
+		log_warnx("peer %s: its ranges did not settle after %u requests: the pull "
+		    "ends here", p->name, p->range_reqs);
+		ask = false;
+	}
+	if (rc == 0 && ((b->more && (vec_sum(n) != p->answer_sum || p->answer_moved)) ||
+	    ask)) {
+		sync_start(n, p);	/* acknowledges this answer, asks for the next */
 		goto out;
 	}
 	p->in_round = false;
+	p->want_sent = 0;
+	recon_end(p);
 	log_debug("peer %s: round done: %zu records, %zu bytes sent, %zu bytes received, "
 	    "%lld ms", p->name, p->round_recs, p->round_out, p->round_in,
 	    (long long)(node_now_ms() - p->round_t0));

@@ -4,8 +4,9 @@ hirobad daemons, driven only by the real CLI and by signals, then checked agains
 invariants once the network has healed.
 
 A history (random.Random(seed)) builds a center and 2-4 groups, each with its own limits
-drawn at random (max_batch 1..1000, max_message 256K..1M, hwm 10..1000, sync_interval
-1 s) and a random connected topology, then runs operations drawn with weights:
+drawn at random (max_batch 1..1000, max_message 256K..1M, hwm 10..1000, recon_leaf
+1..16, recon_split 2..16, sync_window 1..8, sync_interval 1 s) and a random connected
+topology, then runs operations drawn with weights:
 publish an event, place or volunteer listing (Japanese text); edit (`event edit`, or
 the same id published again); cancel; delete; a listing that expires within seconds;
 `import json` / `import csv` of 5-30 events; admit a new group (started later, so it
@@ -156,6 +157,10 @@ class Model:
     def __init__(self, seed, nops=None, log=print):
         self.seed = seed
         self.rnd = random.Random(seed)
+        # The range reconciliation's knobs (issue 15) from a stream of their own, so
+        # that a seed's history stays what it was before they existed. Small leaves
+        # and splits make a handful of authors go through every level of it.
+        self.rnd_recon = random.Random("recon-%s" % seed)
         self.nops = nops if nops is not None else default_ops()
         self.log = log
         self.fed = hb.Federation(sync_interval=1)
@@ -236,7 +241,10 @@ class Model:
         return {"max_batch": self.rnd.choice((1, 1, 2, 3, 7, 50, 1000)),
                 "max_message": self.rnd.choice(("256K", "300K", "512K", "1M")),
                 "hwm": self.rnd.choice((10, 20, 100, 1000)),
-                "member_records": self.quota}
+                "member_records": self.quota,
+                "recon_leaf": self.rnd_recon.choice((1, 1, 2, 3, 16)),
+                "recon_split": self.rnd_recon.choice((2, 2, 3, 16)),
+                "sync_window": self.rnd_recon.choice((1, 2, 3, 4, 8))}
 
     def new_node(self, kind, center=False):
         name = "%s%d" % (kind, len(self.nodes))
