@@ -363,16 +363,16 @@ cs_env_json(const ProtobufCBinaryData *env)
 	return j;
 }
 
-/* One of our own records as JSON, or NULL (not found, or the daemon did not answer). */
-static json_t *
-own_record(struct console *c, const char *id)
+/* Any group's record as JSON, or NULL (not found, or the daemon did not answer). */
+json_t *
+cs_record_get(struct console *c, const uint8_t author[HB_KEY_LEN], const char *id)
 {
 	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
 	Hiroba__Wire__GetReq g = HIROBA__WIRE__GET_REQ__INIT;
 	Hiroba__Wire__CtlResponse *resp = NULL;
 	json_t		*j = NULL;
 
-	g.author.data = c->self;
+	g.author.data = (uint8_t *)author;
 	g.author.len = HB_KEY_LEN;
 	g.id = (char *)id;
 	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_GET;
@@ -382,6 +382,13 @@ own_record(struct console *c, const char *id)
 	if (resp != NULL)
 		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	return j;
+}
+
+/* One of our own records. */
+static json_t *
+own_record(struct console *c, const char *id)
+{
+	return cs_record_get(c, c->self, id);
 }
 
 /*

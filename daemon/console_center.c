@@ -294,27 +294,6 @@ static const struct vocab vocab_mstatus[] = {	/* as client/cmd_match.c */
 	{ NULL, NULL, NULL, NULL }
 };
 
-/* Any group's record as JSON, or NULL. */
-static json_t *
-record_get(struct console *c, const uint8_t author[HB_KEY_LEN], const char *id)
-{
-	Hiroba__Wire__CtlRequest req = HIROBA__WIRE__CTL_REQUEST__INIT;
-	Hiroba__Wire__GetReq g = HIROBA__WIRE__GET_REQ__INIT;
-	Hiroba__Wire__CtlResponse *resp = NULL;
-	json_t		*j = NULL;
-
-	g.author.data = (uint8_t *)author;
-	g.author.len = HB_KEY_LEN;
-	g.id = (char *)id;
-	req.r_case = HIROBA__WIRE__CTL_REQUEST__R_GET;
-	req.get = &g;
-	if (cs_ctl_call(c, &req, &resp) == 0 && resp->code == 0 && resp->n_envelopes == 1)
-		j = cs_env_json(&resp->envelopes[0]);
-	if (resp != NULL)
-		hiroba__wire__ctl_response__free_unpacked(resp, NULL);
-	return j;
-}
-
 /*
  * "AUTHORHEX/ID" of a listing of the kind wanted, checked as `match record` checks it
  * (cmd_match.c listing_get, its messages). 0, or -1 with the reason in err.
@@ -337,7 +316,7 @@ listing_check(struct console *c, const char *ref, const char *kind, char hex[HB_
 	}
 	*id = ref + 65;
 	proto_key_hex(author, hex);
-	if ((rec = record_get(c, author, *id)) == NULL)
+	if ((rec = cs_record_get(c, author, *id)) == NULL)
 		snprintf(err, errlen, "no listing '%s' of %.8s…", *id, hex);
 	else if (!json_is_object(json_object_get(rec, "volunteer")))
 		snprintf(err, errlen, "'%s' is not a volunteer listing", *id);
@@ -989,7 +968,7 @@ cs_meeting_show(struct ans *a, bool post)
 		else if ((minutes != NULL && !proto_utf8_valid(minutes, strlen(minutes))) ||
 		    (actions != NULL && !proto_utf8_valid(actions, strlen(actions))))
 			snprintf(err, sizeof(err), "not valid UTF-8 text");
-		else if ((rec = record_get(a->c, a->c->self, id)) == NULL ||
+		else if ((rec = cs_record_get(a->c, a->c->self, id)) == NULL ||
 		    !json_is_object(m = json_object_get(rec, "meeting"))) {
 			json_decref(rec);
 			return cs_reply_text(a, MHD_HTTP_NOT_FOUND, "no such meeting\n");

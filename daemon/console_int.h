@@ -145,6 +145,8 @@ void	 cs_short_ref(const uint8_t author[HB_KEY_LEN], const char *id, char out[7]
 int	 cs_ctl_call(struct console *c, const Hiroba__Wire__CtlRequest *req,
 	    Hiroba__Wire__CtlResponse **resp);
 json_t	*cs_env_json(const ProtobufCBinaryData *env);
+json_t	*cs_record_get(struct console *c, const uint8_t author[HB_KEY_LEN],
+	    const char *id);
 int	 cs_publish_record(struct console *c, const struct hb_record *d, const char *who,
 	    char *err, size_t errlen);
 int	 cs_publish(struct console *c, json_t *draft, const char *who, char *err,
