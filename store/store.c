@@ -339,6 +339,7 @@ store_open(struct store **stp, const char *dir, const uint8_t root[HB_KEY_LEN],
 	st->member_records = opts ? opts->member_records : 0;
 	st->member_bytes = opts ? opts->member_bytes : 0;
 	atomic_init(&st->members_version, 1);
+	atomic_init(&st->next_expiry, 0);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		rc = errno;
 		goto out;

@@ -48,6 +48,12 @@ struct store {
 	pthread_rwlock_t	 lock;
 	_Atomic uint64_t	 members_version;
 	_Atomic uint64_t	 changes;	/* write txns committed (store_changes) */
+	/* No purgeable record expires before next_expiry (0: not known yet); set by the
+	 * expiry scan, lowered by every record stored with an earlier expiry. Lets
+	 * store_purge_expired skip its scan of every current record (1.7 s at 1M
+	 * records, every minute) while nothing is due. expiry_scan: when it last ran. */
+	_Atomic int64_t		 next_expiry;
+	int64_t			 expiry_scan;
 };
 
 /* Per-author state as stored in `auth`: complete, max_seq, records (BE u64 each). */
@@ -138,6 +144,8 @@ int	 store_lmdb_err(int rc);
 int	 store_txn_begin(struct store *st, bool write, MDB_txn **txn);
 void	 store_txn_end(struct store *st, MDB_txn *txn);
 int	 store_grow(struct store *st);
+/* A record expiring at when was stored: the expiry scan is due by then (store_purge.c). */
+void	 store_expiry_due(struct store *st, int64_t when);
 /* Create st->env and open every database (create: also the databases and meta), with
  * st->lock held exclusively or before anyone else uses st. st->env NULL on failure. */
 int	 store_env_open(struct store *st, bool create);

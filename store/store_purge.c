@@ -39,9 +39,21 @@ purgeable(unsigned kind)
 	return kind == HB_VOLUNTEER || kind == HB_EVENT;
 }
 
-/* Every current record of a purgeable kind whose expires is <= now. */
+#define EXPIRY_SCAN_EVERY	86400	/* s: a full scan at least this often, whatever */
+
+void
+store_expiry_due(struct store *st, int64_t when)
+{
+	int64_t cur = atomic_load(&st->next_expiry);
+
+	while (cur > when && !atomic_compare_exchange_weak(&st->next_expiry, &cur, when))
+		;
+}
+
+/* Every current record of a purgeable kind whose expires is <= now; *next gets the
+ * earliest expiry after now among the others (INT64_MAX if none). */
 static int
-collect(struct store *st, MDB_txn *txn, int64_t now, struct victims *out)
+collect(struct store *st, MDB_txn *txn, int64_t now, struct victims *out, int64_t *next)
 {
 	MDB_cursor *c;
 	MDB_val k, v, rv;
@@ -68,6 +80,8 @@ collect(struct store *st, MDB_txn *txn, int64_t now, struct victims *out)
 			rc = STORE_ECORRUPT;
 			break;
 		}
+		if (expires > now && expires < *next)
+			*next = expires;
 		if (expires == 0 || expires > now)
 			continue;
 		if (out->n == out->cap) {
@@ -162,12 +176,18 @@ purge_once(struct store *st, int64_t now, size_t *purged)
 	struct victims vs = { NULL, 0, 0 };
 	uint64_t gone[HB_KIND_MAX + 1] = { 0 };
 	MDB_txn *txn;
+	int64_t next = INT64_MAX;
 	int rc;
 
 	*purged = 0;
 	if ((rc = store_txn_begin(st, true, &txn)) != 0)
 		return rc;
-	if ((rc = collect(st, txn, now, &vs)) != 0 || vs.n == 0)
+	if ((rc = collect(st, txn, now, &vs, &next)) != 0)
+		goto out;
+	/* Set while we hold the write txn: a record stored after it lowers it again. */
+	atomic_store(&st->next_expiry, next);
+	st->expiry_scan = now;
+	if (vs.n == 0)
 		goto out;
 	for (size_t i = 0; i < vs.n && rc == 0; i++) {
 		rc = remove_one(st, txn, &vs.v[i]);
@@ -182,6 +202,8 @@ purge_once(struct store *st, int64_t now, size_t *purged)
 		}
 	}
 out:
+	if (rc != 0)
+		atomic_store(&st->next_expiry, 0);	/* not known: scan again */
 	store_txn_end(st, txn);
 	free(vs.v);
 	return rc;
@@ -191,8 +213,13 @@ int
 store_purge_expired(struct store *st, int64_t now, size_t *purged)
 {
 	size_t n = 0;
+	int64_t due = atomic_load(&st->next_expiry);
 	int rc;
 
+	if (purged != NULL)
+		*purged = 0;
+	if (due != 0 && now < due && now - st->expiry_scan < EXPIRY_SCAN_EVERY)
+		return 0;	/* nothing expires yet: no need to read every record */
 	while ((rc = purge_once(st, now, &n)) == MDB_MAP_FULL)
 		if ((rc = store_grow(st)) != 0)
 			break;

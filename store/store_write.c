@@ -691,6 +691,8 @@ apply(struct wctx *w, const struct hb_record *r, const struct idx_set *idx, bool
 	/* Stored from here on, under the next arrival number. */
 	if (replacing && (rc = rec_remove(w, author, oldseq, false, NULL)) != 0)
 		return rc;
+	if (expires != 0)	/* the purge is due by then (an aborted txn: a scan early) */
+		store_expiry_due(st, expires);
 	arr = ++w->arrival;
 	w->arrival_changed = true;
 	be64_put(akey, arr);

@@ -1336,6 +1336,22 @@ START_TEST(test_purge_expired)
 	ck_assert_uint_eq(author_state(st, g1.pk).complete, 5);
 	ck_assert_int_eq(store_purge_expired(st, NOW + 10, &n), 0);
 	ck_assert_uint_eq(n, 0);
+
+	/* The scan of every record is skipped until something is due (vol/b at +100); a
+	 * record stored later that expires sooner brings that forward. */
+	ck_assert_int_eq(ingest_free(st, volunteer(&g1, 6, "vol/c", "sooner", NOW + 30)), 0);
+	ck_assert_int_eq(store_purge_expired(st, NOW + 29, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(store_purge_expired(st, NOW + 30, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(get_rc(g1.pk, "vol/c"), STORE_NOTFOUND);
+	ck_assert_int_eq(store_purge_expired(st, NOW + 99, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(get_rc(g1.pk, "vol/b"), 0);
+	ck_assert_int_eq(store_purge_expired(st, NOW + 100, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(get_rc(g1.pk, "vol/b"), STORE_NOTFOUND);
+	ck_assert_int_eq(store_verify(st, NULL), 0);
 	free(gone.p);
 	free(kept.p);
 	free(ev.p);
