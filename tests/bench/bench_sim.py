@@ -99,6 +99,23 @@ def regular_graph(n, deg, rng):
     raise SystemExit("no connected %d-regular graph on %d nodes" % (deg, n))
 
 
+def distances(n, edges, src):
+    adj = {v: [] for v in range(n)}
+    for u, v in edges:
+        adj[u].append(v)
+        adj[v].append(u)
+    dist, todo = {src: 0}, [src]
+    while todo:
+        nxt = []
+        for u in todo:
+            for w in adj[u]:
+                if w not in dist:
+                    dist[w] = dist[u] + 1
+                    nxt.append(w)
+        todo = nxt
+    return dist
+
+
 def pct(values, p):
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
@@ -126,9 +143,16 @@ def main():
                                  "shared loopback (bytes include other traffic)"))
         print("links (the first dials the second): " +
               " ".join("%d-%d" % e for e in edges))
+        ports = set()
         for i in range(D):
             d = Daemon(top, "d%d" % i, g["center"], os.path.join(prep, "id", "%d.key" % i),
                        interval=INTERVAL, limits=LIMITS)
+            # free_port's random picks can repeat among 50: in our own namespace every
+            # port is free, elsewhere draw again until unused
+            while d.port in ports:
+                d.port = 20000 + i if netns else hb.free_port()
+            ports.add(d.port)
+            d.endpoint = "tcp://127.0.0.1:%d" % d.port
             run_json(WORKLOAD, "ingest", "-a", os.path.join(prep, "records.bin"), d.dir)
             daemons.append(d)
         for u, v in edges:
@@ -141,7 +165,11 @@ def main():
         hb.wait_for("every link up", lambda: all(
             sum(1 for p in d.status().get("peers", []) if p.get("connected")) >= 3
             for d in daemons), timeout=180, step=0.5)
-        print("started and linked in %.1f s" % (time.monotonic() - t))
+        print("started and linked in %.1f s; diameter %d hops, mean distance %.2f"
+              % (time.monotonic() - t,
+                 max(max(distances(D, edges, v).values()) for v in range(D)),
+                 statistics.mean(x for v in range(D) for x in distances(D, edges, v).values()
+                                 if x)))
         lst = os.path.join(top, "all.list")
         write_list(lst, daemons, keys)
 
@@ -157,11 +185,18 @@ def main():
                              capture_output=True, text=True).stdout
         span = time.monotonic() - t0
         sent = lo_bytes() - b0
-        alls, each = [], []
+        if os.environ.get("BENCH_SIM_RAW"):
+            with open(os.environ["BENCH_SIM_RAW"], "w") as f:
+                f.write(out)
+        alls, each, per_hop = [], [], {}
         for line in out.splitlines():
             f = line.split()
+            who = int(f[0])
             alls.append(float(f[1]))
-            each += [float(x) for i, x in enumerate(f[2:]) if i != int(f[0])]
+            each += [float(x) for i, x in enumerate(f[2:]) if i != who]
+            dist = distances(D, edges, who)
+            for i, x in enumerate(f[2:]):
+                per_hop.setdefault(dist[i], []).append(float(x))
         net = max(0.0, sent - idle * span)
 
         # restart 10%
@@ -186,6 +221,13 @@ def main():
             print("convergence: not within 600 s: " + w.stderr.strip())
         per = [float(x) for x in w.stdout.split()]
         hwm = [d.proc_kib("VmHWM") for d in daemons]
+        # the poller's own resolution: asking all daemons for records they all hold
+        one = os.path.join(top, "one")
+        with open(refs) as f, open(one, "w") as o:
+            o.write(f.readline())
+        floor = subprocess.run([SIM, "wait", lst, one, "60"], capture_output=True,
+                               text=True).stdout.split()
+        floor = max(float(x) for x in floor) if floor else -1
 
         print()
         print("| figure | value |")
@@ -194,7 +236,12 @@ def main():
               "p99 %.1f ms, max %.1f ms |" % (len(alls), statistics.median(alls),
                                               pct(alls, 99), max(alls)))
         print("| time until a given daemon has it (all daemons, all records) | p50 %.1f ms, "
-              "p99 %.1f ms |" % (statistics.median(each), pct(each, 99)))
+              "p90 %.1f ms, p99 %.1f ms |" % (statistics.median(each), pct(each, 90),
+                                              pct(each, 99)))
+        print("| the same by hops from the publisher (median ms) | %s |" % ", ".join(
+            "%d: %.1f" % (h, statistics.median(v)) for h, v in sorted(per_hop.items()) if h))
+        print("| slowest records until every daemon had them (ms) | %s |"
+              % " ".join("%.0f" % x for x in sorted(alls)[-5:]))
         print("| bytes per record per daemon (loopback, less idle) | %.0f B (raw %.0f B: %d B "
               "in %.1f s) |" % (net / len(alls) / D, sent / len(alls) / D, sent, span))
         print("| idle traffic, whole federation | %.0f B/s (%.0f B per link per sync_interval "
@@ -203,6 +250,8 @@ def main():
               "| %.2f s from their start until all %d daemons hold all (slowest daemon %.2f s "
               "after the poll began) |" % (len(down), ",".join("d%d" % i for i in down), nr,
                                           conv, D, max(per) / 1000.0 if per else -1))
+        print("| the poller's resolution: all daemons asked at once for a record they hold | "
+              "%.1f ms until the last answer (a floor under the times above) |" % floor)
         print("| peak RSS per daemon (VmHWM) | median %.1f MiB, max %.1f MiB |"
               % (mib(statistics.median(hwm)), mib(max(hwm))))
     except AssertionError:
