@@ -219,6 +219,8 @@ def peer(top, n):
     d = Daemon(w, "d", center, ids[2], peers=[(a, center)])
     try:
         a.start()
+        time.sleep(1)
+        a_fresh = (a.proc_kib("RssAnon"), a.proc_kib("RssFile"))
         target = a.vector()
         # W3: an empty daemon (no store yet, not even the admissions) pulls everything.
         c.start(wait=False)
@@ -303,6 +305,10 @@ def peer(top, n):
     print("peak RSS (VmHWM): ingest %.1f MiB; a (serving W3, W4, W5) %.1f MiB after W3, %.1f MiB "
           "at the end; c (W3, pulling) %.1f MiB; b (W4) %.1f MiB; d (W5) %.1f MiB"
           % (mib(w1["hwm_kib"]), mib(a_hwm_w3), mib(a_hwm), mib(c_hwm), mib(b_hwm), mib(d_hwm)))
+    print("daemon a 1 s after its start, before any peer came: %.1f MiB its own (RssAnon), "
+          "%.1f MiB of LMDB pages (RssFile): the expiry scan at start (store_purge_expired, "
+          "every 60 s; %.0f ms on this store after W1) reads every current event"
+          % (mib(a_fresh[0]), mib(a_fresh[1]), w1["purge_ms"]))
     print("W3 rounds: %d, %d records (the workload's and the admissions); W5 rounds: %d, %d records; W4 rounds moved %d records"
           % (len(r3), w3_recs, len(r5), w5_recs, sum(recs)))
     print("W3/W5 wall: from the pulling daemon's start (exec, store open, connect) until "

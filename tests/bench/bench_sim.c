@@ -5,7 +5,7 @@
  *
  *   bench_sim spread LIST SEED COUNT
  *	COUNT times: publish an event at a daemon drawn at random (seeded), then ask every
- *	daemon for it, all at once, every 2 ms, until each has it. Prints one line per
+ *	daemon for it, all at once, every 2 ms (BENCH_SIM_POLL_US), until each has it. Prints one line per
  *	record: the publisher's index, the ms until the last daemon had it, then the ms at
  *	which each daemon had it (the publisher's included, 0 when it answered first).
  *   bench_sim publish LIST SEED COUNT
@@ -43,6 +43,7 @@ struct ref {
 
 static struct daemon	 ds[MAXD];
 static size_t		 nd;
+static useconds_t	 pause_us = 2000;	/* between two sweeps; BENCH_SIM_POLL_US */
 static void		*ctx;
 
 static void
@@ -215,7 +216,7 @@ poll_all(const struct ref *refs, size_t nrefs, double t0, double timeout)
 		if (left > 0) {
 			if (bench_now() - t0 > timeout)
 				return -1;
-			usleep(2000);
+			usleep(pause_us);
 		}
 	}
 	return 0;
@@ -233,6 +234,8 @@ main(int argc, char **argv)
 		    "wait LIST REFS TIMEOUT_S\n");
 		return 2;
 	}
+	if (getenv("BENCH_SIM_POLL_US") != NULL)
+		pause_us = (useconds_t)atoi(getenv("BENCH_SIM_POLL_US"));
 	ctx = zmq_ctx_new();
 	load_list(argv[2]);
 	if (nd == 0)
