@@ -6,7 +6,8 @@
  *   bench_sim spread LIST SEED COUNT
  *	COUNT times: publish an event at a daemon drawn at random (seeded), then ask every
  *	daemon for it, all at once, every 2 ms (BENCH_SIM_POLL_US), until each has it. Prints one line per
- *	record: the publisher's index, the ms until the last daemon had it, then the ms at
+ *	record: the publisher's index, the ms until the last daemon had it, the signed
+ *	record's size (0 if the daemon did not return it), then the ms at
  *	which each daemon had it (the publisher's included, 0 when it answered first).
  *   bench_sim publish LIST SEED COUNT
  *	Publishes COUNT events at daemons of LIST drawn at random without waiting; prints
@@ -43,6 +44,7 @@ struct ref {
 
 static struct daemon	 ds[MAXD];
 static size_t		 nd;
+static size_t		 last_env;	/* the last answer's first envelope, bytes */
 static useconds_t	 pause_us = 2000;	/* between two sweeps; BENCH_SIM_POLL_US */
 static void		*ctx;
 
@@ -109,6 +111,7 @@ recv_code(struct daemon *d)
 	if ((resp = hiroba__wire__ctl_response__unpack(NULL, (size_t)n, buf)) == NULL)
 		exit(1);
 	code = resp->code;
+	last_env = resp->n_envelopes > 0 ? resp->envelopes[0].len : 0;
 	hiroba__wire__ctl_response__free_unpacked(resp, NULL);
 	return code;
 }
@@ -282,8 +285,10 @@ main(int argc, char **argv)
 		struct ref	 r;
 		size_t		 who = (size_t)(bench_rng() % nd);
 		double		 t0 = bench_now(), last = 0;
+		size_t		 env_len;
 
 		publish(&ds[who], &r, k);
+		env_len = last_env;
 		if (strcmp(argv[1], "publish") == 0) {
 			printf("%s %s\n", ds[who].hex, r.id);
 			continue;
@@ -295,7 +300,7 @@ main(int argc, char **argv)
 		for (i = 0; i < nd; i++)
 			if (ds[i].t_done > last)
 				last = ds[i].t_done;
-		printf("%zu %.1f", who, last * 1000);
+		printf("%zu %.1f %zu", who, last * 1000, env_len);
 		for (i = 0; i < nd; i++)
 			printf(" %.1f", ds[i].t_done * 1000);
 		printf("\n");

@@ -188,14 +188,15 @@ def main():
         if os.environ.get("BENCH_SIM_RAW"):
             with open(os.environ["BENCH_SIM_RAW"], "w") as f:
                 f.write(out)
-        alls, each, per_hop = [], [], {}
+        alls, each, per_hop, envs = [], [], {}, []
         for line in out.splitlines():
             f = line.split()
             who = int(f[0])
             alls.append(float(f[1]))
-            each += [float(x) for i, x in enumerate(f[2:]) if i != who]
+            envs.append(int(f[2]))
+            each += [float(x) for i, x in enumerate(f[3:]) if i != who]
             dist = distances(D, edges, who)
-            for i, x in enumerate(f[2:]):
+            for i, x in enumerate(f[3:]):
                 per_hop.setdefault(dist[i], []).append(float(x))
         net = max(0.0, sent - idle * span)
 
@@ -243,7 +244,8 @@ def main():
         print("| slowest records until every daemon had them (ms) | %s |"
               % " ".join("%.0f" % x for x in sorted(alls)[-5:]))
         print("| bytes per record per daemon (loopback, less idle) | %.0f B (raw %.0f B: %d B "
-              "in %.1f s) |" % (net / len(alls) / D, sent / len(alls) / D, sent, span))
+              "in %.1f s); the signed record is %.0f B |"
+              % (net / len(alls) / D, sent / len(alls) / D, sent, span, statistics.mean(envs)))
         print("| idle traffic, whole federation | %.0f B/s (%.0f B per link per sync_interval "
               "of %d s) |" % (idle, idle * INTERVAL / len(edges), INTERVAL))
         print("| convergence after %d daemons (%s) restart, %d records published meanwhile "

@@ -22,6 +22,10 @@
  *	just before and after (their mean is the reference), store bytes, and this process's
  *	peak RSS (VmHWM, which includes resident LMDB pages, as strfry's figure does).
  *
+ *   bench_workload scan DIR
+ *	Opens the store in DIR (root in DIR/root.hex) and runs hirobad's expiry scan once:
+ *	its time, and this process's resident map pages before and after.
+ *
  * Record i is made from i alone (its own random stream), so two runs and any prefix of
  * a file agree, and the workers of gen need no coordination.
  */
@@ -424,8 +428,12 @@ cmd_ingest(int argc, char **argv)
 		free(aenv);
 		free(ares);
 	}
-	if (only_admissions)
-		n = 0;
+	if (only_admissions) {
+		printf("{\"admissions\": %zu}\n", nkeys);
+		store_close(&st);
+		fclose(fp);
+		return 0;
+	}
 
 	vr0 = verify_rate(450);
 	t = bench_now();
@@ -512,17 +520,57 @@ cmd_ingest(int argc, char **argv)
 	return 0;
 }
 
+/* Open a store as hirobad does at start and run its expiry scan once: time and resident
+ * pages before and after (RssFile: the map's pages this process touched). */
+static int
+cmd_scan(int argc, char **argv)
+{
+	struct store	*st = NULL;
+	uint8_t		 root[HB_KEY_LEN];
+	char		 path[4096], hex[128];
+	size_t		 purged = 0;
+	long		 before;
+	double		 t;
+	FILE		*fp;
+	int		 rc;
+
+	if (argc != 2)
+		return 2;
+	snprintf(path, sizeof(path), "%s/root.hex", argv[1]);
+	if ((fp = fopen(path, "r")) == NULL || fgets(hex, sizeof(hex), fp) == NULL ||
+	    (hex[strcspn(hex, "\n")] = '\0', proto_key_parse(hex, root)) != 0) {
+		fprintf(stderr, "bench: %s: no root key\n", path);
+		return 1;
+	}
+	fclose(fp);
+	if ((rc = store_open(&st, argv[1], root, NULL)) != 0) {
+		fprintf(stderr, "bench: store_open: %s\n", store_strerror(rc));
+		return 1;
+	}
+	before = status_kib("RssFile");
+	t = bench_now();
+	if ((rc = store_purge_expired(st, (int64_t)time(NULL), &purged)) != 0)
+		return 1;
+	t = bench_now() - t;
+	printf("{\"scan_ms\": %.1f, \"purged\": %zu, \"rssfile_before_kib\": %ld, "
+	    "\"rssfile_after_kib\": %ld}\n", t * 1000, purged, before, status_kib("RssFile"));
+	store_close(&st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc < 2 || proto_init() != 0) {
-		fprintf(stderr, "usage: bench_workload gen|ingest ...\n");
+		fprintf(stderr, "usage: bench_workload gen|ingest|scan ...\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "gen") == 0)
 		return cmd_gen(argc - 1, argv + 1);
 	if (strcmp(argv[1], "ingest") == 0)
 		return cmd_ingest(argc - 1, argv + 1);
-	fprintf(stderr, "usage: bench_workload gen|ingest ...\n");
+	if (strcmp(argv[1], "scan") == 0)
+		return cmd_scan(argc - 1, argv + 1);
+	fprintf(stderr, "usage: bench_workload gen|ingest|scan ...\n");
 	return 2;
 }
