@@ -310,7 +310,7 @@ cmd_ingest(int argc, char **argv)
 	const uint8_t		**envs;
 	uint8_t			**bufs, root[HB_KEY_LEN];
 	size_t			*lens, *caps, n = (size_t)-1, every = 0, batch = 1000, nkeys,
-				 i, k, stored = 0, total = 0, envsum = 0;
+				 i, k, stored = 0, envsum = 0;
 	int			*res, c, rc, only_admissions = 0;
 	char			 path[4096], hex[128], *slash;
 	FILE			*fp;
@@ -468,7 +468,6 @@ cmd_ingest(int argc, char **argv)
 				return 1;
 			}
 		stored += got;
-		total += k;
 		/* the rate of each tenth of the run: does it stay flat as the store grows? */
 		if (seg && i >= nextseg && nseg < 10) {
 			double now = bench_now();
@@ -516,7 +515,6 @@ cmd_ingest(int argc, char **argv)
 	free(lens);
 	free(caps);
 	free(res);
-	(void)total;
 	return 0;
 }
 
