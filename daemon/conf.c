@@ -608,7 +608,7 @@ conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	}
 	p.c->sync_interval = 30;
 	p.c->max_message = 4 << 20;
-	p.c->max_batch = 1000;
+	p.c->max_batch = 3000;
 	p.c->recon_leaf = RECON_LEAF;
 	p.c->recon_split = RECON_SPLIT;
 	p.c->sync_window = 4;
