@@ -168,6 +168,7 @@ class Model:
         self.edges = set()          # frozenset({a, b}) of node indexes
         self.cut = set()            # edges removed by the current partition
         self.live = {}              # (author, id) -> canary of its current version
+        self.deleted = set()        # (author, id) its author deleted: tombstoned for good
         self.dead = set()           # canaries of versions that must be gone
         self.expiring = set()       # canaries of listings that expire
         self.expires_max = 0
@@ -413,6 +414,7 @@ class Model:
                                    check=False))
         if rec is not None:
             self.retire(self.live.pop((g.key, m[0]), None))
+            self.deleted.add((g.key, m[0]))
             self.mine[i] = [x for x in self.mine[i] if x[0] != m[0]]
         return "delete %s" % m[0]
 
@@ -457,7 +459,9 @@ class Model:
 
     def op_copy(self, i):
         g = self.nodes[i].g
-        others = [k for k in self.live if k[0] != g.key and not k[1].startswith("volunteer/")]
+        # not onto an id this group deleted: its tombstone refuses that id for good
+        others = [k for k in self.live if k[0] != g.key and not k[1].startswith("volunteer/")
+                  and (g.key, k[1]) not in self.deleted]
         if not others:
             return self.op_event(i)
         author, rid = self.rnd.choice(sorted(others))
