@@ -13,7 +13,6 @@ nothing about time. Needs the build dir: bench_federation.py BUILD_DIR [N]
 """
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -80,10 +79,7 @@ class Daemon:
         return got
 
     def rounds(self, peer):
-        pat = re.compile(r"peer %s: round done: (\d+) records, (\d+) bytes sent, (\d+) bytes "
-                         r"received, (\d+) ms" % re.escape(peer))
-        with open(self.log, encoding="utf-8", errors="replace") as f:
-            return [tuple(int(x) for x in m.groups()) for m in pat.finditer(f.read())]
+        return hb.rounds_in_log(self.log, peer)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

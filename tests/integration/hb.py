@@ -49,6 +49,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def rounds_in_log(log, peer):
+    """The pulls from `peer` that a daemon's -v log reports ("round done"), each as
+    (records, bytes sent, bytes received, ms); the benchmarks read them."""
+    pat = re.compile(r"peer %s: round done: (\d+) records, (\d+) bytes sent, (\d+) bytes "
+                     r"received, (\d+) ms" % re.escape(peer))
+    with open(log, encoding="utf-8", errors="replace") as f:
+        return [tuple(int(x) for x in m.groups()) for m in pat.finditer(f.read())]
+
+
 def wait_for(what, cond, timeout=30.0, step=0.05):
     """Poll cond() until it returns a true value; fail the test with `what` after timeout."""
     deadline = time.monotonic() + timeout
