@@ -72,29 +72,17 @@ def lo_bytes():
 def regular_graph(n, deg, rng):
     """A random connected simple deg-regular graph (configuration model, retried)."""
     for _ in range(10000):
-        stubs = [v for v in range(n) for _ in range(deg)]
-        rng.shuffle(stubs)
+        ends = [v for v in range(n) for _ in range(deg)]
+        rng.shuffle(ends)
         edges = set()
         ok = True
-        for i in range(0, len(stubs), 2):
-            u, v = sorted((stubs[i], stubs[i + 1]))
+        for i in range(0, len(ends), 2):
+            u, v = sorted((ends[i], ends[i + 1]))
             if u == v or (u, v) in edges:
                 ok = False
                 break
             edges.add((u, v))
-        if not ok:
-            continue
-        adj = {v: set() for v in range(n)}
-        for u, v in edges:
-            adj[u].add(v)
-            adj[v].add(u)
-        seen, todo = {0}, [0]
-        while todo:
-            for w in adj[todo.pop()]:
-                if w not in seen:
-                    seen.add(w)
-                    todo.append(w)
-        if len(seen) == n:
+        if ok and len(distances(n, edges, 0)) == n:     # connected
             return sorted(edges)
     raise SystemExit("no connected %d-regular graph on %d nodes" % (deg, n))
 
@@ -104,15 +92,15 @@ def distances(n, edges, src):
     for u, v in edges:
         adj[u].append(v)
         adj[v].append(u)
-    dist, todo = {src: 0}, [src]
-    while todo:
+    dist, frontier = {src: 0}, [src]
+    while frontier:
         nxt = []
-        for u in todo:
+        for u in frontier:
             for w in adj[u]:
                 if w not in dist:
                     dist[w] = dist[u] + 1
                     nxt.append(w)
-        todo = nxt
+        frontier = nxt
     return dist
 
 
